@@ -1,0 +1,32 @@
+"""Which errors reach clients as they are, and how errors are logged."""
+
+from __future__ import annotations
+
+from strawberry.relay.types import GlobalIDValueError
+
+from graphql import GraphQLError
+from partner_center.core.errors import ClientError
+from partner_center.core.logs import fields, get_logger
+
+log = get_logger("partner_center.api")
+
+
+def is_expected(error: GraphQLError) -> bool:
+    """Syntax, validation and client errors are the caller's to see; anything else is a
+    fault of ours, masked to a generic message so no internals or personal data leak."""
+    original = error.original_error
+    if original is None:
+        return True
+    return isinstance(original, ClientError | GlobalIDValueError)
+
+
+def log_errors(errors: list[GraphQLError]) -> None:
+    for error in errors:
+        original = error.original_error
+        if original is None or isinstance(original, ClientError):
+            code = (error.extensions or {}).get("code", "GRAPHQL_VALIDATION_FAILED")
+            log.info("request refused", extra=fields(code=code, path=error.path))
+        else:
+            # Type and path only: messages and tracebacks may quote customer data.
+            log.error("unexpected resolver error",
+                      extra=fields(exception_type=type(original).__name__, path=error.path))

@@ -1,0 +1,76 @@
+"""`partner-center dev`: the whole product on the embedded AWS, in one process tree."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import typer
+import uvicorn
+from rich.console import Console
+from rich.table import Table
+
+from partner_center.local import demo_data
+from partner_center.local.environment import start_environment
+from partner_center.local.functions import queue_functions
+
+console = Console()
+
+
+def dev(
+    port: int = typer.Option(8000, help="Port of the API."),
+    host: str = typer.Option("127.0.0.1", help="Interface of the API."),
+    aws_port: int = typer.Option(0, "--aws-port", help="Port of the embedded AWS (0: free)."),
+    demo: bool = typer.Option(True, help="Load the demo data."),
+) -> None:
+    """Start the embedded AWS, the resources from infra/, demo data, workers and the API."""
+    console.print("[bold]Starting the embedded AWS[/] (moto server on 127.0.0.1)…")
+    environment = start_environment(aws_port)
+    workers: list[subprocess.Popen[bytes]] = []
+    try:
+        if demo:
+            data = demo_data.load()
+            console.print(f"Demo data: {len(data.customers)} customers, "
+                          f"{len(data.lines)} consumption lines.")
+        for function in queue_functions():
+            workers.append(subprocess.Popen(
+                [sys.executable, "-m", "partner_center.local.worker", function.name,
+                 function.queue_url(environment.outputs)], env=dict(os.environ)))
+        _banner(host, port, environment.aws.endpoint_url)
+        uvicorn.run("partner_center.api.app:create_app", factory=True, host=host,
+                    port=port, log_level="warning")
+    finally:
+        for worker in workers:
+            worker.terminate()
+        for worker in workers:
+            try:
+                worker.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                worker.kill()
+        environment.stop()
+        console.print("Stopped.")
+
+
+def _banner(host: str, port: int, aws: str) -> None:
+    url = f"http://{host}:{port}/graphql"
+    console.print(f"\n[bold green]API[/]      {url}  (GraphiQL in a browser)")
+    console.print(f"[bold green]Health[/]   http://{host}:{port}/healthz")
+    console.print(f"[bold green]AWS[/]      {aws}  (DynamoDB, SQS, S3)")
+    console.print("[bold green]Workers[/]  " + ", ".join(f.name for f in queue_functions()))
+    console.print("\nA token: [bold]partner-center token --user sp-admin[/]  "
+                  "(send it as 'Authorization: Bearer <token>')")
+    table = Table("login", "role", "what it shows")
+    for user in demo_data.USERS:
+        table.add_row(user.login, user.role.value, user.about)
+    console.print(table)
+    console.print("Ctrl-C stops everything.\n")
+
+
+def schema(output: Path = typer.Option(Path("schema.graphql"), "--output", "-o")) -> None:
+    """Write the GraphQL SDL exported from the code (schema.graphql)."""
+    from partner_center.api.sdl import sdl
+
+    output.write_text(sdl(), encoding="utf-8")
+    typer.echo(f"wrote {output}")

@@ -1,0 +1,17 @@
+"""`partner-center`: run the product locally, get a token, request exports."""
+
+from __future__ import annotations
+
+import typer
+
+from partner_center.cli import dev, export, tokens
+
+app = typer.Typer(help="Partner Center API: local runtime and command-line client.",
+                  no_args_is_help=True, add_completion=False)
+app.command(name="dev")(dev.dev)
+app.command(name="token")(tokens.token)
+app.command(name="schema")(dev.schema)
+app.add_typer(export.app, name="export")
+
+if __name__ == "__main__":
+    app()

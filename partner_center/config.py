@@ -1,0 +1,105 @@
+"""Runtime settings, read once from the environment.
+
+The same variables are set by `serverless.yml` in the cloud and by the local runtime
+(`partner_center.local`) after it deploys `infra/` into the embedded AWS, so the code
+never needs to know where it runs.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+# The local signing secret: only ever accepted when PC_ENV is "development".
+DEVELOPMENT_JWT_SECRET = "partner-center-local-development-secret-not-for-production"
+
+# A presigned download link must not outlive 15 minutes (issue #2).
+MAX_DOWNLOAD_URL_SECONDS = 900
+
+
+@dataclass(frozen=True)
+class Settings:
+    env: str = "development"
+    region: str = "us-east-1"
+    aws_endpoint_url: str | None = None
+    directory_table: str = "partner-center-directory"
+    customers_table: str = "partner-center-customers"
+    consumption_table: str = "partner-center-consumption"
+    jobs_table: str = "partner-center-jobs"
+    export_queue_url: str = ""
+    export_dead_letter_queue_url: str = ""
+    exports_bucket: str = "partner-center-exports"
+    export_max_receives: int = 3
+    jwt_secret: str = DEVELOPMENT_JWT_SECRET
+    jwt_algorithm: str = "HS256"
+    jwt_issuer: str = "partner-center-local"
+    jwt_audience: str = "partner-center-api"
+    # A claimed job whose worker vanished can be reclaimed after this long. It must not
+    # exceed the queue's visibility timeout, or a redelivered message would find the
+    # lease still held and give up.
+    job_lease_seconds: int = 300
+    download_url_seconds: int = MAX_DOWNLOAD_URL_SECONDS
+    # Finished jobs (and their idempotency keys) are kept this long, then expire.
+    job_retention_days: int = 30
+    multipart_part_bytes: int = 8 * 1024 * 1024
+    log_level: str = "INFO"
+    extra: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def is_production(self) -> bool:
+        return self.env == "production"
+
+
+def _int(name: str, default: int) -> int:
+    raw = os.environ.get(name)
+    return int(raw) if raw else default
+
+
+def from_environ() -> Settings:
+    env = os.environ.get("PC_ENV", "development")
+    secret = os.environ.get("PC_JWT_SECRET") or ""
+    if not secret:
+        if env == "production":
+            raise RuntimeError("PC_JWT_SECRET must be set in production")
+        secret = DEVELOPMENT_JWT_SECRET
+    elif env == "production" and secret == DEVELOPMENT_JWT_SECRET:
+        raise RuntimeError("the local development secret cannot sign production tokens")
+    download = min(_int("PC_DOWNLOAD_URL_SECONDS", MAX_DOWNLOAD_URL_SECONDS),
+                   MAX_DOWNLOAD_URL_SECONDS)
+    defaults = Settings()
+    return Settings(
+        env=env,
+        region=os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION")
+        or defaults.region,
+        aws_endpoint_url=os.environ.get("AWS_ENDPOINT_URL") or None,
+        directory_table=os.environ.get("PC_DIRECTORY_TABLE", defaults.directory_table),
+        customers_table=os.environ.get("PC_CUSTOMERS_TABLE", defaults.customers_table),
+        consumption_table=os.environ.get("PC_CONSUMPTION_TABLE", defaults.consumption_table),
+        jobs_table=os.environ.get("PC_JOBS_TABLE", defaults.jobs_table),
+        export_queue_url=os.environ.get("PC_EXPORT_QUEUE_URL", ""),
+        export_dead_letter_queue_url=os.environ.get("PC_EXPORT_DEAD_LETTER_QUEUE_URL", ""),
+        exports_bucket=os.environ.get("PC_EXPORTS_BUCKET", defaults.exports_bucket),
+        export_max_receives=_int("PC_EXPORT_MAX_RECEIVES", defaults.export_max_receives),
+        jwt_secret=secret,
+        jwt_algorithm=os.environ.get("PC_JWT_ALGORITHM", defaults.jwt_algorithm),
+        jwt_issuer=os.environ.get("PC_JWT_ISSUER", defaults.jwt_issuer),
+        jwt_audience=os.environ.get("PC_JWT_AUDIENCE", defaults.jwt_audience),
+        job_lease_seconds=_int("PC_JOB_LEASE_SECONDS", defaults.job_lease_seconds),
+        download_url_seconds=download,
+        job_retention_days=_int("PC_JOB_RETENTION_DAYS", defaults.job_retention_days),
+        multipart_part_bytes=max(_int("PC_MULTIPART_PART_BYTES", defaults.multipart_part_bytes),
+                                 5 * 1024 * 1024),
+        log_level=os.environ.get("PC_LOG_LEVEL", defaults.log_level),
+    )
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return from_environ()
+
+
+def reload_settings() -> Settings:
+    """Forget the cached settings (the local runtime sets the environment after start-up)."""
+    get_settings.cache_clear()
+    return get_settings()

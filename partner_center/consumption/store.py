@@ -1,0 +1,87 @@
+"""Consumption detail lines of one partner, read page by page in time order."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date, timedelta
+
+from pynamodb.expressions.condition import Condition
+
+from partner_center.consumption.filters import ConsumptionFilter
+from partner_center.core.clock import beijing_date, beijing_day_range, to_iso
+from partner_center.storage.models import ConsumptionLine, CustomerItem
+
+PAGE_SIZE = 1000
+
+
+class ConsumptionStore:
+    def __init__(self, partner_id: str) -> None:
+        if not partner_id:
+            raise ValueError("a partner ID is required")
+        self.partner_id = partner_id
+
+    def _key_range(self, flt: ConsumptionFilter) -> Condition | None:
+        if flt.date_from is None and flt.date_to is None:
+            return None
+        start, end = beijing_day_range(flt.date_from or date(2000, 1, 1),
+                                       flt.date_to or date(2999, 12, 30))
+        # "~" sorts after "#<id>": the range ends just before Beijing day date_to + 1.
+        return ConsumptionLine.line_key.between(to_iso(start), to_iso(end - timedelta(
+            microseconds=1)) + "~")
+
+    @staticmethod
+    def _filter(flt: ConsumptionFilter) -> Condition | None:
+        parts: list[Condition] = []
+        if flt.customer_id:
+            parts.append(ConsumptionLine.customer_id == flt.customer_id)
+        if flt.product:
+            parts.append(ConsumptionLine.product == flt.product)
+        if flt.billing_mode:
+            parts.append(ConsumptionLine.billing_mode == flt.billing_mode)
+        if flt.min_amount is not None:
+            parts.append(ConsumptionLine.amount >= flt.min_amount)
+        if flt.max_amount is not None:
+            parts.append(ConsumptionLine.amount <= flt.max_amount)
+        condition: Condition | None = None
+        for part in parts:
+            condition = part if condition is None else condition & part
+        return condition
+
+    def pages(self, flt: ConsumptionFilter, page_size: int = PAGE_SIZE
+              ) -> Iterator[list[ConsumptionLine]]:
+        """Yield the matching lines one DynamoDB page at a time (never the whole set)."""
+        results = ConsumptionLine.query(
+            self.partner_id, self._key_range(flt), filter_condition=self._filter(flt),
+            page_size=page_size,
+        )
+        page: list[ConsumptionLine] = []
+        for line in results:
+            page.append(line)
+            if len(page) >= page_size:
+                yield page
+                page = []
+        if page:
+            yield page
+
+    def bounds(self, flt: ConsumptionFilter) -> tuple[str, str] | None:
+        """The first and last line keys in range: lets a job report progress by time."""
+        first = next(iter(ConsumptionLine.query(self.partner_id, self._key_range(flt),
+                                                limit=1, attributes_to_get=["line_key"])),
+                     None)
+        last = next(iter(ConsumptionLine.query(self.partner_id, self._key_range(flt),
+                                               limit=1, scan_index_forward=False,
+                                               attributes_to_get=["line_key"])), None)
+        if first is None or last is None:
+            return None
+        return first.line_key, last.line_key
+
+
+def managed_customers(partner_id: str, manager_id: str) -> dict[str, date]:
+    """R2/R5: the manager's customers, each with the first Beijing date it counts from
+    (the day after its assignment to this manager)."""
+    visible: dict[str, date] = {}
+    for customer in CustomerItem.by_manager.query(f"{partner_id}#{manager_id}"):
+        assigned = customer.assigned_at
+        visible[customer.customer_id] = (
+            beijing_date(assigned) + timedelta(days=1) if assigned else date.min)
+    return visible

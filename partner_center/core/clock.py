@@ -1,0 +1,35 @@
+"""Time: stored instants are UTC; business dates are Beijing dates (R10)."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+BEIJING = ZoneInfo("Asia/Shanghai")
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def to_iso(instant: datetime) -> str:
+    """A sortable UTC timestamp with a fixed width, so string order is time order."""
+    return instant.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def from_iso(text: str) -> datetime:
+    return datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
+
+
+def beijing_date(instant: datetime) -> date:
+    return instant.astimezone(BEIJING).date()
+
+
+def beijing_day_start(day: date) -> datetime:
+    """The UTC instant at which Beijing day `day` begins."""
+    return datetime.combine(day, time.min, tzinfo=BEIJING).astimezone(UTC)
+
+
+def beijing_day_range(first: date, last: date) -> tuple[datetime, datetime]:
+    """[start, end) in UTC covering Beijing days first..last inclusive."""
+    return beijing_day_start(first), beijing_day_start(last + timedelta(days=1))

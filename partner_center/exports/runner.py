@@ -1,0 +1,125 @@
+"""Running one export job: claim it, stream it to S3, complete it.
+
+At-least-once in, exactly-once out: a duplicate delivery finds the job claimed or done
+and does nothing; a failed attempt aborts its upload (nothing half-written is ever
+visible) and hands the job back for the message's redelivery to retry.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from datetime import timedelta
+
+from botocore.exceptions import BotoCoreError, ClientError
+
+from partner_center.config import Settings
+from partner_center.core.faults import InjectedFault, fault_point
+from partner_center.core.logs import fields, get_logger
+from partner_center.exports import consumption_details
+from partner_center.exports.columns import Anonymizer
+from partner_center.exports.csv_stream import CsvEncoder
+from partner_center.exports.multipart import MultipartWriter
+from partner_center.exports.plan import PlanFactory
+from partner_center.exports.prefetch import prefetch
+from partner_center.jobs.model import Job, JobKind
+from partner_center.jobs.store import Claim, JobStore
+from partner_center.storage import aws
+
+log = get_logger(__name__)
+
+PLANS: dict[JobKind, PlanFactory] = {
+    JobKind.CONSUMPTION_DETAILS: consumption_details.plan,
+}
+
+PROGRESS_EVERY_SECONDS = 2.0
+
+
+class JobMissing(Exception):
+    """The message names a job that does not exist (or has expired)."""
+
+
+class LeaseLost(Exception):
+    """Another worker reclaimed the job: this attempt must stop writing."""
+
+
+def error_code(exc: BaseException) -> str:
+    match exc:
+        case InjectedFault():
+            return "INJECTED_FAULT"
+        case LeaseLost():
+            return "LEASE_LOST"
+        case ClientError() | BotoCoreError():
+            return "STORAGE_ERROR"
+        case _:
+            return "EXPORT_ERROR"
+
+
+def object_key(job: Job, file_name: str) -> str:
+    return f"exports/{job.partner_id}/{job.job_id}/{file_name}"
+
+
+async def run_export(partner_id: str, job_id: str, settings: Settings) -> str:
+    """Returns what happened ("completed", "duplicate: <status>"); raises to retry."""
+    store = JobStore(partner_id)
+    lease = timedelta(seconds=settings.job_lease_seconds)
+    claim = await asyncio.to_thread(store.claim, job_id, lease)
+    if claim is None:
+        raise JobMissing(job_id)
+    if not isinstance(claim, Claim):
+        log.info("export already taken", extra=fields(job_id=job_id, status=claim.status))
+        return f"duplicate: {claim.status}"
+    log.info("export claimed", extra=fields(job_id=job_id, partner_id=partner_id,
+                                            attempt=claim.job.attempts))
+    try:
+        fault_point("export.start")
+        await _stream(claim, store, settings, lease)
+    except Exception as exc:
+        code = error_code(exc)
+        log.warning("export attempt failed", extra=fields(job_id=job_id, error_code=code),
+                    exc_info=exc)
+        await asyncio.to_thread(store.release, job_id, claim.token, code)
+        raise
+    return "completed"
+
+
+async def _stream(claim: Claim, store: JobStore, settings: Settings,
+                  lease: timedelta) -> None:
+    job = claim.job
+    plan = await asyncio.to_thread(PLANS[job.kind], job)
+    anonymizer = Anonymizer(plan.columns)
+    encoder = CsvEncoder(anonymizer.headers)
+    file_name = f"{plan.file_stem}-{job.job_id}.{job.format.value}"
+    key = object_key(job, file_name)
+    rows = 0
+    last_report = time.monotonic()
+    async with aws.client("s3") as s3:
+        writer = MultipartWriter(
+            s3, settings.exports_bucket, key, part_bytes=settings.multipart_part_bytes,
+            content_type="text/csv; charset=utf-8",
+            content_disposition=f'attachment; filename="{file_name}"')
+        await writer.start()
+        try:
+            async for page in prefetch(plan.pages):
+                await writer.write(encoder.encode([anonymizer.row(r) for r in page]))
+                rows += len(page)
+                if time.monotonic() - last_report >= PROGRESS_EVERY_SECONDS:
+                    last_report = time.monotonic()
+                    percent = min(99, int(plan.progress(page[-1]) * 100))
+                    if not await asyncio.to_thread(store.report_progress, job.job_id,
+                                                   claim.token, percent, rows, lease):
+                        raise LeaseLost(job.job_id)
+            await writer.write(encoder.finish())
+            sha256 = await writer.complete()
+        except BaseException:
+            await asyncio.shield(writer.abort())
+            raise
+    done = await asyncio.to_thread(
+        store.complete, job.job_id, claim.token, object_key=key, file_name=file_name,
+        row_count=rows, byte_size=writer.byte_size, sha256=sha256)
+    if not done:
+        # The object is complete and identical to what the new owner writes; only the
+        # record belongs to the other attempt now.
+        raise LeaseLost(job.job_id)
+    log.info("export completed", extra=fields(job_id=job.job_id, rows=rows,
+                                              bytes=writer.byte_size))

@@ -1,0 +1,75 @@
+"""The job record as the rest of the code sees it."""
+
+from __future__ import annotations
+
+import enum
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from partner_center.storage.models import JobItem
+
+
+class JobStatus(enum.StrEnum):
+    QUEUED = "queued"
+    RUNNING = "running"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+
+
+TERMINAL = frozenset({JobStatus.SUCCEEDED, JobStatus.FAILED})
+
+
+class JobKind(enum.StrEnum):
+    CONSUMPTION_DETAILS = "consumption_details"
+
+
+class ExportFormat(enum.StrEnum):
+    CSV = "csv"
+
+
+@dataclass(frozen=True)
+class Job:
+    partner_id: str
+    job_id: str
+    kind: JobKind
+    format: ExportFormat
+    parameters: dict[str, Any]
+    status: JobStatus
+    progress: int
+    row_count: int | None
+    byte_size: int | None
+    sha256: str | None
+    object_key: str | None
+    file_name: str | None
+    requested_by: str
+    created_at: str
+    started_at: str | None
+    finished_at: str | None
+    error_code: str | None
+    last_attempt_error: str | None
+    attempts: int
+
+    @classmethod
+    def from_item(cls, item: JobItem) -> Job:
+        return cls(
+            partner_id=item.partner_id,
+            job_id=item.job_id,
+            kind=JobKind(item.kind),
+            format=ExportFormat(item.format),
+            parameters=json.loads(item.parameters or "{}"),
+            status=JobStatus(item.status),
+            progress=int(item.progress or 0),
+            row_count=None if item.row_count is None else int(item.row_count),
+            byte_size=None if item.byte_size is None else int(item.byte_size),
+            sha256=item.sha256,
+            object_key=item.object_key,
+            file_name=item.file_name,
+            requested_by=item.requested_by or "",
+            created_at=item.created_at or "",
+            started_at=item.started_at,
+            finished_at=item.finished_at,
+            error_code=item.error_code,
+            last_attempt_error=item.last_attempt_error,
+            attempts=int(item.attempts or 0),
+        )

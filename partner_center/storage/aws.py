@@ -1,0 +1,28 @@
+"""aioboto3 clients for SQS and S3, pointed at the configured endpoint."""
+
+from __future__ import annotations
+
+from contextlib import AbstractAsyncContextManager
+from functools import lru_cache
+from typing import Any
+
+import aioboto3
+from botocore.config import Config
+
+from partner_center.config import get_settings
+
+_CLOUD = Config(retries={"max_attempts": 5, "mode": "standard"}, max_pool_connections=32)
+# The embedded AWS answers on 127.0.0.1: bucket names cannot be host names there.
+_LOCAL = _CLOUD.merge(Config(s3={"addressing_style": "path"}))
+
+
+@lru_cache(maxsize=1)
+def session() -> aioboto3.Session:
+    return aioboto3.Session()
+
+
+def client(service: str) -> AbstractAsyncContextManager[Any]:
+    settings = get_settings()
+    return session().client(service, region_name=settings.region,
+                            endpoint_url=settings.aws_endpoint_url,
+                            config=_LOCAL if settings.aws_endpoint_url else _CLOUD)

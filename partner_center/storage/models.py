@@ -1,0 +1,140 @@
+"""DynamoDB tables, as pynamodb models.
+
+Every table's hash key is the partner ID: a partner's data can only be reached with the
+partner's ID in hand (tenant isolation is structural). The models are only used through
+the per-domain stores, which take the partner ID at construction.
+"""
+
+from __future__ import annotations
+
+from pynamodb.attributes import (
+    NumberAttribute,
+    UnicodeAttribute,
+    UnicodeSetAttribute,
+    UTCDateTimeAttribute,
+)
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
+from pynamodb.models import Model
+
+from partner_center.config import Settings
+from partner_center.storage.attributes import DecimalAttribute
+
+
+class DirectoryItem(Model):
+    """A partner (entity "PARTNER") or one of its users (entity "USER#<id>")."""
+
+    class Meta:
+        table_name = "partner-center-directory"
+
+    partner_id = UnicodeAttribute(hash_key=True)
+    entity = UnicodeAttribute(range_key=True)
+    name = UnicodeAttribute()
+    account_type = UnicodeAttribute(null=True)
+    login = UnicodeAttribute(null=True)
+    role = UnicodeAttribute(null=True)
+    permissions = UnicodeSetAttribute(null=True)
+
+
+class ManagerIndex(GlobalSecondaryIndex["CustomerItem"]):
+    class Meta:
+        index_name = "by_manager"
+        projection = AllProjection()
+
+    partner_manager = UnicodeAttribute(hash_key=True)
+    customer_id = UnicodeAttribute(range_key=True)
+
+
+class CustomerItem(Model):
+    class Meta:
+        table_name = "partner-center-customers"
+
+    partner_id = UnicodeAttribute(hash_key=True)
+    customer_id = UnicodeAttribute(range_key=True)
+    name = UnicodeAttribute()
+    account_name = UnicodeAttribute()
+    contact_phone = UnicodeAttribute(null=True)
+    contact_email = UnicodeAttribute(null=True)
+    association = UnicodeAttribute()  # "reseller" | "advisory"
+    manager_id = UnicodeAttribute(null=True)
+    # "<partner>#<manager>": the by_manager index key, so R2 lookups never cross tenants.
+    partner_manager = UnicodeAttribute(null=True)
+    assigned_at = UTCDateTimeAttribute(null=True)
+    created_at = UTCDateTimeAttribute()
+    by_manager = ManagerIndex()
+
+
+class ConsumptionLine(Model):
+    """One consumption detail line (R4: the final word on what was consumed)."""
+
+    class Meta:
+        table_name = "partner-center-consumption"
+
+    partner_id = UnicodeAttribute(hash_key=True)
+    # "<charged_at UTC ISO>#<line_id>": a partner's lines in time order, so a date range
+    # is a key range and an export streams in order.
+    line_key = UnicodeAttribute(range_key=True)
+    line_id = UnicodeAttribute()
+    customer_id = UnicodeAttribute()
+    customer_name = UnicodeAttribute()  # snapshot at charge time, as on the bill
+    product = UnicodeAttribute()
+    resource_id = UnicodeAttribute()
+    billing_mode = UnicodeAttribute()
+    usage = DecimalAttribute()
+    usage_unit = UnicodeAttribute()
+    amount = DecimalAttribute()
+    charged_at = UnicodeAttribute()
+    bill_date = UnicodeAttribute()  # Beijing date, YYYY-MM-DD
+
+
+class JobItem(Model):
+    """A job record (entity "JOB#<id>") or an idempotency claim ("IDEM#<user>#<key>")."""
+
+    class Meta:
+        table_name = "partner-center-jobs"
+
+    partner_id = UnicodeAttribute(hash_key=True)
+    job_key = UnicodeAttribute(range_key=True)
+    job_id = UnicodeAttribute()
+    kind = UnicodeAttribute(null=True)
+    format = UnicodeAttribute(null=True)
+    parameters = UnicodeAttribute(null=True)  # JSON of the validated filters
+    request_hash = UnicodeAttribute(null=True)
+    status = UnicodeAttribute(null=True)
+    progress = NumberAttribute(null=True)
+    row_count = NumberAttribute(null=True)
+    byte_size = NumberAttribute(null=True)
+    sha256 = UnicodeAttribute(null=True)
+    object_key = UnicodeAttribute(null=True)
+    file_name = UnicodeAttribute(null=True)
+    requested_by = UnicodeAttribute(null=True)
+    created_at = UnicodeAttribute(null=True)
+    started_at = UnicodeAttribute(null=True)
+    finished_at = UnicodeAttribute(null=True)
+    error_code = UnicodeAttribute(null=True)
+    last_attempt_error = UnicodeAttribute(null=True)  # a code, never a message
+    attempts = NumberAttribute(null=True)
+    lease_token = UnicodeAttribute(null=True)
+    lease_until = UnicodeAttribute(null=True)
+    expires_at = NumberAttribute(null=True)  # epoch seconds: the cloud's TTL clean-up
+
+
+ALL_MODELS: dict[str, type[Model]] = {
+    "directory_table": DirectoryItem,
+    "customers_table": CustomerItem,
+    "consumption_table": ConsumptionLine,
+    "jobs_table": JobItem,
+}
+
+
+def bind(settings: Settings) -> None:
+    """Point every model at the configured tables and endpoint.
+
+    Table names come from the deployed stack, so they are only known at run time; the
+    cached connection is dropped so the next call uses the new endpoint.
+    """
+    for setting, model in ALL_MODELS.items():
+        model.Meta.table_name = getattr(settings, setting)
+        model.Meta.region = settings.region
+        model.Meta.host = settings.aws_endpoint_url
+        model.Meta.max_pool_connections = 32
+        model._connection = None
