@@ -21,7 +21,9 @@ from partner_center.jobs.messages import JobMessage, PoisonMessage
 from partner_center.jobs.store import JobStore
 
 log = get_logger(__name__)
-processor = AsyncBatchProcessor(event_type=EventType.SQS)
+# Failed records are reported one by one even when all fail, rather than by raising:
+# SQS treats both alike, and the raised error would carry every record's exception text.
+processor = AsyncBatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
 
 RETRIES_EXHAUSTED = "RETRIES_EXHAUSTED"
 

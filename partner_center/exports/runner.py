@@ -93,6 +93,8 @@ async def _stream(claim: Claim, store: JobStore, settings: Settings,
     key = object_key(job, file_name)
     rows = 0
     last_report = time.monotonic()
+    # Report (and so renew the lease) well before it could lapse.
+    report_every = min(PROGRESS_EVERY_SECONDS, lease.total_seconds() / 3)
     async with aws.client("s3") as s3:
         writer = MultipartWriter(
             s3, settings.exports_bucket, key, part_bytes=settings.multipart_part_bytes,
@@ -103,7 +105,7 @@ async def _stream(claim: Claim, store: JobStore, settings: Settings,
             async for page in prefetch(plan.pages):
                 await writer.write(encoder.encode([anonymizer.row(r) for r in page]))
                 rows += len(page)
-                if time.monotonic() - last_report >= PROGRESS_EVERY_SECONDS:
+                if time.monotonic() - last_report >= report_every:
                     last_report = time.monotonic()
                     percent = min(99, int(plan.progress(page[-1]) * 100))
                     if not await asyncio.to_thread(store.report_progress, job.job_id,

@@ -15,7 +15,9 @@ from partner_center.config import get_settings
 from partner_center.exports.runner import run_export
 from partner_center.jobs.messages import JobMessage
 
-processor = AsyncBatchProcessor(event_type=EventType.SQS)
+# Failed records are reported one by one even when all fail, rather than by raising:
+# SQS treats both alike, and the raised error would carry every record's exception text.
+processor = AsyncBatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
 
 
 async def record_handler(record: SQSRecord) -> str:

@@ -30,8 +30,8 @@ class LocalEnvironment:
         self.aws.stop()
 
 
-def start_environment(aws_port: int = 0, *,
-                      visibility_seconds: int = LOCAL_VISIBILITY_SECONDS) -> LocalEnvironment:
+def start_environment(aws_port: int = 0, *, visibility_seconds: int = LOCAL_VISIBILITY_SECONDS,
+                      lease_seconds: int | None = None) -> LocalEnvironment:
     aws = EmbeddedAws(port=aws_port).start()
     try:
         os.environ.update(LOCAL_CREDENTIALS)
@@ -42,7 +42,7 @@ def start_environment(aws_port: int = 0, *,
             "PC_ENV": os.environ.get("PC_ENV", "development"),
             # A lease shorter than the visibility timeout, so a redelivered message
             # always finds the dead attempt's lease expired.
-            "PC_JOB_LEASE_SECONDS": str(max(visibility_seconds - 5, 1)),
+            "PC_JOB_LEASE_SECONDS": str(lease_seconds or max(visibility_seconds - 5, 1)),
         }
         shorten_visibility(aws.endpoint_url, outputs, visibility_seconds)
         os.environ.update(env)

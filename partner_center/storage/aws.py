@@ -11,7 +11,9 @@ from botocore.config import Config
 
 from partner_center.config import get_settings
 
-_CLOUD = Config(retries={"max_attempts": 5, "mode": "standard"}, max_pool_connections=32)
+# SigV4 presigned URLs carry X-Amz-Expires, the expiry we promise (at most 15 minutes).
+_CLOUD = Config(retries={"max_attempts": 5, "mode": "standard"}, max_pool_connections=32,
+                signature_version="s3v4")
 # The embedded AWS answers on 127.0.0.1: bucket names cannot be host names there.
 _LOCAL = _CLOUD.merge(Config(s3={"addressing_style": "path"}))
 
