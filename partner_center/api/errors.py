@@ -15,7 +15,8 @@ def is_expected(error: GraphQLError) -> bool:
     """Syntax, validation and client errors are the caller's to see; anything else is a
     fault of ours, masked to a generic message so no internals or personal data leak."""
     original = error.original_error
-    if original is None:
+    if original is None or error.path is None:
+        # Parse, validation and variable-coercion errors: about the request, not us.
         return True
     return isinstance(original, ClientError | GlobalIDValueError)
 
@@ -23,7 +24,7 @@ def is_expected(error: GraphQLError) -> bool:
 def log_errors(errors: list[GraphQLError]) -> None:
     for error in errors:
         original = error.original_error
-        if original is None or isinstance(original, ClientError):
+        if is_expected(error):
             code = (error.extensions or {}).get("code", "GRAPHQL_VALIDATION_FAILED")
             log.info("request refused", extra=fields(code=code, path=error.path))
         else:

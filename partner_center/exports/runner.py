@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
@@ -20,7 +23,7 @@ from partner_center.exports import consumption_details
 from partner_center.exports.columns import Anonymizer
 from partner_center.exports.csv_stream import CsvEncoder
 from partner_center.exports.multipart import MultipartWriter
-from partner_center.exports.plan import PlanFactory
+from partner_center.exports.plan import ExportPlan, PlanFactory
 from partner_center.exports.prefetch import prefetch
 from partner_center.jobs.model import Job, JobKind
 from partner_center.jobs.store import Claim, JobStore
@@ -83,45 +86,74 @@ async def run_export(partner_id: str, job_id: str, settings: Settings) -> str:
     return "completed"
 
 
+@dataclass(frozen=True)
+class Written:
+    rows: int
+    byte_size: int
+    sha256: str
+
+
+ProgressHook = Callable[[int, Any], Awaitable[None]]
+
+
+async def write_export(plan: ExportPlan, s3: Any, bucket: str, key: str, file_name: str, *,
+                       part_bytes: int, on_page: ProgressHook | None = None) -> Written:
+    """Stream a plan's pages through the anonymizer and CSV encoder into one S3 object.
+
+    Memory holds a few pages and one part, whatever the row count; the object appears
+    only when the upload completes.
+    """
+    anonymizer = Anonymizer(plan.columns)
+    encoder = CsvEncoder(anonymizer.headers)
+    rows = 0
+    writer = MultipartWriter(s3, bucket, key, part_bytes=part_bytes,
+                             content_type="text/csv; charset=utf-8",
+                             content_disposition=f'attachment; filename="{file_name}"')
+    await writer.start()
+    try:
+        async for page in prefetch(plan.pages):
+            await writer.write(encoder.encode([anonymizer.row(r) for r in page]))
+            rows += len(page)
+            if on_page is not None:
+                await on_page(rows, page[-1])
+        await writer.write(encoder.finish())
+        sha256 = await writer.complete()
+    except BaseException:
+        await asyncio.shield(writer.abort())
+        raise
+    return Written(rows=rows, byte_size=writer.byte_size, sha256=sha256)
+
+
 async def _stream(claim: Claim, store: JobStore, settings: Settings,
                   lease: timedelta) -> None:
     job = claim.job
     plan = await asyncio.to_thread(PLANS[job.kind], job)
-    anonymizer = Anonymizer(plan.columns)
-    encoder = CsvEncoder(anonymizer.headers)
     file_name = f"{plan.file_stem}-{job.job_id}.{job.format.value}"
     key = object_key(job, file_name)
-    rows = 0
-    last_report = time.monotonic()
     # Report (and so renew the lease) well before it could lapse.
     report_every = min(PROGRESS_EVERY_SECONDS, lease.total_seconds() / 3)
+    last_report = time.monotonic()
+
+    async def on_page(rows: int, last: Any) -> None:
+        nonlocal last_report
+        if time.monotonic() - last_report < report_every:
+            return
+        last_report = time.monotonic()
+        percent = min(99, int(plan.progress(last) * 100))
+        if not await asyncio.to_thread(store.report_progress, job.job_id, claim.token,
+                                       percent, rows, lease):
+            raise LeaseLost(job.job_id)
+
     async with aws.client("s3") as s3:
-        writer = MultipartWriter(
-            s3, settings.exports_bucket, key, part_bytes=settings.multipart_part_bytes,
-            content_type="text/csv; charset=utf-8",
-            content_disposition=f'attachment; filename="{file_name}"')
-        await writer.start()
-        try:
-            async for page in prefetch(plan.pages):
-                await writer.write(encoder.encode([anonymizer.row(r) for r in page]))
-                rows += len(page)
-                if time.monotonic() - last_report >= report_every:
-                    last_report = time.monotonic()
-                    percent = min(99, int(plan.progress(page[-1]) * 100))
-                    if not await asyncio.to_thread(store.report_progress, job.job_id,
-                                                   claim.token, percent, rows, lease):
-                        raise LeaseLost(job.job_id)
-            await writer.write(encoder.finish())
-            sha256 = await writer.complete()
-        except BaseException:
-            await asyncio.shield(writer.abort())
-            raise
+        written = await write_export(plan, s3, settings.exports_bucket, key, file_name,
+                                     part_bytes=settings.multipart_part_bytes,
+                                     on_page=on_page)
     done = await asyncio.to_thread(
         store.complete, job.job_id, claim.token, object_key=key, file_name=file_name,
-        row_count=rows, byte_size=writer.byte_size, sha256=sha256)
+        row_count=written.rows, byte_size=written.byte_size, sha256=written.sha256)
     if not done:
         # The object is complete and identical to what the new owner writes; only the
         # record belongs to the other attempt now.
         raise LeaseLost(job.job_id)
-    log.info("export completed", extra=fields(job_id=job.job_id, rows=rows,
-                                              bytes=writer.byte_size))
+    log.info("export completed", extra=fields(job_id=job.job_id, rows=written.rows,
+                                              bytes=written.byte_size))
