@@ -381,3 +381,13 @@ def test_settings_env_points_at_the_deployed_stack(
     assert env["PC_EXPORT_MAX_RECEIVES"] == "3"
     assert env["AWS_ENDPOINT_URL"] == moto_endpoint
     assert env["AWS_REGION"] == env["AWS_DEFAULT_REGION"] == REGION
+
+
+def test_lambda_requirements_match_the_project_dependencies() -> None:
+    import tomllib
+
+    root = Path(__file__).resolve().parents[1]
+    declared = tomllib.loads((root / "pyproject.toml").read_text())["project"]["dependencies"]
+    listed = [line.strip() for line in (root / "requirements.txt").read_text().splitlines()
+              if line.strip() and not line.startswith("#")]
+    assert sorted(listed) == sorted(declared)
