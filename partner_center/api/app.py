@@ -31,8 +31,8 @@ class PartnerCenterGraphQL(GraphQL):
         self.settings = settings
 
     async def get_context(self, request: Any, response: Any) -> Context:  # type: ignore[override]
-        return Context(principal=request.state.principal, settings=self.settings,
-                       request_id=request.state.request_id)
+        return Context(settings=self.settings, request_id=request.state.request_id,
+                       caller=getattr(request.state, "principal", None))
 
 
 def _wants_ide(request: Request) -> bool:

@@ -8,13 +8,21 @@ from strawberry.types import Info as _Info
 
 from partner_center.config import Settings
 from partner_center.core.auth import Principal
+from partner_center.core.errors import Unauthenticated
 
 
 @dataclass
 class Context:
-    principal: Principal
     settings: Settings
     request_id: str
+    caller: Principal | None = None
+
+    @property
+    def principal(self) -> Principal:
+        # Only the GraphiQL page is served without a caller, and it runs no resolver.
+        if self.caller is None:
+            raise Unauthenticated("an Authorization: Bearer token is required")
+        return self.caller
 
 
 Info = _Info[Context, None]

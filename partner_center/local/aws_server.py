@@ -6,6 +6,7 @@ their memory measurements), and every client talks to it over real HTTP, as in t
 
 from __future__ import annotations
 
+import atexit
 import os
 import socket
 import subprocess
@@ -43,7 +44,12 @@ class EmbeddedAws:
         self.process = subprocess.Popen(
             [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(self.port)],
             env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            # Out of the terminal's process group: Ctrl-C reaches the API and workers,
+            # which finish their last calls against a server that is still up; the
+            # owner stops it last (and at exit, should the owner forget).
+            start_new_session=True,
         )
+        atexit.register(self.stop)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
