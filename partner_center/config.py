@@ -23,12 +23,10 @@ class Settings:
     env: str = "development"
     region: str = "us-east-1"
     aws_endpoint_url: str | None = None
-    directory_table: str = "partner-center-directory"
-    customers_table: str = "partner-center-customers"
-    consumption_table: str = "partner-center-consumption"
-    jobs_table: str = "partner-center-jobs"
-    export_queue_url: str = ""
-    export_dead_letter_queue_url: str = ""
+    # Table and queue names by key ("jobs", "export"), from PC_<KEY>_TABLE and
+    # PC_<KEY>_QUEUE_URL: every area adds its own without touching this module.
+    tables: dict[str, str] = field(default_factory=dict)
+    queues: dict[str, str] = field(default_factory=dict)
     exports_bucket: str = "partner-center-exports"
     export_max_receives: int = 3
     jwt_secret: str = DEVELOPMENT_JWT_SECRET
@@ -44,11 +42,28 @@ class Settings:
     job_retention_days: int = 30
     multipart_part_bytes: int = 8 * 1024 * 1024
     log_level: str = "INFO"
-    extra: dict[str, str] = field(default_factory=dict)
 
     @property
     def is_production(self) -> bool:
         return self.env == "production"
+
+    def table(self, key: str) -> str:
+        return self.tables.get(key, f"partner-center-{key.replace('_', '-')}")
+
+    def queue_url(self, key: str) -> str:
+        try:
+            return self.queues[key]
+        except KeyError:
+            raise RuntimeError(f"PC_{key.upper()}_QUEUE_URL is not set") from None
+
+
+def _named(suffix: str) -> dict[str, str]:
+    """{"dead_letter": url} from PC_DEAD_LETTER_QUEUE_URL=url, for suffix "_QUEUE_URL"."""
+    found = {}
+    for name, value in os.environ.items():
+        if name.startswith("PC_") and name.endswith(suffix) and value:
+            found[name[3:-len(suffix)].lower()] = value
+    return found
 
 
 def _int(name: str, default: int) -> int:
@@ -73,12 +88,8 @@ def from_environ() -> Settings:
         region=os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION")
         or defaults.region,
         aws_endpoint_url=os.environ.get("AWS_ENDPOINT_URL") or None,
-        directory_table=os.environ.get("PC_DIRECTORY_TABLE", defaults.directory_table),
-        customers_table=os.environ.get("PC_CUSTOMERS_TABLE", defaults.customers_table),
-        consumption_table=os.environ.get("PC_CONSUMPTION_TABLE", defaults.consumption_table),
-        jobs_table=os.environ.get("PC_JOBS_TABLE", defaults.jobs_table),
-        export_queue_url=os.environ.get("PC_EXPORT_QUEUE_URL", ""),
-        export_dead_letter_queue_url=os.environ.get("PC_EXPORT_DEAD_LETTER_QUEUE_URL", ""),
+        tables=_named("_TABLE"),
+        queues=_named("_QUEUE_URL"),
         exports_bucket=os.environ.get("PC_EXPORTS_BUCKET", defaults.exports_bucket),
         export_max_receives=_int("PC_EXPORT_MAX_RECEIVES", defaults.export_max_receives),
         jwt_secret=secret,

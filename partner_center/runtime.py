@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from partner_center.config import Settings, get_settings, reload_settings
 from partner_center.core.logs import configure
-from partner_center.storage.models import bind
+from partner_center.storage import all_models  # noqa: F401  (registers every table)
+from partner_center.storage.registry import bind
 
 
 def bootstrap(*, reload: bool = False) -> Settings:

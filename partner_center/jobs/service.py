@@ -76,7 +76,7 @@ async def request_export(principal: Principal, request: ExportRequest,
     # the retry repairs it, and a duplicate delivery is harmless by design.
     if created or job.status is JobStatus.QUEUED:
         try:
-            await enqueue(settings.export_queue_url, JobMessage(job.partner_id, job.job_id))
+            await enqueue(settings.queue_url("export"), JobMessage(job.partner_id, job.job_id))
         except Exception as exc:
             log.error("export could not be enqueued", extra=fields(job_id=job.job_id),
                       exc_info=exc)

@@ -8,6 +8,7 @@ configures a resource, it only deploys the template and reads back what it produ
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -25,17 +26,19 @@ _DUMMY_CREDENTIALS = {"aws_access_key_id": "testing", "aws_secret_access_key": "
 
 # Stack outputs -> the settings the application reads (the same names serverless.yml
 # sets in provider.environment, so one code path reads both).
-_OUTPUT_ENV = {
-    "DirectoryTableName": "PC_DIRECTORY_TABLE",
-    "CustomersTableName": "PC_CUSTOMERS_TABLE",
-    "ConsumptionTableName": "PC_CONSUMPTION_TABLE",
-    "JobsTableName": "PC_JOBS_TABLE",
-    "ExportQueueUrl": "PC_EXPORT_QUEUE_URL",
-    "ExportDeadLetterQueueUrl": "PC_EXPORT_DEAD_LETTER_QUEUE_URL",
-    "ExportsBucketName": "PC_EXPORTS_BUCKET",
-}
+def output_env_name(output_key: str) -> str | None:
+    """The environment variable an output feeds, by naming convention, or None.
 
-_QUEUE_URL_OUTPUTS = ("ExportQueueUrl", "ExportDeadLetterQueueUrl")
+    "JobsTableName" -> PC_JOBS_TABLE, "ExportQueueUrl" -> PC_EXPORT_QUEUE_URL,
+    "ExportsBucketName" -> PC_EXPORTS_BUCKET: a new table, queue or bucket in the
+    template reaches the application without code changes here.
+    """
+    for suffix, env_suffix in (("TableName", "_TABLE"), ("QueueUrl", "_QUEUE_URL"),
+                               ("BucketName", "_BUCKET")):
+        if output_key.endswith(suffix):
+            stem = output_key[: -len(suffix)]
+            return "PC_" + re.sub(r"(?<!^)(?=[A-Z])", "_", stem).upper() + env_suffix
+    return None
 
 
 class _CloudFormationLoader(yaml.SafeLoader):
@@ -110,10 +113,9 @@ def _local_queue_urls(outputs: dict[str, str], endpoint_url: str, region: str) -
     # as is (logs, the CLI without --endpoint-url), so hand out the server's own URL.
     sqs = _client("sqs", endpoint_url, region)
     fixed = dict(outputs)
-    for key in _QUEUE_URL_OUTPUTS:
-        if key in fixed:
-            name = fixed[key].rstrip("/").rsplit("/", 1)[-1]
-            fixed[key] = sqs.get_queue_url(QueueName=name)["QueueUrl"]
+    for key in [k for k in fixed if k.endswith("QueueUrl")]:
+        name = fixed[key].rstrip("/").rsplit("/", 1)[-1]
+        fixed[key] = sqs.get_queue_url(QueueName=name)["QueueUrl"]
     return fixed
 
 
@@ -159,7 +161,8 @@ def settings_env(outputs: dict[str, str], endpoint_url: str, region: str) -> dic
     runtime needs: the dead-letter queue URL (its worker loop polls it itself, since
     moto has no event source mappings) and the endpoint every AWS client must use.
     """
-    env = {name: outputs[key] for key, name in _OUTPUT_ENV.items()}
+    env = {name: value for key, value in outputs.items()
+           if (name := output_env_name(key)) is not None}
     env["PC_EXPORT_MAX_RECEIVES"] = str(export_max_receives())
     env["AWS_ENDPOINT_URL"] = endpoint_url
     env["AWS_REGION"] = region

@@ -16,8 +16,8 @@ from pynamodb.attributes import (
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
-from partner_center.config import Settings
 from partner_center.storage.attributes import DecimalAttribute
+from partner_center.storage.registry import register
 
 
 class DirectoryItem(Model):
@@ -118,23 +118,7 @@ class JobItem(Model):
     expires_at = NumberAttribute(null=True)  # epoch seconds: the cloud's TTL clean-up
 
 
-ALL_MODELS: dict[str, type[Model]] = {
-    "directory_table": DirectoryItem,
-    "customers_table": CustomerItem,
-    "consumption_table": ConsumptionLine,
-    "jobs_table": JobItem,
-}
-
-
-def bind(settings: Settings) -> None:
-    """Point every model at the configured tables and endpoint.
-
-    Table names come from the deployed stack, so they are only known at run time; the
-    cached connection is dropped so the next call uses the new endpoint.
-    """
-    for setting, model in ALL_MODELS.items():
-        model.Meta.table_name = getattr(settings, setting)
-        model.Meta.region = settings.region
-        model.Meta.host = settings.aws_endpoint_url
-        model.Meta.max_pool_connections = 32
-        model._connection = None
+register(DirectoryItem, "directory")
+register(CustomerItem, "customers")
+register(ConsumptionLine, "consumption")
+register(JobItem, "jobs")
