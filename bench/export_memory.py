@@ -26,14 +26,14 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import _fake_lines  # noqa: E402
+import _fake_lines
 
-from partner_center.config import get_settings  # noqa: E402
-from partner_center.exports.consumption_details import COLUMNS  # noqa: E402
-from partner_center.exports.plan import ExportPlan  # noqa: E402
-from partner_center.exports.runner import Written, write_export  # noqa: E402
-from partner_center.local.environment import start_environment  # noqa: E402
-from partner_center.storage import aws  # noqa: E402
+from partner_center.config import get_settings
+from partner_center.exports.consumption_details import COLUMNS
+from partner_center.exports.plan import ExportPlan
+from partner_center.exports.runner import Written, write_export
+from partner_center.local.environment import start_environment
+from partner_center.storage import aws
 
 PARTNER = "ptn-bench-memory"
 MIB = 1024 * 1024

@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from graphql import build_schema, parse, validate
+
 from partner_center.api.sdl import sdl
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from graphql import GraphQLError
 from strawberry.relay.types import GlobalIDValueError
 
-from graphql import GraphQLError
 from partner_center.core.errors import ClientError
 from partner_center.core.logs import fields, get_logger
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import strawberry
-from strawberry import relay
+from graphql import GraphQLError
 from strawberry.extensions import (
     MaskErrors,
     MaxAliasesLimiter,
@@ -11,36 +11,22 @@ from strawberry.extensions import (
     QueryDepthLimiter,
 )
 from strawberry.schema.config import StrawberryConfig
+from strawberry.tools import merge_types
 
-from graphql import GraphQLError
 from partner_center.api.errors import is_expected, log_errors
 from partner_center.api.pagination import MAX_PAGE_SIZE
-from partner_center.api.types import directory
-from partner_center.api.types import jobs as job_fields
+from partner_center.api.types import directory, jobs
 from partner_center.api.types.customers import CustomerNode
 from partner_center.api.types.directory import PartnerNode, UserNode
-from partner_center.api.types.jobs import JobConnection, JobNode, RequestExportPayload
 
 MAX_DEPTH = 12
 MAX_ALIASES = 30
 MAX_TOKENS = 4000
 
 
-@strawberry.type
-class Query:
-    node: relay.Node | None = relay.node(description="Any object the caller may see, by ID.")
-    viewer: directory.Viewer = strawberry.field(resolver=directory.viewer)
-    job: JobNode | None = strawberry.field(resolver=job_fields.job)
-    jobs: JobConnection = strawberry.field(
-        resolver=job_fields.jobs, description="The caller's jobs, newest first (an administrator "
-                                        "sees every job of its partner).")
-
-
-@strawberry.type
-class Mutation:
-    request_export: RequestExportPayload = strawberry.mutation(
-        resolver=job_fields.request_export,
-        description="Ask for an export; the file is written by a worker. Poll `job`.")
+# One entry per area: its root queries and mutations.
+Query = merge_types("Query", (directory.Query, jobs.Query))
+Mutation = merge_types("Mutation", (jobs.Mutation,))
 
 
 class Schema(strawberry.Schema):

@@ -9,6 +9,7 @@ from typing import Any
 import strawberry
 from strawberry import relay
 
+from partner_center.api import access
 from partner_center.api.context import Info
 from partner_center.core.auth import Role
 from partner_center.storage.models import DirectoryItem
@@ -96,3 +97,12 @@ def viewer(info: Info) -> Viewer:
                   login=principal.login, role=principal.role.value,
                   account_type=principal.account_type.value,
                   permissions=sorted(p.value for p in principal.permissions))
+
+
+@strawberry.type
+class Query:
+    node: relay.Node | None = relay.node(
+        description="Any object the caller may see, by ID; null for anything else. "
+                    + access.ACCESS["Query.node"].describe(),
+        extensions=access.extensions("Query.node"))
+    viewer: Viewer = access.query("Query.viewer", viewer, "The authenticated caller.")

@@ -10,6 +10,7 @@ from typing import Any
 import strawberry
 from strawberry import relay
 
+from partner_center.api import access
 from partner_center.api.context import Info
 from partner_center.api.pagination import build_connection, page_request
 from partner_center.api.payloads import UserError
@@ -208,3 +209,19 @@ async def jobs(info: Info, first: int | None = None,
     return build_connection(JobConnection, nodes, has_next, "job", lambda n: n.job_id,
                             after)  # type: ignore[return-value]
 
+
+
+@strawberry.type
+class Query:
+    job: JobNode | None = access.query("Query.job", job, "A job by ID; NOT_FOUND when the caller "
+                                                  "may not see it.")
+    jobs: JobConnection = access.query(
+        "Query.jobs", jobs, "The caller's jobs, newest first (an administrator sees every "
+                            "job of its partner).")
+
+
+@strawberry.type
+class Mutation:
+    request_export: RequestExportPayload = access.mutation(
+        "Mutation.requestExport", request_export,
+        "Ask for an export; a worker writes the file. Poll `job` for it.")

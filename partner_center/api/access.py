@@ -1,0 +1,111 @@
+"""Who may call what: the one table of root-field and sensitive-field permissions (R1).
+
+Every root query and mutation, and every field that exposes sensitive data, is declared
+through `query`, `mutation` or `guarded` with a key of `ACCESS`; the rule is attached as
+a strawberry permission and written into the field's description. A test walks the
+schema and fails for any root field missing from this table, so a new field cannot
+forget to say who may call it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import strawberry
+from strawberry.permission import BasePermission, PermissionExtension
+
+from partner_center.api.context import Info
+from partner_center.core.auth import Menu, Role
+from partner_center.core.errors import Forbidden
+from partner_center.core.permissions import has_menu
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A menu the caller must hold, a role it must have, or neither (signed in)."""
+
+    menu: Menu | None = None
+    roles: frozenset[Role] | None = None
+    note: str = ""
+
+    def describe(self) -> str:
+        parts = []
+        if self.menu is not None:
+            parts.append(f"the {self.menu.value} menu")
+        if self.roles is not None:
+            parts.append(" or ".join(sorted(r.value for r in self.roles)))
+        text = "Requires " + (" and ".join(parts) if parts else "a signed-in caller")
+        return f"{text}{'; ' + self.note if self.note else ''}."
+
+
+SIGNED_IN = Rule()
+
+
+def menu(m: Menu, note: str = "") -> Rule:
+    return Rule(menu=m, note=note)
+
+
+def roles(*allowed: Role, note: str = "") -> Rule:
+    return Rule(roles=frozenset(allowed), note=note)
+
+
+ACCESS: dict[str, Rule] = {
+    # The caller and any object it may see: every node type applies its own rules.
+    "Query.node": SIGNED_IN,
+    "Query.viewer": SIGNED_IN,
+    # Jobs: an administrator sees its partner's, anyone else its own.
+    "Query.job": SIGNED_IN,
+    "Query.jobs": SIGNED_IN,
+    "Mutation.requestExport": Rule(note="and the menu of the exported data "
+                                        "(consumption details: customers)"),
+}
+
+
+class Allowed(BasePermission):
+    """Checks one `Rule` against the caller; a denial is FORBIDDEN, never empty data."""
+
+    message = "this account may not use this field"
+
+    def __init__(self, key: str) -> None:
+        self.key = key
+        self.rule = ACCESS[key]
+
+    def has_permission(self, source: Any, info: Info, **kwargs: Any) -> bool:
+        principal = info.context.principal
+        if self.rule.roles is not None and principal.role not in self.rule.roles:
+            return False
+        return self.rule.menu is None or has_menu(principal, self.rule.menu)
+
+    def on_unauthorized(self) -> None:
+        rule = self.rule
+        if rule.menu is not None:
+            raise Forbidden(f"this account has no access to the {rule.menu.value} menu",
+                            permission=rule.menu.value)
+        raise Forbidden("this account may not use this field")
+
+
+def extensions(key: str) -> list[Any]:
+    return [PermissionExtension(permissions=[Allowed(key)], use_directives=False)]
+
+
+def _description(key: str, description: str | None) -> str:
+    rule = ACCESS[key].describe()
+    return f"{description} {rule}" if description else rule
+
+
+def query(key: str, resolver: Callable[..., Any], description: str | None = None) -> Any:
+    return strawberry.field(resolver=resolver, extensions=extensions(key),
+                            description=_description(key, description))
+
+
+def mutation(key: str, resolver: Callable[..., Any], description: str | None = None) -> Any:
+    return strawberry.mutation(resolver=resolver, extensions=extensions(key),
+                               description=_description(key, description))
+
+
+def guarded(key: str, resolver: Callable[..., Any], description: str | None = None) -> Any:
+    """A sensitive field of an object type (same rules as root fields)."""
+    return strawberry.field(resolver=resolver, extensions=extensions(key),
+                            description=_description(key, description))
