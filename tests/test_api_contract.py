@@ -15,8 +15,6 @@ from partner_center.local import demo_data
 from tests.conftest import Api
 from tests.helpers import REQUEST_EXPORT, export_input
 
-pytestmark = pytest.mark.asyncio
-
 VIEWER = "{ viewer { login role accountType permissions user { id displayName } " \
          "partner { id name accountType } } }"
 JOBS = "query($first: Int, $after: String) { jobs(first: $first, after: $after) " \

@@ -44,6 +44,7 @@ EXPECTED_OUTPUTS = {
     "CustomersTableName",
     "ConsumptionTableName",
     "JobsTableName",
+    "AuditTableName",
     "ExportQueueUrl",
     "ExportQueueArn",
     "ExportDeadLetterQueueUrl",
@@ -57,6 +58,7 @@ EXPECTED_KEYS = {
     "CustomersTableName": ("partner_id", "customer_id"),
     "ConsumptionTableName": ("partner_id", "line_key"),
     "JobsTableName": ("partner_id", "job_key"),
+    "AuditTableName": ("partner_id", "event_key"),
 }
 
 # AWS's advice for SQS event sources: visibility timeout >= 6 x the function timeout.
@@ -391,3 +393,22 @@ def test_lambda_requirements_match_the_project_dependencies() -> None:
     listed = [line.strip() for line in (root / "requirements.txt").read_text().splitlines()
               if line.strip() and not line.startswith("#")]
     assert sorted(listed) == sorted(declared)
+
+
+def test_every_stack_output_reaches_the_functions_and_every_table_is_granted() -> None:
+    """A new table or queue in infra/ must be wired into serverless.yml the same way."""
+    root = Path(__file__).resolve().parents[1]
+    template = infra.load_cfn_yaml((root / "infra" / "resources.yml").read_text())
+    config = infra.load_cfn_yaml((root / "serverless.yml").read_text())
+    environment = config["provider"]["environment"]
+    granted = json.dumps(config["provider"]["iam"]["role"]["statements"])
+    local_only = {"PC_EXPORT_DEAD_LETTER_QUEUE_URL"}  # polled by its event source mapping
+    for key, output in template["Outputs"].items():
+        name = infra.output_env_name(key)
+        if name is None or name in local_only:
+            continue
+        resource = output["Value"]["Ref"]
+        assert environment.get(name) == {"Ref": resource}, f"{name} missing in serverless.yml"
+        if template["Resources"][resource]["Type"] == "AWS::DynamoDB::Table":
+            assert json.dumps([resource, "Arn"]) in granted or f'"{resource}.Arn"' in granted, (
+                f"{resource} is not granted to the functions")

@@ -25,8 +25,6 @@ from partner_center.jobs.store import JobStore
 from tests.conftest import VISIBILITY_SECONDS, Api, Workers
 from tests.helpers import JOB, REQUEST_EXPORT, export_input, leaked, parse_csv
 
-pytestmark = pytest.mark.asyncio
-
 
 @pytest.fixture
 def clean_queues(local_env: Any, sqs: Any) -> None:

@@ -60,6 +60,8 @@ ACCESS: dict[str, Rule] = {
     "Query.jobs": SIGNED_IN,
     "Mutation.requestExport": Rule(note="and the menu of the exported data "
                                         "(consumption details: customers)"),
+    # The audit log is the administrator's.
+    "Query.auditEvents": roles(Role.ADMIN),
 }
 
 
@@ -101,8 +103,13 @@ def query(key: str, resolver: Callable[..., Any], description: str | None = None
 
 
 def mutation(key: str, resolver: Callable[..., Any], description: str | None = None) -> Any:
-    return strawberry.mutation(resolver=resolver, extensions=extensions(key),
-                               description=_description(key, description))
+    """A mutation: permission-checked, and audited (the audit wraps the permission check,
+    so denials are recorded too)."""
+    from partner_center.api.audit import Audited
+
+    return strawberry.mutation(
+        resolver=resolver, extensions=[*extensions(key), Audited(key.split(".", 1)[1])],
+        description=_description(key, description))
 
 
 def guarded(key: str, resolver: Callable[..., Any], description: str | None = None) -> Any:
