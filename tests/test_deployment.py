@@ -45,6 +45,7 @@ EXPECTED_OUTPUTS = {
     "ConsumptionTableName",
     "JobsTableName",
     "AuditTableName",
+    "IdempotencyTableName",
     "ExportQueueUrl",
     "ExportQueueArn",
     "ExportDeadLetterQueueUrl",
@@ -59,6 +60,7 @@ EXPECTED_KEYS = {
     "ConsumptionTableName": ("partner_id", "line_key"),
     "JobsTableName": ("partner_id", "job_key"),
     "AuditTableName": ("partner_id", "event_key"),
+    "IdempotencyTableName": ("partner_id", "record_key"),
 }
 
 # AWS's advice for SQS event sources: visibility timeout >= 6 x the function timeout.
