@@ -270,3 +270,28 @@ async def test_no_personal_data_in_log_lines(api: Api, workers: Workers, demo: A
     out, err = capfd.readouterr()
     assert "export completed" in err
     assert leaked(out + err, demo) == []
+
+
+async def test_xlsx_export_streams_a_workbook_with_the_same_masked_rows(
+        api: Api, workers: Workers, demo: Any, clean_queues: None) -> None:
+    import io
+
+    from openpyxl import load_workbook
+
+    body = await api.gql("sp-admin", REQUEST_EXPORT, {"input": {
+        "kind": "CONSUMPTION_DETAILS", "format": "XLSX",
+        "consumptionDetails": {"dateFrom": "2026-10-01", "dateTo": "2026-10-31"}}})
+    job_id = body["data"]["requestExport"]["job"]["id"]
+    await workers.drain()
+    done = await job(api, "sp-admin", job_id)
+    assert done["status"] == "SUCCEEDED" and done["fileName"].endswith(".xlsx")
+    content = httpx.get(done["downloadUrl"]).content
+    assert hashlib.sha256(content).hexdigest() == done["sha256"]
+    sheet = load_workbook(io.BytesIO(content), read_only=True).active
+    rows = [list(r) for r in sheet.iter_rows(values_only=True)]
+    expected = [line for line in lines_of(demo, "ptn-sp-001")
+                if "2026-10-01" <= line.bill_date <= "2026-10-31"]
+    assert rows[0][0] == "明细ID/Line ID"
+    assert len(rows) - 1 == len(expected) == done["rowCount"]
+    text = "\n".join(",".join(str(c) for c in r) for r in rows)
+    assert leaked(text, demo) == []

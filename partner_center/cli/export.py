@@ -35,7 +35,7 @@ def consumption_details(
     date_from: str | None = typer.Option(None, "--from", help="Beijing date, YYYY-MM-DD."),
     date_to: str | None = typer.Option(None, "--to", help="Beijing date, YYYY-MM-DD."),
     min_amount: str | None = typer.Option(None), max_amount: str | None = typer.Option(None),
-    fmt: str = typer.Option("csv", "--format", help="File format: csv."),
+    fmt: str = typer.Option("csv", "--format", help="File format: csv or xlsx."),
     wait: bool = typer.Option(False, "--wait", help="Follow the job and save the file."),
     output: Path | None = typer.Option(None, "-o", "--output", help="Where to save it."),
     api: str = typer.Option(DEFAULT_API, help="The API's /graphql URL."),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
 # Spreadsheet programs read a BOM-less CSV as the local code page and garble Chinese.
 UTF8_BOM = "\ufeff"
@@ -28,5 +28,5 @@ class CsvEncoder:
         self._buffer.truncate()
         return data
 
-    def finish(self) -> bytes:
-        return self._drain()
+    def finish(self) -> Iterator[bytes]:
+        yield self._drain()

@@ -21,11 +21,11 @@ from partner_center.core.faults import InjectedFault, fault_point
 from partner_center.core.logs import fields, get_logger
 from partner_center.exports import consumption_details
 from partner_center.exports.columns import Anonymizer
-from partner_center.exports.csv_stream import CsvEncoder
+from partner_center.exports.encodings import ENCODINGS
 from partner_center.exports.multipart import MultipartWriter
 from partner_center.exports.plan import ExportPlan, PlanFactory
 from partner_center.exports.prefetch import prefetch
-from partner_center.jobs.model import Job, JobKind
+from partner_center.jobs.model import ExportFormat, Job, JobKind
 from partner_center.jobs.store import Claim, JobStore
 from partner_center.storage import aws
 
@@ -97,17 +97,19 @@ ProgressHook = Callable[[int, Any], Awaitable[None]]
 
 
 async def write_export(plan: ExportPlan, s3: Any, bucket: str, key: str, file_name: str, *,
-                       part_bytes: int, on_page: ProgressHook | None = None) -> Written:
+                       part_bytes: int, on_page: ProgressHook | None = None,
+                       fmt: ExportFormat = ExportFormat.CSV) -> Written:
     """Stream a plan's pages through the anonymizer and CSV encoder into one S3 object.
 
     Memory holds a few pages and one part, whatever the row count; the object appears
     only when the upload completes.
     """
     anonymizer = Anonymizer(plan.columns)
-    encoder = CsvEncoder(anonymizer.headers)
+    encoding = ENCODINGS[fmt]
+    encoder = encoding.encoder(anonymizer.headers)
     rows = 0
     writer = MultipartWriter(s3, bucket, key, part_bytes=part_bytes,
-                             content_type="text/csv; charset=utf-8",
+                             content_type=encoding.content_type,
                              content_disposition=f'attachment; filename="{file_name}"')
     await writer.start()
     try:
@@ -116,7 +118,8 @@ async def write_export(plan: ExportPlan, s3: Any, bucket: str, key: str, file_na
             rows += len(page)
             if on_page is not None:
                 await on_page(rows, page[-1])
-        await writer.write(encoder.finish())
+        for chunk in encoder.finish():
+            await writer.write(chunk)
         sha256 = await writer.complete()
     except BaseException:
         await asyncio.shield(writer.abort())
@@ -147,7 +150,7 @@ async def _stream(claim: Claim, store: JobStore, settings: Settings,
     async with aws.client("s3") as s3:
         written = await write_export(plan, s3, settings.exports_bucket, key, file_name,
                                      part_bytes=settings.multipart_part_bytes,
-                                     on_page=on_page)
+                                     on_page=on_page, fmt=job.format)
     done = await asyncio.to_thread(
         store.complete, job.job_id, claim.token, object_key=key, file_name=file_name,
         row_count=written.rows, byte_size=written.byte_size, sha256=written.sha256)

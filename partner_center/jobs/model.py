@@ -26,6 +26,7 @@ class JobKind(enum.StrEnum):
 
 class ExportFormat(enum.StrEnum):
     CSV = "csv"
+    XLSX = "xlsx"
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,30 @@
+"""File formats of exports: how rows become bytes, and what the file is called."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from typing import Protocol
+
+from partner_center.exports.csv_stream import CsvEncoder
+from partner_center.exports.xlsx_stream import XlsxEncoder
+from partner_center.jobs.model import ExportFormat
+
+
+class Encoder(Protocol):
+    def encode(self, rows: Iterable[list[str]]) -> bytes: ...
+
+    def finish(self) -> Iterator[bytes]: ...
+
+
+@dataclass(frozen=True)
+class Encoding:
+    encoder: Callable[[list[str]], Encoder]
+    content_type: str
+
+
+ENCODINGS: dict[ExportFormat, Encoding] = {
+    ExportFormat.CSV: Encoding(CsvEncoder, "text/csv; charset=utf-8"),
+    ExportFormat.XLSX: Encoding(
+        XlsxEncoder, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+}
