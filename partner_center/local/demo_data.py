@@ -187,10 +187,14 @@ def generate() -> DemoData:
 
 
 def load(data: DemoData | None = None) -> DemoData:
+    from partner_center.local.demo_areas import seeders
+
     data = data or generate()
     for model, items in ((DirectoryItem, data.directory), (CustomerItem, data.customers),
                          (ConsumptionLine, data.lines)):
         with model.batch_write() as batch:
             for item in items:
                 batch.save(item)
+    for seed in seeders():
+        seed(data)
     return data

@@ -1,0 +1,16 @@
+"""Each area's demo seeder, run after the shared partners, users and customers exist.
+
+A seeder takes the shared `DemoData` and writes its own area's items (deterministically:
+seed its own random generator). One line per area.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+Seeder = Callable[[Any], None]
+
+
+def seeders() -> list[Seeder]:
+    return []
