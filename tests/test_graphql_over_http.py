@@ -125,8 +125,21 @@ async def production(demo: Any) -> AsyncIterator[httpx.AsyncClient]:
 async def test_production_refuses_introspection(production: httpx.AsyncClient) -> None:
     response = await production.post("/graphql", json={"query": "{ __schema { types { name } } }"},
                                      headers=auth())
-    assert "introspection" in response.text.lower()
-    assert "types" not in response.json().get("data", {}) or response.json()["data"] is None
+    assert response.status_code == 400 and "__schema" not in response.text
+
+
+async def test_introspection_rule_applies_in_production_whatever_the_document() -> None:
+    from partner_center.api.context import Context
+    from partner_center.api.schema import schema
+
+    production = dataclasses.replace(get_settings(), env="production")
+    result = await schema.execute("{ __schema { queryType { name } } }",
+                                  context_value=Context(settings=production, request_id="r"))
+    assert result.errors and "introspection" in result.errors[0].message.lower()
+    development = await schema.execute("{ __schema { queryType { name } } }",
+                                       context_value=Context(settings=get_settings(),
+                                                             request_id="r"))
+    assert development.errors is None
 
 
 async def test_production_serves_no_graphiql(production: httpx.AsyncClient) -> None:
@@ -185,3 +198,34 @@ async def test_oversized_body_is_413_before_parsing(api: Api) -> None:
     response = await api.client.post("/graphql", json={"query": query}, headers=auth())
     assert response.status_code == 413
     assert response.json()["errors"][0]["extensions"]["code"] == "PAYLOAD_TOO_LARGE"
+
+
+def viewer_document_id() -> str:
+    from partner_center.api.trusted_documents import id_of
+
+    return id_of("Viewer")
+
+
+async def test_production_runs_trusted_documents_by_id(production: httpx.AsyncClient) -> None:
+    response = await production.post("/graphql", json={"documentId": viewer_document_id()},
+                                     headers=auth())
+    assert response.status_code == 200
+    assert response.json()["data"]["viewer"]["login"] == "sp-admin"
+
+
+async def test_production_refuses_any_other_document(production: httpx.AsyncClient) -> None:
+    response = await production.post("/graphql", json={"query": VIEWER}, headers=auth())
+    assert response.status_code == 400
+    assert "trusted documents" in response.text
+
+
+async def test_unknown_document_id_is_refused(api: Api) -> None:
+    response = await api.client.post("/graphql", json={"documentId": "sha256:" + "0" * 64},
+                                     headers=auth())
+    assert response.status_code == 400
+
+
+async def test_development_accepts_documents_by_id_too(api: Api) -> None:
+    response = await api.client.get("/graphql", params={"documentId": viewer_document_id()},
+                                    headers=auth())
+    assert response.json()["data"]["viewer"]["login"] == "sp-admin"

@@ -25,11 +25,6 @@ from partner_center.core.errors import Unauthenticated
 from partner_center.runtime import bootstrap
 
 
-def _wants_ide(request: Request) -> bool:
-    return (request.method == "GET" and "text/html" in request.headers.get("accept", "")
-            and "query" not in request.query_params)
-
-
 class Authenticated:
     """The GraphQL app behind a bearer-token check (an ASGI app, so Route mounts it as is)."""
 
@@ -40,7 +35,7 @@ class Authenticated:
         request = Request(scope, receive)
         state = scope.setdefault("state", {})
         request_id = state.setdefault("request_id", uuid.uuid4().hex)
-        if not (_wants_ide(request) and self.app.graphql_ide):
+        if not (self.app.should_render_graphql_ide_for(request)):
             try:
                 token = bearer_token(request.headers.get("authorization"))
                 scope["state"]["principal"] = decode_token(token, self.app.settings)

@@ -16,10 +16,11 @@ from graphql import GraphQLError
 from starlette.requests import Request
 from starlette.responses import Response
 from strawberry.asgi import GraphQL
-from strawberry.http import GraphQLHTTPResponse
+from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
 from strawberry.schema.exceptions import InvalidOperationTypeError
 from strawberry.types import ExecutionResult
 
+from partner_center.api import trusted_documents
 from partner_center.api.context import Context
 from partner_center.config import Settings
 
@@ -52,6 +53,11 @@ def negotiate(accept: str | None) -> str | None:
     return None
 
 
+def wants_ide(method: str, headers: Any, params: Any) -> bool:
+    return (method == "GET" and "text/html" in headers.get("accept", "")
+            and params.get("query") is None and params.get("documentId") is None)
+
+
 def is_request_error(result: ExecutionResult) -> bool:
     """Errors raised before execution began: no field ran, so no path is set."""
     return result.data is None and bool(result.errors) and all(
@@ -77,8 +83,32 @@ class PartnerCenterGraphQL(GraphQL):
         return sub_response
 
     def should_render_graphql_ide_for(self, request: Request) -> bool:
-        return bool(self.graphql_ide) and request.method == "GET" and "text/html" in \
-            request.headers.get("accept", "")
+        return bool(self.graphql_ide) and wants_ide(request.method, request.headers,
+                                                    request.query_params)
+
+    def should_render_graphql_ide(self, request: Any) -> bool:
+        # Only a browser asking for a page: an API client sending */* with a
+        # documentId gets its result, not GraphiQL.
+        return wants_ide(request.method, request.headers, request.query_params)
+
+    async def parse_http_body(self, request: Any) -> GraphQLRequestData:  # type: ignore[override]
+        """Resolve a trusted document ID; in production accept nothing else."""
+        data = await super().parse_http_body(request)
+        if isinstance(data, list):
+            raise HTTPException(400, "batched requests are not accepted")
+        if request.method == "GET":
+            given = request.query_params.get("documentId")
+        else:
+            body = self.parse_json(await request.get_body())
+            given = body.get("documentId") if isinstance(body, dict) else None
+        if given is not None:
+            text = trusted_documents.lookup(str(given))
+            if text is None:
+                raise HTTPException(400, "unknown documentId: not a trusted document")
+            data.query = text
+        elif self.settings.is_production:
+            raise HTTPException(400, "only trusted documents are accepted: send documentId")
+        return data
 
     async def execute_single(self, *args: Any, **kwargs: Any) -> ExecutionResult:
         try:
