@@ -24,7 +24,7 @@ async def test_post_json_answers_json(api: Api) -> None:
     response = await api.client.post("/graphql", json={"query": VIEWER}, headers=auth())
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("application/json")
-    assert response.json() == {"data": {"viewer": {"login": "sp-admin"}}}
+    assert response.json()["data"] == {"viewer": {"login": "sp-admin"}}
 
 
 async def test_get_runs_queries(api: Api) -> None:

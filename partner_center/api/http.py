@@ -130,7 +130,22 @@ class PartnerCenterGraphQL(GraphQL):
         response = super().create_response(response_data, sub_response)
         media = getattr(sub_response, "media_type", None) or JSON
         response.headers["content-type"] = f"{media}; charset=utf-8"
-        if (media == GRAPHQL_RESPONSE and isinstance(response_data, dict)
+        throttled = _throttled(response_data)
+        if throttled is not None:
+            response.status_code = 429
+            response.headers["retry-after"] = str(throttled)
+        elif (media == GRAPHQL_RESPONSE and isinstance(response_data, dict)
                 and "data" not in response_data and not sub_response.status_code):
             response.status_code = 400
         return response
+
+
+def _throttled(response_data: Any) -> int | None:
+    """Seconds to wait, when the request was refused for its partner's budget."""
+    if not isinstance(response_data, dict):
+        return None
+    for error in response_data.get("errors") or []:
+        extensions = error.get("extensions") or {}
+        if extensions.get("code") == "THROTTLED":
+            return int(extensions.get("retryAfterSeconds", 1))
+    return None

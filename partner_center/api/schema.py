@@ -12,6 +12,7 @@ from strawberry.extensions import (
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 
+from partner_center.api.cost import QueryCost
 from partner_center.api.errors import log_errors
 from partner_center.api.introspection import NoIntrospectionInProduction
 from partner_center.api.masking import MaskUnexpectedErrors
@@ -46,6 +47,7 @@ schema = Schema(
         lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
         lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
         NoIntrospectionInProduction,
+        QueryCost,
         MaskUnexpectedErrors,
     ],
 )
