@@ -46,6 +46,7 @@ EXPECTED_OUTPUTS = {
     "JobsTableName",
     "AuditTableName",
     "IdempotencyTableName",
+    "MarketplaceTableName",
     "ExportQueueUrl",
     "ExportQueueArn",
     "ExportDeadLetterQueueUrl",
@@ -61,6 +62,7 @@ EXPECTED_KEYS = {
     "JobsTableName": ("partner_id", "job_key"),
     "AuditTableName": ("partner_id", "event_key"),
     "IdempotencyTableName": ("partner_id", "record_key"),
+    "MarketplaceTableName": ("partner_id", "item_key"),
 }
 
 # AWS's advice for SQS event sources: visibility timeout >= 6 x the function timeout.
