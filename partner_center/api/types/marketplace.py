@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import asdict
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, TypeVar
 
@@ -34,6 +34,7 @@ from partner_center.api.types.marketplace_nodes import (
 )
 from partner_center.api.types.money import Money
 from partner_center.core.auth import Menu, Principal
+from partner_center.core.clock import from_iso
 from partner_center.core.errors import BadInput, ClientError, NotFound
 from partner_center.core.permissions import require_invoice_reviewer, require_menu
 from partner_center.idempotency.once import (
@@ -437,8 +438,8 @@ class PlacedOrderType:
         return Money.of(self.order.platform_share)
 
     @strawberry.field
-    def placed_at(self) -> str:
-        return self.order.placed_at
+    def placed_at(self) -> datetime:
+        return from_iso(self.order.placed_at)
 
 
 @strawberry.type
