@@ -69,23 +69,47 @@ def load_bill(month: int, rows: int) -> str:
     with TransactionItem.batch_write() as batch:
         for number in range(rows):
             placed = start + timedelta(seconds=number * 86400 * 27 // rows)
-            buyer = Buyer(name=f"欧阳买家{number:06d}", phone=f"139{number:08d}",
-                          email=f"buyer{number:06d}@example.cn")
-            txn = build_transaction(solution, solution.price_plans[number % 2],
-                                    1 + number % 5, buyer, attribution, placed,
-                                    f"ord-{month:02d}-{number:07d}")
+            buyer = Buyer(
+                name=f"欧阳买家{number:06d}",
+                phone=f"139{number:08d}",
+                email=f"buyer{number:06d}@example.cn",
+            )
+            txn = build_transaction(
+                solution,
+                solution.price_plans[number % 2],
+                1 + number % 5,
+                buyer,
+                attribution,
+                placed,
+                f"ord-{month:02d}-{number:07d}",
+            )
             bill_id = txn.bill_id
             batch.save(txn.to_item())
     return bill_id
 
 
 def job_for(bill_id: str) -> Job:
-    return Job(partner_id=PARTNER, job_id=f"bench-{bill_id}", kind=JobKind.MARKETPLACE_BILL_DETAILS,
-               format=ExportFormat.CSV, parameters={"filter": {"bill_id": bill_id}},
-               status=JobStatus.RUNNING, progress=0, row_count=None, byte_size=None,
-               sha256=None, object_key=None, file_name=None, requested_by="bench",
-               created_at="", started_at=None, finished_at=None, error_code=None,
-               last_attempt_error=None, attempts=1)
+    return Job(
+        partner_id=PARTNER,
+        job_id=f"bench-{bill_id}",
+        kind=JobKind.MARKETPLACE_BILL_DETAILS,
+        format=ExportFormat.CSV,
+        parameters={"filter": {"bill_id": bill_id}},
+        status=JobStatus.RUNNING,
+        progress=0,
+        row_count=None,
+        byte_size=None,
+        sha256=None,
+        object_key=None,
+        file_name=None,
+        requested_by="bench",
+        created_at="",
+        started_at=None,
+        finished_at=None,
+        error_code=None,
+        last_attempt_error=None,
+        attempts=1,
+    )
 
 
 async def export_once(label: str, bill_id: str, rows: int, target: Path) -> Run:
@@ -136,29 +160,42 @@ def main() -> int:
     parser.add_argument("--small", type=int, default=2_000)
     parser.add_argument("--large", type=int, default=20_000)
     parser.add_argument("--warmup", type=int, default=500)
-    parser.add_argument("--target", type=float, default=1.3,
-                        help="highest passing peak(large) / peak(small)")
+    parser.add_argument(
+        "--target", type=float, default=1.3, help="highest passing peak(large) / peak(small)"
+    )
     args = parser.parse_args()
     environment = start_environment()
     try:
         loading = time.perf_counter()
-        bills = {label: (load_bill(month, rows), rows) for label, month, rows in (
-            ("warmup", 1, args.warmup), ("small", 2, args.small), ("large", 3, args.large))}
-        print(f"loaded {args.warmup + args.small + args.large} transactions into the "
-              f"embedded DynamoDB in {time.perf_counter() - loading:.0f} s")
+        bills = {
+            label: (load_bill(month, rows), rows)
+            for label, month, rows in (
+                ("warmup", 1, args.warmup),
+                ("small", 2, args.small),
+                ("large", 3, args.large),
+            )
+        }
+        print(
+            f"loaded {args.warmup + args.small + args.large} transactions into the "
+            f"embedded DynamoDB in {time.perf_counter() - loading:.0f} s"
+        )
         with tempfile.TemporaryDirectory() as folder:
             runs = asyncio.run(main_async(bills, Path(folder)))
             print(f"{'run':<6} {'rows':>7} {'file MiB':>9} {'peak MiB':>9} {'seconds':>8}")
             for run in runs:
-                print(f"{run.label:<6} {run.rows:>7} {run.size / MIB:>9.2f} "
-                      f"{run.peak / MIB:>9.2f} {run.seconds:>8.1f}")
+                print(
+                    f"{run.label:<6} {run.rows:>7} {run.size / MIB:>9.2f} "
+                    f"{run.peak / MIB:>9.2f} {run.seconds:>8.1f}"
+                )
     finally:
         environment.stop()
     small, large = runs
     ratio = large.peak / small.peak
     verdict = "PASS" if ratio <= args.target else "FAIL"
-    print(f"RATIO peak({large.rows}) / peak({small.rows}) = {ratio:.2f} "
-          f"(target <= {args.target:.2f}) {verdict}")
+    print(
+        f"RATIO peak({large.rows}) / peak({small.rows}) = {ratio:.2f} "
+        f"(target <= {args.target:.2f}) {verdict}"
+    )
     return 0 if verdict == "PASS" else 1
 
 

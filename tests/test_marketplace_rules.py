@@ -57,8 +57,7 @@ def test_split_parts_sum_exactly_and_none_is_negative(amount: Decimal, rule: Spl
     assert all(v >= 0 for v in values)
     assert all(v == v.quantize(CENT) for v in values)
     # Each part is within a cent of its exact share; a 0 % party gets nothing.
-    for value, percent in zip(values, (rule.publisher, rule.provider, rule.platform),
-                              strict=True):
+    for value, percent in zip(values, (rule.publisher, rule.provider, rule.platform), strict=True):
         assert abs(value - amount * percent / 100) < CENT
         if percent == 0:
             assert value == 0
@@ -66,8 +65,9 @@ def test_split_parts_sum_exactly_and_none_is_negative(amount: Decimal, rule: Spl
 
 @settings(max_examples=200, deadline=None)
 @given(amount=amounts, rule=rules())
-def test_split_without_provider_gives_the_provider_nothing(amount: Decimal,
-                                                           rule: SplitRule) -> None:
+def test_split_without_provider_gives_the_provider_nothing(
+    amount: Decimal, rule: SplitRule
+) -> None:
     parts = split(amount, rule.without_provider())
     assert parts.provider == 0
     assert parts.total == amount and parts.publisher >= 0 and parts.platform >= 0
@@ -78,22 +78,34 @@ def test_split_rounding_follows_largest_remainders_with_documented_ties() -> Non
     parts = split(Decimal("0.01"), thirds)
     # 0.01 x 33.34 % has the largest remainder: the one cent is the publisher's.
     assert (parts.publisher, parts.provider, parts.platform) == (
-        Decimal("0.01"), Decimal("0.00"), Decimal("0.00"))
+        Decimal("0.01"),
+        Decimal("0.00"),
+        Decimal("0.00"),
+    )
     even = SplitRule(Decimal("50"), Decimal("50"), Decimal("0"))
     parts = split(Decimal("0.01"), even)  # a tie: the publisher first
     assert (parts.publisher, parts.provider, parts.platform) == (
-        Decimal("0.01"), Decimal("0.00"), Decimal("0.00"))
+        Decimal("0.01"),
+        Decimal("0.00"),
+        Decimal("0.00"),
+    )
     parts = split(Decimal("100.00"), SplitRule(Decimal("70"), Decimal("20"), Decimal("10")))
     assert (parts.publisher, parts.provider, parts.platform) == (
-        Decimal("70.00"), Decimal("20.00"), Decimal("10.00"))
+        Decimal("70.00"),
+        Decimal("20.00"),
+        Decimal("10.00"),
+    )
 
 
-@pytest.mark.parametrize("rule", [
-    SplitRule(Decimal("70"), Decimal("20"), Decimal("9.99")),  # sums to 99.99
-    SplitRule(Decimal("110"), Decimal("-10"), Decimal("0")),  # a negative share
-    SplitRule(Decimal("33.333"), Decimal("33.333"), Decimal("33.334")),  # three decimals
-    SplitRule(Decimal("NaN"), Decimal("50"), Decimal("50")),
-])
+@pytest.mark.parametrize(
+    "rule",
+    [
+        SplitRule(Decimal("70"), Decimal("20"), Decimal("9.99")),  # sums to 99.99
+        SplitRule(Decimal("110"), Decimal("-10"), Decimal("0")),  # a negative share
+        SplitRule(Decimal("33.333"), Decimal("33.333"), Decimal("33.334")),  # three decimals
+        SplitRule(Decimal("NaN"), Decimal("50"), Decimal("50")),
+    ],
+)
 def test_split_refuses_bad_rules(rule: SplitRule) -> None:
     with pytest.raises(BadInput):
         split(Decimal("10.00"), rule)
@@ -115,14 +127,24 @@ def test_every_demo_product_has_a_valid_rule_and_cent_prices() -> None:
 KEYS = tokens.SigningKeys(current_id="k2", secrets={"k2": b"s" * 40, "k1": b"r" * 40})
 
 
-def claims(partner: str = "ptn-sp-001", product: str = "mp-sol-erp", link: str = "lnk-1",
-           expires: datetime = NOW + timedelta(days=30)) -> tokens.LinkClaims:
-    return tokens.LinkClaims(partner_id=partner, product_id=product, link_id=link,
-                             expires_at=int(expires.timestamp()), key_id="k2")
+def claims(
+    partner: str = "ptn-sp-001",
+    product: str = "mp-sol-erp",
+    link: str = "lnk-1",
+    expires: datetime = NOW + timedelta(days=30),
+) -> tokens.LinkClaims:
+    return tokens.LinkClaims(
+        partner_id=partner,
+        product_id=product,
+        link_id=link,
+        expires_at=int(expires.timestamp()),
+        key_id="k2",
+    )
 
 
-def rejection(token: str, keys: tokens.SigningKeys = KEYS,
-              now: datetime = NOW) -> tokens.Rejection | None:
+def rejection(
+    token: str, keys: tokens.SigningKeys = KEYS, now: datetime = NOW
+) -> tokens.Rejection | None:
     try:
         tokens.verify(token, keys, now)
     except tokens.TokenRejected as rejected:
@@ -143,7 +165,7 @@ def test_r8_every_single_character_edit_of_a_token_is_refused() -> None:
         for replacement in alphabet:
             if replacement == original:
                 continue
-            edited = token[:position] + replacement + token[position + 1:]
+            edited = token[:position] + replacement + token[position + 1 :]
             assert rejection(edited) is not None, (position, replacement)
 
 
@@ -161,11 +183,17 @@ def test_r8_an_expired_token_is_refused_even_with_a_good_signature() -> None:
 
 def test_r8_key_rotation_retired_keys_verify_unknown_keys_do_not() -> None:
     old = tokens.SigningKeys(current_id="k1", secrets={"k1": b"r" * 40})
-    token = tokens.sign(tokens.LinkClaims("ptn-sp-001", "mp-sol-erp", "lnk-1",
-                                          int((NOW + timedelta(days=1)).timestamp()), "k1"), old)
+    token = tokens.sign(
+        tokens.LinkClaims(
+            "ptn-sp-001", "mp-sol-erp", "lnk-1", int((NOW + timedelta(days=1)).timestamp()), "k1"
+        ),
+        old,
+    )
     assert rejection(token) is None  # k1 is retired but still verifies
-    assert rejection(token, keys=tokens.SigningKeys("k3", {"k3": b"t" * 40})) is \
-        tokens.Rejection.UNKNOWN_KEY
+    assert (
+        rejection(token, keys=tokens.SigningKeys("k3", {"k3": b"t" * 40}))
+        is tokens.Rejection.UNKNOWN_KEY
+    )
     with pytest.raises(ValueError):
         tokens.sign(tokens.LinkClaims("p", "g", "l", 1, "k1"), KEYS)  # only the current key
 
@@ -175,8 +203,10 @@ def test_r8_a_token_signed_with_another_deployments_key_is_refused() -> None:
     assert rejection(tokens.sign(claims(), foreign)) is tokens.Rejection.BAD_SIGNATURE
 
 
-@pytest.mark.parametrize("token", ["", "abc", "a.b", "a.b.c.d", "k2..", "k2.e30.e30",
-                                   "k!.abc.def", "k2.abc.def=", "x" * 700])
+@pytest.mark.parametrize(
+    "token",
+    ["", "abc", "a.b", "a.b.c.d", "k2..", "k2.e30.e30", "k!.abc.def", "k2.abc.def=", "x" * 700],
+)
 def test_r8_malformed_tokens_are_refused(token: str) -> None:
     assert rejection(token) is not None
 
@@ -189,20 +219,26 @@ def test_r8_signed_garbage_payloads_are_refused_as_malformed() -> None:
 
     def forge(body: object) -> str:
         payload = base64.urlsafe_b64encode(json.dumps(body).encode()).rstrip(b"=").decode()
-        mac = hmac.new(b"s" * 40, b"pc-share-link.v1.k2." + payload.encode(),
-                       hashlib.sha256).digest()
+        mac = hmac.new(
+            b"s" * 40, b"pc-share-link.v1.k2." + payload.encode(), hashlib.sha256
+        ).digest()
         return f"k2.{payload}.{base64.urlsafe_b64encode(mac).rstrip(b'=').decode()}"
 
-    assert rejection(forge({"e": True, "g": "g", "l": "l", "p": "p", "v": 1})) is \
-        tokens.Rejection.MALFORMED_TOKEN
-    assert rejection(forge({"e": 9999999999, "g": "g", "l": "l", "p": "", "v": 1})) is \
-        tokens.Rejection.MALFORMED_TOKEN
+    assert (
+        rejection(forge({"e": True, "g": "g", "l": "l", "p": "p", "v": 1}))
+        is tokens.Rejection.MALFORMED_TOKEN
+    )
+    assert (
+        rejection(forge({"e": 9999999999, "g": "g", "l": "l", "p": "", "v": 1}))
+        is tokens.Rejection.MALFORMED_TOKEN
+    )
     assert rejection(forge([1, 2])) is tokens.Rejection.MALFORMED_TOKEN
     assert rejection(forge({"e": 9999999999, "g": "g", "l": "l", "p": "p", "v": 1})) is None
 
 
 def test_share_link_key_is_separate_and_required_in_production(
-        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     monkeypatch.setenv("PC_ENV", "production")
     monkeypatch.setenv("PC_JWT_SECRET", "j" * 40)
     monkeypatch.delenv("PC_SHARE_LINK_SECRET", raising=False)
@@ -236,11 +272,16 @@ def test_r8_only_solution_providers_in_the_csp_program_may_share() -> None:
     listed = PRODUCTS[0]
     member = Standing(AccountType.SOLUTION_PROVIDER, frozenset({CSP_PROGRAM}))
     assert share_refusal(member, listed) is None
-    assert share_refusal(Standing(AccountType.SOLUTION_PROVIDER, frozenset()), listed) is \
-        ShareRefusal.NOT_IN_PROGRAM
-    assert share_refusal(Standing(AccountType.CHANNEL_MASTER_DISTRIBUTOR,
-                                  frozenset({CSP_PROGRAM})), listed) is \
-        ShareRefusal.NOT_SOLUTION_PROVIDER
+    assert (
+        share_refusal(Standing(AccountType.SOLUTION_PROVIDER, frozenset()), listed)
+        is ShareRefusal.NOT_IN_PROGRAM
+    )
+    assert (
+        share_refusal(
+            Standing(AccountType.CHANNEL_MASTER_DISTRIBUTOR, frozenset({CSP_PROGRAM})), listed
+        )
+        is ShareRefusal.NOT_SOLUTION_PROVIDER
+    )
     unshareable = next(p for p in PRODUCTS if not p.shareable)
     unlisted = next(p for p in PRODUCTS if not p.listed)
     assert share_refusal(member, unshareable) is ShareRefusal.PRODUCT_NOT_SHAREABLE
@@ -264,7 +305,9 @@ def test_r10_bills_close_at_noon_beijing_on_the_fifth_of_the_next_month() -> Non
     assert closes_at("2026-12") == datetime(2027, 1, 5, 4, tzinfo=UTC)
     assert month_of(datetime(2026, 10, 31, 16, tzinfo=UTC)) == "2026-11"  # Beijing midnight
     assert month_of(datetime(2026, 10, 31, 15, 59, tzinfo=UTC)) == "2026-10"
-    assert split_bill_id("2026-10.product_solution") == ("2026-10",
-                                                         ProductCategory.PRODUCT_SOLUTION)
+    assert split_bill_id("2026-10.product_solution") == (
+        "2026-10",
+        ProductCategory.PRODUCT_SOLUTION,
+    )
     assert split_bill_id("2026-13.saas") is None and split_bill_id("2026-10.nope") is None
     assert BillStatus.CLOSED.value == "closed"

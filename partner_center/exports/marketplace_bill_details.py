@@ -27,12 +27,13 @@ COLUMNS: list[Column] = [
     Column("单价/Unit price", ColumnKind.PLAIN, lambda t: format_amount(t.unit_price)),
     Column("数量/Quantity", ColumnKind.PLAIN, lambda t: str(t.quantity)),
     Column("订单金额/Order amount", ColumnKind.PLAIN, lambda t: format_amount(t.amount)),
-    Column("发布商分成/Publisher share", ColumnKind.PLAIN,
-           lambda t: format_amount(t.publisher_share)),
-    Column("服务商分成/Provider share", ColumnKind.PLAIN,
-           lambda t: format_amount(t.provider_share)),
-    Column("平台分成/Platform share", ColumnKind.PLAIN,
-           lambda t: format_amount(t.platform_share)),
+    Column(
+        "发布商分成/Publisher share", ColumnKind.PLAIN, lambda t: format_amount(t.publisher_share)
+    ),
+    Column(
+        "服务商分成/Provider share", ColumnKind.PLAIN, lambda t: format_amount(t.provider_share)
+    ),
+    Column("平台分成/Platform share", ColumnKind.PLAIN, lambda t: format_amount(t.platform_share)),
     Column("币种/Currency", ColumnKind.PLAIN, lambda t: CURRENCY),
     Column("分享链接/Share link", ColumnKind.PLAIN, lambda t: t.link_id or ""),
     Column("买家/Buyer", ColumnKind.NAME, lambda t: t.buyer_name),
@@ -56,6 +57,9 @@ def plan(job: Job) -> ExportPlan:
         placed = from_iso(txn.placed_at).timestamp()
         return min(max((placed - start) / max(end - start, 1.0), 0.0), 1.0)
 
-    return ExportPlan(columns=COLUMNS, pages=TransactionStore(job.partner_id).pages(bill_id, flt),
-                      file_stem=f"marketplace-bill-{bill_id.replace('.', '-')}",
-                      progress=progress)
+    return ExportPlan(
+        columns=COLUMNS,
+        pages=TransactionStore(job.partner_id).pages(bill_id, flt),
+        file_stem=f"marketplace-bill-{bill_id.replace('.', '-')}",
+        progress=progress,
+    )

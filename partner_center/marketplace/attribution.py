@@ -48,8 +48,13 @@ class Attribution:
         return cls(partner_id=None, link_id=None, reason=reason)
 
 
-def attribute(product_id: str, link_ref: str | None, token: str | None,
-              keys: tokens.SigningKeys, now: datetime) -> Attribution:
+def attribute(
+    product_id: str,
+    link_ref: str | None,
+    token: str | None,
+    keys: tokens.SigningKeys,
+    now: datetime,
+) -> Attribution:
     if not link_ref and not token:
         return Attribution.none(UnattributedReason.NO_SHARE_LINK)
     if not link_ref or not token:

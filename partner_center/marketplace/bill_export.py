@@ -29,13 +29,17 @@ class BillDetailsExport:
         return {"bill_id": self.bill_id, **self.filter.to_json()}
 
 
-def bill_details_export(principal: Principal, bill_id: str, flt: TransactionFilter
-                        ) -> BillDetailsExport:
+def bill_details_export(
+    principal: Principal, bill_id: str, flt: TransactionFilter
+) -> BillDetailsExport:
     """The validated export request; NOT_FOUND for a bill the caller cannot see."""
     bill = get_bill(principal, bill_id)
     if bill is None:
         raise NotFound("no marketplace bill with this ID", field="billId")
     if bill.category is not EXPORTABLE:
-        raise Refused("BILL_NOT_EXPORTABLE", "only the details of marketplace product "
-                      "solution bills are exported", field="billId")
+        raise Refused(
+            "BILL_NOT_EXPORTABLE",
+            "only the details of marketplace product solution bills are exported",
+            field="billId",
+        )
     return BillDetailsExport(bill_id=bill.bill_id, filter=flt.validate())

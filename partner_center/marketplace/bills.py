@@ -70,8 +70,7 @@ def month_range(month: str) -> tuple[datetime, datetime]:
 def closes_at(month: str) -> datetime:
     """12:00 Beijing time on the 5th of the month after `month`."""
     following = _first_days(month)[1]
-    return datetime(following.year, following.month, CLOSING_DAY, CLOSING_HOUR,
-                    tzinfo=BEIJING)
+    return datetime(following.year, following.month, CLOSING_DAY, CLOSING_HOUR, tzinfo=BEIJING)
 
 
 @dataclass(frozen=True)
@@ -93,13 +92,19 @@ class Bill:
 
     @classmethod
     def from_item(cls, item: BillItem) -> Bill:
-        return cls(partner_id=item.partner_id, bill_id=item.bill_id, month=item.month,
-                   category=ProductCategory(item.category),
-                   transaction_count=int(item.transaction_count or 0),
-                   order_amount=item.order_amount, publisher_share=item.publisher_share,
-                   provider_share=item.provider_share, platform_share=item.platform_share,
-                   open_invoice_request=item.open_invoice_request,
-                   invoiced_request=item.invoiced_request)
+        return cls(
+            partner_id=item.partner_id,
+            bill_id=item.bill_id,
+            month=item.month,
+            category=ProductCategory(item.category),
+            transaction_count=int(item.transaction_count or 0),
+            order_amount=item.order_amount,
+            publisher_share=item.publisher_share,
+            provider_share=item.provider_share,
+            platform_share=item.platform_share,
+            open_invoice_request=item.open_invoice_request,
+            invoiced_request=item.invoiced_request,
+        )
 
 
 @dataclass(frozen=True)
@@ -126,26 +131,33 @@ class BillStore:
 
     def get(self, bill_id: str, consistent: bool = False) -> Bill | None:
         try:
-            item = BillItem.get(self.partner_id, BILL_PREFIX + bill_id,
-                                consistent_read=consistent)
+            item = BillItem.get(self.partner_id, BILL_PREFIX + bill_id, consistent_read=consistent)
         except BillItem.DoesNotExist:
             return None
         return Bill.from_item(item)
 
-    def page(self, flt: BillFilter, *, after_bill_id: str | None, limit: int
-             ) -> tuple[list[Bill], bool]:
+    def page(
+        self, flt: BillFilter, *, after_bill_id: str | None, limit: int
+    ) -> tuple[list[Bill], bool]:
         """Newest month first; within a month, by category."""
         low = BILL_PREFIX + (flt.month_from or "")
         high = BILL_PREFIX + (flt.month_to or "9999-99") + "~"
         condition = BillItem.category == flt.category.value if flt.category else None
         start = None
         if after_bill_id:
-            start = {"partner_id": {"S": self.partner_id},
-                     "item_key": {"S": BILL_PREFIX + after_bill_id}}
+            start = {
+                "partner_id": {"S": self.partner_id},
+                "item_key": {"S": BILL_PREFIX + after_bill_id},
+            }
         items: Iterator[BillItem] = BillItem.query(
-            self.partner_id, BillItem.item_key.between(low, high), filter_condition=condition,
-            scan_index_forward=False, last_evaluated_key=start, limit=limit + 1,
-            page_size=max(limit + 1, 25))
+            self.partner_id,
+            BillItem.item_key.between(low, high),
+            filter_condition=condition,
+            scan_index_forward=False,
+            last_evaluated_key=start,
+            limit=limit + 1,
+            page_size=max(limit + 1, 25),
+        )
         bills = [Bill.from_item(item) for item in items]
         return bills[:limit], len(bills) > limit
 
@@ -158,11 +170,13 @@ def get_bill(principal: Principal, bill_id: str) -> Bill | None:
     return BillStore(principal.partner_id).get(bill_id)
 
 
-def list_bills(principal: Principal, flt: BillFilter, *, after_bill_id: str | None,
-               limit: int) -> tuple[list[Bill], bool]:
+def list_bills(
+    principal: Principal, flt: BillFilter, *, after_bill_id: str | None, limit: int
+) -> tuple[list[Bill], bool]:
     require_menu(principal, Menu.MARKETPLACE)
-    return BillStore(principal.partner_id).page(flt.validate(), after_bill_id=after_bill_id,
-                                                limit=limit)
+    return BillStore(principal.partner_id).page(
+        flt.validate(), after_bill_id=after_bill_id, limit=limit
+    )
 
 
 def bill_status(bill: Bill, now: datetime | None = None) -> BillStatus:

@@ -58,15 +58,24 @@ class Product:
     @classmethod
     def from_item(cls, item: ProductItem) -> Product:
         return cls(
-            product_id=item.product_id, name=item.name,
-            category=ProductCategory(item.category), publisher=item.publisher,
-            summary=item.summary, listed=bool(item.listed), shareable=bool(item.shareable),
-            price_plans=tuple(PricePlan(plan_id=p.plan_id, name=p.name, price=p.price,
-                                        period=BillingPeriod(p.period))
-                              for p in item.price_plans or []),
-            split_rule=SplitRule(publisher=item.publisher_percent,
-                                 provider=item.provider_percent,
-                                 platform=item.platform_percent),
+            product_id=item.product_id,
+            name=item.name,
+            category=ProductCategory(item.category),
+            publisher=item.publisher,
+            summary=item.summary,
+            listed=bool(item.listed),
+            shareable=bool(item.shareable),
+            price_plans=tuple(
+                PricePlan(
+                    plan_id=p.plan_id, name=p.name, price=p.price, period=BillingPeriod(p.period)
+                )
+                for p in item.price_plans or []
+            ),
+            split_rule=SplitRule(
+                publisher=item.publisher_percent,
+                provider=item.provider_percent,
+                platform=item.platform_percent,
+            ),
         )
 
     def to_item(self) -> ProductItem:
@@ -74,11 +83,21 @@ class Product:
         for plan in self.price_plans:
             to_cents(plan.price)  # whole cents, not negative: every order splits exactly
         return ProductItem(
-            PLATFORM_PARTITION, PRODUCT_PREFIX + self.product_id, product_id=self.product_id,
-            name=self.name, category=self.category.value, publisher=self.publisher,
-            summary=self.summary, listed=self.listed, shareable=self.shareable,
-            price_plans=[PricePlanAttribute(plan_id=p.plan_id, name=p.name, price=p.price,
-                                            period=p.period.value) for p in self.price_plans],
+            PLATFORM_PARTITION,
+            PRODUCT_PREFIX + self.product_id,
+            product_id=self.product_id,
+            name=self.name,
+            category=self.category.value,
+            publisher=self.publisher,
+            summary=self.summary,
+            listed=self.listed,
+            shareable=self.shareable,
+            price_plans=[
+                PricePlanAttribute(
+                    plan_id=p.plan_id, name=p.name, price=p.price, period=p.period.value
+                )
+                for p in self.price_plans
+            ],
             publisher_percent=self.split_rule.publisher,
             provider_percent=self.split_rule.provider,
             platform_percent=self.split_rule.platform,
@@ -93,8 +112,9 @@ def get_product(product_id: str) -> Product | None:
     return Product.from_item(item)
 
 
-def page_products(*, category: ProductCategory | None, listed_only: bool,
-                  after_product_id: str | None, limit: int) -> tuple[list[Product], bool]:
+def page_products(
+    *, category: ProductCategory | None, listed_only: bool, after_product_id: str | None, limit: int
+) -> tuple[list[Product], bool]:
     """Products in ID order; up to `limit` and whether more follow."""
     conditions = []
     if category is not None:
@@ -106,11 +126,17 @@ def page_products(*, category: ProductCategory | None, listed_only: bool,
         condition = part if condition is None else condition & part
     start = None
     if after_product_id:
-        start = {"partner_id": {"S": PLATFORM_PARTITION},
-                 "item_key": {"S": PRODUCT_PREFIX + after_product_id}}
+        start = {
+            "partner_id": {"S": PLATFORM_PARTITION},
+            "item_key": {"S": PRODUCT_PREFIX + after_product_id},
+        }
     items: Iterator[ProductItem] = ProductItem.query(
-        PLATFORM_PARTITION, ProductItem.item_key.startswith(PRODUCT_PREFIX),
-        filter_condition=condition, last_evaluated_key=start, limit=limit + 1,
-        page_size=max(limit + 1, 25))
+        PLATFORM_PARTITION,
+        ProductItem.item_key.startswith(PRODUCT_PREFIX),
+        filter_condition=condition,
+        last_evaluated_key=start,
+        limit=limit + 1,
+        page_size=max(limit + 1, 25),
+    )
     products = [Product.from_item(item) for item in items]
     return products[:limit], len(products) > limit

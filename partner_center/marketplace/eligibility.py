@@ -28,7 +28,7 @@ class ShareRefusal(enum.StrEnum):
 MESSAGES = {
     ShareRefusal.NOT_SOLUTION_PROVIDER: "only solution providers can share marketplace links",
     ShareRefusal.NOT_IN_PROGRAM: "the partner is not in the marketplace customer-service-"
-                                 "provider program",
+    "provider program",
     ShareRefusal.PRODUCT_NOT_LISTED: "the product is not listed on the marketplace",
     ShareRefusal.PRODUCT_NOT_SHAREABLE: "the product's publisher does not allow sharing",
 }
@@ -43,8 +43,7 @@ class Standing:
 
     @property
     def in_csp_program(self) -> bool:
-        return (self.account_type is AccountType.SOLUTION_PROVIDER
-                and CSP_PROGRAM in self.programs)
+        return self.account_type is AccountType.SOLUTION_PROVIDER and CSP_PROGRAM in self.programs
 
 
 def standing(partner_id: str) -> Standing:
@@ -77,8 +76,10 @@ def set_programs(partner_id: str, programs: set[str]) -> None:
     """Replace a partner's program memberships (operations and demo data)."""
     item = DirectoryItem(partner_id, "PARTNER")
     if programs:
-        item.update(actions=[DirectoryItem.programs.set(programs)],
-                    condition=DirectoryItem.entity.exists())
+        item.update(
+            actions=[DirectoryItem.programs.set(programs)], condition=DirectoryItem.entity.exists()
+        )
     else:
-        item.update(actions=[DirectoryItem.programs.remove()],
-                    condition=DirectoryItem.entity.exists())
+        item.update(
+            actions=[DirectoryItem.programs.remove()], condition=DirectoryItem.entity.exists()
+        )

@@ -56,11 +56,19 @@ class ShareLink:
 
     @classmethod
     def from_item(cls, item: ShareLinkItem) -> ShareLink:
-        return cls(partner_id=item.partner_id, link_id=item.link_id,
-                   product_id=item.product_id, product_name=item.product_name,
-                   token=item.token, key_id=item.key_id, created_by=item.created_by,
-                   created_at=item.created_at, expires_at=item.expires_at, status=item.status,
-                   revoked_at=item.revoked_at)
+        return cls(
+            partner_id=item.partner_id,
+            link_id=item.link_id,
+            product_id=item.product_id,
+            product_name=item.product_name,
+            token=item.token,
+            key_id=item.key_id,
+            created_by=item.created_by,
+            created_at=item.created_at,
+            expires_at=item.expires_at,
+            status=item.status,
+            revoked_at=item.revoked_at,
+        )
 
 
 class ShareLinkStore:
@@ -76,36 +84,54 @@ class ShareLinkStore:
             return None
         return ShareLink.from_item(item)
 
-    def page(self, *, product_id: str | None, after_link_id: str | None, limit: int
-             ) -> tuple[list[ShareLink], bool]:
+    def page(
+        self, *, product_id: str | None, after_link_id: str | None, limit: int
+    ) -> tuple[list[ShareLink], bool]:
         """Newest first (link IDs are time-ordered)."""
         start = None
         if after_link_id:
-            start = {"partner_id": {"S": self.partner_id},
-                     "item_key": {"S": LINK_PREFIX + after_link_id}}
+            start = {
+                "partner_id": {"S": self.partner_id},
+                "item_key": {"S": LINK_PREFIX + after_link_id},
+            }
         condition = ShareLinkItem.product_id == product_id if product_id else None
         items: Iterator[ShareLinkItem] = ShareLinkItem.query(
-            self.partner_id, ShareLinkItem.item_key.startswith(LINK_PREFIX),
-            filter_condition=condition, scan_index_forward=False, last_evaluated_key=start,
-            limit=limit + 1, page_size=max(limit + 1, 25))
+            self.partner_id,
+            ShareLinkItem.item_key.startswith(LINK_PREFIX),
+            filter_condition=condition,
+            scan_index_forward=False,
+            last_evaluated_key=start,
+            limit=limit + 1,
+            page_size=max(limit + 1, 25),
+        )
         links = [ShareLink.from_item(item) for item in items]
         return links[:limit], len(links) > limit
 
     def create(self, link: ShareLink) -> None:
         ShareLinkItem(
-            self.partner_id, LINK_PREFIX + link.link_id, link_id=link.link_id,
-            product_id=link.product_id, product_name=link.product_name, token=link.token,
-            key_id=link.key_id, created_by=link.created_by, created_at=link.created_at,
-            expires_at=link.expires_at, status=link.status,
+            self.partner_id,
+            LINK_PREFIX + link.link_id,
+            link_id=link.link_id,
+            product_id=link.product_id,
+            product_name=link.product_name,
+            token=link.token,
+            key_id=link.key_id,
+            created_by=link.created_by,
+            created_at=link.created_at,
+            expires_at=link.expires_at,
+            status=link.status,
         ).save(condition=ShareLinkItem.item_key.does_not_exist())
 
     def revoke(self, link_id: str, now: datetime) -> bool:
         """active → revoked; False when the link is not active (or not there)."""
         try:
             ShareLinkItem(self.partner_id, LINK_PREFIX + link_id).update(
-                actions=[ShareLinkItem.status.set(REVOKED),
-                         ShareLinkItem.revoked_at.set(to_iso(now))],
-                condition=ShareLinkItem.status == ACTIVE)
+                actions=[
+                    ShareLinkItem.status.set(REVOKED),
+                    ShareLinkItem.revoked_at.set(to_iso(now)),
+                ],
+                condition=ShareLinkItem.status == ACTIVE,
+            )
         except UpdateError as exc:
             if exc.cause_response_code != "ConditionalCheckFailedException":
                 raise
@@ -113,8 +139,13 @@ class ShareLinkStore:
         return True
 
 
-def create_share_link(principal: Principal, product_id: str, valid_days: int,
-                      settings: Settings, now: datetime | None = None) -> ShareLink:
+def create_share_link(
+    principal: Principal,
+    product_id: str,
+    valid_days: int,
+    settings: Settings,
+    now: datetime | None = None,
+) -> ShareLink:
     require_menu(principal, Menu.MARKETPLACE)
     if not 1 <= valid_days <= MAX_VALID_DAYS:
         raise BadInput(f"validDays must be 1 to {MAX_VALID_DAYS}", field="validDays")
@@ -128,16 +159,30 @@ def create_share_link(principal: Principal, product_id: str, valid_days: int,
     expires = now + timedelta(days=valid_days)
     keys = tokens.SigningKeys.from_settings(settings)
     link_id = new_id()
-    token = tokens.sign(tokens.LinkClaims(
-        partner_id=principal.partner_id, product_id=product.product_id, link_id=link_id,
-        expires_at=int(expires.timestamp()), key_id=keys.current_id), keys)
+    token = tokens.sign(
+        tokens.LinkClaims(
+            partner_id=principal.partner_id,
+            product_id=product.product_id,
+            link_id=link_id,
+            expires_at=int(expires.timestamp()),
+            key_id=keys.current_id,
+        ),
+        keys,
+    )
     link = ShareLink(
-        partner_id=principal.partner_id, link_id=link_id, product_id=product.product_id,
-        product_name=product.name, token=token, key_id=keys.current_id,
-        created_by=principal.user_id, created_at=to_iso(now),
+        partner_id=principal.partner_id,
+        link_id=link_id,
+        product_id=product.product_id,
+        product_name=product.name,
+        token=token,
+        key_id=keys.current_id,
+        created_by=principal.user_id,
+        created_at=to_iso(now),
         # The token's expiry is whole seconds: the record says the same instant.
         expires_at=to_iso(datetime.fromtimestamp(int(expires.timestamp()), tz=now.tzinfo)),
-        status=ACTIVE, revoked_at=None)
+        status=ACTIVE,
+        revoked_at=None,
+    )
     ShareLinkStore(principal.partner_id).create(link)
     return link
 
@@ -147,15 +192,13 @@ def get_share_link(principal: Principal, link_id: str) -> ShareLink | None:
     return ShareLinkStore(principal.partner_id).get(link_id)
 
 
-def revoke_share_link(principal: Principal, link_id: str,
-                      now: datetime | None = None) -> ShareLink:
+def revoke_share_link(principal: Principal, link_id: str, now: datetime | None = None) -> ShareLink:
     require_menu(principal, Menu.MARKETPLACE)
     store = ShareLinkStore(principal.partner_id)
     if store.get(link_id) is None:
         raise NotFound("no share link with this ID", field="linkId")
     if not store.revoke(link_id, now or utcnow()):
-        raise Refused("LINK_ALREADY_REVOKED", "the share link is already revoked",
-                      field="linkId")
+        raise Refused("LINK_ALREADY_REVOKED", "the share link is already revoked", field="linkId")
     link = store.get(link_id)
     if link is None:  # pragma: no cover - links are never deleted
         raise NotFound("no share link with this ID", field="linkId")

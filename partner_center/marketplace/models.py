@@ -160,6 +160,12 @@ class InvoiceReviewItem(_MarketplaceItem):
     requested_at = UnicodeAttribute()
 
 
-for _model in (ProductItem, ShareLinkItem, BillItem, TransactionItem, InvoiceRequestItem,
-               InvoiceReviewItem):
+for _model in (
+    ProductItem,
+    ShareLinkItem,
+    BillItem,
+    TransactionItem,
+    InvoiceRequestItem,
+    InvoiceReviewItem,
+):
     register(_model, TABLE_KEY)

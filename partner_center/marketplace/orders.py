@@ -51,8 +51,9 @@ class Buyer:
     def validate(self) -> Buyer:
         name = (self.name or "").strip()
         if not 0 < len(name) <= MAX_NAME:
-            raise BadInput(f"the buyer's name must be 1 to {MAX_NAME} characters",
-                           field="buyer.name")
+            raise BadInput(
+                f"the buyer's name must be 1 to {MAX_NAME} characters", field="buyer.name"
+            )
         phone = (self.phone or "").strip() or None
         if phone is not None and not _PHONE.fullmatch(phone):
             raise BadInput("the buyer's phone is not a phone number", field="buyer.phone")
@@ -101,8 +102,9 @@ class PlacedOrder:
         return cls(**{k: (Decimal(v) if k in money else v) for k, v in data.items()})
 
 
-def place_order(principal: Principal, request: OrderRequest, settings: Settings,
-                now: datetime | None = None) -> PlacedOrder:
+def place_order(
+    principal: Principal, request: OrderRequest, settings: Settings, now: datetime | None = None
+) -> PlacedOrder:
     require_storefront(principal)
     if not 1 <= request.quantity <= MAX_QUANTITY:
         raise BadInput(f"quantity must be 1 to {MAX_QUANTITY}", field="quantity")
@@ -113,43 +115,86 @@ def place_order(principal: Principal, request: OrderRequest, settings: Settings,
     if product is None:
         raise NotFound("no marketplace product with this ID", field="productId")
     if not product.listed:
-        raise Refused("PRODUCT_NOT_LISTED", "the product is not listed on the marketplace",
-                      field="productId")
+        raise Refused(
+            "PRODUCT_NOT_LISTED", "the product is not listed on the marketplace", field="productId"
+        )
     plan = product.plan(request.price_plan_id)
     if plan is None:
         raise NotFound("the product has no price plan with this ID", field="pricePlanId")
     now = now or utcnow()
-    found = attribute(product.product_id, request.link_ref or None, request.token or None,
-                      tokens.SigningKeys.from_settings(settings), now)
+    found = attribute(
+        product.product_id,
+        request.link_ref or None,
+        request.token or None,
+        tokens.SigningKeys.from_settings(settings),
+        now,
+    )
     txn = build_transaction(product, plan, request.quantity, buyer, found, now, new_id())
     TransactionStore(txn.partner_id).record(txn, month_of(now))
-    log.info("marketplace order placed", extra=fields(
-        order_id=txn.order_id, product_id=product.product_id, attributed=found.attributed,
-        provider_partner_id=found.partner_id, unattributed_reason=txn.unattributed_reason))
+    log.info(
+        "marketplace order placed",
+        extra=fields(
+            order_id=txn.order_id,
+            product_id=product.product_id,
+            attributed=found.attributed,
+            provider_partner_id=found.partner_id,
+            unattributed_reason=txn.unattributed_reason,
+        ),
+    )
     return PlacedOrder(
-        order_id=txn.order_id, attributed=found.attributed,
-        provider_partner_id=found.partner_id, link_id=found.link_id,
-        unattributed_reason=txn.unattributed_reason, product_id=product.product_id,
-        price_plan_id=plan.plan_id, quantity=request.quantity, unit_price=plan.price,
-        amount=txn.amount, publisher_share=txn.publisher_share,
-        provider_share=txn.provider_share, platform_share=txn.platform_share,
-        bill_id=txn.bill_id, placed_at=txn.placed_at)
+        order_id=txn.order_id,
+        attributed=found.attributed,
+        provider_partner_id=found.partner_id,
+        link_id=found.link_id,
+        unattributed_reason=txn.unattributed_reason,
+        product_id=product.product_id,
+        price_plan_id=plan.plan_id,
+        quantity=request.quantity,
+        unit_price=plan.price,
+        amount=txn.amount,
+        publisher_share=txn.publisher_share,
+        provider_share=txn.provider_share,
+        platform_share=txn.platform_share,
+        bill_id=txn.bill_id,
+        placed_at=txn.placed_at,
+    )
 
 
-def build_transaction(product: Product, plan: PricePlan, quantity: int, buyer: Buyer,
-                      found: Attribution, now: datetime, order_id: str) -> Transaction:
+def build_transaction(
+    product: Product,
+    plan: PricePlan,
+    quantity: int,
+    buyer: Buyer,
+    found: Attribution,
+    now: datetime,
+    order_id: str,
+) -> Transaction:
     """The order as recorded: priced, split, and placed in the attributed provider's
     partition, or the platform's with the reason."""
     amount = plan.price * quantity
-    parts = split(amount, product.split_rule if found.attributed
-                  else product.split_rule.without_provider())
+    parts = split(
+        amount, product.split_rule if found.attributed else product.split_rule.without_provider()
+    )
     return Transaction(
-        partner_id=found.partner_id or PLATFORM_PARTITION, order_id=order_id,
-        bill_id=bill_id(month_of(now), product.category), placed_at=to_iso(now),
-        product_id=product.product_id, product_name=product.name,
-        category=product.category.value, price_plan_id=plan.plan_id,
-        price_plan_name=plan.name, unit_price=plan.price, quantity=quantity,
-        amount=parts.total, publisher_share=parts.publisher, provider_share=parts.provider,
-        platform_share=parts.platform, attributed=found.attributed, link_id=found.link_id,
+        partner_id=found.partner_id or PLATFORM_PARTITION,
+        order_id=order_id,
+        bill_id=bill_id(month_of(now), product.category),
+        placed_at=to_iso(now),
+        product_id=product.product_id,
+        product_name=product.name,
+        category=product.category.value,
+        price_plan_id=plan.plan_id,
+        price_plan_name=plan.name,
+        unit_price=plan.price,
+        quantity=quantity,
+        amount=parts.total,
+        publisher_share=parts.publisher,
+        provider_share=parts.provider,
+        platform_share=parts.platform,
+        attributed=found.attributed,
+        link_id=found.link_id,
         unattributed_reason=found.reason.value if found.reason else None,
-        buyer_name=buyer.name, buyer_phone=buyer.phone, buyer_email=buyer.email)
+        buyer_name=buyer.name,
+        buyer_phone=buyer.phone,
+        buyer_email=buyer.email,
+    )

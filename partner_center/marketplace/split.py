@@ -53,26 +53,32 @@ class SplitRule:
     platform: Decimal
 
     def percents(self) -> dict[Party, Decimal]:
-        return {Party.PUBLISHER: self.publisher, Party.PROVIDER: self.provider,
-                Party.PLATFORM: self.platform}
+        return {
+            Party.PUBLISHER: self.publisher,
+            Party.PROVIDER: self.provider,
+            Party.PLATFORM: self.platform,
+        }
 
     def validate(self) -> SplitRule:
         for party, percent in self.percents().items():
             if not isinstance(percent, Decimal) or not percent.is_finite():
-                raise BadInput(f"the {party.value} percentage must be a decimal",
-                               field=f"{party.value}Percent")
+                raise BadInput(
+                    f"the {party.value} percentage must be a decimal", field=f"{party.value}Percent"
+                )
             if percent < 0 or percent > HUNDRED or not _has_cents_at_most(percent):
-                raise BadInput(f"the {party.value} percentage must be 0 to 100 with at "
-                               "most two decimals", field=f"{party.value}Percent")
+                raise BadInput(
+                    f"the {party.value} percentage must be 0 to 100 with at most two decimals",
+                    field=f"{party.value}Percent",
+                )
         if sum(self.percents().values()) != HUNDRED:
-            raise BadInput("the split percentages must sum to exactly 100",
-                           field="splitRule")
+            raise BadInput("the split percentages must sum to exactly 100", field="splitRule")
         return self
 
     def without_provider(self) -> SplitRule:
         """The rule for an unattributed order: the provider's share is the platform's."""
-        return SplitRule(publisher=self.publisher, provider=Decimal(0),
-                         platform=self.platform + self.provider)
+        return SplitRule(
+            publisher=self.publisher, provider=Decimal(0), platform=self.platform + self.provider
+        )
 
 
 @dataclass(frozen=True)
@@ -91,8 +97,7 @@ def to_cents(amount: Decimal) -> int:
     if not isinstance(amount, Decimal) or not amount.is_finite():
         raise BadInput("an amount must be a finite decimal", field="amount")
     if amount < 0 or amount > MAX_AMOUNT or not _has_cents_at_most(amount):
-        raise BadInput("an amount must be 0 to 10^12 with at most two decimals",
-                       field="amount")
+        raise BadInput("an amount must be 0 to 10^12 with at most two decimals", field="amount")
     return int(amount.quantize(CENT) * 100)
 
 
@@ -109,5 +114,8 @@ def split(amount: Decimal, rule: SplitRule) -> Split:
     for party in ranked[:left_over]:
         floors[party] += 1
     parts = {party: (Decimal(value) / 100).quantize(CENT) for party, value in floors.items()}
-    return Split(publisher=parts[Party.PUBLISHER], provider=parts[Party.PROVIDER],
-                 platform=parts[Party.PLATFORM])
+    return Split(
+        publisher=parts[Party.PUBLISHER],
+        provider=parts[Party.PROVIDER],
+        platform=parts[Party.PLATFORM],
+    )

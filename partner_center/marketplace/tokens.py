@@ -67,8 +67,10 @@ class SigningKeys:
 
     @classmethod
     def from_settings(cls, settings: Settings) -> SigningKeys:
-        secrets = {key_id: secret.encode() for key_id, secret
-                   in settings.share_link_retired_secrets.items()}
+        secrets = {
+            key_id: secret.encode()
+            for key_id, secret in settings.share_link_retired_secrets.items()
+        }
         secrets[settings.share_link_key_id] = settings.share_link_secret.encode()
         for key_id in secrets:
             if not _KEY_ID.fullmatch(key_id):
@@ -94,15 +96,21 @@ def _unb64(text: str) -> bytes:
 
 
 def _mac(secret: bytes, key_id: str, payload: str) -> bytes:
-    return hmac.new(secret, _DOMAIN + f"{key_id}.{payload}".encode("ascii"),
-                    hashlib.sha256).digest()
+    return hmac.new(
+        secret, _DOMAIN + f"{key_id}.{payload}".encode("ascii"), hashlib.sha256
+    ).digest()
 
 
 def sign(claims: LinkClaims, keys: SigningKeys) -> str:
     if claims.key_id != keys.current_id:
         raise ValueError("new tokens are signed with the current key only")
-    body = {"e": claims.expires_at, "g": claims.product_id, "l": claims.link_id,
-            "p": claims.partner_id, "v": VERSION}
+    body = {
+        "e": claims.expires_at,
+        "g": claims.product_id,
+        "l": claims.link_id,
+        "p": claims.partner_id,
+        "v": VERSION,
+    }
     payload = _b64(json.dumps(body, sort_keys=True, separators=(",", ":")).encode())
     signature = _b64(_mac(keys.secrets[claims.key_id], claims.key_id, payload))
     return f"{claims.key_id}.{payload}.{signature}"
@@ -116,11 +124,19 @@ def _claims(key_id: str, payload: bytes) -> LinkClaims:
     if not isinstance(body, dict) or set(body) != {"e", "g", "l", "p", "v"}:
         raise TokenRejected(Rejection.MALFORMED_TOKEN)
     texts = (body["g"], body["l"], body["p"])
-    if (body["v"] != VERSION or type(body["e"]) is not int
-            or not all(isinstance(t, str) and t for t in texts)):
+    if (
+        body["v"] != VERSION
+        or type(body["e"]) is not int
+        or not all(isinstance(t, str) and t for t in texts)
+    ):
         raise TokenRejected(Rejection.MALFORMED_TOKEN)
-    return LinkClaims(partner_id=body["p"], product_id=body["g"], link_id=body["l"],
-                      expires_at=body["e"], key_id=key_id)
+    return LinkClaims(
+        partner_id=body["p"],
+        product_id=body["g"],
+        link_id=body["l"],
+        expires_at=body["e"],
+        key_id=key_id,
+    )
 
 
 def verify(token: str, keys: SigningKeys, now: datetime) -> LinkClaims:

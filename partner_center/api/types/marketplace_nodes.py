@@ -33,8 +33,7 @@ BillingPeriodEnum = strawberry.enum(catalog.BillingPeriod, name="MarketplaceBill
 BillStatusEnum = strawberry.enum(bills.BillStatus, name="MarketplaceBillStatus")
 InvoiceTypeEnum = strawberry.enum(invoices.InvoiceType, name="MarketplaceInvoiceType")
 InvoiceStatusEnum = strawberry.enum(invoices.InvoiceStatus, name="MarketplaceInvoiceStatus")
-UnattributedReasonEnum = strawberry.enum(UnattributedReason,
-                                         name="MarketplaceUnattributedReason")
+UnattributedReasonEnum = strawberry.enum(UnattributedReason, name="MarketplaceUnattributedReason")
 
 
 @strawberry.enum(name="MarketplaceShareLinkStatus")
@@ -55,9 +54,12 @@ class PricePlanType:
     period: BillingPeriodEnum  # type: ignore[valid-type]
 
 
-@strawberry.type(name="MarketplaceSplitRule", description="How an order's amount is split, "
-                 "in percent (decimal strings, summing to 100). Without a provider (an "
-                 "unattributed order) the provider's percentage goes to the platform.")
+@strawberry.type(
+    name="MarketplaceSplitRule",
+    description="How an order's amount is split, "
+    "in percent (decimal strings, summing to 100). Without a provider (an "
+    "unattributed order) the provider's percentage goes to the platform.",
+)
 class SplitRuleType:
     publisher_percent: str
     provider_percent: str
@@ -67,9 +69,11 @@ class SplitRuleType:
 @strawberry.type(name="MarketplaceShareEligibility")
 class ShareEligibility:
     eligible: bool
-    reason: str | None = strawberry.field(description="Why not, as a stable code: "
-                                          "NOT_SOLUTION_PROVIDER, NOT_IN_CSP_PROGRAM, "
-                                          "PRODUCT_NOT_LISTED, PRODUCT_NOT_SHAREABLE.")
+    reason: str | None = strawberry.field(
+        description="Why not, as a stable code: "
+        "NOT_SOLUTION_PROVIDER, NOT_IN_CSP_PROGRAM, "
+        "PRODUCT_NOT_LISTED, PRODUCT_NOT_SHAREABLE."
+    )
     message: str | None
 
 
@@ -109,18 +113,24 @@ class ProductNode(relay.Node):
 
     @strawberry.field
     def price_plans(self) -> list[PricePlanType]:
-        return [PricePlanType(id=p.plan_id, name=p.name, price=Money.of(p.price),
-                              period=p.period) for p in self.product.price_plans]
+        return [
+            PricePlanType(id=p.plan_id, name=p.name, price=Money.of(p.price), period=p.period)
+            for p in self.product.price_plans
+        ]
 
     @strawberry.field
     def split_rule(self) -> SplitRuleType:
         rule = self.product.split_rule
-        return SplitRuleType(publisher_percent=f"{rule.publisher:f}",
-                             provider_percent=f"{rule.provider:f}",
-                             platform_percent=f"{rule.platform:f}")
+        return SplitRuleType(
+            publisher_percent=f"{rule.publisher:f}",
+            provider_percent=f"{rule.provider:f}",
+            platform_percent=f"{rule.platform:f}",
+        )
 
-    @strawberry.field(description="Whether the caller's partner may create a share link "
-                                  "for this product (R8), and if not, why.")
+    @strawberry.field(
+        description="Whether the caller's partner may create a share link "
+        "for this product (R8), and if not, why."
+    )
     def share_eligibility(self) -> ShareEligibility:
         refusal = share_refusal(self.standing, self.product)
         if refusal is None:
@@ -128,8 +138,9 @@ class ProductNode(relay.Node):
         return ShareEligibility(eligible=False, reason=refusal.value, message=MESSAGES[refusal])
 
     @classmethod
-    async def resolve_nodes(cls, *, info: Info, node_ids: Iterable[str],
-                            required: bool = False) -> list[Any]:
+    async def resolve_nodes(
+        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
+    ) -> list[Any]:
         principal = info.context.principal
         if not has_menu(principal, Menu.MARKETPLACE):
             return [None for _ in node_ids]
@@ -150,8 +161,10 @@ async def load_standing(partner_id: str) -> Standing:
 # -- share links ------------------------------------------------------------------------
 
 
-@strawberry.type(name="MarketplaceShareLink", description="A product page link that "
-                 "attributes orders placed through it to the partner (R8).")
+@strawberry.type(
+    name="MarketplaceShareLink",
+    description="A product page link that attributes orders placed through it to the partner (R8).",
+)
 class ShareLinkNode(relay.Node):
     link_id: relay.NodeID[str]
     link: strawberry.Private[links.ShareLink]
@@ -168,14 +181,18 @@ class ShareLinkNode(relay.Node):
     def product_name(self) -> str:
         return self.link.product_name
 
-    @strawberry.field(description="The link to send to a customer: the product's page on "
-                                  "the storefront with `ref` (this link) and `st` (its "
-                                  "signed token).")
+    @strawberry.field(
+        description="The link to send to a customer: the product's page on "
+        "the storefront with `ref` (this link) and `st` (its "
+        "signed token)."
+    )
     def url(self, info: Info) -> str:
         return self.link.url(info.context.settings)
 
-    @strawberry.field(description="The signed token the link carries (no secret: it can "
-                                  "be read, not forged or edited).")
+    @strawberry.field(
+        description="The signed token the link carries (no secret: it can "
+        "be read, not forged or edited)."
+    )
     def token(self) -> str:
         return self.link.token
 
@@ -202,13 +219,15 @@ class ShareLinkNode(relay.Node):
         return relay.GlobalID("User", self.link.created_by)
 
     @classmethod
-    async def resolve_nodes(cls, *, info: Info, node_ids: Iterable[str],
-                            required: bool = False) -> list[Any]:
+    async def resolve_nodes(
+        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
+    ) -> list[Any]:
         results = []
         for node_id in node_ids:
             try:
-                link = await asyncio.to_thread(links.get_share_link, info.context.principal,
-                                               node_id)
+                link = await asyncio.to_thread(
+                    links.get_share_link, info.context.principal, node_id
+                )
             except Forbidden:
                 link = None
             results.append(cls.of(link) if link else None)
@@ -230,8 +249,10 @@ def _buyer_contact(root: TransactionNode, info: Info) -> BuyerContact:
     return BuyerContact(name=txn.buyer_name, phone=txn.buyer_phone, email=txn.buyer_email)
 
 
-@strawberry.type(name="MarketplaceTransaction", description="One order of a marketplace "
-                 "bill (交易明细), with its revenue split.")
+@strawberry.type(
+    name="MarketplaceTransaction",
+    description="One order of a marketplace bill (交易明细), with its revenue split.",
+)
 class TransactionNode(relay.Node):
     key: relay.NodeID[str]
     txn: strawberry.Private[Transaction]
@@ -302,8 +323,9 @@ class TransactionNode(relay.Node):
 
     @strawberry.field(description="The share link the order came through.")
     def share_link(self) -> relay.GlobalID | None:
-        return relay.GlobalID("MarketplaceShareLink", self.txn.link_id) if self.txn.link_id \
-            else None
+        return (
+            relay.GlobalID("MarketplaceShareLink", self.txn.link_id) if self.txn.link_id else None
+        )
 
     @strawberry.field(description="Why the order was not attributed to a provider.")
     def unattributed_reason(self) -> UnattributedReasonEnum | None:  # type: ignore[valid-type]
@@ -323,13 +345,16 @@ class TransactionNode(relay.Node):
         return mask(ColumnKind.EMAIL, self.txn.buyer_email) if self.txn.buyer_email else None
 
     buyer_contact: BuyerContact | None = access.guarded(
-        "MarketplaceTransaction.buyerContact", _buyer_contact,
+        "MarketplaceTransaction.buyerContact",
+        _buyer_contact,
         "The buyer's name, phone and email in full, for the customer-service provider to "
-        "reach its customer.")
+        "reach its customer.",
+    )
 
     @classmethod
-    async def resolve_nodes(cls, *, info: Info, node_ids: Iterable[str],
-                            required: bool = False) -> list[Any]:
+    async def resolve_nodes(
+        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
+    ) -> list[Any]:
         principal = info.context.principal
         if not has_menu(principal, Menu.MARKETPLACE):
             return [None for _ in node_ids]
@@ -406,15 +431,17 @@ class InvoiceRequestNode(relay.Node):
         return self.request.rejection_reason
 
     @classmethod
-    async def resolve_nodes(cls, *, info: Info, node_ids: Iterable[str],
-                            required: bool = False) -> list[Any]:
+    async def resolve_nodes(
+        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
+    ) -> list[Any]:
         results = []
         for node_id in node_ids:
             parsed = parse_request_key(node_id)
             request = None
             if parsed is not None:
-                request = await asyncio.to_thread(invoices.get_request,
-                                                  info.context.principal, *parsed)
+                request = await asyncio.to_thread(
+                    invoices.get_request, info.context.principal, *parsed
+                )
             results.append(cls.of(request) if request else None)
         return results
 
@@ -431,9 +458,12 @@ class InvoiceRequestConnection(relay.Connection[InvoiceRequestNode]):
     pass
 
 
-@strawberry.type(name="MarketplaceBill", description="A partner's marketplace bill for one "
-                 "Beijing month and product category; its totals are the sums of its "
-                 "transactions.")
+@strawberry.type(
+    name="MarketplaceBill",
+    description="A partner's marketplace bill for one "
+    "Beijing month and product category; its totals are the sums of its "
+    "transactions.",
+)
 class BillNode(relay.Node):
     bill_id: relay.NodeID[str]
     bill: strawberry.Private[bills.Bill]
@@ -450,8 +480,10 @@ class BillNode(relay.Node):
     def category(self) -> ProductCategoryEnum:  # type: ignore[valid-type]
         return self.bill.category
 
-    @strawberry.field(description="OPEN until 12:00 Beijing time on the 5th of the next "
-                                  "month, then CLOSED (and invoiceable).")
+    @strawberry.field(
+        description="OPEN until 12:00 Beijing time on the 5th of the next "
+        "month, then CLOSED (and invoiceable)."
+    )
     def status(self) -> BillStatusEnum:  # type: ignore[valid-type]
         return self.bill.status(utcnow())
 
@@ -483,20 +515,24 @@ class BillNode(relay.Node):
     def invoiced(self) -> bool:
         return self.bill.invoiced_request is not None
 
-    @strawberry.field(description="Whether the bill's details can be exported (R9: bills "
-                                  "of marketplace product solutions).")
+    @strawberry.field(
+        description="Whether the bill's details can be exported (R9: bills "
+        "of marketplace product solutions)."
+    )
     def exportable(self) -> bool:
         return self.bill.category is catalog.ProductCategory.PRODUCT_SOLUTION
 
     @strawberry.field(description="Invoice requests of this bill, oldest first.")
     async def invoice_requests(self, info: Info) -> list[InvoiceRequestNode]:
-        found = await asyncio.to_thread(invoices.requests_of_bill, info.context.principal,
-                                        self.bill.bill_id)
+        found = await asyncio.to_thread(
+            invoices.requests_of_bill, info.context.principal, self.bill.bill_id
+        )
         return [InvoiceRequestNode.of(r) for r in found]
 
     @classmethod
-    async def resolve_nodes(cls, *, info: Info, node_ids: Iterable[str],
-                            required: bool = False) -> list[Any]:
+    async def resolve_nodes(
+        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
+    ) -> list[Any]:
         results = []
         for node_id in node_ids:
             try:
