@@ -61,10 +61,11 @@ def require_storefront(principal: Principal) -> None:
         raise Forbidden("only the marketplace storefront places orders")
 
 
-def require_invoice_reviewer(principal: Principal) -> None:
-    """Marketplace invoice requests are issued or rejected by the provider's operations."""
+def require_provider_operations(principal: Principal) -> None:
+    """The provider's own work across partners: reviewing marketplace invoice requests,
+    reading orders no share link attributed (the platform partition)."""
     if principal.role is not Role.PROVIDER_OPERATIONS:
-        raise Forbidden("only the provider's operations review invoice requests")
+        raise Forbidden("only the provider's operations may do this")
 
 
 def sees_marketplace_partition(principal: Principal, partner_id: str) -> bool:

@@ -32,8 +32,8 @@ from partner_center.core.errors import BadInput, NotFound
 from partner_center.core.ids import new_id
 from partner_center.core.logs import fields, get_logger
 from partner_center.core.permissions import (
-    require_invoice_reviewer,
     require_menu,
+    require_provider_operations,
     sees_marketplace_partition,
 )
 from partner_center.marketplace import tax_numbers
@@ -338,7 +338,7 @@ def review_invoice(
     reason: str | None,
     now: datetime | None = None,
 ) -> InvoiceRequest:
-    require_invoice_reviewer(principal)
+    require_provider_operations(principal)
     store = InvoiceRequestStore(partner_id)
     request = store.get(key, consistent=True)
     if request is None:
@@ -382,7 +382,7 @@ def pending_reviews(
     principal: Principal, *, after_request_id: str | None, limit: int
 ) -> tuple[list[InvoiceRequest], bool]:
     """The platform's review queue, oldest first."""
-    require_invoice_reviewer(principal)
+    require_provider_operations(principal)
     start = None
     if after_request_id:
         start = {

@@ -36,7 +36,7 @@ from partner_center.api.types.money import Money
 from partner_center.core.auth import Menu, Principal
 from partner_center.core.clock import from_iso
 from partner_center.core.errors import BadInput, ClientError, NotFound
-from partner_center.core.permissions import require_invoice_reviewer, require_menu
+from partner_center.core.permissions import require_menu, require_provider_operations
 from partner_center.idempotency.once import (
     IdempotencyInProgress,
     IdempotencyKeyReused,
@@ -315,7 +315,7 @@ async def unattributed_marketplace_orders(
     info: Info, month: str, first: int | None = None, after: str | None = None
 ) -> TransactionConnection:
     """Orders no share link attributed, with their reasons (the platform partition)."""
-    require_invoice_reviewer(info.context.principal)
+    require_provider_operations(info.context.principal)
     bills.parse_month(month, "month")
     page = page_request(first, after, "mpunattributed")
     if page.after is not None and not page.after.startswith(month + "."):

@@ -23,7 +23,7 @@ from partner_center.core.auth import Menu
 from partner_center.core.clock import from_iso, utcnow
 from partner_center.core.errors import Forbidden
 from partner_center.core.permissions import has_menu
-from partner_center.marketplace import bills, catalog, invoices, links
+from partner_center.marketplace import bills, catalog, eligibility, invoices, links
 from partner_center.marketplace.attribution import UnattributedReason
 from partner_center.marketplace.eligibility import MESSAGES, Standing, share_refusal
 from partner_center.marketplace.transactions import Transaction, TransactionStore
@@ -153,9 +153,7 @@ class ProductNode(relay.Node):
 
 
 async def load_standing(partner_id: str) -> Standing:
-    from partner_center.marketplace.eligibility import standing
-
-    return await asyncio.to_thread(standing, partner_id)
+    return await asyncio.to_thread(eligibility.standing, partner_id)
 
 
 # -- share links ------------------------------------------------------------------------
