@@ -47,6 +47,7 @@ EXPECTED_OUTPUTS = {
     "AuditTableName",
     "IdempotencyTableName",
     "BudgetsTableName",
+    "MarketplaceTableName",
     "ExportQueueUrl",
     "ExportQueueArn",
     "ExportDeadLetterQueueUrl",
@@ -63,6 +64,7 @@ EXPECTED_KEYS = {
     "AuditTableName": ("partner_id", "event_key"),
     "IdempotencyTableName": ("partner_id", "record_key"),
     "BudgetsTableName": ("partner_id", "bucket"),
+    "MarketplaceTableName": ("partner_id", "item_key"),
 }
 
 # AWS's advice for SQS event sources: visibility timeout >= 6 x the function timeout.

@@ -62,7 +62,7 @@ def _banner(host: str, port: int, aws: str) -> None:
     console.print("\nA token: [bold]partner-center token --user sp-admin[/]  "
                   "(send it as 'Authorization: Bearer <token>')")
     table = Table("login", "role", "what it shows")
-    for user in demo_data.USERS:
+    for user in demo_data.USERS + demo_data.SERVICE_USERS:
         table.add_row(user.login, user.role.value, user.about)
     console.print(table)
     console.print("Ctrl-C stops everything.\n")

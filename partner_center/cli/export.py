@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import time
 from datetime import date
 from pathlib import Path
@@ -53,6 +54,45 @@ def consumption_details(
                "dateFrom": date_from, "dateTo": date_to, "minAmount": min_amount,
                "maxAmount": max_amount}
     run_export("CONSUMPTION_DETAILS", "consumptionDetails",
+               {k: v for k, v in filters.items() if v is not None}, fmt=fmt, wait=wait,
+               output=output, api=api, token=resolve_token(user),
+               idempotency_key=idempotency_key)
+
+
+@app.command("marketplace-bill-details")
+def marketplace_bill_details(
+    bill: str | None = typer.Option(None, help="A marketplace bill's global ID."),
+    month: str | None = typer.Option(
+        None, help="YYYY-MM: that month's marketplace product solution bill."),
+    product: str | None = typer.Option(None, help="A marketplace product's global ID."),
+    date_from: str | None = typer.Option(None, "--from", help="Beijing date, YYYY-MM-DD."),
+    date_to: str | None = typer.Option(None, "--to", help="Beijing date, YYYY-MM-DD."),
+    min_amount: str | None = typer.Option(None), max_amount: str | None = typer.Option(None),
+    fmt: str = typer.Option("csv", "--format", help="File format: csv or xlsx."),
+    wait: bool = typer.Option(False, "--wait", help="Follow the job and save the file."),
+    output: Path | None = typer.Option(None, "-o", "--output", help="Where to save it."),
+    api: str = typer.Option(DEFAULT_API, help="The API's /graphql URL."),
+    user: str | None = typer.Option(None, "--user", "-u", help="A demo login (local only)."),
+    idempotency_key: str | None = typer.Option(None, help="Repeat-safe request key."),
+) -> None:
+    """Export a marketplace product solution bill's transaction details (R9, anonymized)."""
+    from strawberry.relay import GlobalID
+
+    if (bill is None) == (month is None):
+        raise typer.BadParameter("pass exactly one of --bill and --month")
+    if month is not None:
+        if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", month):
+            raise typer.BadParameter("--month must be YYYY-MM")
+        bill = str(GlobalID("MarketplaceBill", f"{month}.product_solution"))
+    for name, value in (("--from", date_from), ("--to", date_to)):
+        if value is not None:
+            try:
+                date.fromisoformat(value)
+            except ValueError as exc:
+                raise typer.BadParameter(f"{name} must be YYYY-MM-DD") from exc
+    filters = {"billId": bill, "productId": product, "dateFrom": date_from,
+               "dateTo": date_to, "minAmount": min_amount, "maxAmount": max_amount}
+    run_export("MARKETPLACE_BILL_DETAILS", "marketplaceBillDetails",
                {k: v for k, v in filters.items() if v is not None}, fmt=fmt, wait=wait,
                output=output, api=api, token=resolve_token(user),
                idempotency_key=idempotency_key)

@@ -22,6 +22,7 @@ TERMINAL = frozenset({JobStatus.SUCCEEDED, JobStatus.FAILED})
 
 class JobKind(enum.StrEnum):
     CONSUMPTION_DETAILS = "consumption_details"
+    MARKETPLACE_BILL_DETAILS = "marketplace_bill_details"
 
 
 class ExportFormat(enum.StrEnum):

@@ -13,4 +13,6 @@ Seeder = Callable[[Any], None]
 
 
 def seeders() -> list[Seeder]:
-    return []
+    from partner_center.marketplace import demo as marketplace
+
+    return [marketplace.seed]
