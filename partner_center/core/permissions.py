@@ -39,6 +39,28 @@ def require_menu(principal: Principal, menu: Menu) -> None:
                         permission=menu.value)
 
 
+def is_provider_operations(principal: Principal) -> bool:
+    """The cloud provider's reviewers. Their token names the one partner they act on, so
+    tenant isolation holds for them as for anyone."""
+    return principal.role is Role.PROVIDER_OPERATIONS
+
+
+def require_partner_side(principal: Principal, menu: Menu) -> None:
+    """Actions a partner takes on its own account (applying for its incentives): its
+    users holding the menu. The provider's operations hold the incentives menu to review,
+    never to act as the partner."""
+    require_menu(principal, menu)
+    if is_provider_operations(principal):
+        raise Forbidden("the provider's operations review; only the partner's own users "
+                        "can do this", permission=menu.value)
+
+
+def require_provider_operations(principal: Principal) -> None:
+    """Reviews and issues only the cloud provider's operations perform (R14)."""
+    if not is_provider_operations(principal):
+        raise Forbidden("only the cloud provider's operations can do this")
+
+
 def managed_customer_scope(principal: Principal) -> str | None:
     """R2: the manager whose assigned customers bound what the caller sees, or None for all."""
     if principal.role is Role.CUSTOMER_MANAGER:
