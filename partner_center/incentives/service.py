@@ -179,7 +179,7 @@ def program_memberships(principal: Principal) -> list[Membership]:
 
 
 def _decide(principal: Principal, positive_ids: list[str], negative_ids: list[str] | None,
-            today: date) -> tuple[Decision, IncentiveStore]:
+            today: date) -> tuple[Decision, IncentiveStore, Memberships]:
     if len(positive_ids) + len(negative_ids or []) > MAX_BATCH:
         raise BadInput(f"at most {MAX_BATCH} incentive IDs per request",
                        field=rule.POSITIVE_FIELD)
@@ -189,16 +189,25 @@ def _decide(principal: Principal, positive_ids: list[str], negative_ids: list[st
         positive_ids=positive_ids, negative_ids=negative_ids,
         found=store.get_many([*positive_ids, *(negative_ids or [])]),
         open_negatives=store.open_negatives(), validity_of=programs.validity_of, today=today)
-    return decision, store
+    return decision, store, programs
+
+
+@dataclass(frozen=True)
+class Preview:
+    decision: Decision
+    programs: Memberships
+
+    def view(self, incentive: Incentive) -> IncentiveView:
+        return self.programs.view(incentive)
 
 
 def preview(principal: Principal, positive_ids: list[str], *, today: date | None = None
-            ) -> Decision:
+            ) -> Preview:
     """What applying for these positive incentives would do: every negative incentive
     added (R15), the totals, and whatever would refuse it (R16)."""
     require_menu(principal, MENU)
-    decision, _ = _decide(principal, positive_ids, None, today or today_in_beijing())
-    return decision
+    decision, _, programs = _decide(principal, positive_ids, None, today or today_in_beijing())
+    return Preview(decision, programs)
 
 
 @dataclass(frozen=True)
@@ -213,8 +222,8 @@ def apply(principal: Principal, positive_ids: list[str], negative_ids: list[str]
     """Apply for disbursement: confirm the chosen positive incentives with every negative
     one, netted. All claimed in one transaction, or none."""
     require_partner_side(principal, MENU)
-    decision, store = _decide(principal, positive_ids, negative_ids,
-                              today or today_in_beijing())
+    decision, store, _ = _decide(principal, positive_ids, negative_ids,
+                                 today or today_in_beijing())
     if not decision.accepted:
         return ApplyResult(decision=decision, refusals=decision.refusals)
     application = Application(

@@ -219,15 +219,9 @@ class IncentiveStore:
             raise ValueError("too many incentives for one transaction")
         for incentive in incentives:
             check_transition(incentive.status, Status.DISBURSING, actor)
-        record = ApplicationItem(
-            self.partner_id, APPLICATION_PREFIX + application.application_id,
-            application_id=application.application_id, status=application.status.value,
-            positive_ids=list(application.positive_ids),
-            negative_ids=list(application.negative_ids),
-            positive_total=application.positive_total,
-            negative_total=application.negative_total, net_amount=application.net_amount,
-            currency=application.currency, applied_by=application.applied_by,
-            applied_at=application.applied_at)
+        if application.partner_id != self.partner_id:
+            raise ValueError("the application belongs to another partner")
+        record = self.application_item_of(application)
         now = to_iso(utcnow())
         try:
             with TransactWrite(connection=self._connection()) as transaction:
@@ -249,6 +243,19 @@ class IncentiveStore:
             if not _conditional_failure(exc):
                 raise
             raise Conflict(application.application_id) from exc
+
+    @staticmethod
+    def application_item_of(application: Application) -> ApplicationItem:
+        return ApplicationItem(
+            application.partner_id, APPLICATION_PREFIX + application.application_id,
+            application_id=application.application_id, status=application.status.value,
+            positive_ids=list(application.positive_ids),
+            negative_ids=list(application.negative_ids),
+            positive_total=application.positive_total,
+            negative_total=application.negative_total, net_amount=application.net_amount,
+            currency=application.currency, applied_by=application.applied_by,
+            applied_at=application.applied_at, approved_by=application.approved_by,
+            approved_at=application.approved_at)
 
     def approve(self, application: Application, *, actor: Actor, user_id: str
                 ) -> Application:

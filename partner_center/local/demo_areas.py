@@ -13,4 +13,6 @@ Seeder = Callable[[Any], None]
 
 
 def seeders() -> list[Seeder]:
-    return []
+    from partner_center.incentives import demo as incentives
+
+    return [incentives.seed]
