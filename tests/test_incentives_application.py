@@ -176,7 +176,7 @@ def test_r17_unapplied_negative_incentives_never_expire(local_env: Any) -> None:
     old_negative = incentive(partner, "-75.00", notified_on=date(2023, 1, 5))
     estimated_negative = incentive(partner, "-5.00", status=Status.ESTIMATED)
     old_positive = incentive(partner, "500.00", notified_on=date(2023, 1, 5))
-    run_expiry(date(2030, 1, 1))
+    run_expiry(date(2030, 1, 1), partners={partner})
     assert statuses(partner, old_negative, estimated_negative, old_positive) == [
         Status.PENDING_CONFIRMATION, Status.ESTIMATED, Status.EXPIRED]
     # Still there, still deducted from the next application, years later.

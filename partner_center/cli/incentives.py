@@ -27,6 +27,8 @@ def _point_at(aws: str) -> None:
 def expire(
     today: str | None = typer.Option(
         None, help="The Beijing date to run as, YYYY-MM-DD (default: today in Beijing)."),
+    partner: list[str] | None = typer.Option(
+        None, "--partner", help="Only this partner ID (repeatable); default every partner."),
     aws: str | None = typer.Option(
         None, "--aws", help="The embedded AWS endpoint of `partner-center dev`; without it, "
                             "the PC_* and AWS_* environment say where the tables are."),
@@ -44,4 +46,4 @@ def expire(
     from partner_center.runtime import bootstrap
 
     bootstrap(reload=bool(aws))
-    typer.echo(json.dumps(asdict(run_expiry(day))))
+    typer.echo(json.dumps(asdict(run_expiry(day, partners=set(partner) if partner else None))))

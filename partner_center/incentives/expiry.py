@@ -9,6 +9,7 @@ that claimed it first wins, and a second run finds nothing left to do.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import asdict, dataclass
 from datetime import date
 from typing import Any
@@ -32,10 +33,15 @@ class ExpiryReport:
     changed_meanwhile: int  # applied for (or otherwise changed) between read and write
 
 
-def run_expiry(today: date | None = None) -> ExpiryReport:
+def run_expiry(today: date | None = None, *, partners: Collection[str] | None = None
+               ) -> ExpiryReport:
+    """Expire what stopped being valid before `today` (Beijing), for every partner or
+    only the given ones."""
     today = today or today_in_beijing()
     ended = expired = changed = 0
     for partner_id, membership in lapsed_memberships(today):
+        if partners is not None and partner_id not in partners:
+            continue
         end = last_valid_day(membership.lapsed_on)
         if end is None or end >= today:
             continue
