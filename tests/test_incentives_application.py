@@ -68,8 +68,7 @@ def test_r15_application_that_leaves_out_a_negative_is_refused(local_env: Any) -
     assert codes(refused_without_any) == ["NEGATIVE_INCENTIVE_DESELECTED"]
 
 
-def test_r15_accepted_application_nets_chosen_positives_with_every_negative(
-        local_env: Any) -> None:
+def test_r15_accepted_application_nets_chosen_positives_with_every_negative(local_env: Any) -> None:
     partner = fresh_partner()
     p1, p2, p3 = (incentive(partner, a) for a in ("300.00", "200.00", "999.99"))
     n1, n2 = incentive(partner, "-40.00"), incentive(partner, "-60.00")
@@ -96,11 +95,18 @@ def test_r15_a_negative_listed_as_positive_is_refused(local_env: Any) -> None:
     assert "WRONG_SIGN" in codes(positive_as_negative)
 
 
-@pytest.mark.parametrize(("status", "code"), [
-    (Status.ESTIMATED, "INCENTIVE_NOT_ISSUED"), (Status.DISBURSING, "ALREADY_APPLIED"),
-    (Status.DISBURSED, "ALREADY_APPLIED"), (Status.EXPIRED, "INCENTIVE_EXPIRED")])
-def test_r15_only_pending_incentives_can_be_chosen(local_env: Any, status: Status,
-                                                   code: str) -> None:
+@pytest.mark.parametrize(
+    ("status", "code"),
+    [
+        (Status.ESTIMATED, "INCENTIVE_NOT_ISSUED"),
+        (Status.DISBURSING, "ALREADY_APPLIED"),
+        (Status.DISBURSED, "ALREADY_APPLIED"),
+        (Status.EXPIRED, "INCENTIVE_EXPIRED"),
+    ],
+)
+def test_r15_only_pending_incentives_can_be_chosen(
+    local_env: Any, status: Status, code: str
+) -> None:
     partner = fresh_partner()
     chosen = incentive(partner, "300.00", status=status)
     result = service.apply(admin(partner), ids(chosen), [], today=TODAY)
@@ -112,8 +118,9 @@ def test_r15_unknown_duplicate_and_foreign_ids_are_refused(local_env: Any) -> No
     mine, theirs = incentive(partner, "300.00"), incentive(other, "500.00")
     assert codes(service.apply(admin(partner), ids(theirs), [], today=TODAY)) == ["NOT_FOUND"]
     assert statuses(other, theirs) == [Status.PENDING_CONFIRMATION]
-    assert "DUPLICATE_INCENTIVE" in codes(service.apply(admin(partner), ids(mine, mine), [],
-                                                        today=TODAY))
+    assert "DUPLICATE_INCENTIVE" in codes(
+        service.apply(admin(partner), ids(mine, mine), [], today=TODAY)
+    )
     with pytest.raises(BadInput):
         service.apply(admin(partner), ["x"] * 101, [], today=TODAY)
 
@@ -121,8 +128,7 @@ def test_r15_unknown_duplicate_and_foreign_ids_are_refused(local_env: Any) -> No
 # -- R16: the negative total may not exceed the chosen positives ----------------------------
 
 
-def test_r16_negatives_exceeding_positives_are_refused_with_the_shortfall(
-        local_env: Any) -> None:
+def test_r16_negatives_exceeding_positives_are_refused_with_the_shortfall(local_env: Any) -> None:
     partner = fresh_partner()
     p1 = incentive(partner, "100.00")
     n1, n2 = incentive(partner, "-80.00"), incentive(partner, "-50.25")
@@ -135,8 +141,7 @@ def test_r16_negatives_exceeding_positives_are_refused_with_the_shortfall(
     assert not preview.accepted and preview.shortfall == Decimal("30.25")
 
 
-def test_r16_boundary_negative_total_equal_to_positive_total_is_accepted(
-        local_env: Any) -> None:
+def test_r16_boundary_negative_total_equal_to_positive_total_is_accepted(local_env: Any) -> None:
     partner = fresh_partner()
     p1, p2 = incentive(partner, "70.00"), incentive(partner, "30.00")
     n1 = incentive(partner, "-100.00")
@@ -158,7 +163,8 @@ def test_r16_negatives_alone_cannot_be_applied_for(local_env: Any) -> None:
     partner = fresh_partner()
     n1 = incentive(partner, "-10.00")
     assert codes(service.apply(admin(partner), [], ids(n1), today=TODAY)) == [
-        "NEGATIVE_EXCEEDS_POSITIVE"]
+        "NEGATIVE_EXCEEDS_POSITIVE"
+    ]
 
 
 def test_r16_an_empty_application_is_refused(local_env: Any) -> None:
@@ -171,17 +177,22 @@ def test_r16_an_empty_application_is_refused(local_env: Any) -> None:
 
 def test_r17_unapplied_negative_incentives_never_expire(local_env: Any) -> None:
     partner = fresh_partner()
-    record_membership(partner, Program.SOLUTION_PROVIDER, joined_on=date(2020, 1, 1),
-                      lapsed_on=date(2023, 5, 31))
+    record_membership(
+        partner, Program.SOLUTION_PROVIDER, joined_on=date(2020, 1, 1), lapsed_on=date(2023, 5, 31)
+    )
     old_negative = incentive(partner, "-75.00", notified_on=date(2023, 1, 5))
     estimated_negative = incentive(partner, "-5.00", status=Status.ESTIMATED)
     old_positive = incentive(partner, "500.00", notified_on=date(2023, 1, 5))
     run_expiry(date(2030, 1, 1), partners={partner})
     assert statuses(partner, old_negative, estimated_negative, old_positive) == [
-        Status.PENDING_CONFIRMATION, Status.ESTIMATED, Status.EXPIRED]
+        Status.PENDING_CONFIRMATION,
+        Status.ESTIMATED,
+        Status.EXPIRED,
+    ]
     # Still there, still deducted from the next application, years later.
-    fresh = incentive(partner, "100.00", notified_on=date(2029, 12, 1),
-                      program=Program.DISTRIBUTION)
+    fresh = incentive(
+        partner, "100.00", notified_on=date(2029, 12, 1), program=Program.DISTRIBUTION
+    )
     preview = service.preview(admin(partner), ids(fresh), today=date(2030, 1, 1)).decision
     assert ids(*preview.negatives) == ids(old_negative)
     assert preview.net_amount == Decimal("25.00")
@@ -196,20 +207,31 @@ def test_r17_a_negative_has_no_end_of_validity() -> None:
 # -- racing applications: exactly one wins --------------------------------------------------
 
 
-def _plan(store: IncentiveStore, positive: list[str], negative: list[str]
-          ) -> tuple[Application, list[Incentive]]:
-    decision = rule.decide(positive_ids=positive, negative_ids=negative,
-                           found=store.get_many([*positive, *negative]),
-                           open_negatives=store.open_negatives(),
-                           validity_of=lambda i: validity(i.amount, i.notified_on, None),
-                           today=TODAY)
+def _plan(
+    store: IncentiveStore, positive: list[str], negative: list[str]
+) -> tuple[Application, list[Incentive]]:
+    decision = rule.decide(
+        positive_ids=positive,
+        negative_ids=negative,
+        found=store.get_many([*positive, *negative]),
+        open_negatives=store.open_negatives(),
+        validity_of=lambda i: validity(i.amount, i.notified_on, None),
+        today=TODAY,
+    )
     assert decision.accepted, decision.refusals
     application = Application(
-        partner_id=store.partner_id, application_id=new_id(),
-        status=ApplicationStatus.SUBMITTED, positive_ids=tuple(ids(*decision.positives)),
-        negative_ids=tuple(ids(*decision.negatives)), positive_total=decision.positive_total,
-        negative_total=decision.negative_total, net_amount=decision.net_amount,
-        currency="CNY", applied_by="usr-a", applied_at="2026-02-01T00:00:00.000000Z")
+        partner_id=store.partner_id,
+        application_id=new_id(),
+        status=ApplicationStatus.SUBMITTED,
+        positive_ids=tuple(ids(*decision.positives)),
+        negative_ids=tuple(ids(*decision.negatives)),
+        positive_total=decision.positive_total,
+        negative_total=decision.negative_total,
+        net_amount=decision.net_amount,
+        currency="CNY",
+        applied_by="usr-a",
+        applied_at="2026-02-01T00:00:00.000000Z",
+    )
     return application, [*decision.positives, *decision.negatives]
 
 
@@ -228,8 +250,11 @@ def test_r15_two_applications_racing_for_the_same_negative_one_wins(local_env: A
     store.submit(*first, actor=Actor.PARTNER, user_id="usr-a")
     with pytest.raises(Conflict):
         store.submit(*second, actor=Actor.PARTNER, user_id="usr-b")
-    assert statuses(partner, p1, n1, p2) == [Status.DISBURSING, Status.DISBURSING,
-                                             Status.PENDING_CONFIRMATION]
+    assert statuses(partner, p1, n1, p2) == [
+        Status.DISBURSING,
+        Status.DISBURSING,
+        Status.PENDING_CONFIRMATION,
+    ]
     assert store.get(n1.incentive_id).application_id == first[0].application_id  # type: ignore[union-attr]
     assert store.get_application(second[0].application_id) is None
     assert store.get(p2.incentive_id).history == p2.history  # type: ignore[union-attr]
@@ -249,8 +274,9 @@ def test_r15_two_applications_racing_for_the_same_positive_one_wins(local_env: A
     assert codes(again) == ["ALREADY_APPLIED"]
 
 
-def test_r15_the_service_reports_a_lost_race_as_a_conflict(local_env: Any,
-                                                           monkeypatch: Any) -> None:
+def test_r15_the_service_reports_a_lost_race_as_a_conflict(
+    local_env: Any, monkeypatch: Any
+) -> None:
     partner = fresh_partner()
     p1 = incentive(partner, "100.00")
     store = IncentiveStore(partner)
@@ -287,8 +313,7 @@ def test_r15_an_application_holds_at_most_99_incentives(local_env: Any) -> None:
 
 AMOUNTS = st.integers(min_value=1, max_value=10_000_000).map(lambda c: Decimal(c).scaleb(-2))
 # Deductions tend to be smaller than rebates: both outcomes of R16 then come up often.
-DEDUCTIONS = st.integers(min_value=1, max_value=3_000_000).map(
-    lambda c: -Decimal(c).scaleb(-2))
+DEDUCTIONS = st.integers(min_value=1, max_value=3_000_000).map(lambda c: -Decimal(c).scaleb(-2))
 STATUSES = st.sampled_from([Status.PENDING_CONFIRMATION] * 4 + list(Status))
 
 
@@ -297,16 +322,27 @@ def incentives(draw: Any) -> list[Incentive]:
     items = []
     for number in range(draw(st.integers(min_value=0, max_value=25))):
         status = draw(STATUSES)
-        notified = None if status is Status.ESTIMATED else TODAY + timedelta(
-            days=draw(st.integers(min_value=-800, max_value=3)))
-        claimed = status in (Status.DISBURSING, Status.DISBURSED) or draw(
-            st.integers(0, 19)) == 0
-        items.append(Incentive(
-            partner_id="p", incentive_id=f"inc-{number:03d}", program=Program.SOLUTION_PROVIDER,
-            period="2025-12", incentive_type="t",
-            amount=draw(st.one_of(AMOUNTS, AMOUNTS, DEDUCTIONS)), currency="CNY",
-            status=status, notified_on=notified,
-            application_id="app-x" if claimed else None, created_at=""))
+        notified = (
+            None
+            if status is Status.ESTIMATED
+            else TODAY + timedelta(days=draw(st.integers(min_value=-800, max_value=3)))
+        )
+        claimed = status in (Status.DISBURSING, Status.DISBURSED) or draw(st.integers(0, 19)) == 0
+        items.append(
+            Incentive(
+                partner_id="p",
+                incentive_id=f"inc-{number:03d}",
+                program=Program.SOLUTION_PROVIDER,
+                period="2025-12",
+                incentive_type="t",
+                amount=draw(st.one_of(AMOUNTS, AMOUNTS, DEDUCTIONS)),
+                currency="CNY",
+                status=status,
+                notified_on=notified,
+                application_id="app-x" if claimed else None,
+                created_at="",
+            )
+        )
     return items
 
 
@@ -314,14 +350,18 @@ LAPSES = st.one_of(st.none(), st.dates(min_value=date(2023, 1, 1), max_value=dat
 
 
 def _open_negatives(items: list[Incentive]) -> list[Incentive]:
-    return [i for i in items if i.amount < 0 and i.status is Status.PENDING_CONFIRMATION
-            and i.application_id is None]
+    return [
+        i
+        for i in items
+        if i.amount < 0 and i.status is Status.PENDING_CONFIRMATION and i.application_id is None
+    ]
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(items=incentives(), lapsed_on=LAPSES, data=st.data())
 def test_r16_property_accepted_net_is_chosen_positives_plus_all_negatives(
-        items: list[Incentive], lapsed_on: date | None, data: Any) -> None:
+    items: list[Incentive], lapsed_on: date | None, data: Any
+) -> None:
     membership = Membership(Program.SOLUTION_PROVIDER, date(2020, 1, 1), lapsed_on)
 
     def validity_of(i: Incentive) -> Any:
@@ -330,16 +370,23 @@ def test_r16_property_accepted_net_is_chosen_positives_plus_all_negatives(
     positives = [i for i in items if i.amount > 0]
     # Mostly among the positives that can be applied for; sometimes among all of them.
     if data.draw(st.integers(0, 3)):
-        positives = [i for i in positives
-                     if rule.applicability(i, validity_of(i), TODAY) is None]
-    chosen = data.draw(st.lists(st.sampled_from(positives), unique=True,
-                                min_size=len(positives) // 3)) if positives else []
-    required = [n for n in _open_negatives(items)
-                if rule.applicability(n, validity_of(n), TODAY) is None]
-    decision = rule.decide(positive_ids=ids(*chosen), negative_ids=ids(*required),
-                           found={i.incentive_id: i for i in items},
-                           open_negatives=_open_negatives(items), validity_of=validity_of,
-                           today=TODAY)
+        positives = [i for i in positives if rule.applicability(i, validity_of(i), TODAY) is None]
+    chosen = (
+        data.draw(st.lists(st.sampled_from(positives), unique=True, min_size=len(positives) // 3))
+        if positives
+        else []
+    )
+    required = [
+        n for n in _open_negatives(items) if rule.applicability(n, validity_of(n), TODAY) is None
+    ]
+    decision = rule.decide(
+        positive_ids=ids(*chosen),
+        negative_ids=ids(*required),
+        found={i.incentive_id: i for i in items},
+        open_negatives=_open_negatives(items),
+        validity_of=validity_of,
+        today=TODAY,
+    )
     expected_net = sum((i.amount for i in [*chosen, *required]), Decimal(0))
     if decision.accepted:
         assert decision.net_amount == expected_net
@@ -347,8 +394,7 @@ def test_r16_property_accepted_net_is_chosen_positives_plus_all_negatives(
         assert sorted(ids(*decision.positives)) == sorted(ids(*chosen))
         assert sorted(ids(*decision.negatives)) == sorted(ids(*required))
         return
-    all_chosen_usable = all(rule.applicability(c, validity_of(c), TODAY) is None
-                            for c in chosen)
+    all_chosen_usable = all(rule.applicability(c, validity_of(c), TODAY) is None for c in chosen)
     if all_chosen_usable and (chosen or required) and len(chosen) + len(required) <= 99:
         # Only R16 can have refused it, and it says by how much.
         assert [r.code for r in decision.refusals] == ["NEGATIVE_EXCEEDS_POSITIVE"]
@@ -357,22 +403,27 @@ def test_r16_property_accepted_net_is_chosen_positives_plus_all_negatives(
 
 @settings(max_examples=200, deadline=None)
 @given(items=incentives(), data=st.data())
-def test_r15_property_leaving_out_any_negative_is_refused(items: list[Incentive],
-                                                          data: Any) -> None:
+def test_r15_property_leaving_out_any_negative_is_refused(
+    items: list[Incentive], data: Any
+) -> None:
     def validity_of(i: Incentive) -> Any:
         return validity(i.amount, i.notified_on, None)
 
-    required = [n for n in _open_negatives(items)
-                if rule.applicability(n, validity_of(n), TODAY) is None]
+    required = [
+        n for n in _open_negatives(items) if rule.applicability(n, validity_of(n), TODAY) is None
+    ]
     if not required:
         return
     dropped = data.draw(st.sampled_from(required))
     positives = [i for i in items if i.amount > 0]
-    decision = rule.decide(positive_ids=ids(*positives),
-                           negative_ids=[i for i in ids(*required) if i != dropped.incentive_id],
-                           found={i.incentive_id: i for i in items},
-                           open_negatives=_open_negatives(items), validity_of=validity_of,
-                           today=TODAY)
+    decision = rule.decide(
+        positive_ids=ids(*positives),
+        negative_ids=[i for i in ids(*required) if i != dropped.incentive_id],
+        found={i.incentive_id: i for i in items},
+        open_negatives=_open_negatives(items),
+        validity_of=validity_of,
+        today=TODAY,
+    )
     assert not decision.accepted
     assert "NEGATIVE_INCENTIVE_DESELECTED" in [r.code for r in decision.refusals]
     assert dropped in decision.negatives  # the preview side still lists it

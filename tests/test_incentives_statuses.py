@@ -22,8 +22,13 @@ from partner_center.incentives.statuses import (
 from partner_center.incentives.store import IncentiveStore
 from tests.incentives_support import admin, fresh_partner, incentive, operations
 
-E, P, D, DD, X = (Status.ESTIMATED, Status.PENDING_CONFIRMATION, Status.DISBURSING,
-                  Status.DISBURSED, Status.EXPIRED)
+E, P, D, DD, X = (
+    Status.ESTIMATED,
+    Status.PENDING_CONFIRMATION,
+    Status.DISBURSING,
+    Status.DISBURSED,
+    Status.EXPIRED,
+)
 
 # Written out here, not read from the code: the domain's order and who acts at each step.
 EXPECTED = {
@@ -41,8 +46,11 @@ def test_r14_transition_table_is_exactly_the_domain_order() -> None:
     assert {pair: set(actors) for pair, actors in TRANSITIONS.items()} == EXPECTED
 
 
-@pytest.mark.parametrize(("current", "target", "actor"), EVERY_TRIPLE,
-                         ids=[f"{c.value}->{t.value}-by-{a.value}" for c, t, a in EVERY_TRIPLE])
+@pytest.mark.parametrize(
+    ("current", "target", "actor"),
+    EVERY_TRIPLE,
+    ids=[f"{c.value}->{t.value}-by-{a.value}" for c, t, a in EVERY_TRIPLE],
+)
 def test_r14_every_pair_and_actor(current: Status, target: Status, actor: Actor) -> None:
     allowed = actor in EXPECTED.get((current, target), set())
     if allowed:
@@ -84,8 +92,9 @@ def test_r14_store_refuses_a_transition_off_the_table(local_env: Any) -> None:
     pending = incentive(partner, "100.00")
     store = IncentiveStore(partner)
     with pytest.raises(TransitionRefused) as refused:
-        store.notify(pending.incentive_id, actor=Actor.OPERATIONS, user_id="u",
-                     today=date(2026, 2, 1))
+        store.notify(
+            pending.incentive_id, actor=Actor.OPERATIONS, user_id="u", today=date(2026, 2, 1)
+        )
     assert refused.value.code == "TRANSITION_NOT_ALLOWED"
     assert store.get(pending.incentive_id) == pending  # untouched
 
@@ -94,8 +103,9 @@ def test_r14_store_refuses_the_wrong_actor(local_env: Any) -> None:
     partner = fresh_partner()
     estimate = incentive(partner, "100.00", status=Status.ESTIMATED)
     with pytest.raises(TransitionRefused) as refused:
-        IncentiveStore(partner).notify(estimate.incentive_id, actor=Actor.PARTNER,
-                                       user_id="u", today=date(2026, 2, 1))
+        IncentiveStore(partner).notify(
+            estimate.incentive_id, actor=Actor.PARTNER, user_id="u", today=date(2026, 2, 1)
+        )
     assert refused.value.code == "ACTOR_NOT_PERMITTED"
 
 
@@ -104,8 +114,9 @@ def test_r14_expired_is_terminal_in_the_store(local_env: Any) -> None:
     expired = incentive(partner, "100.00", status=Status.EXPIRED)
     store = IncentiveStore(partner)
     with pytest.raises(TransitionRefused) as refused:
-        store.notify(expired.incentive_id, actor=Actor.OPERATIONS, user_id="u",
-                     today=date(2026, 2, 1))
+        store.notify(
+            expired.incentive_id, actor=Actor.OPERATIONS, user_id="u", today=date(2026, 2, 1)
+        )
     assert refused.value.code == "INCENTIVE_EXPIRED"
     with pytest.raises(TransitionRefused):
         store.expire(expired)
@@ -115,8 +126,12 @@ def test_r14_a_stale_write_loses_to_the_status_condition(local_env: Any) -> None
     partner = fresh_partner()
     pending = incentive(partner, "100.00")
     store = IncentiveStore(partner)
-    assert service.apply(admin(partner), [pending.incentive_id], [],
-                         today=date(2026, 2, 1)).application is not None
+    assert (
+        service.apply(
+            admin(partner), [pending.incentive_id], [], today=date(2026, 2, 1)
+        ).application
+        is not None
+    )
     # The expiry read the incentive before the application claimed it: its write fails.
     assert store.expire(pending) is False
     assert store.get(pending.incentive_id).status is Status.DISBURSING  # type: ignore[union-attr]
@@ -136,11 +151,12 @@ def test_r14_full_lifecycle_keeps_its_history(local_env: Any) -> None:
     final = IncentiveStore(partner).get(estimate.incentive_id)
     assert final is not None and final.status is DD
     steps = [(t.from_status, t.to_status, t.actor, t.user_id) for t in final.history]
-    assert steps == [(E, P, Actor.OPERATIONS, ops.user_id),
-                     (P, D, Actor.PARTNER, partner_admin.user_id),
-                     (D, DD, Actor.OPERATIONS, ops.user_id)]
-    assert [t.application_id for t in final.history][1:] == [
-        applied.application.application_id] * 2
+    assert steps == [
+        (E, P, Actor.OPERATIONS, ops.user_id),
+        (P, D, Actor.PARTNER, partner_admin.user_id),
+        (D, DD, Actor.OPERATIONS, ops.user_id),
+    ]
+    assert [t.application_id for t in final.history][1:] == [applied.application.application_id] * 2
     assert [t.at for t in final.history] == sorted(t.at for t in final.history)
 
 
@@ -166,16 +182,21 @@ def test_r14_approving_twice_is_refused(local_env: Any) -> None:
     assert service.approve(operations(partner), app_id).refusals == ()
     again = service.approve(operations(partner), app_id)
     assert [r.code for r in again.refusals] == ["ALREADY_APPROVED"]
-    assert [r.code for r in service.approve(operations(partner), "nope").refusals] == [
-        "NOT_FOUND"]
+    assert [r.code for r in service.approve(operations(partner), "nope").refusals] == ["NOT_FOUND"]
 
 
 def test_r14_notify_reports_each_incentive_on_its_own(local_env: Any) -> None:
     partner = fresh_partner()
     estimate = incentive(partner, "100.00", status=Status.ESTIMATED)
     pending = incentive(partner, "50.00")
-    results = service.notify(operations(partner), [estimate.incentive_id, pending.incentive_id,
-                                                   "missing"], today=date(2026, 2, 1))
+    results = service.notify(
+        operations(partner),
+        [estimate.incentive_id, pending.incentive_id, "missing"],
+        today=date(2026, 2, 1),
+    )
     outcome = {r.incentive_id: r.refusal.code if r.refusal else "OK" for r in results}
-    assert outcome == {estimate.incentive_id: "OK",
-                       pending.incentive_id: "TRANSITION_NOT_ALLOWED", "missing": "NOT_FOUND"}
+    assert outcome == {
+        estimate.incentive_id: "OK",
+        pending.incentive_id: "TRANSITION_NOT_ALLOWED",
+        "missing": "NOT_FOUND",
+    }

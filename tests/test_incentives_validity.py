@@ -86,8 +86,9 @@ def test_r18_an_incentive_is_applied_for_from_its_notification_date(local_env: A
     partner = fresh_partner()
     notified = date(2026, 4, 1)
     item = incentive(partner, "100.00", notified_on=notified)
-    before = service.apply(admin(partner), [item.incentive_id], [],
-                           today=notified - timedelta(days=1))
+    before = service.apply(
+        admin(partner), [item.incentive_id], [], today=notified - timedelta(days=1)
+    )
     assert [r.code for r in before.refusals] == ["INCENTIVE_NOT_YET_VALID"]
     on_the_day = service.apply(admin(partner), [item.incentive_id], [], today=notified)
     assert on_the_day.refusals == () and on_the_day.application is not None
@@ -97,19 +98,18 @@ def test_r18_a_negative_not_yet_valid_is_not_deducted_yet(local_env: Any) -> Non
     partner = fresh_partner()
     positive = incentive(partner, "100.00")
     later = incentive(partner, "-30.00", notified_on=date(2026, 5, 1))
-    early = service.preview(admin(partner), [positive.incentive_id],
-                            today=date(2026, 4, 30)).decision
+    early = service.preview(
+        admin(partner), [positive.incentive_id], today=date(2026, 4, 30)
+    ).decision
     assert early.negatives == () and early.net_amount == Decimal("100.00")
-    due = service.preview(admin(partner), [positive.incentive_id],
-                          today=date(2026, 5, 1)).decision
+    due = service.preview(admin(partner), [positive.incentive_id], today=date(2026, 5, 1)).decision
     assert [n.incentive_id for n in due.negatives] == [later.incentive_id]
 
 
 def test_r18_issuing_a_bill_starts_validity_that_day(local_env: Any) -> None:
     partner = fresh_partner()
     estimate = incentive(partner, "100.00", status=Status.ESTIMATED)
-    [issued] = service.notify(operations(partner), [estimate.incentive_id],
-                              today=date(2026, 6, 2))
+    [issued] = service.notify(operations(partner), [estimate.incentive_id], today=date(2026, 6, 2))
     assert issued.incentive is not None and issued.incentive.notified_on == date(2026, 6, 2)
     view = service.get_incentive(admin(partner), estimate.incentive_id)
     assert view is not None and view.validity.valid_from == date(2026, 6, 2)
@@ -121,8 +121,9 @@ def test_r18_issuing_a_bill_starts_validity_that_day(local_env: Any) -> None:
 def test_r19_applicable_on_the_last_valid_day_refused_the_day_after(local_env: Any) -> None:
     partner = left_program()
     first, second = incentive(partner, "100.00"), incentive(partner, "100.00")
-    late = service.apply(admin(partner), [second.incentive_id], [],
-                         today=LAST_VALID + timedelta(days=1))
+    late = service.apply(
+        admin(partner), [second.incentive_id], [], today=LAST_VALID + timedelta(days=1)
+    )
     assert [r.code for r in late.refusals] == ["INCENTIVE_EXPIRED"]
     last_day = service.apply(admin(partner), [first.incentive_id], [], today=LAST_VALID)
     assert last_day.refusals == ()
@@ -132,8 +133,7 @@ def test_r19_an_incentive_notified_after_the_partner_left(local_env: Any) -> Non
     partner = left_program()
     estimate = incentive(partner, "100.00", status=Status.ESTIMATED)
     after_leaving = date(2026, 8, 10)
-    [issued] = service.notify(operations(partner), [estimate.incentive_id],
-                              today=after_leaving)
+    [issued] = service.notify(operations(partner), [estimate.incentive_id], today=after_leaving)
     assert issued.refusal is None
     view = service.get_incentive(admin(partner), estimate.incentive_id)
     assert view is not None
@@ -148,9 +148,11 @@ def test_r19_an_incentive_cannot_be_issued_after_its_validity_ended(local_env: A
     partner = left_program()
     estimate = incentive(partner, "100.00", status=Status.ESTIMATED)
     negative = incentive(partner, "-10.00", status=Status.ESTIMATED)
-    results = service.notify(operations(partner), [estimate.incentive_id,
-                                                   negative.incentive_id],
-                             today=LAST_VALID + timedelta(days=1))
+    results = service.notify(
+        operations(partner),
+        [estimate.incentive_id, negative.incentive_id],
+        today=LAST_VALID + timedelta(days=1),
+    )
     outcome = {r.incentive_id: r.refusal.code if r.refusal else "OK" for r in results}
     # A deduction never expires (R17), so it can still be issued.
     assert outcome == {estimate.incentive_id: "VALIDITY_ENDED", negative.incentive_id: "OK"}
@@ -159,8 +161,10 @@ def test_r19_an_incentive_cannot_be_issued_after_its_validity_ended(local_env: A
 def test_r19_only_the_program_the_partner_left_is_affected(local_env: Any) -> None:
     partner = left_program(SP)
     record_membership(partner, DIST, joined_on=date(2023, 1, 1))
-    left, stayed = incentive(partner, "100.00", program=SP), incentive(
-        partner, "100.00", program=DIST)
+    left, stayed = (
+        incentive(partner, "100.00", program=SP),
+        incentive(partner, "100.00", program=DIST),
+    )
     run_expiry(date(2030, 1, 1), partners={partner})
     assert status_of(partner, left.incentive_id) is Status.EXPIRED
     assert status_of(partner, stayed.incentive_id) is Status.PENDING_CONFIRMATION
@@ -182,8 +186,7 @@ def test_r20_expiry_exactly_one_year_after_the_lapse_date(local_env: Any) -> Non
         expired = IncentiveStore(partner).get(item.incentive_id)
         assert expired is not None and expired.status is Status.EXPIRED
         last = expired.history[-1]
-        assert (last.to_status, last.actor, last.user_id) == (Status.EXPIRED, Actor.SYSTEM,
-                                                             None)
+        assert (last.to_status, last.actor, last.user_id) == (Status.EXPIRED, Actor.SYSTEM, None)
 
 
 def test_r20_expiry_uses_the_beijing_date(local_env: Any, monkeypatch: Any) -> None:
@@ -191,7 +194,8 @@ def test_r20_expiry_uses_the_beijing_date(local_env: Any, monkeypatch: Any) -> N
     pending = incentive(partner, "100.00")
     # 16:30 UTC on the last valid day is already 00:30 the next day in Beijing.
     instant = datetime.combine(LAST_VALID, datetime.min.time(), tzinfo=UTC) + timedelta(
-        hours=16, minutes=30)
+        hours=16, minutes=30
+    )
     monkeypatch.setattr(service, "utcnow", lambda: instant)
     assert service.today_in_beijing() == LAST_VALID + timedelta(days=1)
     run_expiry(partners={partner})
@@ -209,8 +213,7 @@ def test_r20_expired_incentives_cannot_be_restored_or_applied_for(local_env: Any
     assert status_of(partner, item.incentive_id) is Status.EXPIRED
     # The partner rejoins: its expired incentives stay expired.
     record_membership(partner, SP, joined_on=date(2028, 1, 1))
-    [reissue] = service.notify(operations(partner), [item.incentive_id],
-                               today=date(2028, 2, 1))
+    [reissue] = service.notify(operations(partner), [item.incentive_id], today=date(2028, 2, 1))
     assert reissue.refusal is not None and reissue.refusal.code == "INCENTIVE_EXPIRED"
     applied = service.apply(admin(partner), [item.incentive_id], [], today=date(2028, 2, 1))
     assert [r.code for r in applied.refusals] == ["INCENTIVE_EXPIRED"]
@@ -285,8 +288,19 @@ def test_r20_cli_runs_the_same_expiry(local_env: Any) -> None:
 def test_r20_cli_finds_the_tables_of_a_running_dev_stack(local_env: Any) -> None:
     partner = left_program()
     item = incentive(partner, "100.00")
-    result = runner.invoke(app, ["incentives", "expire", "--aws", local_env.aws.endpoint_url,
-                                 "--today", "2030-01-01", "--partner", partner])
+    result = runner.invoke(
+        app,
+        [
+            "incentives",
+            "expire",
+            "--aws",
+            local_env.aws.endpoint_url,
+            "--today",
+            "2030-01-01",
+            "--partner",
+            partner,
+        ],
+    )
     assert result.exit_code == 0, result.output
     assert status_of(partner, item.incentive_id) is Status.EXPIRED
 

@@ -41,19 +41,33 @@ OPPORTUNITIES = """query($first: Int, $after: String, $filter: OpportunityFilter
 }"""
 
 
-def opportunity(partner: str, *, shared: bool, method: TransactionMethod | None,
-                amount: str = "1000.00", on: date = date(2026, 9, 15),
-                status: OpportunityStatus = OpportunityStatus.CONFIRMED) -> Opportunity:
+def opportunity(
+    partner: str,
+    *,
+    shared: bool,
+    method: TransactionMethod | None,
+    amount: str = "1000.00",
+    on: date = date(2026, 9, 15),
+    status: OpportunityStatus = OpportunityStatus.CONFIRMED,
+) -> Opportunity:
     deal = Deal(method=method, amount=Decimal(amount), transacted_on=on) if method else None
-    return OpportunityStore(partner).add(Opportunity(
-        partner_id=partner, opportunity_id=new_id(), title="云迁移项目", customer_name="某公司",
-        status=status, shared_via_pce=shared, estimated_amount=Decimal("5000.00"),
-        shared_on=date(2026, 8, 1), deal=deal))
+    return OpportunityStore(partner).add(
+        Opportunity(
+            partner_id=partner,
+            opportunity_id=new_id(),
+            title="云迁移项目",
+            customer_name="某公司",
+            status=status,
+            shared_via_pce=shared,
+            estimated_amount=Decimal("5000.00"),
+            shared_on=date(2026, 8, 1),
+            deal=deal,
+        )
+    )
 
 
 async def gmv_of(api: Api, partner: str, period: str) -> dict[str, Any]:
-    response = await api.post(None, GMV, {"period": period},
-                              authorization=bearer(admin(partner)))
+    response = await api.post(None, GMV, {"period": period}, authorization=bearer(admin(partner)))
     body = response.json()
     assert "errors" not in body, body
     return body["data"]["gmv"]
@@ -63,25 +77,32 @@ async def gmv_of(api: Api, partner: str, period: str) -> dict[str, Any]:
 
 
 def test_r21_only_the_transaction_method_decides() -> None:
-    assert COUNTS_TOWARD_GMV == {TransactionMethod.RESELLER: True,
-                                 TransactionMethod.ADVISORY: True,
-                                 TransactionMethod.MARKETPLACE: True,
-                                 TransactionMethod.PROVIDER_DIRECT: False}
+    assert COUNTS_TOWARD_GMV == {
+        TransactionMethod.RESELLER: True,
+        TransactionMethod.ADVISORY: True,
+        TransactionMethod.MARKETPLACE: True,
+        TransactionMethod.PROVIDER_DIRECT: False,
+    }
     # GMV is computed from deals, and a deal has no sharing flag to read.
     assert "shared" not in " ".join(f.name for f in dataclasses.fields(Deal))
 
 
-DEALS = st.lists(st.builds(
-    Deal, method=st.sampled_from(list(TransactionMethod)),
-    amount=st.integers(min_value=1, max_value=10**9).map(lambda c: Decimal(c).scaleb(-2)),
-    transacted_on=st.dates(min_value=date(2026, 7, 1), max_value=date(2026, 11, 30))),
-    max_size=40)
+DEALS = st.lists(
+    st.builds(
+        Deal,
+        method=st.sampled_from(list(TransactionMethod)),
+        amount=st.integers(min_value=1, max_value=10**9).map(lambda c: Decimal(c).scaleb(-2)),
+        transacted_on=st.dates(min_value=date(2026, 7, 1), max_value=date(2026, 11, 30)),
+    ),
+    max_size=40,
+)
 
 
 @settings(max_examples=200, deadline=None)
 @given(deals=DEALS, month=st.integers(min_value=7, max_value=11))
-def test_r21_property_gmv_is_the_sum_of_counting_deals_of_the_month(deals: list[Deal],
-                                                                    month: int) -> None:
+def test_r21_property_gmv_is_the_sum_of_counting_deals_of_the_month(
+    deals: list[Deal], month: int
+) -> None:
     period = f"2026-{month:02d}"
     figure = gmv(deals, period)
     counted = [d for d in deals if d.period == period and COUNTS_TOWARD_GMV[d.method]]
@@ -106,26 +127,39 @@ async def test_r21_gmv_ignores_the_sharing_flag(api: Api, local_env: Any) -> Non
 
 
 async def test_r21_a_shared_deal_the_provider_sold_directly_does_not_count(
-        api: Api, local_env: Any) -> None:
+    api: Api, local_env: Any
+) -> None:
     partner = fresh_partner()
-    opportunity(partner, shared=True, method=TransactionMethod.PROVIDER_DIRECT,
-                amount="9000.00")
+    opportunity(partner, shared=True, method=TransactionMethod.PROVIDER_DIRECT, amount="9000.00")
     opportunity(partner, shared=False, method=TransactionMethod.RESELLER, amount="120.50")
     opportunity(partner, shared=True, method=None)  # never transacted
     figure = await gmv_of(api, partner, "2026-09")
     assert figure["amount"]["amount"] == "120.50" and figure["dealCount"] == 1
     direct = next(m for m in figure["byMethod"] if m["method"] == "PROVIDER_DIRECT")
-    assert direct == {"method": "PROVIDER_DIRECT", "countsTowardGmv": False,
-                      "amount": {"amount": "9000.00"}, "dealCount": 1}
+    assert direct == {
+        "method": "PROVIDER_DIRECT",
+        "countsTowardGmv": False,
+        "amount": {"amount": "9000.00"},
+        "dealCount": 1,
+    }
 
 
-async def test_r21_gmv_counts_the_month_the_deal_was_transacted(api: Api,
-                                                               local_env: Any) -> None:
+async def test_r21_gmv_counts_the_month_the_deal_was_transacted(api: Api, local_env: Any) -> None:
     partner = fresh_partner()
-    opportunity(partner, shared=True, method=TransactionMethod.ADVISORY, amount="10.00",
-                on=date(2026, 9, 30))
-    opportunity(partner, shared=True, method=TransactionMethod.ADVISORY, amount="20.00",
-                on=date(2026, 10, 1))
+    opportunity(
+        partner,
+        shared=True,
+        method=TransactionMethod.ADVISORY,
+        amount="10.00",
+        on=date(2026, 9, 30),
+    )
+    opportunity(
+        partner,
+        shared=True,
+        method=TransactionMethod.ADVISORY,
+        amount="20.00",
+        on=date(2026, 10, 1),
+    )
     assert (await gmv_of(api, partner, "2026-09"))["amount"]["amount"] == "10.00"
     assert (await gmv_of(api, partner, "2026-10"))["amount"]["amount"] == "20.00"
     assert (await gmv_of(api, partner, "2026-11"))["amount"]["amount"] == "0.00"
@@ -140,9 +174,16 @@ async def test_r21_gmv_refuses_a_period_that_is_not_a_month(api: Api, period: st
 async def test_r21_demo_gmv_matches_its_opportunities(api: Api, demo: Any) -> None:
     nodes = await all_opportunities(api, "sp-admin")
     for period in ("2026-08", "2026-09", "2026-10"):
-        expected = sum((Decimal(n["transaction"]["amount"]["amount"]) for n in nodes
-                        if n["transaction"] and n["transaction"]["countsTowardGmv"]
-                        and n["transaction"]["transactedOn"].startswith(period)), Decimal(0))
+        expected = sum(
+            (
+                Decimal(n["transaction"]["amount"]["amount"])
+                for n in nodes
+                if n["transaction"]
+                and n["transaction"]["countsTowardGmv"]
+                and n["transaction"]["transactedOn"].startswith(period)
+            ),
+            Decimal(0),
+        )
         body = await api.gql("sp-admin", GMV, {"period": period})
         assert Decimal(body["data"]["gmv"]["amount"]["amount"]) == expected
     # The demo shows the point of R21 both ways.
@@ -151,12 +192,12 @@ async def test_r21_demo_gmv_matches_its_opportunities(api: Api, demo: Any) -> No
     assert any(not shared and t["countsTowardGmv"] for shared, t in deals)
 
 
-async def all_opportunities(api: Api, login: str, flt: dict[str, Any] | None = None
-                            ) -> list[dict[str, Any]]:
+async def all_opportunities(
+    api: Api, login: str, flt: dict[str, Any] | None = None
+) -> list[dict[str, Any]]:
     nodes, after = [], None
     while True:
-        body = await api.gql(login, OPPORTUNITIES, {"first": 10, "after": after,
-                                                    "filter": flt})
+        body = await api.gql(login, OPPORTUNITIES, {"first": 10, "after": after, "filter": flt})
         assert "errors" not in body, body
         page = body["data"]["opportunities"]
         nodes += [e["node"] for e in page["edges"]]

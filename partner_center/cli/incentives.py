@@ -26,12 +26,17 @@ def _point_at(aws: str) -> None:
 @app.command("expire")
 def expire(
     today: str | None = typer.Option(
-        None, help="The Beijing date to run as, YYYY-MM-DD (default: today in Beijing)."),
+        None, help="The Beijing date to run as, YYYY-MM-DD (default: today in Beijing)."
+    ),
     partner: list[str] | None = typer.Option(
-        None, "--partner", help="Only this partner ID (repeatable); default every partner."),
+        None, "--partner", help="Only this partner ID (repeatable); default every partner."
+    ),
     aws: str | None = typer.Option(
-        None, "--aws", help="The embedded AWS endpoint of `partner-center dev`; without it, "
-                            "the PC_* and AWS_* environment say where the tables are."),
+        None,
+        "--aws",
+        help="The embedded AWS endpoint of `partner-center dev`; without it, "
+        "the PC_* and AWS_* environment say where the tables are.",
+    ),
 ) -> None:
     """Expire the incentives whose validity ended (R20), as the daily function does."""
     day = None

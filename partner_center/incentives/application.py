@@ -73,20 +73,40 @@ def applicability(incentive: Incentive, validity: Validity, today: date) -> Refu
     """Why this incentive cannot be applied for today, or None when it can."""
     status = incentive.status
     if status is Status.EXPIRED:
-        return Refusal("INCENTIVE_EXPIRED", None, "the incentive has expired and cannot be "
-                       "applied for", incentive.incentive_id)
+        return Refusal(
+            "INCENTIVE_EXPIRED",
+            None,
+            "the incentive has expired and cannot be applied for",
+            incentive.incentive_id,
+        )
     if status is Status.ESTIMATED:
-        return Refusal("INCENTIVE_NOT_ISSUED", None, "the incentive is an estimate: it can be "
-                       "applied for once its bill is issued", incentive.incentive_id)
+        return Refusal(
+            "INCENTIVE_NOT_ISSUED",
+            None,
+            "the incentive is an estimate: it can be applied for once its bill is issued",
+            incentive.incentive_id,
+        )
     if status is not Status.PENDING_CONFIRMATION or incentive.application_id is not None:
-        return Refusal("ALREADY_APPLIED", None, "the incentive has already been applied for",
-                       incentive.incentive_id)
+        return Refusal(
+            "ALREADY_APPLIED",
+            None,
+            "the incentive has already been applied for",
+            incentive.incentive_id,
+        )
     if validity.valid_from is None or today < validity.valid_from:  # R18
-        return Refusal("INCENTIVE_NOT_YET_VALID", None, "the incentive is valid from the day "
-                       "its disbursement is notified", incentive.incentive_id)
+        return Refusal(
+            "INCENTIVE_NOT_YET_VALID",
+            None,
+            "the incentive is valid from the day its disbursement is notified",
+            incentive.incentive_id,
+        )
     if validity.has_ended(today):  # R19, R20: expiring, whether or not the job ran yet
-        return Refusal("INCENTIVE_EXPIRED", None, "the incentive's validity ended one year "
-                       "after the partner left its program", incentive.incentive_id)
+        return Refusal(
+            "INCENTIVE_EXPIRED",
+            None,
+            "the incentive's validity ended one year after the partner left its program",
+            incentive.incentive_id,
+        )
     return None
 
 
@@ -94,9 +114,15 @@ def _with_field(refusal: Refusal, field: str) -> Refusal:
     return Refusal(refusal.code, field, refusal.message, refusal.incentive_id)
 
 
-def decide(*, positive_ids: Sequence[str], negative_ids: Sequence[str] | None,
-           found: Mapping[str, Incentive], open_negatives: Iterable[Incentive],
-           validity_of: Callable[[Incentive], Validity], today: date) -> Decision:
+def decide(
+    *,
+    positive_ids: Sequence[str],
+    negative_ids: Sequence[str] | None,
+    found: Mapping[str, Incentive],
+    open_negatives: Iterable[Incentive],
+    validity_of: Callable[[Incentive], Validity],
+    today: date,
+) -> Decision:
     """Decide an application (or, with `negative_ids=None`, preview one).
 
     `found` holds the requested incentives that exist (this partner's only);
@@ -105,8 +131,11 @@ def decide(*, positive_ids: Sequence[str], negative_ids: Sequence[str] | None,
     refusals: list[Refusal] = []
     for ids, field in ((positive_ids, POSITIVE_FIELD), (negative_ids or [], NEGATIVE_FIELD)):
         for duplicate in sorted(i for i, n in Counter(ids).items() if n > 1):
-            refusals.append(Refusal("DUPLICATE_INCENTIVE", field,
-                                    "an incentive is listed more than once", duplicate))
+            refusals.append(
+                Refusal(
+                    "DUPLICATE_INCENTIVE", field, "an incentive is listed more than once", duplicate
+                )
+            )
 
     def usable(incentive: Incentive) -> Refusal | None:
         return applicability(incentive, validity_of(incentive), today)
@@ -115,12 +144,19 @@ def decide(*, positive_ids: Sequence[str], negative_ids: Sequence[str] | None,
     for incentive_id in dict.fromkeys(positive_ids):
         incentive = found.get(incentive_id)
         if incentive is None:
-            refusals.append(Refusal("NOT_FOUND", POSITIVE_FIELD, "no incentive with this ID",
-                                    incentive_id))
+            refusals.append(
+                Refusal("NOT_FOUND", POSITIVE_FIELD, "no incentive with this ID", incentive_id)
+            )
         elif incentive.amount < 0:
-            refusals.append(Refusal(
-                "WRONG_SIGN", POSITIVE_FIELD, "a negative incentive is not chosen: it is "
-                "always included, list it in negativeIncentiveIds", incentive_id))
+            refusals.append(
+                Refusal(
+                    "WRONG_SIGN",
+                    POSITIVE_FIELD,
+                    "a negative incentive is not chosen: it is "
+                    "always included, list it in negativeIncentiveIds",
+                    incentive_id,
+                )
+            )
         elif (refusal := usable(incentive)) is not None:
             refusals.append(_with_field(refusal, POSITIVE_FIELD))
         else:
@@ -132,40 +168,65 @@ def decide(*, positive_ids: Sequence[str], negative_ids: Sequence[str] | None,
         for incentive_id in dict.fromkeys(negative_ids):
             incentive = found.get(incentive_id)
             if incentive is None:
-                refusals.append(Refusal("NOT_FOUND", NEGATIVE_FIELD,
-                                        "no incentive with this ID", incentive_id))
+                refusals.append(
+                    Refusal("NOT_FOUND", NEGATIVE_FIELD, "no incentive with this ID", incentive_id)
+                )
             elif incentive.amount > 0:
-                refusals.append(Refusal("WRONG_SIGN", NEGATIVE_FIELD, "a positive incentive "
-                                        "is chosen in positiveIncentiveIds", incentive_id))
+                refusals.append(
+                    Refusal(
+                        "WRONG_SIGN",
+                        NEGATIVE_FIELD,
+                        "a positive incentive is chosen in positiveIncentiveIds",
+                        incentive_id,
+                    )
+                )
             elif (refusal := usable(incentive)) is not None:
                 refusals.append(_with_field(refusal, NEGATIVE_FIELD))
             else:
                 required.setdefault(incentive_id, incentive)
         missing = sorted(set(required) - set(negative_ids))
         if missing:
-            refusals.append(Refusal(
-                "NEGATIVE_INCENTIVE_DESELECTED", NEGATIVE_FIELD,
-                f"{len(missing)} negative incentive(s) pending confirmation are missing: "
-                "negative incentives are always included and cannot be deselected; "
-                "preview the application to list them"))
+            refusals.append(
+                Refusal(
+                    "NEGATIVE_INCENTIVE_DESELECTED",
+                    NEGATIVE_FIELD,
+                    f"{len(missing)} negative incentive(s) pending confirmation are missing: "
+                    "negative incentives are always included and cannot be deselected; "
+                    "preview the application to list them",
+                )
+            )
     negatives = sorted(required.values(), key=lambda n: n.incentive_id)
     decision = Decision(positives=tuple(positives), negatives=tuple(negatives), refusals=())
 
     if not positives and not negatives and not refusals:
-        refusals.append(Refusal("EMPTY_APPLICATION", POSITIVE_FIELD,
-                                "choose at least one positive incentive to apply for"))
+        refusals.append(
+            Refusal(
+                "EMPTY_APPLICATION",
+                POSITIVE_FIELD,
+                "choose at least one positive incentive to apply for",
+            )
+        )
     size = len(positives) + len(negatives)
     if size > MAX_APPLICATION_ITEMS:
-        refusals.append(Refusal(
-            "APPLICATION_TOO_LARGE", POSITIVE_FIELD,
-            f"an application holds at most {MAX_APPLICATION_ITEMS} incentives ({size} "
-            "including every negative one); apply for fewer positive incentives at once"))
+        refusals.append(
+            Refusal(
+                "APPLICATION_TOO_LARGE",
+                POSITIVE_FIELD,
+                f"an application holds at most {MAX_APPLICATION_ITEMS} incentives ({size} "
+                "including every negative one); apply for fewer positive incentives at once",
+            )
+        )
     if (shortfall := decision.shortfall) is not None:
-        refusals.append(Refusal(
-            "NEGATIVE_EXCEEDS_POSITIVE", POSITIVE_FIELD,
-            f"the negative incentives ({format_amount(decision.negative_total)} {CURRENCY}) "
-            f"exceed the chosen positive incentives "
-            f"({format_amount(decision.positive_total)} {CURRENCY}) by "
-            f"{format_amount(shortfall)} {CURRENCY}: choose more positive incentives"))
-    return Decision(positives=decision.positives, negatives=decision.negatives,
-                    refusals=tuple(refusals))
+        refusals.append(
+            Refusal(
+                "NEGATIVE_EXCEEDS_POSITIVE",
+                POSITIVE_FIELD,
+                f"the negative incentives ({format_amount(decision.negative_total)} {CURRENCY}) "
+                f"exceed the chosen positive incentives "
+                f"({format_amount(decision.positive_total)} {CURRENCY}) by "
+                f"{format_amount(shortfall)} {CURRENCY}: choose more positive incentives",
+            )
+        )
+    return Decision(
+        positives=decision.positives, negatives=decision.negatives, refusals=tuple(refusals)
+    )

@@ -48,8 +48,12 @@ from partner_center.incentives.store import IncentiveStore
 SEED = 20261101
 OPS_USER = "usr-provider-ops"
 
-POSITIVE_TYPES = ["performance_rebate", "growth_bonus", "new_customer_bonus",
-                  "marketplace_commission"]
+POSITIVE_TYPES = [
+    "performance_rebate",
+    "growth_bonus",
+    "new_customer_bonus",
+    "marketplace_commission",
+]
 NEGATIVE_TYPES = ["refund_clawback", "compliance_deduction"]
 
 # (partner, program, joined, lapsed)
@@ -94,11 +98,15 @@ def _specs() -> dict[str, list[Spec]]:
             *[Spec(sp, "2026-09", 1, pending, date(2026, 10, 12)) for _ in range(3)],
             Spec(sp, "2026-10", -1, pending, date(2026, 11, 10)),
             Spec(sp, "2026-09", -1, pending, date(2026, 10, 12)),
-            *[Spec(sp, "2026-08", 1, Status.DISBURSING, date(2026, 9, 10), "review")
-              for _ in range(3)],
+            *[
+                Spec(sp, "2026-08", 1, Status.DISBURSING, date(2026, 9, 10), "review")
+                for _ in range(3)
+            ],
             Spec(sp, "2026-08", -1, Status.DISBURSING, date(2026, 9, 10), "review"),
-            *[Spec(sp, "2026-07", 1, Status.DISBURSED, date(2026, 8, 11), "paid")
-              for _ in range(4)],
+            *[
+                Spec(sp, "2026-07", 1, Status.DISBURSED, date(2026, 8, 11), "paid")
+                for _ in range(4)
+            ],
             Spec(sp, "2026-07", -1, Status.DISBURSED, date(2026, 8, 11), "paid"),
         ],
         "ptn-sp-002": [
@@ -120,36 +128,48 @@ def _specs() -> dict[str, list[Spec]]:
     }
 
 
-def _history(spec: Spec, application_id: str | None, admin_id: str
-             ) -> tuple[Transition, ...]:
+def _history(spec: Spec, application_id: str | None, admin_id: str) -> tuple[Transition, ...]:
     """The transitions that led to `spec.status`, dated along the demo timeline."""
     if spec.status is Status.EXPIRED and spec.notified_on:
         path = path_to(Status.PENDING_CONFIRMATION) + path_to(
-            Status.EXPIRED, start=Status.PENDING_CONFIRMATION)
+            Status.EXPIRED, start=Status.PENDING_CONFIRMATION
+        )
     else:
         path = path_to(spec.status)
     notified = spec.notified_on or date(2026, 1, 1)
-    when = {Status.PENDING_CONFIRMATION: _at(notified),
-            Status.DISBURSING: _at(notified + timedelta(days=5), 15),
-            Status.DISBURSED: _at(notified + timedelta(days=12), 11),
-            Status.EXPIRED: _at(spec.expired_on or notified, 1)}
-    users = {Status.PENDING_CONFIRMATION: OPS_USER, Status.DISBURSING: admin_id,
-             Status.DISBURSED: OPS_USER}
+    when = {
+        Status.PENDING_CONFIRMATION: _at(notified),
+        Status.DISBURSING: _at(notified + timedelta(days=5), 15),
+        Status.DISBURSED: _at(notified + timedelta(days=12), 11),
+        Status.EXPIRED: _at(spec.expired_on or notified, 1),
+    }
+    users = {
+        Status.PENDING_CONFIRMATION: OPS_USER,
+        Status.DISBURSING: admin_id,
+        Status.DISBURSED: OPS_USER,
+    }
     return tuple(
-        Transition(from_status=current, to_status=target, actor=actor,
-                   user_id=users.get(target), at=to_iso(when[target]),
-                   application_id=application_id if target in (Status.DISBURSING,
-                                                               Status.DISBURSED) else None)
-        for current, target, actor in path)
+        Transition(
+            from_status=current,
+            to_status=target,
+            actor=actor,
+            user_id=users.get(target),
+            at=to_iso(when[target]),
+            application_id=application_id
+            if target in (Status.DISBURSING, Status.DISBURSED)
+            else None,
+        )
+        for current, target, actor in path
+    )
 
 
 def _admin_of(partner_id: str) -> str:
     return {"ptn-sp-001": "usr-sp-admin", "ptn-sp-002": "usr-sp2-admin"}.get(
-        partner_id, "usr-md-admin")
+        partner_id, "usr-md-admin"
+    )
 
 
-def incentives_and_applications(rng: random.Random
-                                ) -> tuple[list[Incentive], list[Application]]:
+def incentives_and_applications(rng: random.Random) -> tuple[list[Incentive], list[Application]]:
     incentives: list[Incentive] = []
     applications: list[Application] = []
     for partner_id, specs in _specs().items():
@@ -160,18 +180,29 @@ def incentives_and_applications(rng: random.Random
                 day = (spec.notified_on or date(2026, 1, 1)) + timedelta(days=5)
                 app_ids[spec.application] = _demo_id(rng, _at(day, 15))
             application_id = app_ids.get(spec.application) if spec.application else None
-            cents = rng.randrange(50_000, 2_000_000) if spec.sign > 0 \
+            cents = (
+                rng.randrange(50_000, 2_000_000)
+                if spec.sign > 0
                 else -rng.randrange(10_000, 150_000)
+            )
             created = _at(date.fromisoformat(f"{spec.period}-01"), 9) + timedelta(
-                minutes=len(incentives))
+                minutes=len(incentives)
+            )
             history = _history(spec, application_id, _admin_of(partner_id))
             incentive = Incentive(
-                partner_id=partner_id, incentive_id=_demo_id(rng, created),
-                program=spec.program, period=spec.period,
+                partner_id=partner_id,
+                incentive_id=_demo_id(rng, created),
+                program=spec.program,
+                period=spec.period,
                 incentive_type=rng.choice(POSITIVE_TYPES if spec.sign > 0 else NEGATIVE_TYPES),
-                amount=Decimal(cents).scaleb(-2), currency=CURRENCY, status=spec.status,
-                notified_on=spec.notified_on, application_id=application_id,
-                created_at=to_iso(created), history=history)
+                amount=Decimal(cents).scaleb(-2),
+                currency=CURRENCY,
+                status=spec.status,
+                notified_on=spec.notified_on,
+                application_id=application_id,
+                created_at=to_iso(created),
+                history=history,
+            )
             incentives.append(incentive)
             if spec.application:
                 members.setdefault(spec.application, []).append(incentive)
@@ -183,21 +214,34 @@ def incentives_and_applications(rng: random.Random
             applied = next(t for t in claimed[0].history if t.to_status is Status.DISBURSING)
             pos = sum((i.amount for i in positives), Decimal(0))
             neg = sum((i.amount for i in negatives), Decimal(0))
-            applications.append(Application(
-                partner_id=partner_id, application_id=app_ids[key],
-                status=ApplicationStatus.APPROVED if approved else ApplicationStatus.SUBMITTED,
-                positive_ids=tuple(i.incentive_id for i in positives),
-                negative_ids=tuple(i.incentive_id for i in negatives),
-                positive_total=pos, negative_total=neg, net_amount=pos + neg,
-                currency=CURRENCY, applied_by=_admin_of(partner_id), applied_at=applied.at,
-                approved_by=OPS_USER if approved else None,
-                approved_at=last.at if approved else None))
+            applications.append(
+                Application(
+                    partner_id=partner_id,
+                    application_id=app_ids[key],
+                    status=ApplicationStatus.APPROVED if approved else ApplicationStatus.SUBMITTED,
+                    positive_ids=tuple(i.incentive_id for i in positives),
+                    negative_ids=tuple(i.incentive_id for i in negatives),
+                    positive_total=pos,
+                    negative_total=neg,
+                    net_amount=pos + neg,
+                    currency=CURRENCY,
+                    applied_by=_admin_of(partner_id),
+                    applied_at=applied.at,
+                    approved_by=OPS_USER if approved else None,
+                    approved_at=last.at if approved else None,
+                )
+            )
     return incentives, applications
 
 
 PROJECTS = ["云迁移", "数据中台", "容灾备份", "CDN加速"]
-_METHODS = [TransactionMethod.RESELLER, TransactionMethod.ADVISORY,
-            TransactionMethod.MARKETPLACE, TransactionMethod.PROVIDER_DIRECT, None]
+_METHODS = [
+    TransactionMethod.RESELLER,
+    TransactionMethod.ADVISORY,
+    TransactionMethod.MARKETPLACE,
+    TransactionMethod.PROVIDER_DIRECT,
+    None,
+]
 
 
 def opportunities(rng: random.Random, fake: Faker) -> list[Opportunity]:
@@ -210,17 +254,25 @@ def opportunities(rng: random.Random, fake: Faker) -> list[Opportunity]:
             method = _METHODS[number % len(_METHODS)]
             deal = None
             if method is not None:
-                deal = Deal(method=method,
-                            amount=Decimal(rng.randrange(100_000, 20_000_000)).scaleb(-2),
-                            transacted_on=date(2026, 8 + number % 3, 1 + rng.randrange(28)))
+                deal = Deal(
+                    method=method,
+                    amount=Decimal(rng.randrange(100_000, 20_000_000)).scaleb(-2),
+                    transacted_on=date(2026, 8 + number % 3, 1 + rng.randrange(28)),
+                )
             company = fake.company()
-            found.append(Opportunity(
-                partner_id=partner_id,
-                opportunity_id=_demo_id(rng, _at(shared_on) + timedelta(minutes=number)),
-                title=f"{company[:4]}{rng.choice(PROJECTS)}项目",
-                customer_name=company, status=status, shared_via_pce=number % 3 != 0,
-                estimated_amount=Decimal(rng.randrange(100_000, 20_000_000)).scaleb(-2),
-                shared_on=shared_on, deal=deal))
+            found.append(
+                Opportunity(
+                    partner_id=partner_id,
+                    opportunity_id=_demo_id(rng, _at(shared_on) + timedelta(minutes=number)),
+                    title=f"{company[:4]}{rng.choice(PROJECTS)}项目",
+                    customer_name=company,
+                    status=status,
+                    shared_via_pce=number % 3 != 0,
+                    estimated_amount=Decimal(rng.randrange(100_000, 20_000_000)).scaleb(-2),
+                    shared_on=shared_on,
+                    deal=deal,
+                )
+            )
     return found
 
 

@@ -33,8 +33,9 @@ class ExpiryReport:
     changed_meanwhile: int  # applied for (or otherwise changed) between read and write
 
 
-def run_expiry(today: date | None = None, *, partners: Collection[str] | None = None
-               ) -> ExpiryReport:
+def run_expiry(
+    today: date | None = None, *, partners: Collection[str] | None = None
+) -> ExpiryReport:
     """Expire what stopped being valid before `today` (Beijing), for every partner or
     only the given ones."""
     today = today or today_in_beijing()
@@ -47,19 +48,24 @@ def run_expiry(today: date | None = None, *, partners: Collection[str] | None = 
             continue
         ended += 1
         store = IncentiveStore(partner_id)
-        query = IncentiveQuery(statuses=EXPIRABLE, sign=Sign.POSITIVE,
-                               programs=frozenset({membership.program}))
+        query = IncentiveQuery(
+            statuses=EXPIRABLE, sign=Sign.POSITIVE, programs=frozenset({membership.program})
+        )
         for incentive in list(store.query(query)):
-            if not should_expire(incentive.status, incentive.amount,
-                                 validity(incentive.amount, incentive.notified_on, membership),
-                                 today):
+            if not should_expire(
+                incentive.status,
+                incentive.amount,
+                validity(incentive.amount, incentive.notified_on, membership),
+                today,
+            ):
                 continue
             if store.expire(incentive):
                 expired += 1
             else:
                 changed += 1
-    report = ExpiryReport(today=today.isoformat(), memberships=ended, expired=expired,
-                          changed_meanwhile=changed)
+    report = ExpiryReport(
+        today=today.isoformat(), memberships=ended, expired=expired, changed_meanwhile=changed
+    )
     log.info("incentive expiry ran", extra=fields(**asdict(report)))
     return report
 

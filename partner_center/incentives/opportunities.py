@@ -69,14 +69,22 @@ class Opportunity:
     def from_item(cls, item: OpportunityItem) -> Opportunity:
         deal = None
         if item.transaction_method and item.deal_amount is not None and item.transacted_on:
-            deal = Deal(method=TransactionMethod(item.transaction_method),
-                        amount=item.deal_amount,
-                        transacted_on=date.fromisoformat(item.transacted_on))
-        return cls(partner_id=item.partner_id, opportunity_id=item.opportunity_id,
-                   title=item.title, customer_name=item.customer_name,
-                   status=OpportunityStatus(item.status), shared_via_pce=item.shared_via_pce,
-                   estimated_amount=item.estimated_amount,
-                   shared_on=date.fromisoformat(item.shared_on), deal=deal)
+            deal = Deal(
+                method=TransactionMethod(item.transaction_method),
+                amount=item.deal_amount,
+                transacted_on=date.fromisoformat(item.transacted_on),
+            )
+        return cls(
+            partner_id=item.partner_id,
+            opportunity_id=item.opportunity_id,
+            title=item.title,
+            customer_name=item.customer_name,
+            status=OpportunityStatus(item.status),
+            shared_via_pce=item.shared_via_pce,
+            estimated_amount=item.estimated_amount,
+            shared_on=date.fromisoformat(item.shared_on),
+            deal=deal,
+        )
 
 
 @dataclass(frozen=True)
@@ -109,8 +117,14 @@ def gmv(deals: Iterable[Deal], period: str) -> Gmv:
             continue
         amounts[deal.method] += deal.amount
         numbers[deal.method] += 1
-    by_method = tuple(MethodFigure(method=m, counts=COUNTS_TOWARD_GMV[m], amount=amounts[m],
-                                   deals=numbers[m]) for m in TransactionMethod)
+    by_method = tuple(
+        MethodFigure(method=m, counts=COUNTS_TOWARD_GMV[m], amount=amounts[m], deals=numbers[m])
+        for m in TransactionMethod
+    )
     counted = [f for f in by_method if f.counts]
-    return Gmv(period=period, amount=sum((f.amount for f in counted), Decimal(0)),
-               deals=sum(f.deals for f in counted), by_method=by_method)
+    return Gmv(
+        period=period,
+        amount=sum((f.amount for f in counted), Decimal(0)),
+        deals=sum(f.deals for f in counted),
+        by_method=by_method,
+    )

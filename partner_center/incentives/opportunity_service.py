@@ -12,11 +12,17 @@ from partner_center.incentives.service import check_period
 MENU = Menu.INCENTIVES
 
 
-def list_opportunities(principal: Principal, *, statuses: frozenset[OpportunityStatus] | None,
-                       after_id: str | None, limit: int) -> tuple[list[Opportunity], bool]:
+def list_opportunities(
+    principal: Principal,
+    *,
+    statuses: frozenset[OpportunityStatus] | None,
+    after_id: str | None,
+    limit: int,
+) -> tuple[list[Opportunity], bool]:
     require_menu(principal, MENU)
-    return OpportunityStore(principal.partner_id).page(statuses=statuses, after_id=after_id,
-                                                       limit=limit)
+    return OpportunityStore(principal.partner_id).page(
+        statuses=statuses, after_id=after_id, limit=limit
+    )
 
 
 def get_opportunity(principal: Principal, opportunity_id: str) -> Opportunity | None:

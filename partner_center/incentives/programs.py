@@ -30,8 +30,11 @@ class Membership:
 
     @classmethod
     def from_item(cls, item: DirectoryItem) -> Membership:
-        return cls(program=Program(item.entity.removeprefix(PROGRAM_PREFIX)),
-                   joined_on=_date(item.joined_on), lapsed_on=_date(item.lapsed_on))
+        return cls(
+            program=Program(item.entity.removeprefix(PROGRAM_PREFIX)),
+            joined_on=_date(item.joined_on),
+            lapsed_on=_date(item.lapsed_on),
+        )
 
 
 def _date(text: str | None) -> date | None:
@@ -40,19 +43,25 @@ def _date(text: str | None) -> date | None:
 
 def memberships(partner_id: str) -> dict[Program, Membership]:
     found = {}
-    for item in DirectoryItem.query(partner_id, DirectoryItem.entity.startswith(PROGRAM_PREFIX),
-                                    consistent_read=True):
+    for item in DirectoryItem.query(
+        partner_id, DirectoryItem.entity.startswith(PROGRAM_PREFIX), consistent_read=True
+    ):
         membership = Membership.from_item(item)
         found[membership.program] = membership
     return found
 
 
-def record_membership(partner_id: str, program: Program, *, joined_on: date | None,
-                      lapsed_on: date | None = None) -> Membership:
+def record_membership(
+    partner_id: str, program: Program, *, joined_on: date | None, lapsed_on: date | None = None
+) -> Membership:
     """Write (or replace) one membership: the directory's owner records joins and lapses."""
-    DirectoryItem(partner_id, PROGRAM_PREFIX + program.value, name=program.value,
-                  joined_on=joined_on.isoformat() if joined_on else None,
-                  lapsed_on=lapsed_on.isoformat() if lapsed_on else None).save()
+    DirectoryItem(
+        partner_id,
+        PROGRAM_PREFIX + program.value,
+        name=program.value,
+        joined_on=joined_on.isoformat() if joined_on else None,
+        lapsed_on=lapsed_on.isoformat() if lapsed_on else None,
+    ).save()
     return Membership(program=program, joined_on=joined_on, lapsed_on=lapsed_on)
 
 
@@ -62,8 +71,10 @@ def lapsed_memberships(lapsed_on_or_before: date) -> Iterator[tuple[str, Members
     Provider-side and cross-partner by nature (the scheduled expiry): a filtered scan of
     the directory, which holds partners, users and memberships only.
     """
-    condition = (DirectoryItem.entity.startswith(PROGRAM_PREFIX)
-                 & DirectoryItem.lapsed_on.exists()
-                 & (DirectoryItem.lapsed_on <= lapsed_on_or_before.isoformat()))
+    condition = (
+        DirectoryItem.entity.startswith(PROGRAM_PREFIX)
+        & DirectoryItem.lapsed_on.exists()
+        & (DirectoryItem.lapsed_on <= lapsed_on_or_before.isoformat())
+    )
     for item in DirectoryItem.scan(filter_condition=condition, consistent_read=True):
         yield item.partner_id, Membership.from_item(item)

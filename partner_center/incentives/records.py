@@ -33,15 +33,24 @@ class Transition:
 
     @classmethod
     def from_entry(cls, entry: TransitionEntry) -> Transition:
-        return cls(from_status=Status(entry.from_status), to_status=Status(entry.to_status),
-                   actor=Actor(entry.actor), user_id=entry.user_id, at=entry.at,
-                   application_id=entry.application_id)
+        return cls(
+            from_status=Status(entry.from_status),
+            to_status=Status(entry.to_status),
+            actor=Actor(entry.actor),
+            user_id=entry.user_id,
+            at=entry.at,
+            application_id=entry.application_id,
+        )
 
     def to_entry(self) -> TransitionEntry:
-        return TransitionEntry(from_status=self.from_status.value,
-                               to_status=self.to_status.value, actor=self.actor.value,
-                               user_id=self.user_id, at=self.at,
-                               application_id=self.application_id)
+        return TransitionEntry(
+            from_status=self.from_status.value,
+            to_status=self.to_status.value,
+            actor=self.actor.value,
+            user_id=self.user_id,
+            at=self.at,
+            application_id=self.application_id,
+        )
 
 
 @dataclass(frozen=True)
@@ -65,14 +74,20 @@ class Incentive:
 
     @classmethod
     def from_item(cls, item: IncentiveItem) -> Incentive:
-        return cls(partner_id=item.partner_id, incentive_id=item.incentive_id,
-                   program=Program(item.program), period=item.period,
-                   incentive_type=item.incentive_type, amount=item.amount,
-                   currency=item.currency, status=Status(item.status),
-                   notified_on=date.fromisoformat(item.notified_on) if item.notified_on
-                   else None, application_id=item.application_id,
-                   created_at=item.created_at,
-                   history=tuple(Transition.from_entry(e) for e in item.history or []))
+        return cls(
+            partner_id=item.partner_id,
+            incentive_id=item.incentive_id,
+            program=Program(item.program),
+            period=item.period,
+            incentive_type=item.incentive_type,
+            amount=item.amount,
+            currency=item.currency,
+            status=Status(item.status),
+            notified_on=date.fromisoformat(item.notified_on) if item.notified_on else None,
+            application_id=item.application_id,
+            created_at=item.created_at,
+            history=tuple(Transition.from_entry(e) for e in item.history or []),
+        )
 
 
 @dataclass(frozen=True)
@@ -97,11 +112,18 @@ class Application:
 
     @classmethod
     def from_item(cls, item: ApplicationItem) -> Application:
-        return cls(partner_id=item.partner_id, application_id=item.application_id,
-                   status=ApplicationStatus(item.status),
-                   positive_ids=tuple(item.positive_ids or []),
-                   negative_ids=tuple(item.negative_ids or []),
-                   positive_total=item.positive_total, negative_total=item.negative_total,
-                   net_amount=item.net_amount, currency=item.currency,
-                   applied_by=item.applied_by, applied_at=item.applied_at,
-                   approved_by=item.approved_by, approved_at=item.approved_at)
+        return cls(
+            partner_id=item.partner_id,
+            application_id=item.application_id,
+            status=ApplicationStatus(item.status),
+            positive_ids=tuple(item.positive_ids or []),
+            negative_ids=tuple(item.negative_ids or []),
+            positive_total=item.positive_total,
+            negative_total=item.negative_total,
+            net_amount=item.net_amount,
+            currency=item.currency,
+            applied_by=item.applied_by,
+            applied_at=item.applied_at,
+            approved_by=item.approved_by,
+            approved_at=item.approved_at,
+        )

@@ -74,16 +74,20 @@ class Memberships:
         self.by_program: dict[Program, Membership] = memberships(partner_id)
 
     def validity_of(self, incentive: Incentive) -> Validity:
-        return validity(incentive.amount, incentive.notified_on,
-                        self.by_program.get(incentive.program))
+        return validity(
+            incentive.amount, incentive.notified_on, self.by_program.get(incentive.program)
+        )
 
     def view(self, incentive: Incentive) -> IncentiveView:
         return IncentiveView(incentive, self.validity_of(incentive))
 
     def ending_before(self, day: date) -> frozenset[Program]:
         """Programs whose incentives' last valid day (R19) is before `day`."""
-        return frozenset(p for p, m in self.by_program.items()
-                         if (end := last_valid_day(m.lapsed_on)) is not None and end < day)
+        return frozenset(
+            p
+            for p, m in self.by_program.items()
+            if (end := last_valid_day(m.lapsed_on)) is not None and end < day
+        )
 
 
 # -- reading ------------------------------------------------------------------------------
@@ -112,12 +116,14 @@ def resolve_query(flt: IncentiveFilter, programs: Memberships) -> IncentiveQuery
     return IncentiveQuery(statuses=statuses, sign=sign, period=flt.period, programs=wanted)
 
 
-def list_incentives(principal: Principal, flt: IncentiveFilter, *, after_id: str | None,
-                    limit: int) -> tuple[list[IncentiveView], bool]:
+def list_incentives(
+    principal: Principal, flt: IncentiveFilter, *, after_id: str | None, limit: int
+) -> tuple[list[IncentiveView], bool]:
     require_menu(principal, MENU)
     programs = Memberships(principal.partner_id)
     found, has_next = IncentiveStore(principal.partner_id).page(
-        resolve_query(flt, programs), after_id=after_id, limit=limit)
+        resolve_query(flt, programs), after_id=after_id, limit=limit
+    )
     return [programs.view(i) for i in found], has_next
 
 
@@ -165,30 +171,39 @@ def totals(principal: Principal, flt: IncentiveFilter) -> Totals:
             positive += incentive.amount
         numbers[incentive.status] += 1
         amounts[incentive.status] = amounts.get(incentive.status, Decimal(0)) + incentive.amount
-    return Totals(count=count, positive_total=positive, negative_total=negative,
-                  by_status={s: (numbers[s], amounts[s]) for s in Status if numbers[s]})
+    return Totals(
+        count=count,
+        positive_total=positive,
+        negative_total=negative,
+        by_status={s: (numbers[s], amounts[s]) for s in Status if numbers[s]},
+    )
 
 
 def program_memberships(principal: Principal) -> list[Membership]:
     require_menu(principal, MENU)
-    return sorted(Memberships(principal.partner_id).by_program.values(),
-                  key=lambda m: m.program.value)
+    return sorted(
+        Memberships(principal.partner_id).by_program.values(), key=lambda m: m.program.value
+    )
 
 
 # -- applying for disbursement (R15–R17) ----------------------------------------------------
 
 
-def _decide(principal: Principal, positive_ids: list[str], negative_ids: list[str] | None,
-            today: date) -> tuple[Decision, IncentiveStore, Memberships]:
+def _decide(
+    principal: Principal, positive_ids: list[str], negative_ids: list[str] | None, today: date
+) -> tuple[Decision, IncentiveStore, Memberships]:
     if len(positive_ids) + len(negative_ids or []) > MAX_BATCH:
-        raise BadInput(f"at most {MAX_BATCH} incentive IDs per request",
-                       field=rule.POSITIVE_FIELD)
+        raise BadInput(f"at most {MAX_BATCH} incentive IDs per request", field=rule.POSITIVE_FIELD)
     store = IncentiveStore(principal.partner_id)
     programs = Memberships(principal.partner_id)
     decision = rule.decide(
-        positive_ids=positive_ids, negative_ids=negative_ids,
+        positive_ids=positive_ids,
+        negative_ids=negative_ids,
         found=store.get_many([*positive_ids, *(negative_ids or [])]),
-        open_negatives=store.open_negatives(), validity_of=programs.validity_of, today=today)
+        open_negatives=store.open_negatives(),
+        validity_of=programs.validity_of,
+        today=today,
+    )
     return decision, store, programs
 
 
@@ -201,8 +216,7 @@ class Preview:
         return self.programs.view(incentive)
 
 
-def preview(principal: Principal, positive_ids: list[str], *, today: date | None = None
-            ) -> Preview:
+def preview(principal: Principal, positive_ids: list[str], *, today: date | None = None) -> Preview:
     """What applying for these positive incentives would do: every negative incentive
     added (R15), the totals, and whatever would refuse it (R16)."""
     require_menu(principal, MENU)
@@ -217,36 +231,62 @@ class ApplyResult:
     refusals: tuple[Refusal, ...] = field(default=())
 
 
-def apply(principal: Principal, positive_ids: list[str], negative_ids: list[str], *,
-          today: date | None = None) -> ApplyResult:
+def apply(
+    principal: Principal,
+    positive_ids: list[str],
+    negative_ids: list[str],
+    *,
+    today: date | None = None,
+) -> ApplyResult:
     """Apply for disbursement: confirm the chosen positive incentives with every negative
     one, netted. All claimed in one transaction, or none."""
     require_partner_side(principal, MENU)
-    decision, store, _ = _decide(principal, positive_ids, negative_ids,
-                                 today or today_in_beijing())
+    decision, store, _ = _decide(principal, positive_ids, negative_ids, today or today_in_beijing())
     if not decision.accepted:
         return ApplyResult(decision=decision, refusals=decision.refusals)
     application = Application(
-        partner_id=principal.partner_id, application_id=new_id(),
+        partner_id=principal.partner_id,
+        application_id=new_id(),
         status=ApplicationStatus.SUBMITTED,
         positive_ids=tuple(i.incentive_id for i in decision.positives),
         negative_ids=tuple(i.incentive_id for i in decision.negatives),
-        positive_total=decision.positive_total, negative_total=decision.negative_total,
-        net_amount=decision.net_amount, currency=CURRENCY, applied_by=principal.user_id,
-        applied_at=to_iso(utcnow()))
+        positive_total=decision.positive_total,
+        negative_total=decision.negative_total,
+        net_amount=decision.net_amount,
+        currency=CURRENCY,
+        applied_by=principal.user_id,
+        applied_at=to_iso(utcnow()),
+    )
     try:
-        store.submit(application, [*decision.positives, *decision.negatives],
-                     actor=actor_of(principal), user_id=principal.user_id)
+        store.submit(
+            application,
+            [*decision.positives, *decision.negatives],
+            actor=actor_of(principal),
+            user_id=principal.user_id,
+        )
     except Conflict:
-        return ApplyResult(decision=decision, refusals=(Refusal(
-            "APPLICATION_CONFLICT", rule.POSITIVE_FIELD, "some of these incentives changed "
-            "while applying (another application took them, or a new negative incentive "
-            "was issued); preview again and retry"),))
+        return ApplyResult(
+            decision=decision,
+            refusals=(
+                Refusal(
+                    "APPLICATION_CONFLICT",
+                    rule.POSITIVE_FIELD,
+                    "some of these incentives changed "
+                    "while applying (another application took them, or a new negative incentive "
+                    "was issued); preview again and retry",
+                ),
+            ),
+        )
     except TransitionRefused as refused:
-        return ApplyResult(decision=decision, refusals=(
-            Refusal(refused.code, None, refused.message),))
-    log.info("incentive application submitted", extra=fields(
-        application_id=application.application_id, incentives=len(application.incentive_ids)))
+        return ApplyResult(
+            decision=decision, refusals=(Refusal(refused.code, None, refused.message),)
+        )
+    log.info(
+        "incentive application submitted",
+        extra=fields(
+            application_id=application.application_id, incentives=len(application.incentive_ids)
+        ),
+    )
     return ApplyResult(decision=decision, application=application)
 
 
@@ -265,20 +305,30 @@ def approve(principal: Principal, application_id: str) -> ApproveResult:
     store = IncentiveStore(principal.partner_id)
     found = store.get_application(application_id)
     if found is None:
-        return ApproveResult(None, (Refusal("NOT_FOUND", "applicationId",
-                                            "no application with this ID"),))
+        return ApproveResult(
+            None, (Refusal("NOT_FOUND", "applicationId", "no application with this ID"),)
+        )
     if found.status is ApplicationStatus.APPROVED:
-        return ApproveResult(found, (Refusal("ALREADY_APPROVED", "applicationId",
-                                             "the application is already approved"),))
+        return ApproveResult(
+            found,
+            (Refusal("ALREADY_APPROVED", "applicationId", "the application is already approved"),),
+        )
     try:
         approved = store.approve(found, actor=actor_of(principal), user_id=principal.user_id)
     except TransitionRefused as refused:
         return ApproveResult(found, (Refusal(refused.code, "applicationId", refused.message),))
     except Conflict:
-        return ApproveResult(found, (Refusal("APPLICATION_CONFLICT", "applicationId",
-                                             "the application changed meanwhile; reload it"),))
-    log.info("incentive application approved",
-             extra=fields(application_id=application_id))
+        return ApproveResult(
+            found,
+            (
+                Refusal(
+                    "APPLICATION_CONFLICT",
+                    "applicationId",
+                    "the application changed meanwhile; reload it",
+                ),
+            ),
+        )
+    log.info("incentive application approved", extra=fields(application_id=application_id))
     return ApproveResult(approved)
 
 
@@ -289,8 +339,9 @@ class NotifyResult:
     refusal: Refusal | None = None
 
 
-def notify(principal: Principal, incentive_ids: list[str], *, today: date | None = None
-           ) -> list[NotifyResult]:
+def notify(
+    principal: Principal, incentive_ids: list[str], *, today: date | None = None
+) -> list[NotifyResult]:
     """Operations issue incentive bills: estimated → pending confirmation, notified today
     (R18). Each incentive succeeds or fails on its own."""
     require_provider_operations(principal)
@@ -307,22 +358,33 @@ def notify(principal: Principal, incentive_ids: list[str], *, today: date | None
     return results
 
 
-def _notify_one(store: IncentiveStore, programs: Memberships, principal: Principal,
-                incentive_id: str, incentive: Incentive | None, today: date) -> NotifyResult:
+def _notify_one(
+    store: IncentiveStore,
+    programs: Memberships,
+    principal: Principal,
+    incentive_id: str,
+    incentive: Incentive | None,
+    today: date,
+) -> NotifyResult:
     def refused(code: str, message: str) -> NotifyResult:
-        return NotifyResult(incentive_id, incentive, Refusal(code, "incentiveIds", message,
-                                                             incentive_id))
+        return NotifyResult(
+            incentive_id, incentive, Refusal(code, "incentiveIds", message, incentive_id)
+        )
 
     if incentive is None:
         return refused("NOT_FOUND", "no incentive with this ID")
     # Notified after its program's validity ended, it would never be valid (R19): it is
     # left to the scheduled expiry rather than issued.
     if incentive.amount > 0 and programs.validity_of(incentive).has_ended(today):
-        return refused("VALIDITY_ENDED", "the partner left this incentive's program more "
-                       "than a year ago: the incentive can no longer be issued")
+        return refused(
+            "VALIDITY_ENDED",
+            "the partner left this incentive's program more "
+            "than a year ago: the incentive can no longer be issued",
+        )
     try:
-        updated = store.notify(incentive_id, actor=actor_of(principal),
-                               user_id=principal.user_id, today=today)
+        updated = store.notify(
+            incentive_id, actor=actor_of(principal), user_id=principal.user_id, today=today
+        )
     except TransitionRefused as exc:
         return refused(exc.code, exc.message)
     except Conflict:
@@ -339,8 +401,10 @@ def get_application(principal: Principal, application_id: str) -> Application | 
     return IncentiveStore(principal.partner_id).get_application(application_id)
 
 
-def list_applications(principal: Principal, *, status: ApplicationStatus | None,
-                      after_id: str | None, limit: int) -> tuple[list[Application], bool]:
+def list_applications(
+    principal: Principal, *, status: ApplicationStatus | None, after_id: str | None, limit: int
+) -> tuple[list[Application], bool]:
     require_menu(principal, MENU)
     return IncentiveStore(principal.partner_id).page_applications(
-        status=status, after_id=after_id, limit=limit)
+        status=status, after_id=after_id, limit=limit
+    )

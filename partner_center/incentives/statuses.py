@@ -59,8 +59,10 @@ class TransitionRefused(Exception):
             return "the incentive has expired; an expired incentive cannot be restored"
         if self.code == "ACTOR_NOT_PERMITTED":
             who = " or ".join(sorted(a.value for a in TRANSITIONS[(self.current, self.target)]))
-            return (f"{self.current.value} → {self.target.value} is triggered by {who}, "
-                    f"not by {self.actor.value}")
+            return (
+                f"{self.current.value} → {self.target.value} is triggered by {who}, "
+                f"not by {self.actor.value}"
+            )
         return f"an incentive cannot go from {self.current.value} to {self.target.value}"
 
 
@@ -78,8 +80,9 @@ def is_allowed(current: Status, target: Status, actor: Actor) -> bool:
     return actor in TRANSITIONS.get((current, target), frozenset())
 
 
-def path_to(target: Status, *, start: Status = Status.ESTIMATED
-            ) -> list[tuple[Status, Status, Actor]]:
+def path_to(
+    target: Status, *, start: Status = Status.ESTIMATED
+) -> list[tuple[Status, Status, Actor]]:
     """The shortest run of allowed transitions from `start` to `target`, with who
     triggers each: how seeded data gets a history the machine could have produced."""
     paths: dict[Status, list[tuple[Status, Status, Actor]]] = {start: []}

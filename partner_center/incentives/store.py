@@ -73,16 +73,29 @@ class IncentiveQuery:
 
 def _conditional_failure(exc: UpdateError | PutError | TransactWriteError) -> bool:
     if isinstance(exc, TransactWriteError):
-        return any(r is not None and r.code == "ConditionalCheckFailed"
-                   for r in exc.cancellation_reasons or [])
+        return any(
+            r is not None and r.code == "ConditionalCheckFailed"
+            for r in exc.cancellation_reasons or []
+        )
     return exc.cause_response_code == "ConditionalCheckFailedException"
 
 
-def _append_history(current: Status, target: Status, actor: Actor, user_id: str | None,
-                    application_id: str | None = None) -> Action:
+def _append_history(
+    current: Status,
+    target: Status,
+    actor: Actor,
+    user_id: str | None,
+    application_id: str | None = None,
+) -> Action:
     """The update action recording a transition, in the write that makes it."""
-    entry = Transition(from_status=current, to_status=target, actor=actor, user_id=user_id,
-                       at=to_iso(utcnow()), application_id=application_id).to_entry()
+    entry = Transition(
+        from_status=current,
+        to_status=target,
+        actor=actor,
+        user_id=user_id,
+        at=to_iso(utcnow()),
+        application_id=application_id,
+    ).to_entry()
     return IncentiveItem.history.set(IncentiveItem.history.append([entry]))
 
 
@@ -111,22 +124,29 @@ class IncentiveStore:
     @staticmethod
     def item_of(incentive: Incentive) -> IncentiveItem:
         return IncentiveItem(
-            incentive.partner_id, INCENTIVE_PREFIX + incentive.incentive_id,
-            incentive_id=incentive.incentive_id, program=incentive.program.value,
-            period=incentive.period, incentive_type=incentive.incentive_type,
-            amount=incentive.amount, currency=incentive.currency,
+            incentive.partner_id,
+            INCENTIVE_PREFIX + incentive.incentive_id,
+            incentive_id=incentive.incentive_id,
+            program=incentive.program.value,
+            period=incentive.period,
+            incentive_type=incentive.incentive_type,
+            amount=incentive.amount,
+            currency=incentive.currency,
             status=incentive.status.value,
             notified_on=incentive.notified_on.isoformat() if incentive.notified_on else None,
-            application_id=incentive.application_id, created_at=incentive.created_at,
+            application_id=incentive.application_id,
+            created_at=incentive.created_at,
             updated_at=incentive.history[-1].at if incentive.history else incentive.created_at,
-            history=[t.to_entry() for t in incentive.history])
+            history=[t.to_entry() for t in incentive.history],
+        )
 
     # -- reads --------------------------------------------------------------------------
 
     def get(self, incentive_id: str) -> Incentive | None:
         try:
-            item = IncentiveItem.get(self.partner_id, INCENTIVE_PREFIX + incentive_id,
-                                     consistent_read=True)
+            item = IncentiveItem.get(
+                self.partner_id, INCENTIVE_PREFIX + incentive_id, consistent_read=True
+            )
         except IncentiveItem.DoesNotExist:
             return None
         return Incentive.from_item(item)
@@ -135,40 +155,56 @@ class IncentiveStore:
         keys = [(self.partner_id, INCENTIVE_PREFIX + i) for i in dict.fromkeys(incentive_ids)]
         if not keys:
             return {}
-        return {item.incentive_id: Incentive.from_item(item)
-                for item in IncentiveItem.batch_get(keys, consistent_read=True)}
+        return {
+            item.incentive_id: Incentive.from_item(item)
+            for item in IncentiveItem.batch_get(keys, consistent_read=True)
+        }
 
-    def query(self, query: IncentiveQuery, *, after_id: str | None = None,
-              page_size: int = 100) -> Iterator[Incentive]:
+    def query(
+        self, query: IncentiveQuery, *, after_id: str | None = None, page_size: int = 100
+    ) -> Iterator[Incentive]:
         """Newest first, from after `after_id`, filtered in DynamoDB."""
         if query.matches_nothing():
             return iter(())
         start = None
         if after_id:
-            start = {"partner_id": {"S": self.partner_id},
-                     "item_key": {"S": INCENTIVE_PREFIX + after_id}}
+            start = {
+                "partner_id": {"S": self.partner_id},
+                "item_key": {"S": INCENTIVE_PREFIX + after_id},
+            }
         items = IncentiveItem.query(
-            self.partner_id, IncentiveItem.item_key.startswith(INCENTIVE_PREFIX),
-            filter_condition=query.condition(), scan_index_forward=False,
-            last_evaluated_key=start, page_size=page_size, consistent_read=True)
+            self.partner_id,
+            IncentiveItem.item_key.startswith(INCENTIVE_PREFIX),
+            filter_condition=query.condition(),
+            scan_index_forward=False,
+            last_evaluated_key=start,
+            page_size=page_size,
+            consistent_read=True,
+        )
         return (Incentive.from_item(item) for item in items)
 
-    def page(self, query: IncentiveQuery, *, after_id: str | None, limit: int
-             ) -> tuple[list[Incentive], bool]:
-        found = list(itertools.islice(self.query(query, after_id=after_id,
-                                                 page_size=max(limit + 1, 25)), limit + 1))
+    def page(
+        self, query: IncentiveQuery, *, after_id: str | None, limit: int
+    ) -> tuple[list[Incentive], bool]:
+        found = list(
+            itertools.islice(
+                self.query(query, after_id=after_id, page_size=max(limit + 1, 25)), limit + 1
+            )
+        )
         return found[:limit], len(found) > limit
 
     def open_negatives(self) -> list[Incentive]:
         """Negative incentives pending confirmation and not applied for (R15, R17)."""
-        query = IncentiveQuery(statuses=frozenset({Status.PENDING_CONFIRMATION}),
-                               sign=Sign.NEGATIVE)
+        query = IncentiveQuery(
+            statuses=frozenset({Status.PENDING_CONFIRMATION}), sign=Sign.NEGATIVE
+        )
         return [i for i in self.query(query) if i.application_id is None]
 
     # -- transitions ----------------------------------------------------------------------
 
-    def notify(self, incentive_id: str, *, actor: Actor, user_id: str | None,
-               today: date) -> Incentive:
+    def notify(
+        self, incentive_id: str, *, actor: Actor, user_id: str | None, today: date
+    ) -> Incentive:
         """Estimated → pending confirmation: the bill is issued, validity starts (R18)."""
         current = self.get(incentive_id)
         if current is None:
@@ -177,12 +213,14 @@ class IncentiveStore:
         item = self._key(incentive_id)
         try:
             item.update(
-                actions=[IncentiveItem.status.set(Status.PENDING_CONFIRMATION.value),
-                         IncentiveItem.notified_on.set(today.isoformat()),
-                         _append_history(
-                             current.status, Status.PENDING_CONFIRMATION, actor, user_id),
-                         IncentiveItem.updated_at.set(to_iso(utcnow()))],
-                condition=IncentiveItem.status == current.status.value)
+                actions=[
+                    IncentiveItem.status.set(Status.PENDING_CONFIRMATION.value),
+                    IncentiveItem.notified_on.set(today.isoformat()),
+                    _append_history(current.status, Status.PENDING_CONFIRMATION, actor, user_id),
+                    IncentiveItem.updated_at.set(to_iso(utcnow())),
+                ],
+                condition=IncentiveItem.status == current.status.value,
+            )
         except UpdateError as exc:
             if not _conditional_failure(exc):
                 raise
@@ -194,12 +232,14 @@ class IncentiveStore:
         check_transition(incentive.status, Status.EXPIRED, Actor.SYSTEM)
         try:
             self._key(incentive.incentive_id).update(
-                actions=[IncentiveItem.status.set(Status.EXPIRED.value),
-                         _append_history(
-                             incentive.status, Status.EXPIRED, Actor.SYSTEM, None),
-                         IncentiveItem.updated_at.set(to_iso(utcnow()))],
+                actions=[
+                    IncentiveItem.status.set(Status.EXPIRED.value),
+                    _append_history(incentive.status, Status.EXPIRED, Actor.SYSTEM, None),
+                    IncentiveItem.updated_at.set(to_iso(utcnow())),
+                ],
                 condition=(IncentiveItem.status == incentive.status.value)
-                & IncentiveItem.application_id.does_not_exist())
+                & IncentiveItem.application_id.does_not_exist(),
+            )
         except UpdateError as exc:
             if not _conditional_failure(exc):
                 raise
@@ -208,8 +248,9 @@ class IncentiveStore:
 
     # -- applications -----------------------------------------------------------------------
 
-    def submit(self, application: Application, incentives: list[Incentive], *,
-               actor: Actor, user_id: str) -> None:
+    def submit(
+        self, application: Application, incentives: list[Incentive], *, actor: Actor, user_id: str
+    ) -> None:
         """Claim every incentive for the application and record it, all or nothing.
 
         Each incentive must still be pending confirmation, unclaimed and of the amount
@@ -233,12 +274,18 @@ class IncentiveStore:
                             IncentiveItem.status.set(Status.DISBURSING.value),
                             IncentiveItem.application_id.set(application.application_id),
                             _append_history(
-                                incentive.status, Status.DISBURSING, actor, user_id,
-                                application.application_id),
-                            IncentiveItem.updated_at.set(now)],
+                                incentive.status,
+                                Status.DISBURSING,
+                                actor,
+                                user_id,
+                                application.application_id,
+                            ),
+                            IncentiveItem.updated_at.set(now),
+                        ],
                         condition=(IncentiveItem.status == Status.PENDING_CONFIRMATION.value)
                         & IncentiveItem.application_id.does_not_exist()
-                        & (IncentiveItem.amount == incentive.amount))
+                        & (IncentiveItem.amount == incentive.amount),
+                    )
         except TransactWriteError as exc:
             if not _conditional_failure(exc):
                 raise
@@ -247,18 +294,23 @@ class IncentiveStore:
     @staticmethod
     def application_item_of(application: Application) -> ApplicationItem:
         return ApplicationItem(
-            application.partner_id, APPLICATION_PREFIX + application.application_id,
-            application_id=application.application_id, status=application.status.value,
+            application.partner_id,
+            APPLICATION_PREFIX + application.application_id,
+            application_id=application.application_id,
+            status=application.status.value,
             positive_ids=list(application.positive_ids),
             negative_ids=list(application.negative_ids),
             positive_total=application.positive_total,
-            negative_total=application.negative_total, net_amount=application.net_amount,
-            currency=application.currency, applied_by=application.applied_by,
-            applied_at=application.applied_at, approved_by=application.approved_by,
-            approved_at=application.approved_at)
+            negative_total=application.negative_total,
+            net_amount=application.net_amount,
+            currency=application.currency,
+            applied_by=application.applied_by,
+            applied_at=application.applied_at,
+            approved_by=application.approved_by,
+            approved_at=application.approved_at,
+        )
 
-    def approve(self, application: Application, *, actor: Actor, user_id: str
-                ) -> Application:
+    def approve(self, application: Application, *, actor: Actor, user_id: str) -> Application:
         """Operations' review: submitted → approved, its incentives disbursing → disbursed."""
         incentives = self.get_many(application.incentive_ids)
         for incentive_id in application.incentive_ids:
@@ -270,22 +322,33 @@ class IncentiveStore:
         try:
             with TransactWrite(connection=self._connection()) as transaction:
                 transaction.update(
-                    ApplicationItem(self.partner_id,
-                                    APPLICATION_PREFIX + application.application_id),
-                    actions=[ApplicationItem.status.set(ApplicationStatus.APPROVED.value),
-                             ApplicationItem.approved_by.set(user_id),
-                             ApplicationItem.approved_at.set(now)],
-                    condition=ApplicationItem.status == ApplicationStatus.SUBMITTED.value)
+                    ApplicationItem(
+                        self.partner_id, APPLICATION_PREFIX + application.application_id
+                    ),
+                    actions=[
+                        ApplicationItem.status.set(ApplicationStatus.APPROVED.value),
+                        ApplicationItem.approved_by.set(user_id),
+                        ApplicationItem.approved_at.set(now),
+                    ],
+                    condition=ApplicationItem.status == ApplicationStatus.SUBMITTED.value,
+                )
                 for incentive in incentives.values():
                     transaction.update(
                         self._key(incentive.incentive_id),
-                        actions=[IncentiveItem.status.set(Status.DISBURSED.value),
-                                 _append_history(
-                                     incentive.status, Status.DISBURSED, actor, user_id,
-                                     application.application_id),
-                                 IncentiveItem.updated_at.set(now)],
+                        actions=[
+                            IncentiveItem.status.set(Status.DISBURSED.value),
+                            _append_history(
+                                incentive.status,
+                                Status.DISBURSED,
+                                actor,
+                                user_id,
+                                application.application_id,
+                            ),
+                            IncentiveItem.updated_at.set(now),
+                        ],
                         condition=(IncentiveItem.status == Status.DISBURSING.value)
-                        & (IncentiveItem.application_id == application.application_id))
+                        & (IncentiveItem.application_id == application.application_id),
+                    )
         except TransactWriteError as exc:
             if not _conditional_failure(exc):
                 raise
@@ -296,22 +359,30 @@ class IncentiveStore:
 
     def get_application(self, application_id: str) -> Application | None:
         try:
-            item = ApplicationItem.get(self.partner_id, APPLICATION_PREFIX + application_id,
-                                       consistent_read=True)
+            item = ApplicationItem.get(
+                self.partner_id, APPLICATION_PREFIX + application_id, consistent_read=True
+            )
         except ApplicationItem.DoesNotExist:
             return None
         return Application.from_item(item)
 
-    def page_applications(self, *, status: ApplicationStatus | None, after_id: str | None,
-                          limit: int) -> tuple[list[Application], bool]:
+    def page_applications(
+        self, *, status: ApplicationStatus | None, after_id: str | None, limit: int
+    ) -> tuple[list[Application], bool]:
         start = None
         if after_id:
-            start = {"partner_id": {"S": self.partner_id},
-                     "item_key": {"S": APPLICATION_PREFIX + after_id}}
+            start = {
+                "partner_id": {"S": self.partner_id},
+                "item_key": {"S": APPLICATION_PREFIX + after_id},
+            }
         items = ApplicationItem.query(
-            self.partner_id, ApplicationItem.item_key.startswith(APPLICATION_PREFIX),
+            self.partner_id,
+            ApplicationItem.item_key.startswith(APPLICATION_PREFIX),
             filter_condition=(ApplicationItem.status == status.value) if status else None,
-            scan_index_forward=False, last_evaluated_key=start,
-            page_size=max(limit + 1, 25), consistent_read=True)
+            scan_index_forward=False,
+            last_evaluated_key=start,
+            page_size=max(limit + 1, 25),
+            consistent_read=True,
+        )
         found = [Application.from_item(i) for i in itertools.islice(items, limit + 1)]
         return found[:limit], len(found) > limit

@@ -53,8 +53,7 @@ class Validity:
         return self.valid_until + timedelta(days=1) if self.valid_until else None
 
 
-def validity(amount: Decimal, notified_on: date | None,
-             membership: Membership | None) -> Validity:
+def validity(amount: Decimal, notified_on: date | None, membership: Membership | None) -> Validity:
     if amount < 0:  # R17: a negative incentive never expires
         return Validity(valid_from=notified_on, valid_until=None)
     lapsed_on = membership.lapsed_on if membership else None

@@ -33,14 +33,18 @@ from partner_center.incentives.records import (
 from partner_center.incentives.statuses import Actor, Status
 from partner_center.incentives.validity import last_valid_day
 
-IncentiveStatus = strawberry.enum(Status, name="IncentiveStatus", description=(
-    "Reconciliation status (R14): ESTIMATED → PENDING_CONFIRMATION → DISBURSING → "
-    "DISBURSED; EXPIRED when validity ended first (R20), for good."))
+IncentiveStatus = strawberry.enum(
+    Status,
+    name="IncentiveStatus",
+    description=(
+        "Reconciliation status (R14): ESTIMATED → PENDING_CONFIRMATION → DISBURSING → "
+        "DISBURSED; EXPIRED when validity ended first (R20), for good."
+    ),
+)
 IncentiveSign = strawberry.enum(Sign, name="IncentiveSign")
 PartnerProgram = strawberry.enum(Program, name="PartnerProgram")
 IncentiveActor = strawberry.enum(Actor, name="IncentiveActor")
-IncentiveApplicationStatus = strawberry.enum(ApplicationStatus,
-                                             name="IncentiveApplicationStatus")
+IncentiveApplicationStatus = strawberry.enum(ApplicationStatus, name="IncentiveApplicationStatus")
 
 
 def _instant(text: str | None) -> datetime | None:
@@ -51,8 +55,9 @@ def _user(user_id: str | None) -> relay.GlobalID | None:
     return relay.GlobalID("User", user_id) if user_id else None
 
 
-@strawberry.type(name="IncentiveTransition", description="One status change: from, to, "
-                                                         "who and when.")
+@strawberry.type(
+    name="IncentiveTransition", description="One status change: from, to, who and when."
+)
 class IncentiveTransition:
     transition: strawberry.Private[Transition]
 
@@ -99,8 +104,7 @@ class IncentiveNode(relay.Node):
     def period(self) -> str:
         return self.view.incentive.period
 
-    @strawberry.field(description="The kind of incentive, e.g. rebate, growth_bonus, "
-                                  "deduction.")
+    @strawberry.field(description="The kind of incentive, e.g. rebate, growth_bonus, deduction.")
     def type(self) -> str:
         return self.view.incentive.incentive_type
 
@@ -116,8 +120,10 @@ class IncentiveNode(relay.Node):
     def status(self) -> IncentiveStatus:  # type: ignore[valid-type]
         return self.view.incentive.status
 
-    @strawberry.field(description="The day the provider notified its disbursement (Beijing "
-                                  "date); null for an estimate.")
+    @strawberry.field(
+        description="The day the provider notified its disbursement (Beijing "
+        "date); null for an estimate."
+    )
     def notified_on(self) -> date | None:
         return self.view.incentive.notified_on
 
@@ -125,9 +131,11 @@ class IncentiveNode(relay.Node):
     def valid_from(self) -> date | None:
         return self.view.validity.valid_from
 
-    @strawberry.field(description="R19: the last valid day, one year after the partner's "
-                                  "identity in the program lapsed; null while it is a member "
-                                  "and for negative incentives, which never expire (R17).")
+    @strawberry.field(
+        description="R19: the last valid day, one year after the partner's "
+        "identity in the program lapsed; null while it is a member "
+        "and for negative incentives, which never expire (R17)."
+    )
     def valid_until(self) -> date | None:
         return self.view.validity.valid_until
 
@@ -153,15 +161,19 @@ class IncentiveNode(relay.Node):
         return [IncentiveTransition(transition=t) for t in self.view.incentive.history]
 
     @classmethod
-    async def resolve_nodes(cls, *, info: Info, node_ids: Iterable[str],
-                            required: bool = False) -> list[Any]:
+    async def resolve_nodes(
+        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
+    ) -> list[Any]:
         ids = list(node_ids)
         found = await asyncio.to_thread(service.get_incentives, info.context.principal, ids)
         return [cls.of(found[i]) if i in found else None for i in ids]
 
 
-@strawberry.type(name="IncentiveApplication", description="An application for "
-                 "disbursement: chosen positive incentives and every negative one, netted.")
+@strawberry.type(
+    name="IncentiveApplication",
+    description="An application for "
+    "disbursement: chosen positive incentives and every negative one, netted.",
+)
 class IncentiveApplicationNode(relay.Node):
     application_id: relay.NodeID[str]
     application: strawberry.Private[Application]
@@ -202,20 +214,23 @@ class IncentiveApplicationNode(relay.Node):
     def approved_at(self) -> datetime | None:
         return _instant(self.application.approved_at)
 
-    @strawberry.field(description="Its incentives: the chosen positive ones, then every "
-                                  "negative one.")
+    @strawberry.field(
+        description="Its incentives: the chosen positive ones, then every negative one."
+    )
     async def incentives(self, info: Info) -> list[IncentiveNode]:
         ids = list(self.application.incentive_ids)
         found = await asyncio.to_thread(service.get_incentives, info.context.principal, ids)
         return [IncentiveNode.of(found[i]) for i in ids if i in found]
 
     @classmethod
-    async def resolve_nodes(cls, *, info: Info, node_ids: Iterable[str],
-                            required: bool = False) -> list[Any]:
+    async def resolve_nodes(
+        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
+    ) -> list[Any]:
         results = []
         for node_id in node_ids:
-            found = await asyncio.to_thread(service.get_application, info.context.principal,
-                                            node_id)
+            found = await asyncio.to_thread(
+                service.get_application, info.context.principal, node_id
+            )
             results.append(cls.of(found) if found else None)
         return results
 
@@ -230,23 +245,29 @@ class IncentiveApplicationConnection(relay.Connection[IncentiveApplicationNode])
     pass
 
 
-@strawberry.input(description="Filters of `incentives` and `incentiveTotals`; all optional, "
-                              "all must hold.")
+@strawberry.input(
+    description="Filters of `incentives` and `incentiveTotals`; all optional, all must hold."
+)
 class IncentiveFilter:
     statuses: list[IncentiveStatus] | None = None  # type: ignore[valid-type]
     sign: IncentiveSign | None = None  # type: ignore[valid-type]
     period: str | None = strawberry.field(default=None, description="A month, YYYY-MM.")
     program: PartnerProgram | None = None  # type: ignore[valid-type]
     expiring_before: date | None = strawberry.field(
-        default=None, description="Positive incentives not applied for whose validUntil is "
-                                  "before this Beijing date (including any the daily expiry "
-                                  "has not recorded yet).")
+        default=None,
+        description="Positive incentives not applied for whose validUntil is "
+        "before this Beijing date (including any the daily expiry "
+        "has not recorded yet).",
+    )
 
     def resolve(self) -> service.IncentiveFilter:
         return service.IncentiveFilter(
             statuses=frozenset(self.statuses) if self.statuses is not None else None,
-            sign=self.sign, period=self.period, program=self.program,
-            expiring_before=self.expiring_before)
+            sign=self.sign,
+            period=self.period,
+            program=self.program,
+            expiring_before=self.expiring_before,
+        )
 
 
 @strawberry.type(name="IncentiveStatusTotal")
@@ -281,8 +302,10 @@ class PartnerProgramMembership:
     def lapsed_on(self) -> date | None:
         return self.membership.lapsed_on
 
-    @strawberry.field(description="R19: the last day the program's positive incentives are "
-                                  "valid; null while the partner is a member.")
+    @strawberry.field(
+        description="R19: the last day the program's positive incentives are "
+        "valid; null while the partner is a member."
+    )
     def incentives_valid_until(self) -> date | None:
         return last_valid_day(self.membership.lapsed_on)
 
@@ -294,10 +317,14 @@ def _user_error(refusal: Refusal) -> UserError:
     return UserError(code=refusal.code, field=refusal.field, message=message)
 
 
-@strawberry.type(name="IncentiveApplicationPreview", description=(
-    "What applying for the chosen positive incentives would do. Every negative incentive "
-    "that can be applied for is included and cannot be deselected (R15); an application "
-    "whose negatives exceed its positives is refused (R16)."))
+@strawberry.type(
+    name="IncentiveApplicationPreview",
+    description=(
+        "What applying for the chosen positive incentives would do. Every negative incentive "
+        "that can be applied for is included and cannot be deselected (R15); an application "
+        "whose negatives exceed its positives is refused (R16)."
+    ),
+)
 class IncentiveApplicationPreview:
     preview: strawberry.Private[service.Preview]
 
@@ -309,8 +336,9 @@ class IncentiveApplicationPreview:
     def positives(self) -> list[IncentiveNode]:
         return [IncentiveNode.of(self.preview.view(i)) for i in self.decision.positives]
 
-    @strawberry.field(description="Always included: list them all in "
-                                  "`negativeIncentiveIds` when applying.")
+    @strawberry.field(
+        description="Always included: list them all in `negativeIncentiveIds` when applying."
+    )
     def negatives(self) -> list[IncentiveNode]:
         return [IncentiveNode.of(self.preview.view(i)) for i in self.decision.negatives]
 
@@ -347,47 +375,76 @@ def _ids(global_ids: list[relay.GlobalID], field: str) -> list[str]:
     return [node_id_of(g, "Incentive", field) for g in global_ids]
 
 
-async def incentives(info: Info, first: int | None = None, after: str | None = None,
-                     filter: IncentiveFilter | None = None) -> IncentiveConnection:
+async def incentives(
+    info: Info,
+    first: int | None = None,
+    after: str | None = None,
+    filter: IncentiveFilter | None = None,
+) -> IncentiveConnection:
     page = page_request(first, after, "incentive")
     found, has_next = await asyncio.to_thread(
-        service.list_incentives, info.context.principal, (filter or IncentiveFilter()).resolve(),
-        after_id=page.after, limit=page.size)
-    return build_connection(IncentiveConnection, [IncentiveNode.of(v) for v in found],
-                            has_next, "incentive", lambda n: n.incentive_id,
-                            after)  # type: ignore[return-value]
+        service.list_incentives,
+        info.context.principal,
+        (filter or IncentiveFilter()).resolve(),
+        after_id=page.after,
+        limit=page.size,
+    )
+    return build_connection(
+        IncentiveConnection,
+        [IncentiveNode.of(v) for v in found],
+        has_next,
+        "incentive",
+        lambda n: n.incentive_id,
+        after,
+    )  # type: ignore[return-value]
 
 
-async def incentive_totals(info: Info, filter: IncentiveFilter | None = None
-                           ) -> IncentiveTotals:
-    sums = await asyncio.to_thread(service.totals, info.context.principal,
-                                   (filter or IncentiveFilter()).resolve())
+async def incentive_totals(info: Info, filter: IncentiveFilter | None = None) -> IncentiveTotals:
+    sums = await asyncio.to_thread(
+        service.totals, info.context.principal, (filter or IncentiveFilter()).resolve()
+    )
     return IncentiveTotals(
-        count=sums.count, positive_total=Money.of(sums.positive_total),
-        negative_total=Money.of(sums.negative_total), net_amount=Money.of(sums.net_amount),
-        by_status=[IncentiveStatusTotal(status=s, count=n, amount=Money.of(a))
-                   for s, (n, a) in sums.by_status.items()])
+        count=sums.count,
+        positive_total=Money.of(sums.positive_total),
+        negative_total=Money.of(sums.negative_total),
+        net_amount=Money.of(sums.net_amount),
+        by_status=[
+            IncentiveStatusTotal(status=s, count=n, amount=Money.of(a))
+            for s, (n, a) in sums.by_status.items()
+        ],
+    )
 
 
-async def incentive_application_preview(info: Info, positive_incentive_ids: list[relay.GlobalID]
-                                        ) -> IncentiveApplicationPreview:
+async def incentive_application_preview(
+    info: Info, positive_incentive_ids: list[relay.GlobalID]
+) -> IncentiveApplicationPreview:
     positive_ids = _ids(positive_incentive_ids, "positiveIncentiveIds")
     found = await asyncio.to_thread(service.preview, info.context.principal, positive_ids)
     return IncentiveApplicationPreview(preview=found)
 
 
-async def incentive_applications(info: Info, first: int | None = None,
-                                 after: str | None = None,
-                                 status: IncentiveApplicationStatus | None = None,  # type: ignore[valid-type]
-                                 ) -> IncentiveApplicationConnection:
+async def incentive_applications(
+    info: Info,
+    first: int | None = None,
+    after: str | None = None,
+    status: IncentiveApplicationStatus | None = None,  # type: ignore[valid-type]
+) -> IncentiveApplicationConnection:
     page = page_request(first, after, "incentive-application")
     found, has_next = await asyncio.to_thread(
-        service.list_applications, info.context.principal, status=status,
-        after_id=page.after, limit=page.size)
-    return build_connection(IncentiveApplicationConnection,
-                            [IncentiveApplicationNode.of(a) for a in found], has_next,
-                            "incentive-application", lambda n: n.application_id,
-                            after)  # type: ignore[return-value]
+        service.list_applications,
+        info.context.principal,
+        status=status,
+        after_id=page.after,
+        limit=page.size,
+    )
+    return build_connection(
+        IncentiveApplicationConnection,
+        [IncentiveApplicationNode.of(a) for a in found],
+        has_next,
+        "incentive-application",
+        lambda n: n.application_id,
+        after,
+    )  # type: ignore[return-value]
 
 
 async def incentive_programs(info: Info) -> list[PartnerProgramMembership]:
@@ -399,8 +456,9 @@ async def incentive_programs(info: Info) -> list[PartnerProgramMembership]:
 
 
 def _refusal_dicts(refusals: Iterable[Refusal]) -> list[dict[str, Any]]:
-    return [{"code": e.code, "field": e.field, "message": e.message}
-            for e in map(_user_error, refusals)]
+    return [
+        {"code": e.code, "field": e.field, "message": e.message} for e in map(_user_error, refusals)
+    ]
 
 
 def _errors(data: dict[str, Any]) -> list[UserError]:
@@ -414,10 +472,12 @@ def _identity(value: Any) -> Any:
 @strawberry.input
 class ApplyForIncentiveDisbursementInput:
     positive_incentive_ids: list[relay.GlobalID] = strawberry.field(
-        description="The positive incentives chosen (R15).")
+        description="The positive incentives chosen (R15)."
+    )
     negative_incentive_ids: list[relay.GlobalID] = strawberry.field(
         description="Every negative incentive the preview lists: leaving one out is refused "
-                    "(NEGATIVE_INCENTIVE_DESELECTED), never completed silently.")
+        "(NEGATIVE_INCENTIVE_DESELECTED), never completed silently."
+    )
     idempotency_key: str | None = None
 
 
@@ -425,45 +485,52 @@ class ApplyForIncentiveDisbursementInput:
 class ApplyForIncentiveDisbursementPayload:
     application: IncentiveApplicationNode | None = None
     shortfall: Money | None = strawberry.field(
-        default=None, description="R16: by how much the negatives exceed the chosen "
-                                  "positives, when that refused the application.")
+        default=None,
+        description="R16: by how much the negatives exceed the chosen "
+        "positives, when that refused the application.",
+    )
     errors: list[UserError] = strawberry.field(default_factory=list)
 
 
-async def apply_for_incentive_disbursement(info: Info, input: ApplyForIncentiveDisbursementInput
-                                           ) -> ApplyForIncentiveDisbursementPayload:
+async def apply_for_incentive_disbursement(
+    info: Info, input: ApplyForIncentiveDisbursementInput
+) -> ApplyForIncentiveDisbursementPayload:
     principal = info.context.principal
     try:
         positive_ids = _ids(input.positive_incentive_ids, "positiveIncentiveIds")
         negative_ids = _ids(input.negative_incentive_ids, "negativeIncentiveIds")
 
         async def run() -> dict[str, Any]:
-            result = await asyncio.to_thread(service.apply, principal, positive_ids,
-                                             negative_ids)
+            result = await asyncio.to_thread(service.apply, principal, positive_ids, negative_ids)
             short = result.decision.shortfall
-            return {"application_id": result.application.application_id
-                    if result.application else None,
-                    "shortfall": str(short) if short is not None and result.refusals
-                    else None,
-                    "errors": _refusal_dicts(result.refusals)}
+            return {
+                "application_id": result.application.application_id if result.application else None,
+                "shortfall": str(short) if short is not None and result.refusals else None,
+                "errors": _refusal_dicts(result.refusals),
+            }
 
-        data = await once(principal, "applyForIncentiveDisbursement", input.idempotency_key,
-                          {"positive": sorted(positive_ids), "negative": sorted(negative_ids)},
-                          run, encode=_identity, decode=_identity)
+        data = await once(
+            principal,
+            "applyForIncentiveDisbursement",
+            input.idempotency_key,
+            {"positive": sorted(positive_ids), "negative": sorted(negative_ids)},
+            run,
+            encode=_identity,
+            decode=_identity,
+        )
     except Forbidden:
         raise
     except ClientError as refusal:
-        return ApplyForIncentiveDisbursementPayload(
-            errors=[UserError.from_client_error(refusal)])
+        return ApplyForIncentiveDisbursementPayload(errors=[UserError.from_client_error(refusal)])
     application = None
     if data["application_id"]:
-        found = await asyncio.to_thread(service.get_application, principal,
-                                        data["application_id"])
+        found = await asyncio.to_thread(service.get_application, principal, data["application_id"])
         application = IncentiveApplicationNode.of(found) if found else None
     return ApplyForIncentiveDisbursementPayload(
         application=application,
         shortfall=Money.of(Decimal(data["shortfall"])) if data["shortfall"] else None,
-        errors=_errors(data))
+        errors=_errors(data),
+    )
 
 
 @strawberry.input
@@ -478,34 +545,41 @@ class ApproveIncentiveApplicationPayload:
     errors: list[UserError] = strawberry.field(default_factory=list)
 
 
-async def approve_incentive_application(info: Info, input: ApproveIncentiveApplicationInput
-                                        ) -> ApproveIncentiveApplicationPayload:
+async def approve_incentive_application(
+    info: Info, input: ApproveIncentiveApplicationInput
+) -> ApproveIncentiveApplicationPayload:
     principal = info.context.principal
     try:
-        application_id = node_id_of(input.application_id, "IncentiveApplication",
-                                     "applicationId")
+        application_id = node_id_of(input.application_id, "IncentiveApplication", "applicationId")
 
         async def run() -> dict[str, Any]:
             result = await asyncio.to_thread(service.approve, principal, application_id)
             return {"errors": _refusal_dicts(result.refusals)}
 
-        data = await once(principal, "approveIncentiveApplication", input.idempotency_key,
-                          {"application": application_id}, run, encode=_identity,
-                          decode=_identity)
+        data = await once(
+            principal,
+            "approveIncentiveApplication",
+            input.idempotency_key,
+            {"application": application_id},
+            run,
+            encode=_identity,
+            decode=_identity,
+        )
     except Forbidden:
         raise
     except ClientError as refusal:
         return ApproveIncentiveApplicationPayload(errors=[UserError.from_client_error(refusal)])
     found = await asyncio.to_thread(service.get_application, principal, application_id)
     return ApproveIncentiveApplicationPayload(
-        application=IncentiveApplicationNode.of(found) if found else None,
-        errors=_errors(data))
+        application=IncentiveApplicationNode.of(found) if found else None, errors=_errors(data)
+    )
 
 
 @strawberry.input
 class NotifyIncentiveDisbursementInput:
-    incentive_ids: list[relay.GlobalID] = strawberry.field(description="1 to 100 estimated "
-                                                                       "incentives.")
+    incentive_ids: list[relay.GlobalID] = strawberry.field(
+        description="1 to 100 estimated incentives."
+    )
     idempotency_key: str | None = None
 
 
@@ -522,64 +596,96 @@ class NotifyIncentiveDisbursementPayload:
     errors: list[UserError] = strawberry.field(default_factory=list)
 
 
-async def notify_incentive_disbursement(info: Info, input: NotifyIncentiveDisbursementInput
-                                        ) -> NotifyIncentiveDisbursementPayload:
+async def notify_incentive_disbursement(
+    info: Info, input: NotifyIncentiveDisbursementInput
+) -> NotifyIncentiveDisbursementPayload:
     principal = info.context.principal
     try:
         ids = [node_id_of(g, "Incentive", "incentiveIds") for g in input.incentive_ids]
 
         async def run() -> dict[str, Any]:
             results = await asyncio.to_thread(service.notify, principal, ids)
-            return {"results": [
-                {"id": r.incentive_id,
-                 "error": _refusal_dicts([r.refusal])[0] if r.refusal else None}
-                for r in results]}
+            return {
+                "results": [
+                    {
+                        "id": r.incentive_id,
+                        "error": _refusal_dicts([r.refusal])[0] if r.refusal else None,
+                    }
+                    for r in results
+                ]
+            }
 
-        data = await once(principal, "notifyIncentiveDisbursement", input.idempotency_key,
-                          {"incentives": ids}, run, encode=_identity, decode=_identity)
+        data = await once(
+            principal,
+            "notifyIncentiveDisbursement",
+            input.idempotency_key,
+            {"incentives": ids},
+            run,
+            encode=_identity,
+            decode=_identity,
+        )
     except Forbidden:
         raise
     except ClientError as refusal:
         return NotifyIncentiveDisbursementPayload(errors=[UserError.from_client_error(refusal)])
-    current = await asyncio.to_thread(service.get_incentives, principal,
-                                      [r["id"] for r in data["results"]])
-    return NotifyIncentiveDisbursementPayload(results=[
-        IncentiveNotifyResult(
-            incentive_id=relay.GlobalID("Incentive", r["id"]),
-            incentive=IncentiveNode.of(current[r["id"]]) if r["id"] in current else None,
-            error=UserError(**r["error"]) if r["error"] else None)
-        for r in data["results"]])
+    current = await asyncio.to_thread(
+        service.get_incentives, principal, [r["id"] for r in data["results"]]
+    )
+    return NotifyIncentiveDisbursementPayload(
+        results=[
+            IncentiveNotifyResult(
+                incentive_id=relay.GlobalID("Incentive", r["id"]),
+                incentive=IncentiveNode.of(current[r["id"]]) if r["id"] in current else None,
+                error=UserError(**r["error"]) if r["error"] else None,
+            )
+            for r in data["results"]
+        ]
+    )
 
 
 @strawberry.type
 class Query:
     incentives: IncentiveConnection = access.query(
-        "Query.incentives", incentives, "The partner's incentives, newest first.")
+        "Query.incentives", incentives, "The partner's incentives, newest first."
+    )
     incentive_totals: IncentiveTotals = access.query(
-        "Query.incentiveTotals", incentive_totals,
-        "Totals over every incentive matching the filter.")
+        "Query.incentiveTotals",
+        incentive_totals,
+        "Totals over every incentive matching the filter.",
+    )
     incentive_application_preview: IncentiveApplicationPreview = access.query(
-        "Query.incentiveApplicationPreview", incentive_application_preview,
-        "Preview an application for disbursement of the chosen positive incentives.")
+        "Query.incentiveApplicationPreview",
+        incentive_application_preview,
+        "Preview an application for disbursement of the chosen positive incentives.",
+    )
     incentive_applications: IncentiveApplicationConnection = access.query(
-        "Query.incentiveApplications", incentive_applications,
-        "Applications for disbursement, newest first.")
+        "Query.incentiveApplications",
+        incentive_applications,
+        "Applications for disbursement, newest first.",
+    )
     incentive_programs: list[PartnerProgramMembership] = access.query(
-        "Query.incentivePrograms", incentive_programs,
-        "The partner's program memberships, which bound its incentives' validity (R19).")
+        "Query.incentivePrograms",
+        incentive_programs,
+        "The partner's program memberships, which bound its incentives' validity (R19).",
+    )
 
 
 @strawberry.type
 class Mutation:
     apply_for_incentive_disbursement: ApplyForIncentiveDisbursementPayload = access.mutation(
-        "Mutation.applyForIncentiveDisbursement", apply_for_incentive_disbursement,
+        "Mutation.applyForIncentiveDisbursement",
+        apply_for_incentive_disbursement,
         "Apply for disbursement: confirms the chosen positive incentives together with "
-        "every negative one (pending confirmation → disbursing).")
+        "every negative one (pending confirmation → disbursing).",
+    )
     approve_incentive_application: ApproveIncentiveApplicationPayload = access.mutation(
-        "Mutation.approveIncentiveApplication", approve_incentive_application,
-        "Operations' review approves an application: its incentives are disbursed.")
+        "Mutation.approveIncentiveApplication",
+        approve_incentive_application,
+        "Operations' review approves an application: its incentives are disbursed.",
+    )
     notify_incentive_disbursement: NotifyIncentiveDisbursementPayload = access.mutation(
-        "Mutation.notifyIncentiveDisbursement", notify_incentive_disbursement,
+        "Mutation.notifyIncentiveDisbursement",
+        notify_incentive_disbursement,
         "Issue estimated incentives' bills and notify their disbursement (estimated → "
-        "pending confirmation); validity starts today (R18). Each succeeds or fails alone.")
-
+        "pending confirmation); validity starts today (R18). Each succeeds or fails alone.",
+    )

@@ -9,8 +9,10 @@ import strawberry
 from partner_center.core.money import CURRENCY, format_amount
 
 
-@strawberry.type(description="An exact amount: a decimal string (two decimals at least, "
-                             "negative for deductions) and an ISO 4217 currency.")
+@strawberry.type(
+    description="An exact amount: a decimal string (two decimals at least, "
+    "negative for deductions) and an ISO 4217 currency."
+)
 class Money:
     amount: str
     currency: str

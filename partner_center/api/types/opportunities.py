@@ -24,9 +24,11 @@ from partner_center.incentives.opportunities import (
 )
 
 OpportunityStatusEnum = strawberry.enum(OpportunityStatus, name="OpportunityStatus")
-TransactionMethodEnum = strawberry.enum(TransactionMethod, name="TransactionMethod",
-                                        description="How a deal was transacted; this alone "
-                                                    "decides whether it counts toward GMV.")
+TransactionMethodEnum = strawberry.enum(
+    TransactionMethod,
+    name="TransactionMethod",
+    description="How a deal was transacted; this alone decides whether it counts toward GMV.",
+)
 
 
 @strawberry.type(name="OpportunityTransaction")
@@ -50,8 +52,7 @@ class OpportunityTransaction:
         return counts_toward_gmv(self.deal)
 
 
-@strawberry.type(name="Opportunity", description="An opportunity (商机) shared with the "
-                                                 "partner.")
+@strawberry.type(name="Opportunity", description="An opportunity (商机) shared with the partner.")
 class OpportunityNode(relay.Node):
     opportunity_id: relay.NodeID[str]
     opportunity: strawberry.Private[Opportunity]
@@ -72,8 +73,10 @@ class OpportunityNode(relay.Node):
     def status(self) -> OpportunityStatusEnum:  # type: ignore[valid-type]
         return self.opportunity.status
 
-    @strawberry.field(description="Whether it came through the opportunity-sharing flow "
-                                  "(PCE). Never a factor of GMV (R21).")
+    @strawberry.field(
+        description="Whether it came through the opportunity-sharing flow "
+        "(PCE). Never a factor of GMV (R21)."
+    )
     def shared_via_pce(self) -> bool:
         return self.opportunity.shared_via_pce
 
@@ -92,12 +95,14 @@ class OpportunityNode(relay.Node):
         return OpportunityTransaction(deal=deal) if deal else None
 
     @classmethod
-    async def resolve_nodes(cls, *, info: Info, node_ids: Iterable[str],
-                            required: bool = False) -> list[Any]:
+    async def resolve_nodes(
+        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
+    ) -> list[Any]:
         results = []
         for node_id in node_ids:
-            found = await asyncio.to_thread(service.get_opportunity, info.context.principal,
-                                            node_id)
+            found = await asyncio.to_thread(
+                service.get_opportunity, info.context.principal, node_id
+            )
             results.append(cls.of(found) if found else None)
         return results
 
@@ -120,8 +125,10 @@ class GmvByMethod:
     deal_count: int
 
 
-@strawberry.type(name="Gmv", description="GMV of a month (R21): the deals transacted in it "
-                                         "whose transaction method counts.")
+@strawberry.type(
+    name="Gmv",
+    description="GMV of a month (R21): the deals transacted in it whose transaction method counts.",
+)
 class GmvFigure:
     period: str
     amount: Money
@@ -129,32 +136,54 @@ class GmvFigure:
     by_method: list[GmvByMethod]
 
 
-async def opportunities(info: Info, first: int | None = None, after: str | None = None,
-                        filter: OpportunityFilter | None = None) -> OpportunityConnection:
+async def opportunities(
+    info: Info,
+    first: int | None = None,
+    after: str | None = None,
+    filter: OpportunityFilter | None = None,
+) -> OpportunityConnection:
     page = page_request(first, after, "opportunity")
     statuses = filter.statuses if filter else None
     found, has_next = await asyncio.to_thread(
-        service.list_opportunities, info.context.principal,
+        service.list_opportunities,
+        info.context.principal,
         statuses=frozenset(statuses) if statuses is not None else None,
-        after_id=page.after, limit=page.size)
-    return build_connection(OpportunityConnection, [OpportunityNode.of(o) for o in found],
-                            has_next, "opportunity", lambda n: n.opportunity_id,
-                            after)  # type: ignore[return-value]
+        after_id=page.after,
+        limit=page.size,
+    )
+    return build_connection(
+        OpportunityConnection,
+        [OpportunityNode.of(o) for o in found],
+        has_next,
+        "opportunity",
+        lambda n: n.opportunity_id,
+        after,
+    )  # type: ignore[return-value]
 
 
 async def gmv(info: Info, period: str) -> GmvFigure:
     figure = await asyncio.to_thread(service.period_gmv, info.context.principal, period)
-    return GmvFigure(period=figure.period, amount=Money.of(figure.amount),
-                     deal_count=figure.deals,
-                     by_method=[GmvByMethod(method=f.method, counts_toward_gmv=f.counts,
-                                            amount=Money.of(f.amount), deal_count=f.deals)
-                                for f in figure.by_method])
+    return GmvFigure(
+        period=figure.period,
+        amount=Money.of(figure.amount),
+        deal_count=figure.deals,
+        by_method=[
+            GmvByMethod(
+                method=f.method,
+                counts_toward_gmv=f.counts,
+                amount=Money.of(f.amount),
+                deal_count=f.deals,
+            )
+            for f in figure.by_method
+        ],
+    )
 
 
 @strawberry.type
 class Query:
     opportunities: OpportunityConnection = access.query(
-        "Query.opportunities", opportunities, "Opportunities shared with the partner, newest "
-                                              "first.")
+        "Query.opportunities", opportunities, "Opportunities shared with the partner, newest first."
+    )
     gmv: GmvFigure = access.query(
-        "Query.gmv", gmv, "GMV of a month (YYYY-MM, Beijing), by transaction method.")
+        "Query.gmv", gmv, "GMV of a month (YYYY-MM, Beijing), by transaction method."
+    )
