@@ -42,6 +42,8 @@ class Settings:
     job_retention_days: int = 30
     multipart_part_bytes: int = 8 * 1024 * 1024
     log_level: str = "INFO"
+    # Portal origins allowed to call the API from a browser (CORS).
+    cors_origins: tuple[str, ...] = ()
 
     @property
     def is_production(self) -> bool:
@@ -102,6 +104,8 @@ def from_environ() -> Settings:
         multipart_part_bytes=max(_int("PC_MULTIPART_PART_BYTES", defaults.multipart_part_bytes),
                                  5 * 1024 * 1024),
         log_level=os.environ.get("PC_LOG_LEVEL", defaults.log_level),
+        cors_origins=tuple(o.strip() for o in os.environ.get("PC_CORS_ORIGINS", "").split(",")
+                           if o.strip()),
     )
 
 

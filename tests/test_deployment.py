@@ -46,6 +46,7 @@ EXPECTED_OUTPUTS = {
     "JobsTableName",
     "AuditTableName",
     "IdempotencyTableName",
+    "BudgetsTableName",
     "IncentivesTableName",
     "ExportQueueUrl",
     "ExportQueueArn",
@@ -62,6 +63,7 @@ EXPECTED_KEYS = {
     "JobsTableName": ("partner_id", "job_key"),
     "AuditTableName": ("partner_id", "event_key"),
     "IdempotencyTableName": ("partner_id", "record_key"),
+    "BudgetsTableName": ("partner_id", "bucket"),
     "IncentivesTableName": ("partner_id", "item_key"),
 }
 

@@ -74,3 +74,12 @@ def schema(output: Path = typer.Option(Path("schema.graphql"), "--output", "-o")
 
     output.write_text(sdl(), encoding="utf-8")
     typer.echo(f"wrote {output}")
+
+
+def trusted_documents(output: Path = typer.Option(None, "--output", "-o")) -> None:
+    """Rebuild the trusted-documents manifest from the operations in graphql/."""
+    from partner_center.api import trusted_documents as documents
+
+    target = output or documents.MANIFEST
+    target.write_text(documents.render_manifest(documents.build_manifest()), encoding="utf-8")
+    typer.echo(f"wrote {target}")

@@ -67,7 +67,7 @@ def run_export(kind: str, filter_field: str, filters: dict[str, Any], *, fmt: st
             "kind": kind, "format": fmt.upper(), filter_field: filters}}
         if idempotency_key:
             variables["input"]["idempotencyKey"] = idempotency_key
-        payload = client.call("jobs", "RequestExport", variables)["requestExport"]
+        payload = client.call("RequestExport", variables)["requestExport"]
         if payload["errors"]:
             error = payload["errors"][0]
             raise _fail(f"{error['code']}: {error['message']}")
@@ -96,7 +96,7 @@ def _follow(client: GraphQLClient, job_id: str) -> dict[str, Any]:
                   TextColumn("{task.fields[rows]} rows"), console=console) as progress:
         task = progress.add_task("queued", total=100, rows=0)
         while True:
-            job = client.call("jobs", "Job", {"id": job_id})["job"]
+            job = client.call("Job", {"id": job_id})["job"]
             progress.update(task, completed=job["progress"], rows=job["rowCount"] or 0,
                             description=job["status"].lower())
             if job["status"] in ("SUCCEEDED", "FAILED"):
