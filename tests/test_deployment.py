@@ -48,6 +48,7 @@ EXPECTED_OUTPUTS = {
     "IdempotencyTableName",
     "BudgetsTableName",
     "MarketplaceTableName",
+    "IncentivesTableName",
     "ExportQueueUrl",
     "ExportQueueArn",
     "ExportDeadLetterQueueUrl",
@@ -65,6 +66,7 @@ EXPECTED_KEYS = {
     "IdempotencyTableName": ("partner_id", "record_key"),
     "BudgetsTableName": ("partner_id", "bucket"),
     "MarketplaceTableName": ("partner_id", "item_key"),
+    "IncentivesTableName": ("partner_id", "item_key"),
 }
 
 # AWS's advice for SQS event sources: visibility timeout >= 6 x the function timeout.
@@ -141,7 +143,8 @@ def test_serverless_includes_the_template(serverless: dict[str, Any]) -> None:
     assert serverless["provider"]["architecture"] == "arm64"
 
 
-@pytest.mark.parametrize("function_name", ["api", "exportWorker", "exportDeadLetter"])
+@pytest.mark.parametrize("function_name", ["api", "exportWorker", "exportDeadLetter",
+                                           "incentiveExpiry"])
 def test_handler_imports_and_is_callable(
     serverless: dict[str, Any], function_name: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:

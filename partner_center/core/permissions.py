@@ -42,6 +42,29 @@ def require_menu(principal: Principal, menu: Menu) -> None:
                         permission=menu.value)
 
 
+def is_provider_operations(principal: Principal) -> bool:
+    """The cloud provider's reviewers. Their token names the one partner they act on, so
+    tenant isolation holds for them as for anyone."""
+    return principal.role is Role.PROVIDER_OPERATIONS
+
+
+def require_partner_side(principal: Principal, menu: Menu) -> None:
+    """Actions a partner takes on its own account (applying for its incentives): its
+    users holding the menu. The provider's operations hold the incentives menu to review,
+    never to act as the partner."""
+    require_menu(principal, menu)
+    if is_provider_operations(principal):
+        raise Forbidden("the provider's operations review; only the partner's own users "
+                        "can do this", permission=menu.value)
+
+
+def require_provider_operations(principal: Principal) -> None:
+    """The provider's own work: issuing and approving incentives (R14), reviewing
+    marketplace invoice requests, reading orders no share link attributed."""
+    if not is_provider_operations(principal):
+        raise Forbidden("only the cloud provider's operations can do this")
+
+
 def managed_customer_scope(principal: Principal) -> str | None:
     """R2: the manager whose assigned customers bound what the caller sees, or None for all."""
     if principal.role is Role.CUSTOMER_MANAGER:
@@ -59,13 +82,6 @@ def require_storefront(principal: Principal) -> None:
     """Marketplace orders (R8) are placed by the storefront service, never by a partner."""
     if principal.role is not Role.STOREFRONT:
         raise Forbidden("only the marketplace storefront places orders")
-
-
-def require_provider_operations(principal: Principal) -> None:
-    """The provider's own work across partners: reviewing marketplace invoice requests,
-    reading orders no share link attributed (the platform partition)."""
-    if principal.role is not Role.PROVIDER_OPERATIONS:
-        raise Forbidden("only the provider's operations may do this")
 
 
 def sees_marketplace_partition(principal: Principal, partner_id: str) -> bool:

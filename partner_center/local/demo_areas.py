@@ -13,6 +13,7 @@ Seeder = Callable[[Any], None]
 
 
 def seeders() -> list[Seeder]:
+    from partner_center.incentives import demo as incentives
     from partner_center.marketplace import demo as marketplace
 
-    return [marketplace.seed]
+    return [marketplace.seed, incentives.seed]
