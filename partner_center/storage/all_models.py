@@ -2,4 +2,5 @@
 
 from partner_center.audit import models as audit_models  # noqa: F401
 from partner_center.idempotency import models as idempotency_models  # noqa: F401
+from partner_center.leads import models as leads_models  # noqa: F401
 from partner_center.storage import models  # noqa: F401
