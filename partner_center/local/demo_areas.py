@@ -13,4 +13,6 @@ Seeder = Callable[[Any], None]
 
 
 def seeders() -> list[Seeder]:
-    return []
+    from partner_center.leads import demo as leads_demo
+
+    return [leads_demo.seed]
