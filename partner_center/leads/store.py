@@ -82,6 +82,15 @@ class LeadStore:
         except LeadItem.DoesNotExist:
             return None
 
+    def get_many(self, lead_ids: list[str]) -> dict[str, LeadItem]:
+        """Strongly consistent reads of up to any number of leads, 100 per request."""
+        found: dict[str, LeadItem] = {}
+        for start in range(0, len(lead_ids), 100):
+            keys = [(self.partner_id, lead_key(i)) for i in lead_ids[start:start + 100]]
+            for item in LeadItem.batch_get(keys, consistent_read=True):
+                found[item.lead_id] = item
+        return found
+
     def history(self, lead_id: str) -> list[LeadHistoryItem]:
         """Oldest first (job IDs are time-ordered)."""
         return list(LeadHistoryItem.query(
@@ -120,15 +129,18 @@ class LeadStore:
             self._connection.client  # noqa: B018 - created once, before threads share it
         return self._connection
 
-    def apply(self, lead_id: str, change: Transition) -> Outcome:
+    def apply(self, lead_id: str, change: Transition, *, read: LeadItem | None = None,
+              was_read: bool = False) -> Outcome:
         """Dispatch or recall one lead for one job; idempotent per (job, lead).
 
-        The happy path is one read and one transaction. Only when the lead cannot take
-        the transition, or the transaction is cancelled, is this job's history entry
-        looked up: finding it means an earlier delivery of the job already did the work.
+        The happy path is one read (or `read`, when the caller read the lead already, in
+        a batch; `was_read` with `read=None` means it does not exist) and one transaction.
+        Only when the lead cannot take the transition, or the transaction is cancelled,
+        is this job's history entry looked up: finding it means an earlier delivery of
+        the job already did the work.
         """
         for attempt in range(MAX_TRIES):
-            lead = self.get(lead_id, consistent=True)
+            lead = read if attempt == 0 and was_read else self.get(lead_id, consistent=True)
             status = LeadStatus(lead.status) if lead is not None else None
             reason = refusal(change.action, status, lead.assignee_id if lead else None,
                              change.staff_id)
