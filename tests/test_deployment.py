@@ -54,6 +54,11 @@ EXPECTED_OUTPUTS = {
     "ExportDeadLetterQueueUrl",
     "ExportDeadLetterQueueArn",
     "ExportsBucketName",
+    "LeadsTableName",
+    "DispatchQueueUrl",
+    "DispatchQueueArn",
+    "DispatchDeadLetterQueueUrl",
+    "DispatchDeadLetterQueueArn",
 }
 
 # Table output -> (hash key, range key): every key starts from the partner ID.
@@ -67,6 +72,7 @@ EXPECTED_KEYS = {
     "BudgetsTableName": ("partner_id", "bucket"),
     "MarketplaceTableName": ("partner_id", "item_key"),
     "IncentivesTableName": ("partner_id", "item_key"),
+    "LeadsTableName": ("partner_id", "lead_key"),
 }
 
 # AWS's advice for SQS event sources: visibility timeout >= 6 x the function timeout.
@@ -144,7 +150,8 @@ def test_serverless_includes_the_template(serverless: dict[str, Any]) -> None:
 
 
 @pytest.mark.parametrize("function_name", ["api", "exportWorker", "exportDeadLetter",
-                                           "incentiveExpiry"])
+                                           "incentiveExpiry", "dispatchWorker",
+                                           "dispatchDeadLetter"])
 def test_handler_imports_and_is_callable(
     serverless: dict[str, Any], function_name: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -159,18 +166,26 @@ def test_handler_imports_and_is_callable(
 def test_export_worker_timeout_fits_visibility_timeout(
     serverless: dict[str, Any], template: dict[str, Any]
 ) -> None:
-    timeout = serverless["functions"]["exportWorker"]["timeout"]
-    visibility = template["Resources"]["ExportQueue"]["Properties"]["VisibilityTimeout"]
-    assert timeout * VISIBILITY_TO_TIMEOUT_RATIO <= visibility
+    for function, queue in (("exportWorker", "ExportQueue"), ("dispatchWorker", "DispatchQueue")):
+        timeout = serverless["functions"][function]["timeout"]
+        visibility = template["Resources"][queue]["Properties"]["VisibilityTimeout"]
+        assert timeout * VISIBILITY_TO_TIMEOUT_RATIO <= visibility, function
 
 
 def test_sqs_events_report_partial_batch_failures(serverless: dict[str, Any]) -> None:
     events = [e for f in serverless["functions"].values() for e in _sqs_events(f)]
-    assert len(events) == 2
+    assert len(events) == 4
     for event in events:
         assert event["functionResponseType"] == "ReportBatchItemFailures"
     queues = {e["arn"]["Fn::GetAtt"][0] for e in events}
-    assert queues == {"ExportQueue", "ExportDeadLetterQueue"}
+    assert queues == {"ExportQueue", "ExportDeadLetterQueue", "DispatchQueue",
+                      "DispatchDeadLetterQueue"}
+
+
+def test_dispatch_queue_dead_letters_like_the_export_queue(template: dict[str, Any]) -> None:
+    redrive = template["Resources"]["DispatchQueue"]["Properties"]["RedrivePolicy"]
+    assert redrive["deadLetterTargetArn"] == {"Fn::GetAtt": ["DispatchDeadLetterQueue", "Arn"]}
+    assert int(redrive["maxReceiveCount"]) == int(_redrive(template)["maxReceiveCount"])
 
 
 def test_max_receives_matches_redrive_policy(
@@ -411,7 +426,8 @@ def test_every_stack_output_reaches_the_functions_and_every_table_is_granted() -
     config = infra.load_cfn_yaml((root / "serverless.yml").read_text())
     environment = config["provider"]["environment"]
     granted = json.dumps(config["provider"]["iam"]["role"]["statements"])
-    local_only = {"PC_EXPORT_DEAD_LETTER_QUEUE_URL"}  # polled by its event source mapping
+    # Polled by their event source mappings.
+    local_only = {"PC_EXPORT_DEAD_LETTER_QUEUE_URL", "PC_DISPATCH_DEAD_LETTER_QUEUE_URL"}
     for key, output in template["Outputs"].items():
         name = infra.output_env_name(key)
         if name is None or name in local_only:

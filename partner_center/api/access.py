@@ -61,6 +61,15 @@ ACCESS: dict[str, Rule] = {
     "Mutation.requestExport": Rule(note="and the menu of the exported data "
                                         "(consumption details: customers; marketplace "
                                         "bill details: marketplace)"),
+    # Leads (R1, R6): the leads menu to read (staff: their own leads), and to dispatch
+    # or recall, the administrator or an operator holding it.
+    "Query.leads": menu(Menu.LEADS, "partner staff see the leads dispatched to them"),
+    "Query.lead": menu(Menu.LEADS, "partner staff see the leads dispatched to them"),
+    "Lead.contactName": menu(Menu.LEADS),
+    "Lead.contactPhone": menu(Menu.LEADS),
+    "Mutation.dispatchLeads": Rule(menu=Menu.LEADS,
+                                   roles=frozenset({Role.ADMIN, Role.OPERATOR})),
+    "Mutation.recallLeads": Rule(menu=Menu.LEADS, roles=frozenset({Role.ADMIN, Role.OPERATOR})),
     # The audit log is the administrator's.
     "Query.auditEvents": roles(Role.ADMIN),
     # Marketplace (R8, R9): the partner's side needs the marketplace menu.

@@ -22,6 +22,7 @@ from partner_center.api.types import (
     directory,
     incentives,
     jobs,
+    leads,
     marketplace,
     opportunities,
 )
@@ -35,8 +36,9 @@ MAX_TOKENS = 4000
 
 # One entry per area: its root queries and mutations.
 Query = merge_types("Query", (directory.Query, jobs.Query, audit.Query, marketplace.Query,
-                              incentives.Query, opportunities.Query))
-Mutation = merge_types("Mutation", (jobs.Mutation, marketplace.Mutation, incentives.Mutation))
+                              incentives.Query, opportunities.Query, leads.Query))
+Mutation = merge_types("Mutation", (jobs.Mutation, marketplace.Mutation, incentives.Mutation,
+                                    leads.Mutation))
 
 
 class Schema(strawberry.Schema):
@@ -48,7 +50,7 @@ class Schema(strawberry.Schema):
 schema = Schema(
     query=Query,
     mutation=Mutation,
-    types=[CustomerNode, PartnerNode, UserNode],
+    types=[CustomerNode, PartnerNode, UserNode, leads.LeadNode],
     config=StrawberryConfig(relay_max_results=MAX_PAGE_SIZE),
     extensions=[
         lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),

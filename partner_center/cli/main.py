@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from partner_center.cli import dev, export, incentives, tokens
+from partner_center.cli import dev, export, incentives, leads, tokens
 
 app = typer.Typer(help="Partner Center API: local runtime and command-line client.",
                   no_args_is_help=True, add_completion=False)
@@ -14,6 +14,7 @@ app.command(name="schema")(dev.schema)
 app.command(name="trusted-documents")(dev.trusted_documents)
 app.add_typer(export.app, name="export")
 app.add_typer(incentives.app, name="incentives")
+app.add_typer(leads.app, name="leads")
 
 if __name__ == "__main__":
     app()

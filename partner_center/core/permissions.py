@@ -63,6 +63,24 @@ def require_provider_operations(principal: Principal) -> None:
     marketplace invoice requests, reading orders no share link attributed."""
     if not is_provider_operations(principal):
         raise Forbidden("only the cloud provider's operations can do this")
+def can_dispatch_leads(principal: Principal) -> bool:
+    """R6: the partner administrator, or an operator granted the leads menu."""
+    return principal.role in (Role.ADMIN, Role.OPERATOR) and has_menu(principal, Menu.LEADS)
+
+
+def require_lead_dispatch(principal: Principal) -> None:
+    """R6 (and R1 first: without the leads menu, the menu's error)."""
+    require_menu(principal, Menu.LEADS)
+    if not can_dispatch_leads(principal):
+        raise Forbidden("only the partner administrator or an operator with the leads "
+                        "permission may dispatch or recall leads", permission="leads.dispatch")
+
+
+def lead_owner_scope(principal: Principal) -> str | None:
+    """Partner staff see only the leads dispatched to them; None means every lead."""
+    if principal.role is Role.STAFF:
+        return principal.user_id
+    return None
 
 
 def managed_customer_scope(principal: Principal) -> str | None:

@@ -23,6 +23,9 @@ TERMINAL = frozenset({JobStatus.SUCCEEDED, JobStatus.FAILED})
 class JobKind(enum.StrEnum):
     CONSUMPTION_DETAILS = "consumption_details"
     MARKETPLACE_BILL_DETAILS = "marketplace_bill_details"
+    # Lead dispatch jobs (R7): their file is the per-lead result report.
+    LEAD_DISPATCH = "lead_dispatch"
+    LEAD_RECALL = "lead_recall"
 
 
 class ExportFormat(enum.StrEnum):
@@ -51,6 +54,9 @@ class Job:
     error_code: str | None
     last_attempt_error: str | None
     attempts: int
+    # Items that succeeded and failed, for jobs that act on a batch (lead dispatch).
+    succeeded_count: int | None = None
+    failed_count: int | None = None
 
     @classmethod
     def from_item(cls, item: JobItem) -> Job:
@@ -74,4 +80,6 @@ class Job:
             error_code=item.error_code,
             last_attempt_error=item.last_attempt_error,
             attempts=int(item.attempts or 0),
+            succeeded_count=None if item.succeeded_count is None else int(item.succeeded_count),
+            failed_count=None if item.failed_count is None else int(item.failed_count),
         )

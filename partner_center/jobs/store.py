@@ -24,6 +24,7 @@ from partner_center.storage.models import JobItem
 
 JOB_PREFIX = "JOB#"
 IDEMPOTENCY_PREFIX = "IDEM#"
+INPUT_PREFIX = "INPUT#"
 
 
 class IdempotencyConflict(Exception):
@@ -38,6 +39,15 @@ class Claim:
 
 def _conditional_failure(exc: UpdateError | PutError) -> bool:
     return exc.cause_response_code == "ConditionalCheckFailedException"
+
+
+def _counts(succeeded: int | None, failed: int | None) -> list[Any]:
+    actions = []
+    if succeeded is not None:
+        actions.append(JobItem.succeeded_count.set(succeeded))
+    if failed is not None:
+        actions.append(JobItem.failed_count.set(failed))
+    return actions
 
 
 class JobStore:
@@ -57,10 +67,13 @@ class JobStore:
 
     def create(self, *, job_id: str, kind: JobKind, fmt: ExportFormat,
                parameters: dict[str, Any], requested_by: str,
-               idempotency_key: str | None, request_hash: str) -> tuple[Job, bool]:
+               idempotency_key: str | None, request_hash: str,
+               job_input: Any = None) -> tuple[Job, bool]:
         """Write a queued job; with an idempotency key, the first job for that key wins.
 
-        Returns the job and whether this call created it.
+        `job_input` (JSON-serializable) is what the worker needs but the record should not
+        carry, such as a batch's item IDs: it is written with the job, in one transaction,
+        as the job's input item. Returns the job and whether this call created it.
         """
         now = to_iso(utcnow())
         item = JobItem(
@@ -70,8 +83,18 @@ class JobStore:
             requested_by=requested_by, created_at=now, attempts=0,
             expires_at=self._expiry(),
         )
-        if idempotency_key is None:
+        input_item = None
+        if job_input is not None:
+            input_item = JobItem(self.partner_id, INPUT_PREFIX + job_id, job_id=job_id,
+                                 parameters=json.dumps(job_input), created_at=now,
+                                 expires_at=self._expiry())
+        if idempotency_key is None and input_item is None:
             item.save(condition=JobItem.job_key.does_not_exist())
+            return Job.from_item(item), True
+        if idempotency_key is None:
+            with TransactWrite(connection=self._connection()) as transaction:
+                transaction.save(input_item, condition=JobItem.job_key.does_not_exist())
+                transaction.save(item, condition=JobItem.job_key.does_not_exist())
             return Job.from_item(item), True
         claim = JobItem(
             self.partner_id, f"{IDEMPOTENCY_PREFIX}{requested_by}#{idempotency_key}",
@@ -82,6 +105,8 @@ class JobStore:
             with TransactWrite(connection=self._connection()) as transaction:
                 transaction.save(claim, condition=JobItem.job_key.does_not_exist())
                 transaction.save(item, condition=JobItem.job_key.does_not_exist())
+                if input_item is not None:
+                    transaction.save(input_item, condition=JobItem.job_key.does_not_exist())
         except TransactWriteError as exc:
             if not any(r and r.code == "ConditionalCheckFailed"
                        for r in exc.cancellation_reasons or []):
@@ -111,6 +136,14 @@ class JobStore:
         if item.expires_at is not None and item.expires_at < utcnow().timestamp():
             return None
         return Job.from_item(item)
+
+    def read_input(self, job_id: str) -> Any:
+        """The job's input item (see `create`), or None when it has none."""
+        try:
+            item = JobItem.get(self.partner_id, INPUT_PREFIX + job_id, consistent_read=True)
+        except JobItem.DoesNotExist:
+            return None
+        return json.loads(item.parameters or "null")
 
     def page(self, *, requested_by: str | None, after_job_id: str | None, limit: int
              ) -> tuple[list[Job], bool]:
@@ -166,12 +199,14 @@ class JobStore:
         return Claim(Job.from_item(item), token)
 
     def report_progress(self, job_id: str, token: str, progress: int, rows: int,
-                        lease: timedelta) -> bool:
+                        lease: timedelta, *, succeeded: int | None = None,
+                        failed: int | None = None) -> bool:
         """Record progress and extend the lease; False when the lease was lost."""
         try:
             self._key(job_id).update(
                 actions=[JobItem.progress.set(progress), JobItem.row_count.set(rows),
-                         JobItem.lease_until.set(to_iso(utcnow() + lease))],
+                         JobItem.lease_until.set(to_iso(utcnow() + lease)),
+                         *_counts(succeeded, failed)],
                 condition=JobItem.lease_token == token,
             )
         except UpdateError as exc:
@@ -181,7 +216,8 @@ class JobStore:
         return True
 
     def complete(self, job_id: str, token: str, *, object_key: str, file_name: str,
-                 row_count: int, byte_size: int, sha256: str) -> bool:
+                 row_count: int, byte_size: int, sha256: str,
+                 succeeded: int | None = None, failed: int | None = None) -> bool:
         try:
             self._key(job_id).update(
                 actions=[
@@ -195,6 +231,7 @@ class JobStore:
                     JobItem.finished_at.set(to_iso(utcnow())),
                     JobItem.lease_token.remove(),
                     JobItem.lease_until.remove(),
+                    *_counts(succeeded, failed),
                 ],
                 condition=(JobItem.lease_token == token)
                 & (JobItem.status == JobStatus.RUNNING.value),

@@ -1,5 +1,8 @@
 """The embedded AWS: moto in server mode on 127.0.0.1, in a child process.
 
+moto runs with the DynamoDB fidelity fixes of `partner_center.local.moto_server`
+(atomic conditional writes and transactions under concurrent requests).
+
 A separate process keeps moto's work off the API's and workers' interpreter (and out of
 their memory measurements), and every client talks to it over real HTTP, as in the cloud.
 """
@@ -42,7 +45,8 @@ class EmbeddedAws:
         self.port = self.port or free_port()
         env = {**os.environ, **LOCAL_CREDENTIALS}
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(self.port)],
+            [sys.executable, "-m", "partner_center.local.moto_server", "-H", "127.0.0.1", "-p",
+             str(self.port)],
             env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
             # Out of the terminal's process group: Ctrl-C reaches the API and workers,
             # which finish their last calls against a server that is still up; the

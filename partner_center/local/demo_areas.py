@@ -14,6 +14,7 @@ Seeder = Callable[[Any], None]
 
 def seeders() -> list[Seeder]:
     from partner_center.incentives import demo as incentives
+    from partner_center.leads import demo as leads
     from partner_center.marketplace import demo as marketplace
 
-    return [marketplace.seed, incentives.seed]
+    return [marketplace.seed, incentives.seed, leads.seed]

@@ -92,7 +92,9 @@ class ConsumptionLine(Model):
 
 
 class JobItem(Model):
-    """A job record (entity "JOB#<id>") or an idempotency claim ("IDEM#<user>#<key>")."""
+    """A job record (entity "JOB#<id>"), an idempotency claim ("IDEM#<user>#<key>"), or a
+    job's input too large for its record ("INPUT#<id>", e.g. a batch's lead IDs, as JSON in
+    `parameters`)."""
 
     class Meta:
         table_name = "partner-center-jobs"
@@ -121,6 +123,9 @@ class JobItem(Model):
     lease_token = UnicodeAttribute(null=True)
     lease_until = UnicodeAttribute(null=True)
     expires_at = NumberAttribute(null=True)  # epoch seconds: the cloud's TTL clean-up
+    # Batch jobs (lead dispatch): items that succeeded and failed so far.
+    succeeded_count = NumberAttribute(null=True)
+    failed_count = NumberAttribute(null=True)
 
 
 register(DirectoryItem, "directory")

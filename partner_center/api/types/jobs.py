@@ -74,9 +74,18 @@ class JobNode(relay.Node):
     def file_name(self) -> str | None:
         return self.job.file_name
 
-    @strawberry.field(description="The filters the job was requested with, as JSON.")
+    @strawberry.field(description="The filters the job was requested with (for a lead "
+                                  "dispatch job: its action, staff and lead count), as JSON.")
     def parameters(self) -> strawberry.scalars.JSON:
-        return self.job.parameters.get("filter", {})
+        return self.job.parameters.get("filter") or self.job.parameters.get("dispatch") or {}
+
+    @strawberry.field(description="Items that succeeded so far (batch jobs: leads).")
+    def succeeded_count(self) -> int | None:
+        return self.job.succeeded_count
+
+    @strawberry.field(description="Items that failed so far (batch jobs: leads).")
+    def failed_count(self) -> int | None:
+        return self.job.failed_count
 
     @strawberry.field(description="The ID of the user who requested the job.")
     def requested_by(self) -> relay.GlobalID:

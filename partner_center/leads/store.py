@@ -1,0 +1,230 @@
+"""Leads and their history in DynamoDB, scoped to one partner by construction.
+
+Each dispatch or recall of one lead is one transaction: the lead's update, conditional
+on the status (and holder) just read, and its history entry, conditional on there being
+none yet for this job. Two jobs racing for a lead cannot both win; a job redelivered after
+a crash finds its own entry and does not write a second one.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from pynamodb.connection import Connection
+from pynamodb.exceptions import TransactWriteError
+from pynamodb.expressions.condition import Condition
+from pynamodb.transactions import TransactWrite
+
+from partner_center.core.clock import to_iso, utcnow
+from partner_center.leads.filters import LeadFilter, instant_bounds
+from partner_center.leads.models import (
+    HISTORY_PREFIX,
+    LEAD_PREFIX,
+    LeadHistoryItem,
+    LeadItem,
+    history_key,
+    lead_key,
+)
+from partner_center.leads.rules import (
+    DispatchAction,
+    LeadStatus,
+    Reason,
+    refusal,
+    target_status,
+)
+
+# A lead that keeps changing under us (or transactions that keep conflicting) is given
+# up after this many tries; the job's attempt fails and its redelivery goes on.
+MAX_TRIES = 5
+
+
+class LeadContention(Exception):
+    """A lead could not be settled within MAX_TRIES: retry the job later."""
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What one job did to one lead, and the lead as the report shows it."""
+
+    lead_id: str
+    succeeded: bool
+    reason: Reason | None
+    lead: LeadItem | None  # the lead as read (None when it does not exist)
+    from_status: str | None
+    to_status: str | None
+    staff_id: str | None  # dispatched to / recalled from
+    occurred_at: str | None
+
+
+@dataclass(frozen=True)
+class Transition:
+    action: DispatchAction
+    job_id: str
+    actor_id: str
+    staff_id: str | None  # the target of a dispatch; None for a recall
+
+
+class LeadStore:
+    def __init__(self, partner_id: str) -> None:
+        if not partner_id:
+            raise ValueError("a partner ID is required")
+        self.partner_id = partner_id
+        self._connection: Connection | None = None
+
+    # -- reads --------------------------------------------------------------------------
+
+    def get(self, lead_id: str, *, consistent: bool = False) -> LeadItem | None:
+        try:
+            return LeadItem.get(self.partner_id, lead_key(lead_id), consistent_read=consistent)
+        except LeadItem.DoesNotExist:
+            return None
+
+    def get_many(self, lead_ids: list[str]) -> dict[str, LeadItem]:
+        """Strongly consistent reads of up to any number of leads, 100 per request."""
+        found: dict[str, LeadItem] = {}
+        for start in range(0, len(lead_ids), 100):
+            keys = [(self.partner_id, lead_key(i)) for i in lead_ids[start:start + 100]]
+            for item in LeadItem.batch_get(keys, consistent_read=True):
+                found[item.lead_id] = item
+        return found
+
+    def history(self, lead_id: str) -> list[LeadHistoryItem]:
+        """Oldest first (job IDs are time-ordered)."""
+        return list(LeadHistoryItem.query(
+            self.partner_id, LeadHistoryItem.lead_key.startswith(f"{HISTORY_PREFIX}{lead_id}#")))
+
+    def history_entry(self, lead_id: str, job_id: str) -> LeadHistoryItem | None:
+        try:
+            return LeadHistoryItem.get(self.partner_id, history_key(lead_id, job_id),
+                                       consistent_read=True)
+        except LeadHistoryItem.DoesNotExist:
+            return None
+
+    def page(self, flt: LeadFilter, *, owner_id: str | None, after_lead_id: str | None,
+             limit: int, newest_first: bool = True) -> tuple[list[LeadItem], bool]:
+        """Up to `limit` leads matching `flt` (and held by `owner_id`, when given), in
+        creation order, and whether more follow."""
+        condition = _conditions(flt, owner_id)
+        start = None
+        if after_lead_id:
+            start = {"partner_id": {"S": self.partner_id},
+                     "lead_key": {"S": lead_key(after_lead_id)}}
+        items: Iterator[LeadItem] = LeadItem.query(
+            self.partner_id, LeadItem.lead_key.startswith(LEAD_PREFIX),
+            filter_condition=condition, scan_index_forward=not newest_first,
+            last_evaluated_key=start, limit=limit + 1, page_size=100)
+        found = list(items)
+        return found[:limit], len(found) > limit
+
+    # -- the one write path of dispatch and recall --------------------------------------
+
+    def connection(self) -> Connection:
+        if self._connection is None:
+            meta = LeadItem.Meta
+            self._connection = Connection(region=meta.region, host=meta.host,
+                                          max_pool_connections=64)
+            self._connection.client  # noqa: B018 - created once, before threads share it
+        return self._connection
+
+    def apply(self, lead_id: str, change: Transition, *, read: LeadItem | None = None,
+              was_read: bool = False) -> Outcome:
+        """Dispatch or recall one lead for one job; idempotent per (job, lead).
+
+        The happy path is one read (or `read`, when the caller read the lead already, in
+        a batch; `was_read` with `read=None` means it does not exist) and one transaction.
+        Only when the lead cannot take the transition, or the transaction is cancelled,
+        is this job's history entry looked up: finding it means an earlier delivery of
+        the job already did the work.
+        """
+        for attempt in range(MAX_TRIES):
+            lead = read if attempt == 0 and was_read else self.get(lead_id, consistent=True)
+            status = LeadStatus(lead.status) if lead is not None else None
+            reason = refusal(change.action, status, lead.assignee_id if lead else None,
+                             change.staff_id)
+            if lead is None or reason is not None:
+                return self._done_before(lead_id, lead, change) or Outcome(
+                    lead_id, False, reason, lead, lead.status if lead else None, None,
+                    lead.assignee_id if lead else None, None)
+            outcome = self._write(lead, change)
+            if outcome is not None:
+                return outcome
+            done = self._done_before(lead_id, lead, change)
+            if done is not None:
+                return done
+            # The lead changed between the read and the write, or the transaction met
+            # another one: read again and decide afresh, after a short random pause.
+            time.sleep(random.uniform(0, 0.01 * (2 ** attempt)))
+        raise LeadContention(lead_id)
+
+    def _done_before(self, lead_id: str, lead: LeadItem | None, change: Transition
+                     ) -> Outcome | None:
+        """This job's own earlier write, found on a redelivery."""
+        if lead is None:
+            return None
+        entry = self.history_entry(lead_id, change.job_id)
+        if entry is None:
+            return None
+        return Outcome(lead_id, True, None, lead, entry.from_status, entry.to_status,
+                       entry.staff_id, entry.occurred_at)
+
+    def _write(self, lead: LeadItem, change: Transition) -> Outcome | None:
+        now = to_iso(utcnow())
+        to = target_status(change.action)
+        expected: Condition = LeadItem.status == lead.status
+        if change.action is DispatchAction.DISPATCH:
+            staff_id = change.staff_id or ""
+            actions = [LeadItem.status.set(to.value), LeadItem.assignee_id.set(staff_id),
+                       LeadItem.dispatched_at.set(now)]
+        else:
+            staff_id = lead.assignee_id or ""
+            expected &= LeadItem.assignee_id == staff_id
+            actions = [LeadItem.status.set(to.value), LeadItem.assignee_id.remove(),
+                       LeadItem.recalled_at.set(now)]
+        actions += [LeadItem.updated_at.set(now), LeadItem.last_job_id.set(change.job_id)]
+        entry = LeadHistoryItem(
+            self.partner_id, history_key(lead.lead_id, change.job_id), lead_id=lead.lead_id,
+            job_id=change.job_id, action=change.action.value, actor_id=change.actor_id,
+            staff_id=staff_id, from_status=lead.status, to_status=to.value, occurred_at=now)
+        try:
+            with TransactWrite(connection=self.connection()) as transaction:
+                transaction.update(LeadItem(self.partner_id, lead.lead_key), actions=actions,
+                                   condition=expected)
+                transaction.save(entry, condition=LeadHistoryItem.lead_key.does_not_exist())
+        except TransactWriteError as exc:
+            codes = {r.code for r in exc.cancellation_reasons or [] if r is not None}
+            if not codes & {"ConditionalCheckFailed", "TransactionConflict"}:
+                raise
+            return None
+        return Outcome(lead.lead_id, True, None, lead, lead.status, to.value, staff_id, now)
+
+
+def _conditions(flt: LeadFilter, owner_id: str | None) -> Condition | None:
+    parts: list[Condition] = []
+    if flt.statuses:
+        parts.append(LeadItem.status.is_in(*sorted(s.value for s in flt.statuses)))
+    if owner_id is not None:
+        parts.append(LeadItem.assignee_id == owner_id)
+    if flt.assignee_id is not None:
+        parts.append(LeadItem.assignee_id == flt.assignee_id)
+    for attribute, value in ((LeadItem.source, flt.source), (LeadItem.region, flt.region),
+                             (LeadItem.industry, flt.industry)):
+        if value is not None:
+            parts.append(attribute == value)
+    for attribute, (low, high) in (
+            (LeadItem.created_at, instant_bounds(flt.created_from, flt.created_to)),
+            (LeadItem.dispatched_at, instant_bounds(flt.dispatched_from, flt.dispatched_to))):
+        if low is not None:
+            parts.append(attribute >= low)
+        if high is not None:
+            parts.append(attribute < high)
+    if flt.name_contains:
+        parts.append(LeadItem.name.contains(flt.name_contains))
+    if not parts:
+        return None
+    condition = parts[0]
+    for part in parts[1:]:
+        condition &= part
+    return condition

@@ -1,0 +1,129 @@
+"""moto in server mode, with two DynamoDB fidelity fixes the product's guarantees rely on.
+
+`python -m partner_center.local.moto_server -H 127.0.0.1 -p PORT` is `python -m
+moto.server` plus:
+
+1. **DynamoDB requests run one at a time.** The real service makes every conditional
+   write and every transaction atomic. moto's threaded server evaluates a condition and
+   applies the write as separate Python steps, so two concurrent requests on one item
+   can both pass their condition. Serializing DynamoDB requests restores "two concurrent
+   conditional writes cannot both win" (S3 and SQS keep their concurrency: a long poll
+   must not hold up a table write).
+2. **A transaction rolls back only the items it touched.** moto backs up the *whole
+   table* (a deep copy) once per action before a TransactWriteItems, and restores that
+   copy when the transaction is cancelled. That costs O(table size) per action (over
+   100 ms per action on a table of a few thousand items) and, with concurrent requests,
+   a restore would also erase other requests' writes. Here each touched item is saved
+   before the transaction and put back (or deleted) on cancellation.
+
+Only the embedded AWS runs this; the cloud runs the real services.
+"""
+
+from __future__ import annotations
+
+import copy
+import sys
+import threading
+from collections.abc import Callable, Iterable
+from typing import Any
+
+import moto.dynamodb.models as dynamodb_models
+from moto import server
+from moto.dynamodb.models import DynamoDBBackend
+from moto.dynamodb.models.table import Table
+
+_DYNAMODB_LOCK = threading.Lock()
+
+
+class _TableCopiesAreFree:
+    """Stands in for the `copy` module inside moto's DynamoDB backend: copying a Table
+    returns the table itself, so moto's whole-table backup costs nothing (and its restore
+    is a no-op); every other deep copy is the real one."""
+
+    @staticmethod
+    def deepcopy(value: Any, memo: dict[int, Any] | None = None) -> Any:
+        if isinstance(value, Table):
+            return value
+        return copy.deepcopy(value, memo)
+
+    copy = staticmethod(copy.copy)
+
+
+_original_transact_write_items = DynamoDBBackend.transact_write_items
+
+
+def _touched(backend: DynamoDBBackend, transact_items: list[dict[str, Any]]
+             ) -> list[tuple[str, dict[str, Any], Any]]:
+    """(table name, key, deep copy of the item or None) for every action's item."""
+    saved = []
+    for action in transact_items:
+        for op_type, op in action.items():
+            table_name = op.get("TableName")
+            if not table_name or table_name not in backend.tables:
+                continue
+            table = backend.tables[table_name]
+            if op_type == "Put":
+                attrs = op.get("Item", {})
+                key = {name: attrs[name] for name in (table.hash_key_attr, table.range_key_attr)
+                       if name and name in attrs}
+            else:
+                key = op.get("Key", {})
+            try:
+                current = backend.get_item(table_name, key)
+            except Exception:  # a malformed key: moto's own validation reports it
+                continue
+            saved.append((table_name, key, copy.deepcopy(current)))
+    return saved
+
+
+def _restore(backend: DynamoDBBackend, saved: list[tuple[str, dict[str, Any], Any]]) -> None:
+    for table_name, key, item in reversed(saved):
+        if item is None:
+            if backend.get_item(table_name, key) is not None:
+                backend.delete_item(table_name, key)
+        else:
+            backend.put_item(table_name, item.to_json()["Attributes"])
+
+
+def transact_write_items(self: DynamoDBBackend, transact_items: list[dict[str, Any]]) -> None:
+    saved = _touched(self, transact_items)
+    try:
+        _original_transact_write_items(self, transact_items)
+    except BaseException:
+        _restore(self, saved)
+        raise
+
+
+class SerializedDynamoDB:
+    """WSGI middleware: DynamoDB requests one at a time, everything else as it comes."""
+
+    def __init__(self, app: Callable[..., Iterable[bytes]]) -> None:
+        self.app = app
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]
+                 ) -> Iterable[bytes]:
+        if not environ.get("HTTP_X_AMZ_TARGET", "").startswith("DynamoDB_"):
+            return self.app(environ, start_response)
+        with _DYNAMODB_LOCK:
+            # The whole response is produced inside the lock.
+            return list(self.app(environ, start_response))
+
+
+def install() -> None:
+    dynamodb_models.copy = _TableCopiesAreFree  # type: ignore[assignment]
+    DynamoDBBackend.transact_write_items = transact_write_items  # type: ignore[method-assign]
+    original_dispatcher = server.DomainDispatcherApplication
+
+    def dispatcher(*args: Any, **kwargs: Any) -> SerializedDynamoDB:
+        return SerializedDynamoDB(original_dispatcher(*args, **kwargs))
+
+    server.DomainDispatcherApplication = dispatcher  # type: ignore[assignment,misc]
+
+
+def main(argv: list[str] | None = None) -> None:
+    install()
+    server.main(argv if argv is not None else sys.argv[1:])
+
+
+if __name__ == "__main__":
+    main()

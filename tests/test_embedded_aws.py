@@ -1,0 +1,81 @@
+"""The embedded AWS keeps DynamoDB's guarantees under concurrent requests.
+
+moto alone evaluates a condition and applies the write as separate steps on a threaded
+server, and backs a transaction up by deep-copying whole tables (restoring that copy
+on cancellation, over anyone else's writes). `partner_center.local.moto_server` fixes
+both; these tests hold it to that, on the session's embedded AWS.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+from pynamodb.connection import Connection
+from pynamodb.exceptions import TransactWriteError, UpdateError
+from pynamodb.transactions import TransactWrite
+
+from partner_center.core.ids import new_id
+from partner_center.leads.models import LeadHistoryItem, LeadItem, history_key
+from tests.leads_helpers import lead_now, make_leads
+
+PARTNER = "ptn-sp-001"
+
+
+def _connection() -> Connection:
+    return Connection(region=LeadItem.Meta.region, host=LeadItem.Meta.host)
+
+
+def test_a_cancelled_transaction_undoes_its_own_items_only(local_env: Any) -> None:
+    changed, refused, bystander = make_leads(3)
+    entry_key = history_key(changed.lead_id, new_id())
+    try:
+        with TransactWrite(connection=_connection()) as transaction:
+            transaction.update(LeadItem(PARTNER, changed.lead_key),
+                               actions=[LeadItem.status.set("dispatched")],
+                               condition=LeadItem.status == "undispatched")
+            transaction.save(LeadHistoryItem(
+                PARTNER, entry_key, lead_id=changed.lead_id, job_id="j", action="dispatch",
+                actor_id="a", staff_id="s", from_status="undispatched", to_status="dispatched",
+                occurred_at="2026-01-01T00:00:00.000000Z"))
+            transaction.update(LeadItem(PARTNER, refused.lead_key),
+                               actions=[LeadItem.status.set("dispatched")],
+                               condition=LeadItem.status == "recalled")
+        raise AssertionError("the transaction should have been cancelled")
+    except TransactWriteError as exc:
+        codes = [r.code if r else None for r in exc.cancellation_reasons or []]
+        assert codes[2] == "ConditionalCheckFailed"
+    assert lead_now(PARTNER, changed.lead_id).status == "undispatched"
+    assert lead_now(PARTNER, bystander.lead_id).status == "undispatched"
+    try:
+        LeadHistoryItem.get(PARTNER, entry_key, consistent_read=True)
+        raise AssertionError("the history entry should have been rolled back")
+    except LeadHistoryItem.DoesNotExist:
+        pass
+
+
+def test_concurrent_conditional_writes_never_both_win(local_env: Any) -> None:
+    leads = make_leads(150)
+    wins: dict[str, list[str]] = {"a": [], "b": []}
+    cancelled = threading.Event()
+
+    def race(who: str) -> None:
+        for lead in leads:
+            try:
+                LeadItem(PARTNER, lead.lead_key).update(
+                    actions=[LeadItem.assignee_id.set(who), LeadItem.status.set("dispatched")],
+                    condition=LeadItem.status == "undispatched")
+                wins[who].append(lead.lead_id)
+            except UpdateError:
+                cancelled.set()
+
+    threads = [threading.Thread(target=race, args=(who,)) for who in wins]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not set(wins["a"]) & set(wins["b"])
+    assert len(wins["a"]) + len(wins["b"]) == len(leads)
+    for who, won in wins.items():
+        for lead_id in won:
+            assert lead_now(PARTNER, lead_id).assignee_id == who
