@@ -46,6 +46,10 @@ EXPECTED_OUTPUTS = {
     "JobsTableName",
     "AuditTableName",
     "IdempotencyTableName",
+    "CustomerAssignmentsTableName",
+    "CustomerAlertsTableName",
+    "AdjustmentsTableName",
+    "ConsumptionRollupsTableName",
     "ExportQueueUrl",
     "ExportQueueArn",
     "ExportDeadLetterQueueUrl",
@@ -61,6 +65,10 @@ EXPECTED_KEYS = {
     "JobsTableName": ("partner_id", "job_key"),
     "AuditTableName": ("partner_id", "event_key"),
     "IdempotencyTableName": ("partner_id", "record_key"),
+    "CustomerAssignmentsTableName": ("partner_id", "history_key"),
+    "CustomerAlertsTableName": ("partner_id", "alert_id"),
+    "AdjustmentsTableName": ("partner_id", "adjustment_key"),
+    "ConsumptionRollupsTableName": ("partner_id", "rollup_key"),
 }
 
 # AWS's advice for SQS event sources: visibility timeout >= 6 x the function timeout.
@@ -137,7 +145,8 @@ def test_serverless_includes_the_template(serverless: dict[str, Any]) -> None:
     assert serverless["provider"]["architecture"] == "arm64"
 
 
-@pytest.mark.parametrize("function_name", ["api", "exportWorker", "exportDeadLetter"])
+@pytest.mark.parametrize("function_name", ["api", "exportWorker", "exportDeadLetter",
+                                           "consumptionRollup"])
 def test_handler_imports_and_is_callable(
     serverless: dict[str, Any], function_name: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:

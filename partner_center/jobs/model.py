@@ -22,6 +22,7 @@ TERMINAL = frozenset({JobStatus.SUCCEEDED, JobStatus.FAILED})
 
 class JobKind(enum.StrEnum):
     CONSUMPTION_DETAILS = "consumption_details"
+    ADJUSTMENT_RECORDS = "adjustment_records"
 
 
 class ExportFormat(enum.StrEnum):

@@ -27,7 +27,10 @@ from partner_center.jobs.store import IdempotencyConflict, JobStore
 log = get_logger(__name__)
 
 # Which menu each export belongs to (R1): its data is that menu's data.
-EXPORT_MENUS: dict[JobKind, Menu] = {JobKind.CONSUMPTION_DETAILS: Menu.CUSTOMERS}
+EXPORT_MENUS: dict[JobKind, Menu] = {
+    JobKind.CONSUMPTION_DETAILS: Menu.CUSTOMERS,
+    JobKind.ADJUSTMENT_RECORDS: Menu.CUSTOMERS,
+}
 
 MAX_IDEMPOTENCY_KEY = 128
 
