@@ -59,7 +59,29 @@ ACCESS: dict[str, Rule] = {
     "Query.job": SIGNED_IN,
     "Query.jobs": SIGNED_IN,
     "Mutation.requestExport": Rule(note="and the menu of the exported data "
-                                        "(consumption details: customers)"),
+                                        "(consumption details, adjustment records: "
+                                        "customers)"),
+    # Customers (R1; R2 narrows a customer manager to its own customers everywhere).
+    "Query.customers": menu(Menu.CUSTOMERS),
+    "Query.customer": menu(Menu.CUSTOMERS),
+    "Query.customerManagers": menu(Menu.CUSTOMERS),
+    "Query.customerAlerts": menu(Menu.CUSTOMERS),
+    "Query.customerAlert": menu(Menu.CUSTOMERS),
+    "Query.dailyConsumption": menu(Menu.CUSTOMERS),
+    "Query.monthlyConsumption": menu(Menu.CUSTOMERS),
+    "Query.consumptionDetails": menu(Menu.CUSTOMERS),
+    "Query.adjustmentRecords": menu(Menu.CUSTOMERS),
+    "Mutation.handleCustomerAlerts": menu(Menu.CUSTOMERS),
+    "Mutation.handleCustomerAlert": menu(Menu.CUSTOMERS),
+    # Moving customers between managers is the partner's, not a manager's (R2).
+    "Mutation.assignCustomers": Rule(menu=Menu.CUSTOMERS,
+                                     roles=frozenset({Role.ADMIN, Role.OPERATOR})),
+    "Mutation.assignCustomer": Rule(menu=Menu.CUSTOMERS,
+                                    roles=frozenset({Role.ADMIN, Role.OPERATOR})),
+    "Mutation.unassignCustomers": Rule(menu=Menu.CUSTOMERS,
+                                       roles=frozenset({Role.ADMIN, Role.OPERATOR})),
+    "Mutation.unassignCustomer": Rule(menu=Menu.CUSTOMERS,
+                                      roles=frozenset({Role.ADMIN, Role.OPERATOR})),
     # The audit log is the administrator's.
     "Query.auditEvents": roles(Role.ADMIN),
 }

@@ -17,6 +17,7 @@ from starlette.types import Receive, Scope, Send
 from strawberry.asgi import GraphQL
 
 from partner_center.api.context import Context
+from partner_center.api.loaders import Loaders
 from partner_center.api.schema import schema
 from partner_center.config import Settings
 from partner_center.core.auth import bearer_token, decode_token
@@ -32,7 +33,7 @@ class PartnerCenterGraphQL(GraphQL):
 
     async def get_context(self, request: Any, response: Any) -> Context:  # type: ignore[override]
         return Context(settings=self.settings, request_id=request.state.request_id,
-                       caller=getattr(request.state, "principal", None))
+                       caller=getattr(request.state, "principal", None), loaders=Loaders())
 
 
 def _wants_ide(request: Request) -> bool:

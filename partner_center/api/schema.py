@@ -15,7 +15,18 @@ from strawberry.tools import merge_types
 
 from partner_center.api.errors import is_expected, log_errors
 from partner_center.api.pagination import MAX_PAGE_SIZE
-from partner_center.api.types import audit, directory, jobs
+from partner_center.api.types import (
+    adjustments,
+    audit,
+    consumption,
+    customer_alerts,
+    customers,
+    directory,
+    jobs,
+)
+from partner_center.api.types.adjustments import AdjustmentRecordNode
+from partner_center.api.types.consumption import ConsumptionLineNode
+from partner_center.api.types.customer_alerts import CustomerAlertNode
 from partner_center.api.types.customers import CustomerNode
 from partner_center.api.types.directory import PartnerNode, UserNode
 
@@ -25,8 +36,10 @@ MAX_TOKENS = 4000
 
 
 # One entry per area: its root queries and mutations.
-Query = merge_types("Query", (directory.Query, jobs.Query, audit.Query))
-Mutation = merge_types("Mutation", (jobs.Mutation,))
+Query = merge_types("Query", (directory.Query, jobs.Query, audit.Query, customers.Query,
+                              customer_alerts.Query, consumption.Query, adjustments.Query))
+Mutation = merge_types("Mutation", (jobs.Mutation, customers.Mutation,
+                                    customer_alerts.Mutation))
 
 
 class Schema(strawberry.Schema):
@@ -38,7 +51,8 @@ class Schema(strawberry.Schema):
 schema = Schema(
     query=Query,
     mutation=Mutation,
-    types=[CustomerNode, PartnerNode, UserNode],
+    types=[CustomerNode, PartnerNode, UserNode, CustomerAlertNode, ConsumptionLineNode,
+           AdjustmentRecordNode],
     config=StrawberryConfig(relay_max_results=MAX_PAGE_SIZE),
     extensions=[
         lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),

@@ -121,6 +121,48 @@ def rollup(partner_id: str, first: date, last: date, *, now: datetime) -> Rollup
     return RollupReport(partner_id, first, last, sums.lines, len(per_item))
 
 
+def backfill(partner_id: str, first: date, last: date, *, now: datetime,
+             lines: Iterable[ConsumptionLine] | None = None) -> RollupReport:
+    """Roll up a range the table holds nothing of yet (a new partner's history, demo data)
+    with whole-item batch writes: a few requests instead of one per customer and month.
+    Falls back to `rollup` when any month of the range has a roll-up already, since whole
+    items would replace what that holds. `lines` spares the read when the caller has just
+    written exactly the partner's lines (the demo loader)."""
+    months = sorted({month_of(d) for d in days_between(first, last)})
+    existing = list(RollupItem.batch_get([(partner_id, partner_key(m)) for m in months]))
+    if existing:
+        return rollup(partner_id, first, last, now=now)
+    if last > last_available_day(now) or first > last or (last - first).days >= MAX_DAYS:
+        return rollup(partner_id, first, last, now=now)  # refuses with the reason
+    if lines is None:
+        pages = ConsumptionStore(partner_id).pages(ConsumptionFilter(date_from=first,
+                                                                     date_to=last))
+        lines = (line for page in pages for line in page)
+    sums = aggregate((line for line in lines if line.partner_id == partner_id), first, last)
+    stamp = to_iso(now)
+    items: dict[str, RollupItem] = {}
+    for (customer_id, day), amount in sums.by_customer.items():
+        key = customer_key(month_of(day), customer_id)
+        item = items.setdefault(key, RollupItem(partner_id, key, month=month_of(day),
+                                                customer_id=customer_id, updated_at=stamp))
+        setattr(item, day_attribute(day), amount)
+    with RollupItem.batch_write() as batch:
+        for item in items.values():
+            batch.save(item)
+    # The partner's items last, as in `rollup`: they mark the days complete.
+    for month in months:
+        days = [d for d in days_between(first, last) if month_of(d) == month]
+        item = RollupItem(partner_id, partner_key(month), month=month, updated_at=stamp,
+                          rolled={f"{d.day:02d}" for d in days})
+        for day in days:
+            setattr(item, day_attribute(day), sums.by_day.get(day, Decimal("0")))
+        item.save()
+    log.info("consumption backfilled", extra=fields(
+        partner_id=partner_id, first=first.isoformat(), last=last.isoformat(),
+        lines=sums.lines, customer_items=len(items)))
+    return RollupReport(partner_id, first, last, sums.lines, len(items))
+
+
 def rolled_days(partner_id: str, days: Iterable[date]) -> set[date]:
     """Which of `days` the partner's items mark as rolled up."""
     wanted = sorted(set(days))

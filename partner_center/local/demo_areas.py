@@ -13,4 +13,6 @@ Seeder = Callable[[Any], None]
 
 
 def seeders() -> list[Seeder]:
-    return []
+    from partner_center.customers import demo as customers_demo
+
+    return [customers_demo.seed]
