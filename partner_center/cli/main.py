@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import typer
 
-from partner_center.cli import dev, export, tokens
+from partner_center.cli import dev, export, rollup, tokens
 
 app = typer.Typer(help="Partner Center API: local runtime and command-line client.",
                   no_args_is_help=True, add_completion=False)
 app.command(name="dev")(dev.dev)
 app.command(name="token")(tokens.token)
 app.command(name="schema")(dev.schema)
+app.command(name="rollup")(rollup.rollup)
 app.add_typer(export.app, name="export")
 
 if __name__ == "__main__":
