@@ -168,14 +168,12 @@ def rolled_set(items: dict[str, RollupItem]) -> set[date]:
     return days
 
 
-def month_figures(partner_id: str, requests: list[tuple[str, str, date]], now: datetime
-                  ) -> list[Figure]:
-    """Each (customer, month, first counted day)'s month figure, with two reads in all:
-    one batch of the customers' items, one read per distinct month of the partner's."""
-    months = {m for _, m, _ in requests}
-    partners = partner_items(partner_id, months)
+def figures_of(requests: list[tuple[str, str, date]], partners: dict[str, RollupItem],
+               items: dict[tuple[str, str], RollupItem], now: datetime) -> list[Figure]:
+    """Each (customer, month, first counted day)'s month figure, from the partner's items
+    of those months and the customers' items: two reads in all, whatever the number of
+    customers (the caller makes them, concurrently)."""
     rolled = rolled_set(partners)
-    items = customer_items(partner_id, [(c, m) for c, m, _ in requests])
     results = []
     for customer_id, month, since in requests:
         _, last = parse_month(month, "month")

@@ -135,13 +135,21 @@ class CustomerStore:
             return CustomerItem.by_manager.query(
                 index_key, filter_condition=condition, scan_index_forward=forward,
                 last_evaluated_key=start, limit=limit,
-                page_size=max(limit or 0, QUERY_PAGE) if limit else QUERY_PAGE)
+                page_size=self._page_size(limit, condition))
         start = None if after_id is None else {
             "partner_id": {"S": self.partner_id}, "customer_id": {"S": after_id}}
         return CustomerItem.query(
             self.partner_id, filter_condition=condition, scan_index_forward=forward,
             last_evaluated_key=start, limit=limit,
-            page_size=max(limit or 0, QUERY_PAGE) if limit else QUERY_PAGE)
+            page_size=self._page_size(limit, condition))
+
+    @staticmethod
+    def _page_size(limit: int | None, condition: Condition | None) -> int:
+        # Unfiltered, read exactly what the page needs; filtered, read in larger steps
+        # so a selective filter costs few round trips.
+        if limit is None:
+            return QUERY_PAGE
+        return limit if condition is None else max(limit, QUERY_PAGE)
 
     def page(self, flt: CustomerFilter, *, order: CustomerOrder = CustomerOrder.CUSTOMER_ID,
              descending: bool = False, after: str | None = None, limit: int,

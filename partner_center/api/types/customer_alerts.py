@@ -77,8 +77,8 @@ class CustomerAlertNode(relay.Node):
         return from_iso(self.item.handled_at) if self.item.handled_at else None
 
     @strawberry.field
-    async def handled_by(self, info: Info) -> PartnerUser | None:
-        return await partner_user(info, self.item.handled_by)
+    def handled_by(self, info: Info) -> PartnerUser | None:
+        return partner_user(info, self.item.handled_by)  # type: ignore[return-value]
 
     @strawberry.field
     def remark(self) -> str | None:

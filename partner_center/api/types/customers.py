@@ -25,7 +25,12 @@ from partner_center.api.types.ids import node_id_of
 from partner_center.consumption import summaries
 from partner_center.consumption.rollup import month_of
 from partner_center.consumption.scope import counting_from
-from partner_center.consumption.summary import month_figures, parse_month
+from partner_center.consumption.summary import (
+    customer_items,
+    figures_of,
+    parse_month,
+    partner_items,
+)
 from partner_center.core.clock import beijing_date, from_iso
 from partner_center.core.errors import BadInput, ClientError, Forbidden, NotFound
 from partner_center.core.permissions import managed_customer_scope
@@ -54,9 +59,9 @@ def user_loader(info: Info) -> Any:
     """The partner's users by ID (one BatchGetItem per 100)."""
     partner_id = info.context.principal.partner_id
 
-    async def load(user_ids: list[str]) -> list[DirectoryItem | None]:
+    async def load(user_ids: list[str]) -> list[PartnerUser]:
         found = await asyncio.to_thread(users_by_id, partner_id, user_ids)
-        return [found.get(u) for u in user_ids]
+        return [PartnerUser.of(u, found.get(u)) for u in user_ids]
 
     return info.context.loaders.get("partner_users", load)
 
@@ -77,8 +82,13 @@ def month_consumption_loader(info: Info) -> Any:
     items and one read of the partner's per month, whatever the page size."""
     partner_id = info.context.principal.partner_id
 
-    async def load(keys: list[tuple[str, str, date]]) -> list[Any]:
-        return await asyncio.to_thread(month_figures, partner_id, keys, summaries.clock())
+    async def load(keys: list[tuple[str, str, date]]) -> list[ConsumptionFigure]:
+        # The partner's items and the customers' are independent reads: run them at once.
+        partners, items = await asyncio.gather(
+            asyncio.to_thread(partner_items, partner_id, {m for _, m, _ in keys}),
+            asyncio.to_thread(customer_items, partner_id, [(c, m) for c, m, _ in keys]))
+        return [ConsumptionFigure(figure=f)
+                for f in figures_of(keys, partners, items, summaries.clock())]
 
     return info.context.loaders.get("customer_month_consumption", load)
 
@@ -98,10 +108,12 @@ class PartnerUser:
                    display_name=item.name if item else "")
 
 
-async def partner_user(info: Info, user_id: str | None) -> PartnerUser | None:
+def partner_user(info: Info, user_id: str | None) -> Awaitable[PartnerUser] | None:
+    """The user, through the request's loader (a future: the resolver returns it as is,
+    sparing a coroutine per row)."""
     if not user_id:
         return None
-    return PartnerUser.of(user_id, await user_loader(info).load(user_id))
+    return user_loader(info).load(user_id)  # type: ignore[no-any-return]
 
 
 AssignmentAction = strawberry.enum(
@@ -120,16 +132,19 @@ class CustomerAssignment:
         return AssignmentAction(self.change.action)  # type: ignore[operator]
 
     @strawberry.field
-    async def from_manager(self, info: Info) -> PartnerUser | None:
-        return await partner_user(info, self.change.from_manager)
+    def from_manager(self, info: Info) -> PartnerUser | None:
+        return partner_user(  # type: ignore[return-value]
+            info, self.change.from_manager)
 
     @strawberry.field
-    async def to_manager(self, info: Info) -> PartnerUser | None:
-        return await partner_user(info, self.change.to_manager)
+    def to_manager(self, info: Info) -> PartnerUser | None:
+        return partner_user(  # type: ignore[return-value]
+            info, self.change.to_manager)
 
     @strawberry.field
-    async def by(self, info: Info) -> PartnerUser | None:
-        return await partner_user(info, self.change.by_user)
+    def by(self, info: Info) -> PartnerUser | None:
+        return partner_user(  # type: ignore[return-value]
+            info, self.change.by_user)
 
     @strawberry.field
     def at(self) -> datetime:
@@ -152,8 +167,8 @@ class CustomerNode(relay.Node):
                    created_at=item.created_at, item=item)
 
     @strawberry.field(description="The customer manager it is assigned to, if any (R2).")
-    async def manager(self, info: Info) -> PartnerUser | None:
-        return await partner_user(info, self.item.manager_id if self.item else None)
+    def manager(self, info: Info) -> PartnerUser | None:
+        return partner_user(info, self.item.manager_id if self.item else None)  # type: ignore[return-value]
 
     @strawberry.field(description="When it was assigned to its current manager.")
     def assigned_at(self) -> datetime | None:
@@ -167,8 +182,8 @@ class CustomerNode(relay.Node):
                                   "default: the current month), as far as R3 lets it be "
                                   "shown; a customer manager counts it from the day after "
                                   "the customer's assignment to it (R5).")
-    async def month_consumption(self, info: Info, month: str | None = None
-                                ) -> ConsumptionFigure:
+    def month_consumption(self, info: Info, month: str | None = None
+                          ) -> ConsumptionFigure:
         if month is None:
             month = month_of(beijing_date(summaries.clock()))
         else:
@@ -176,8 +191,8 @@ class CustomerNode(relay.Node):
         since = date.min
         if managed_customer_scope(info.context.principal) is not None and self.item:
             since = counting_from(self.item.assigned_at)
-        figure = await month_consumption_loader(info).load((self.customer_id, month, since))
-        return ConsumptionFigure(figure=figure)
+        return month_consumption_loader(info).load(  # type: ignore[no-any-return]
+            (self.customer_id, month, since))
 
     @strawberry.field(description="Every change of the customer's manager, newest first "
                                   "(at most 100).")
