@@ -77,7 +77,7 @@ async def api_page(client: httpx.AsyncClient, token: str) -> dict[str, str]:
             for e in body["data"]["customers"]["edges"]}
 
 
-async def measure(args: argparse.Namespace) -> tuple[float, float, list[float], list[float]]:
+async def measure(args: argparse.Namespace) -> tuple[list[float], list[float]]:
     from partner_center.api.app import create_app
 
     settings = get_settings()
@@ -103,8 +103,7 @@ async def measure(args: argparse.Namespace) -> tuple[float, float, list[float], 
             for _ in range(args.per_round):
                 await api_page(client, token)
             api_rates.append(args.per_round / (time.perf_counter() - started))
-    return (statistics.median(api_rates), statistics.median(base_rates), api_rates,
-            base_rates)
+    return api_rates, base_rates
 
 
 def main() -> int:
@@ -117,7 +116,7 @@ def main() -> int:
     environment = start_environment()
     try:
         data = demo_data.load()
-        api, base, api_rates, base_rates = asyncio.run(measure(args))
+        api_rates, base_rates = asyncio.run(measure(args))
     finally:
         environment.stop()
     print(f"demo data: {len(data.customers)} customers; page of 100 with manager, "
@@ -125,10 +124,12 @@ def main() -> int:
           f"{args.per_round} requests")
     print("baseline req/s per round: " + " ".join(f"{r:.1f}" for r in base_rates))
     print("API      req/s per round: " + " ".join(f"{r:.1f}" for r in api_rates))
-    ratio = api / base
+    # Each round pairs the two under the same load; the median of the pairs' ratios.
+    ratio = statistics.median(a / b for a, b in zip(api_rates, base_rates, strict=True))
+    api, base = statistics.median(api_rates), statistics.median(base_rates)
     verdict = "PASS" if ratio >= args.target else "FAIL"
     print(f"RATIO API {api:.1f} req/s / baseline {base:.1f} req/s = {ratio:.2f} "
-          f"(target >= {args.target:.2f}) {verdict}")
+          f"(median of the rounds' ratios; target >= {args.target:.2f}) {verdict}")
     return 0 if verdict == "PASS" else 1
 
 
