@@ -37,8 +37,14 @@ USERS = {
 
 def principal(who: str) -> Principal:
     user_id, role, menus = USERS[who]
-    return Principal(partner_id=PARTNER, user_id=user_id, login=f"t-{who}", role=role,
-                     account_type=AccountType.SOLUTION_PROVIDER, permissions=menus)
+    return Principal(
+        partner_id=PARTNER,
+        user_id=user_id,
+        login=f"t-{who}",
+        role=role,
+        account_type=AccountType.SOLUTION_PROVIDER,
+        permissions=menus,
+    )
 
 
 def token(who: str) -> str:
@@ -52,16 +58,23 @@ def gid(type_name: str, node_id: str) -> str:
 # Customer -> (name, association, manager, assigned at). The two boundary customers are
 # assigned one microsecond either side of 00:00 Beijing on 2026-09-11.
 CUSTOMERS: dict[str, tuple[str, str, str | None, datetime | None]] = {
-    "cus-t-01": ("甲乙丙测试科技有限公司", "reseller", "usr-t-m1",
-                 beijing(2026, 9, 10, 23, 59, 59, 999999)),
+    "cus-t-01": (
+        "甲乙丙测试科技有限公司",
+        "reseller",
+        "usr-t-m1",
+        beijing(2026, 9, 10, 23, 59, 59, 999999),
+    ),
     "cus-t-02": ("张三丰", "advisory", "usr-t-m1", beijing(2026, 9, 11, 0, 0, 0)),
-    "cus-t-03": ("丁戊己庚网络技术有限公司", "reseller", "usr-t-m1",
-                 beijing(2026, 7, 20, 10, 0, 0)),
+    "cus-t-03": (
+        "丁戊己庚网络技术有限公司",
+        "reseller",
+        "usr-t-m1",
+        beijing(2026, 7, 20, 10, 0, 0),
+    ),
     "cus-t-04": ("李四", "advisory", None, None),
     "cus-t-05": ("王五商贸有限公司", "reseller", "usr-t-m2", beijing(2026, 7, 1, 9, 0, 0)),
     # Reassigned mid-month by the R5 test.
-    "cus-t-06": ("赵六云计算服务有限公司", "reseller", "usr-t-m1",
-                 beijing(2026, 7, 20, 10, 0, 0)),
+    "cus-t-06": ("赵六云计算服务有限公司", "reseller", "usr-t-m1", beijing(2026, 7, 20, 10, 0, 0)),
     # Unassigned, each moved by one assignment test.
     "cus-t-07": ("孙七", "advisory", None, None),
     "cus-t-08": ("周八", "reseller", None, None),
@@ -94,17 +107,33 @@ def lines() -> list[ConsumptionLine]:
         for l_index, at in enumerate(LINE_TIMES):
             line_id = f"ln-t-{c_index:02d}-{l_index:02d}"
             product = "ECS" if l_index % 2 else "OBS"
-            result.append(ConsumptionLine(
-                PARTNER, f"{to_iso(at)}#{line_id}", line_id=line_id, customer_id=customer_id,
-                customer_name=CUSTOMERS[customer_id][0], product=product,
-                resource_id=f"res-{c_index}-{l_index}", billing_mode="on_demand",
-                usage=Decimal("1.5"), usage_unit="hour", amount=_amount(c_index, l_index),
-                charged_at=to_iso(at), bill_date=beijing_date(at).isoformat()))
+            result.append(
+                ConsumptionLine(
+                    PARTNER,
+                    f"{to_iso(at)}#{line_id}",
+                    line_id=line_id,
+                    customer_id=customer_id,
+                    customer_name=CUSTOMERS[customer_id][0],
+                    product=product,
+                    resource_id=f"res-{c_index}-{l_index}",
+                    billing_mode="on_demand",
+                    usage=Decimal("1.5"),
+                    usage_unit="hour",
+                    amount=_amount(c_index, l_index),
+                    charged_at=to_iso(at),
+                    bill_date=beijing_date(at).isoformat(),
+                )
+            )
     return result
 
 
-def expected(customer_ids: set[str] | None = None, *, first: date | None = None,
-             last: date | None = None, since: dict[str, date] | None = None) -> Decimal:
+def expected(
+    customer_ids: set[str] | None = None,
+    *,
+    first: date | None = None,
+    last: date | None = None,
+    since: dict[str, date] | None = None,
+) -> Decimal:
     total = Decimal("0")
     for line in lines():
         day = date.fromisoformat(line.bill_date)
@@ -126,23 +155,40 @@ def seed() -> None:
     global _seeded
     if _seeded:
         return
-    items: list[Any] = [DirectoryItem(PARTNER, "PARTNER", name="测试伙伴有限公司",
-                                      account_type=AccountType.SOLUTION_PROVIDER.value)]
+    items: list[Any] = [
+        DirectoryItem(
+            PARTNER,
+            "PARTNER",
+            name="测试伙伴有限公司",
+            account_type=AccountType.SOLUTION_PROVIDER.value,
+        )
+    ]
     for who, (user_id, role, menus) in USERS.items():
-        items.append(DirectoryItem(PARTNER, f"USER#{user_id}", name=f"测试{who}",
-                                   login=f"t-{who}", role=role.value,
-                                   permissions={m.value for m in menus} or None))
+        items.append(
+            DirectoryItem(
+                PARTNER,
+                f"USER#{user_id}",
+                name=f"测试{who}",
+                login=f"t-{who}",
+                role=role.value,
+                permissions={m.value for m in menus} or None,
+            )
+        )
     for model in (DirectoryItem,):
         with model.batch_write() as batch:
             for item in items:
                 batch.save(item)
     with CustomerItem.batch_write() as batch:
-        for number, (customer_id, (name, association, manager, at)) in enumerate(
-                CUSTOMERS.items()):
-            item = CustomerItem(PARTNER, customer_id, name=name,
-                                account_name=f"acct{number}", association=association,
-                                created_at=datetime(2026, 1, 1 + number, tzinfo=UTC),
-                                open_alerts=0)
+        for number, (customer_id, (name, association, manager, at)) in enumerate(CUSTOMERS.items()):
+            item = CustomerItem(
+                PARTNER,
+                customer_id,
+                name=name,
+                account_name=f"acct{number}",
+                association=association,
+                created_at=datetime(2026, 1, 1 + number, tzinfo=UTC),
+                open_alerts=0,
+            )
             if manager:
                 item.manager_id = manager
                 item.partner_manager = f"{PARTNER}#{manager}"

@@ -35,12 +35,23 @@ def fresh(demo: Any) -> list[ConsumptionLine]:
         for n, (hour, customer) in enumerate([(0, "c-1"), (12, "c-2"), (23, "c-1")]):
             at = beijing(day.year, day.month, day.day, hour, 59 if hour == 23 else 0, 0)
             line_id = f"ln-r-{offset:02d}-{n}"
-            lines.append(ConsumptionLine(
-                FRESH, f"{to_iso(at)}#{line_id}", line_id=line_id, customer_id=customer,
-                customer_name="某某", product="ECS", resource_id="vm-1",
-                billing_mode="on_demand", usage=Decimal("1"), usage_unit="hour",
-                amount=Decimal(f"{offset + 1}.{n}7"), charged_at=to_iso(at),
-                bill_date=beijing_date(at).isoformat()))
+            lines.append(
+                ConsumptionLine(
+                    FRESH,
+                    f"{to_iso(at)}#{line_id}",
+                    line_id=line_id,
+                    customer_id=customer,
+                    customer_name="某某",
+                    product="ECS",
+                    resource_id="vm-1",
+                    billing_mode="on_demand",
+                    usage=Decimal("1"),
+                    usage_unit="hour",
+                    amount=Decimal(f"{offset + 1}.{n}7"),
+                    charged_at=to_iso(at),
+                    bill_date=beijing_date(at).isoformat(),
+                )
+            )
     with ConsumptionLine.batch_write() as batch:
         for line in lines:
             batch.save(line)
@@ -48,8 +59,11 @@ def fresh(demo: Any) -> list[ConsumptionLine]:
 
 
 def stored(partner: str, customer: str | None, day: date) -> Decimal | None:
-    key = rollups.partner_key(rollups.month_of(day)) if customer is None else \
-        rollups.customer_key(rollups.month_of(day), customer)
+    key = (
+        rollups.partner_key(rollups.month_of(day))
+        if customer is None
+        else rollups.customer_key(rollups.month_of(day), customer)
+    )
     try:
         item = RollupItem.get(partner, key)
     except RollupItem.DoesNotExist:
@@ -59,15 +73,23 @@ def stored(partner: str, customer: str | None, day: date) -> Decimal | None:
 
 def test_r4_roll_up_of_the_table_equals_the_details(demo: Any) -> None:
     td.seed()
-    rollups.rollup(td.PARTNER, date(2026, 8, 1), date(2026, 10, 31),
-                   now=beijing(2026, 11, 2, 0, 30))
+    rollups.rollup(
+        td.PARTNER, date(2026, 8, 1), date(2026, 10, 31), now=beijing(2026, 11, 2, 0, 30)
+    )
     for customer in td.CUSTOMERS:
-        for day in (date(2026, 9, 10), date(2026, 9, 11), date(2026, 9, 30),
-                    date(2026, 10, 1), date(2026, 8, 31)):
+        for day in (
+            date(2026, 9, 10),
+            date(2026, 9, 11),
+            date(2026, 9, 30),
+            date(2026, 10, 1),
+            date(2026, 8, 31),
+        ):
             assert stored(td.PARTNER, customer, day) == td.expected(
-                {customer}, first=day, last=day), (customer, day)
+                {customer}, first=day, last=day
+            ), (customer, day)
     assert stored(td.PARTNER, None, date(2026, 9, 30)) == td.expected(
-        first=date(2026, 9, 30), last=date(2026, 9, 30))
+        first=date(2026, 9, 30), last=date(2026, 9, 30)
+    )
     assert stored(td.PARTNER, None, date(2026, 9, 2)) == Decimal("0")  # rolled, nothing used
 
 
@@ -82,20 +104,24 @@ def test_rolling_a_day_again_changes_nothing(demo: Any) -> None:
 
 def test_r3_a_day_is_rolled_up_only_once_closed(fresh: list[ConsumptionLine]) -> None:
     with pytest.raises(BadInput):
-        rollups.rollup(FRESH, date(2026, 9, 11), date(2026, 9, 11),
-                       now=beijing(2026, 9, 12, 23, 59, 59, 999999))
+        rollups.rollup(
+            FRESH,
+            date(2026, 9, 11),
+            date(2026, 9, 11),
+            now=beijing(2026, 9, 12, 23, 59, 59, 999999),
+        )
     assert rollups.rolled_days(FRESH, [date(2026, 9, 11)]) == set()
 
 
 def test_the_schedule_catches_up_the_last_week(fresh: list[ConsumptionLine]) -> None:
     now = beijing(2026, 9, 14, 0, 30)  # 09-12 closed at 00:00 today
     reports = rollups.run_scheduled(now, [FRESH])
-    assert [r.first for r in reports] == [date(2026, 9, 6) + timedelta(days=n)
-                                          for n in range(7)]
+    assert [r.first for r in reports] == [date(2026, 9, 6) + timedelta(days=n) for n in range(7)]
     assert rollups.run_scheduled(now, [FRESH]) == []  # nothing left to do
     day = date(2026, 9, 12)
-    expected = sum((line.amount for line in fresh if line.bill_date == day.isoformat()),
-                   Decimal("0"))
+    expected = sum(
+        (line.amount for line in fresh if line.bill_date == day.isoformat()), Decimal("0")
+    )
     assert stored(FRESH, None, day) == expected
     assert stored(FRESH, "c-2", day) == Decimal("12.17")
     # Beyond the catch-up window: not rolled up.
@@ -105,20 +131,21 @@ def test_the_schedule_catches_up_the_last_week(fresh: list[ConsumptionLine]) -> 
     assert [r.first for r in later] == [date(2026, 9, 13)]
 
 
-def test_backfill_does_not_overwrite_a_month_already_rolled(fresh: list[ConsumptionLine]
-                                                            ) -> None:
+def test_backfill_does_not_overwrite_a_month_already_rolled(fresh: list[ConsumptionLine]) -> None:
     rollups.run_scheduled(beijing(2026, 9, 14, 0, 30), [FRESH])
-    report = rollups.backfill(FRESH, date(2026, 9, 1), date(2026, 9, 20),
-                              now=beijing(2026, 9, 30, 0, 0))
+    report = rollups.backfill(
+        FRESH, date(2026, 9, 1), date(2026, 9, 20), now=beijing(2026, 9, 30, 0, 0)
+    )
     assert report.lines == 60
     for day in (date(2026, 9, 1), date(2026, 9, 12), date(2026, 9, 20)):
         assert stored(FRESH, None, day) == sum(
-            (line.amount for line in fresh if line.bill_date == day.isoformat()),
-            Decimal("0"))
+            (line.amount for line in fresh if line.bill_date == day.isoformat()), Decimal("0")
+        )
 
 
-def test_the_lambda_handler_runs_the_schedule(fresh: list[ConsumptionLine],
-                                              monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_lambda_handler_runs_the_schedule(
+    fresh: list[ConsumptionLine], monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setattr(rollups, "partners", lambda: [FRESH])
     result = rollup_handler.handle({"source": "aws.events"}, None)
     assert isinstance(result["rolled"], list)
@@ -130,10 +157,21 @@ def test_partners_are_read_from_the_directory(demo: Any) -> None:
     assert {"ptn-sp-001", "ptn-sp-002", "ptn-md-001", td.PARTNER} <= set(rollups.partners())
 
 
-def test_cli_rolls_up_a_day_and_refuses_an_open_one(fresh: list[ConsumptionLine],
-                                                    local_env: Any) -> None:
-    result = runner.invoke(app, ["rollup", "--date", "2026-09-19", "--partner", FRESH,
-                                 "--aws-endpoint", local_env.aws.endpoint_url])
+def test_cli_rolls_up_a_day_and_refuses_an_open_one(
+    fresh: list[ConsumptionLine], local_env: Any
+) -> None:
+    result = runner.invoke(
+        app,
+        [
+            "rollup",
+            "--date",
+            "2026-09-19",
+            "--partner",
+            FRESH,
+            "--aws-endpoint",
+            local_env.aws.endpoint_url,
+        ],
+    )
     assert result.exit_code == 0, result.output
     assert rollups.rolled_days(FRESH, [date(2026, 9, 19)]) == {date(2026, 9, 19)}
     refused = runner.invoke(app, ["rollup", "--date", "2099-01-01", "--partner", FRESH])

@@ -18,12 +18,16 @@ def rollup(
     day: str | None = typer.Option(None, "--date", help="One Beijing day, YYYY-MM-DD."),
     date_from: str | None = typer.Option(None, "--from", help="First Beijing day."),
     date_to: str | None = typer.Option(None, "--to", help="Last Beijing day."),
-    partner: list[str] = typer.Option([], "--partner", help="A partner ID (repeatable); "
-                                                            "default: every partner."),
+    partner: list[str] = typer.Option(
+        [], "--partner", help="A partner ID (repeatable); default: every partner."
+    ),
     aws_endpoint: str | None = typer.Option(
-        None, "--aws-endpoint", help="The embedded AWS that `partner-center dev` printed; "
-                                     "default: the environment's AWS_ENDPOINT_URL and "
-                                     "PC_*_TABLE."),
+        None,
+        "--aws-endpoint",
+        help="The embedded AWS that `partner-center dev` printed; "
+        "default: the environment's AWS_ENDPOINT_URL and "
+        "PC_*_TABLE.",
+    ),
 ) -> None:
     """Roll up closed days (R3). Without dates: what the schedule does (the closed days
     of the last week that are not rolled up yet)."""
@@ -45,19 +49,23 @@ def rollup(
         if first is None or last is None:
             reports = rollups.run_scheduled(now, partners)
         else:
-            reports = [rollups.rollup(p, first, last, now=now)
-                       for p in (partners or rollups.partners())]
+            reports = [
+                rollups.rollup(p, first, last, now=now) for p in (partners or rollups.partners())
+            ]
     except BadInput as exc:
         console.print(f"[bold red]error:[/] {exc.message}")
         raise typer.Exit(code=1) from exc
     for report in reports:
-        console.print(f"{report.partner_id} {report.first}..{report.last}: "
-                      f"{report.lines} lines, {report.customer_items} customer items")
+        console.print(
+            f"{report.partner_id} {report.first}..{report.last}: "
+            f"{report.lines} lines, {report.customer_items} customer items"
+        )
     console.print(f"Rolled up {len(reports)} partner range(s).")
 
 
-def _range(day: str | None, date_from: str | None, date_to: str | None
-           ) -> tuple[date | None, date | None]:
+def _range(
+    day: str | None, date_from: str | None, date_to: str | None
+) -> tuple[date | None, date | None]:
     def parse(name: str, value: str | None) -> date | None:
         if value is None:
             return None

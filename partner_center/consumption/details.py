@@ -21,14 +21,15 @@ def visible_from(principal: Principal) -> dict[str, date] | None:
     return managed_customers(principal.partner_id, manager)
 
 
-def list_lines(principal: Principal, flt: ConsumptionFilter, *, after: str | None,
-               limit: int) -> tuple[list[ConsumptionLine], bool]:
+def list_lines(
+    principal: Principal, flt: ConsumptionFilter, *, after: str | None, limit: int
+) -> tuple[list[ConsumptionLine], bool]:
     visible = visible_from(principal)
-    if (flt.customer_id is not None and visible is not None
-            and flt.customer_id not in visible):
+    if flt.customer_id is not None and visible is not None and flt.customer_id not in visible:
         raise NotFound("no customer with this ID", field="customerId")
-    return ConsumptionStore(principal.partner_id).page(flt, after=after, limit=limit,
-                                                       visible=visible)
+    return ConsumptionStore(principal.partner_id).page(
+        flt, after=after, limit=limit, visible=visible
+    )
 
 
 def get_line(principal: Principal, line_key: str) -> ConsumptionLine | None:
@@ -36,8 +37,9 @@ def get_line(principal: Principal, line_key: str) -> ConsumptionLine | None:
     line = ConsumptionStore(principal.partner_id).get(line_key)
     if line is None:
         return None
-    if visible is not None and not (line.customer_id in visible and
-                                    date.fromisoformat(line.bill_date)
-                                    >= visible[line.customer_id]):
+    if visible is not None and not (
+        line.customer_id in visible
+        and date.fromisoformat(line.bill_date) >= visible[line.customer_id]
+    ):
         return None
     return line

@@ -89,8 +89,11 @@ def rollup(partner_id: str, first: date, last: date, *, now: datetime) -> Rollup
     if (last - first).days >= MAX_DAYS:
         raise BadInput(f"roll up at most {MAX_DAYS} days at a time", field="to")
     if last > last_available_day(now):
-        raise BadInput(f"{last.isoformat()} is not closed yet: a day can be rolled up from "
-                       "24:00 of the next day, Beijing time (R3)", field="to")
+        raise BadInput(
+            f"{last.isoformat()} is not closed yet: a day can be rolled up from "
+            "24:00 of the next day, Beijing time (R3)",
+            field="to",
+        )
     store = ConsumptionStore(partner_id)
     flt = ConsumptionFilter(date_from=first, date_to=last)
     sums = aggregate((line for page in store.pages(flt) for line in page), first, last)
@@ -100,8 +103,11 @@ def rollup(partner_id: str, first: date, last: date, *, now: datetime) -> Rollup
     for (customer_id, day), amount in sums.by_customer.items():
         per_item[(customer_id, month_of(day))][day] = amount
     for (customer_id, month), days in sorted(per_item.items()):
-        actions = [RollupItem.month.set(month), RollupItem.customer_id.set(customer_id),
-                   RollupItem.updated_at.set(stamp)]
+        actions = [
+            RollupItem.month.set(month),
+            RollupItem.customer_id.set(customer_id),
+            RollupItem.updated_at.set(stamp),
+        ]
         actions += [getattr(RollupItem, day_attribute(d)).set(v) for d, v in sorted(days.items())]
         RollupItem(partner_id, customer_key(month, customer_id)).update(actions=actions)
 
@@ -110,19 +116,37 @@ def rollup(partner_id: str, first: date, last: date, *, now: datetime) -> Rollup
     for day in days_between(first, last):
         by_month[month_of(day)].append(day)
     for month, days in sorted(by_month.items()):
-        actions = [RollupItem.month.set(month), RollupItem.updated_at.set(stamp),
-                   RollupItem.rolled.add({f"{d.day:02d}" for d in days})]
-        actions += [getattr(RollupItem, day_attribute(d)).set(sums.by_day.get(d, Decimal("0")))
-                    for d in days]
+        actions = [
+            RollupItem.month.set(month),
+            RollupItem.updated_at.set(stamp),
+            RollupItem.rolled.add({f"{d.day:02d}" for d in days}),
+        ]
+        actions += [
+            getattr(RollupItem, day_attribute(d)).set(sums.by_day.get(d, Decimal("0")))
+            for d in days
+        ]
         RollupItem(partner_id, partner_key(month)).update(actions=actions)
-    log.info("consumption rolled up", extra=fields(
-        partner_id=partner_id, first=first.isoformat(), last=last.isoformat(),
-        lines=sums.lines, customer_items=len(per_item)))
+    log.info(
+        "consumption rolled up",
+        extra=fields(
+            partner_id=partner_id,
+            first=first.isoformat(),
+            last=last.isoformat(),
+            lines=sums.lines,
+            customer_items=len(per_item),
+        ),
+    )
     return RollupReport(partner_id, first, last, sums.lines, len(per_item))
 
 
-def backfill(partner_id: str, first: date, last: date, *, now: datetime,
-             lines: Iterable[ConsumptionLine] | None = None) -> RollupReport:
+def backfill(
+    partner_id: str,
+    first: date,
+    last: date,
+    *,
+    now: datetime,
+    lines: Iterable[ConsumptionLine] | None = None,
+) -> RollupReport:
     """Roll up a range the table holds nothing of yet (a new partner's history, demo data)
     with whole-item batch writes: a few requests instead of one per customer and month.
     Falls back to `rollup` when any month of the range has a roll-up already, since whole
@@ -135,16 +159,19 @@ def backfill(partner_id: str, first: date, last: date, *, now: datetime,
     if last > last_available_day(now) or first > last or (last - first).days >= MAX_DAYS:
         return rollup(partner_id, first, last, now=now)  # refuses with the reason
     if lines is None:
-        pages = ConsumptionStore(partner_id).pages(ConsumptionFilter(date_from=first,
-                                                                     date_to=last))
+        pages = ConsumptionStore(partner_id).pages(ConsumptionFilter(date_from=first, date_to=last))
         lines = (line for page in pages for line in page)
     sums = aggregate((line for line in lines if line.partner_id == partner_id), first, last)
     stamp = to_iso(now)
     items: dict[str, RollupItem] = {}
     for (customer_id, day), amount in sums.by_customer.items():
         key = customer_key(month_of(day), customer_id)
-        item = items.setdefault(key, RollupItem(partner_id, key, month=month_of(day),
-                                                customer_id=customer_id, updated_at=stamp))
+        item = items.setdefault(
+            key,
+            RollupItem(
+                partner_id, key, month=month_of(day), customer_id=customer_id, updated_at=stamp
+            ),
+        )
         setattr(item, day_attribute(day), amount)
     with RollupItem.batch_write() as batch:
         for item in items.values():
@@ -152,14 +179,26 @@ def backfill(partner_id: str, first: date, last: date, *, now: datetime,
     # The partner's items last, as in `rollup`: they mark the days complete.
     for month in months:
         days = [d for d in days_between(first, last) if month_of(d) == month]
-        item = RollupItem(partner_id, partner_key(month), month=month, updated_at=stamp,
-                          rolled={f"{d.day:02d}" for d in days})
+        item = RollupItem(
+            partner_id,
+            partner_key(month),
+            month=month,
+            updated_at=stamp,
+            rolled={f"{d.day:02d}" for d in days},
+        )
         for day in days:
             setattr(item, day_attribute(day), sums.by_day.get(day, Decimal("0")))
         item.save()
-    log.info("consumption backfilled", extra=fields(
-        partner_id=partner_id, first=first.isoformat(), last=last.isoformat(),
-        lines=sums.lines, customer_items=len(items)))
+    log.info(
+        "consumption backfilled",
+        extra=fields(
+            partner_id=partner_id,
+            first=first.isoformat(),
+            last=last.isoformat(),
+            lines=sums.lines,
+            customer_items=len(items),
+        ),
+    )
     return RollupReport(partner_id, first, last, sums.lines, len(items))
 
 
@@ -180,18 +219,22 @@ def rolled_days(partner_id: str, days: Iterable[date]) -> set[date]:
 def due_days(now: datetime, rolled: set[date], catch_up: int = CATCH_UP_DAYS) -> list[date]:
     """The closed days of the last `catch_up` that are not rolled up yet, oldest first."""
     last = last_available_day(now)
-    return [d for d in days_between(last - timedelta(days=catch_up - 1), last)
-            if d not in rolled]
+    return [d for d in days_between(last - timedelta(days=catch_up - 1), last) if d not in rolled]
 
 
 def partners() -> list[str]:
     """Every partner of the directory (the roll-up's one scan, of small partner items)."""
-    return sorted(item.partner_id for item in DirectoryItem.scan(
-        DirectoryItem.entity == "PARTNER", attributes_to_get=["partner_id", "entity"]))
+    return sorted(
+        item.partner_id
+        for item in DirectoryItem.scan(
+            DirectoryItem.entity == "PARTNER", attributes_to_get=["partner_id", "entity"]
+        )
+    )
 
 
-def run_scheduled(now: datetime | None = None, partner_ids: Iterable[str] | None = None
-                  ) -> list[RollupReport]:
+def run_scheduled(
+    now: datetime | None = None, partner_ids: Iterable[str] | None = None
+) -> list[RollupReport]:
     now = now or utcnow()
     reports = []
     for partner_id in partner_ids if partner_ids is not None else partners():

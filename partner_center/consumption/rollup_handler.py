@@ -9,5 +9,9 @@ from partner_center.consumption.rollup import run_scheduled
 
 def handle(event: dict[str, Any], context: Any) -> dict[str, Any]:
     reports = run_scheduled()
-    return {"rolled": [{"partner_id": r.partner_id, "day": r.first.isoformat(),
-                        "lines": r.lines} for r in reports]}
+    return {
+        "rolled": [
+            {"partner_id": r.partner_id, "day": r.first.isoformat(), "lines": r.lines}
+            for r in reports
+        ]
+    }

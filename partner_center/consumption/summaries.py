@@ -68,8 +68,9 @@ def scope_of(principal: Principal, customer_id: str | None) -> Scope:
     return Scope({c.customer_id: counting_from(c.assigned_at) for c in store.of_manager(manager)})
 
 
-def _amounts(partner_id: str, scope: Scope, months: set[str]
-             ) -> tuple[set[date], Callable[[date], Decimal]]:
+def _amounts(
+    partner_id: str, scope: Scope, months: set[str]
+) -> tuple[set[date], Callable[[date], Decimal]]:
     partners = partner_items(partner_id, months)
     rolled = rolled_set(partners)
     if scope.customers is None:
@@ -79,14 +80,21 @@ def _amounts(partner_id: str, scope: Scope, months: set[str]
 
     def amount(day: date) -> Decimal:
         month = month_of(day)
-        return sum((day_value(items.get((c, month)), day)
-                    for c, since in customers.items() if day >= since), ZERO)
+        return sum(
+            (
+                day_value(items.get((c, month)), day)
+                for c, since in customers.items()
+                if day >= since
+            ),
+            ZERO,
+        )
 
     return rolled, amount
 
 
-def daily(principal: Principal, customer_id: str | None, first: date, last: date, *,
-          now: datetime) -> Summary:
+def daily(
+    principal: Principal, customer_id: str | None, first: date, last: date, *, now: datetime
+) -> Summary:
     days = check_days(first, last)
     scope = scope_of(principal, customer_id)
     rolled, amount = _amounts(principal.partner_id, scope, {month_of(d) for d in days})
@@ -94,8 +102,9 @@ def daily(principal: Principal, customer_id: str | None, first: date, last: date
     return Summary(customer_id, figures, scope.counted_from)
 
 
-def monthly(principal: Principal, customer_id: str | None, first: str, last: str, *,
-            now: datetime) -> Summary:
+def monthly(
+    principal: Principal, customer_id: str | None, first: str, last: str, *, now: datetime
+) -> Summary:
     months = months_between(first, last)
     scope = scope_of(principal, customer_id)
     rolled, amount = _amounts(principal.partner_id, scope, {m for m, _ in months})

@@ -64,8 +64,13 @@ def day_value(item: RollupItem | None, day: date) -> Decimal:
     return ZERO if value is None else value
 
 
-def figure(period: str, days: list[date], now: datetime, rolled: set[date],
-           amount_of: Callable[[date], Decimal]) -> Figure:
+def figure(
+    period: str,
+    days: list[date],
+    now: datetime,
+    rolled: set[date],
+    amount_of: Callable[[date], Decimal],
+) -> Figure:
     """The figure of the days `days` (consecutive), as `now` may show it."""
     total, through = ZERO, None
     for day in days:
@@ -81,8 +86,12 @@ def figure(period: str, days: list[date], now: datetime, rolled: set[date],
     return Figure(period, first, last, status, total, through, available_from(last))
 
 
-def scoped_amount(items: dict[str, Counted], customers: Iterable[str] | None,
-                  month: str, partner_item: RollupItem | None) -> Callable[[date], Decimal]:
+def scoped_amount(
+    items: dict[str, Counted],
+    customers: Iterable[str] | None,
+    month: str,
+    partner_item: RollupItem | None,
+) -> Callable[[date], Decimal]:
     """Amount of a day: the partner's own sum (all customers) or the sum of the given
     customers' sums from each one's first counted day (R5)."""
     if customers is None:
@@ -123,8 +132,7 @@ def months_between(first: str, last: str) -> list[tuple[str, list[date]]]:
         months.append((month_of(cursor), days_between(cursor, month_end)))
         cursor = month_end + timedelta(days=1)
     if len(months) > MAX_MONTHS:
-        raise BadInput(f"a monthly summary covers at most {MAX_MONTHS} months",
-                       field="monthTo")
+        raise BadInput(f"a monthly summary covers at most {MAX_MONTHS} months", field="monthTo")
     return months
 
 
@@ -138,6 +146,7 @@ def check_days(first: date, last: date) -> list[date]:
 
 # -- reading the roll-up table (batched: one request per 100 items) --------------------
 
+
 def partner_items(partner_id: str, months: Iterable[str]) -> dict[str, RollupItem]:
     found = {}
     for month in sorted(set(months)):
@@ -148,8 +157,9 @@ def partner_items(partner_id: str, months: Iterable[str]) -> dict[str, RollupIte
     return found
 
 
-def customer_items(partner_id: str, keys: Iterable[tuple[str, str]]
-                   ) -> dict[tuple[str, str], RollupItem]:
+def customer_items(
+    partner_id: str, keys: Iterable[tuple[str, str]]
+) -> dict[tuple[str, str], RollupItem]:
     """{(customer, month): item} for the (customer, month) pairs that have one."""
     wanted = sorted(set(keys))
     if not wanted:
@@ -168,8 +178,12 @@ def rolled_set(items: dict[str, RollupItem]) -> set[date]:
     return days
 
 
-def figures_of(requests: list[tuple[str, str, date]], partners: dict[str, RollupItem],
-               items: dict[tuple[str, str], RollupItem], now: datetime) -> list[Figure]:
+def figures_of(
+    requests: list[tuple[str, str, date]],
+    partners: dict[str, RollupItem],
+    items: dict[tuple[str, str], RollupItem],
+    now: datetime,
+) -> list[Figure]:
     """Each (customer, month, first counted day)'s month figure, from the partner's items
     of those months and the customers' items: two reads in all, whatever the number of
     customers (the caller makes them, concurrently)."""
@@ -179,6 +193,13 @@ def figures_of(requests: list[tuple[str, str, date]], partners: dict[str, Rollup
         _, last = parse_month(month, "month")
         first = last.replace(day=1)
         counted = {customer_id: Counted(items.get((customer_id, month)), since)}
-        results.append(figure(month, days_between(first, last), now, rolled,
-                              scoped_amount(counted, [customer_id], month, None)))
+        results.append(
+            figure(
+                month,
+                days_between(first, last),
+                now,
+                rolled,
+                scoped_amount(counted, [customer_id], month, None),
+            )
+        )
     return results

@@ -45,15 +45,15 @@ class AdjustmentFilter:
     operator_id: str | None = None
 
     def validate(self) -> AdjustmentFilter:
-        if (self.adjustment_type is not None
-                and self.adjustment_type not in {t.value for t in AdjustmentType}):
+        if self.adjustment_type is not None and self.adjustment_type not in {
+            t.value for t in AdjustmentType
+        }:
             raise BadInput("type must be credit or debit", field="type")
         if self.date_from and self.date_to:
             if self.date_from > self.date_to:
                 raise BadInput("dateFrom is after dateTo", field="dateFrom")
             if (self.date_to - self.date_from).days >= MAX_RANGE_DAYS:
-                raise BadInput(f"a date range covers at most {MAX_RANGE_DAYS} days",
-                               field="dateTo")
+                raise BadInput(f"a date range covers at most {MAX_RANGE_DAYS} days", field="dateTo")
         return self
 
     def to_json(self) -> dict[str, Any]:
@@ -64,10 +64,13 @@ class AdjustmentFilter:
         def day(key: str) -> date | None:
             return date.fromisoformat(data[key]) if data.get(key) else None
 
-        return cls(customer_id=data.get("customer_id"),
-                   adjustment_type=data.get("adjustment_type"),
-                   date_from=day("date_from"), date_to=day("date_to"),
-                   operator_id=data.get("operator_id"))
+        return cls(
+            customer_id=data.get("customer_id"),
+            adjustment_type=data.get("adjustment_type"),
+            date_from=day("date_from"),
+            date_to=day("date_to"),
+            operator_id=data.get("operator_id"),
+        )
 
 
 class AdjustmentStore:
@@ -80,10 +83,12 @@ class AdjustmentStore:
     def _key_range(flt: AdjustmentFilter) -> Condition | None:
         if flt.date_from is None and flt.date_to is None:
             return None
-        start, end = beijing_day_range(flt.date_from or date(2000, 1, 1),
-                                       flt.date_to or date(2999, 12, 30))
+        start, end = beijing_day_range(
+            flt.date_from or date(2000, 1, 1), flt.date_to or date(2999, 12, 30)
+        )
         return AdjustmentItem.adjustment_key.between(
-            to_iso(start), to_iso(end - timedelta(microseconds=1)) + "~")
+            to_iso(start), to_iso(end - timedelta(microseconds=1)) + "~"
+        )
 
     @staticmethod
     def _filter(flt: AdjustmentFilter, customers: set[str] | None) -> Condition | None:
@@ -109,35 +114,55 @@ class AdjustmentStore:
         except AdjustmentItem.DoesNotExist:
             return None
 
-    def query(self, flt: AdjustmentFilter, *, customers: set[str] | None = None,
-              newest_first: bool = False, after: str | None = None,
-              page_size: int = PAGE_SIZE) -> Iterator[AdjustmentItem]:
+    def query(
+        self,
+        flt: AdjustmentFilter,
+        *,
+        customers: set[str] | None = None,
+        newest_first: bool = False,
+        after: str | None = None,
+        page_size: int = PAGE_SIZE,
+    ) -> Iterator[AdjustmentItem]:
         """Matching records in time order; `customers` keeps only those (R2)."""
         if customers is not None and not customers:
             return
-        start = None if after is None else {
-            "partner_id": {"S": self.partner_id}, "adjustment_key": {"S": after}}
+        start = (
+            None
+            if after is None
+            else {"partner_id": {"S": self.partner_id}, "adjustment_key": {"S": after}}
+        )
         for item in AdjustmentItem.query(
-                self.partner_id, self._key_range(flt),
-                filter_condition=self._filter(flt, customers),
-                scan_index_forward=not newest_first, last_evaluated_key=start,
-                page_size=page_size):
+            self.partner_id,
+            self._key_range(flt),
+            filter_condition=self._filter(flt, customers),
+            scan_index_forward=not newest_first,
+            last_evaluated_key=start,
+            page_size=page_size,
+        ):
             if customers is None or item.customer_id in customers:
                 yield item
 
-    def page(self, flt: AdjustmentFilter, *, after: str | None, limit: int,
-             customers: set[str] | None = None) -> tuple[list[AdjustmentItem], bool]:
+    def page(
+        self,
+        flt: AdjustmentFilter,
+        *,
+        after: str | None,
+        limit: int,
+        customers: set[str] | None = None,
+    ) -> tuple[list[AdjustmentItem], bool]:
         """Newest first; stops reading once limit + 1 records qualify."""
         kept: list[AdjustmentItem] = []
-        for item in self.query(flt, customers=customers, newest_first=True, after=after,
-                               page_size=max(limit + 1, 100)):
+        for item in self.query(
+            flt, customers=customers, newest_first=True, after=after, page_size=max(limit + 1, 100)
+        ):
             kept.append(item)
             if len(kept) > limit:
                 break
         return kept[:limit], len(kept) > limit
 
-    def pages(self, flt: AdjustmentFilter, customers: set[str] | None = None,
-              page_size: int = PAGE_SIZE) -> Iterator[list[AdjustmentItem]]:
+    def pages(
+        self, flt: AdjustmentFilter, customers: set[str] | None = None, page_size: int = PAGE_SIZE
+    ) -> Iterator[list[AdjustmentItem]]:
         """Oldest first, one list per `page_size` records (exports)."""
         page: list[AdjustmentItem] = []
         for item in self.query(flt, customers=customers, page_size=page_size):
@@ -148,9 +173,19 @@ class AdjustmentStore:
         if page:
             yield page
 
-    def record(self, *, customer_id: str, customer_name: str, adjustment_type: AdjustmentType,
-               amount: Decimal, bill_month: str, reason: str, operator_id: str,
-               operator_name: str, applied_at: datetime) -> AdjustmentItem:
+    def record(
+        self,
+        *,
+        customer_id: str,
+        customer_name: str,
+        adjustment_type: AdjustmentType,
+        amount: Decimal,
+        bill_month: str,
+        reason: str,
+        operator_id: str,
+        operator_name: str,
+        applied_at: datetime,
+    ) -> AdjustmentItem:
         """Write one record (the billing side applies adjustments; this keeps them)."""
         if not isinstance(amount, Decimal) or amount <= 0:
             raise BadInput("an adjustment amount is a positive Decimal", field="amount")
@@ -158,12 +193,21 @@ class AdjustmentStore:
             raise BadInput("unknown adjustment reason", field="reason")
         adjustment_id = new_id()
         item = AdjustmentItem(
-            self.partner_id, f"{to_iso(applied_at)}#{adjustment_id}",
-            adjustment_id=adjustment_id, customer_id=customer_id, customer_name=customer_name,
-            adjustment_type=adjustment_type.value, amount=amount, currency=CURRENCY,
-            bill_month=bill_month, reason=reason, operator_id=operator_id,
-            operator_name=operator_name, applied_at=to_iso(applied_at),
-            bill_date=beijing_date(applied_at).isoformat())
+            self.partner_id,
+            f"{to_iso(applied_at)}#{adjustment_id}",
+            adjustment_id=adjustment_id,
+            customer_id=customer_id,
+            customer_name=customer_name,
+            adjustment_type=adjustment_type.value,
+            amount=amount,
+            currency=CURRENCY,
+            bill_month=bill_month,
+            reason=reason,
+            operator_id=operator_id,
+            operator_name=operator_name,
+            applied_at=to_iso(applied_at),
+            bill_date=beijing_date(applied_at).isoformat(),
+        )
         item.save(condition=AdjustmentItem.adjustment_key.does_not_exist())
         return item
 

@@ -97,20 +97,36 @@ def _condition_failed(exc: TransactWriteError) -> bool:
     return any(r and r.code == "ConditionalCheckFailed" for r in exc.cancellation_reasons or [])
 
 
-def raise_alert(partner_id: str, customer_id: str, alert_type: AlertType, severity: Severity,
-                title: str, *, resource_id: str | None = None,
-                now: Callable[[], datetime] = utcnow) -> AlertItem:
+def raise_alert(
+    partner_id: str,
+    customer_id: str,
+    alert_type: AlertType,
+    severity: Severity,
+    title: str,
+    *,
+    resource_id: str | None = None,
+    now: Callable[[], datetime] = utcnow,
+) -> AlertItem:
     """Record an alert and count it open on its customer (the platform's side)."""
-    item = AlertItem(partner_id, new_id(), partner_customer=f"{partner_id}#{customer_id}",
-                     customer_id=customer_id, alert_type=alert_type.value,
-                     severity=severity.value, title=title, resource_id=resource_id,
-                     raised_at=to_iso(now()))
+    item = AlertItem(
+        partner_id,
+        new_id(),
+        partner_customer=f"{partner_id}#{customer_id}",
+        customer_id=customer_id,
+        alert_type=alert_type.value,
+        severity=severity.value,
+        title=title,
+        resource_id=resource_id,
+        raised_at=to_iso(now()),
+    )
     try:
         with TransactWrite(connection=_connection()) as transaction:
             transaction.save(item, condition=AlertItem.alert_id.does_not_exist())
-            transaction.update(CustomerItem(partner_id, customer_id),
-                               actions=[CustomerItem.open_alerts.add(1)],
-                               condition=CustomerItem.customer_id.exists())
+            transaction.update(
+                CustomerItem(partner_id, customer_id),
+                actions=[CustomerItem.open_alerts.add(1)],
+                condition=CustomerItem.customer_id.exists(),
+            )
     except TransactWriteError as exc:
         if _condition_failed(exc):
             raise NotFound("no customer with this ID", field="customerId") from exc
@@ -130,24 +146,41 @@ class AlertStore:
         except AlertItem.DoesNotExist:
             return None
 
-    def _query(self, flt: AlertFilter, after: str | None, page_size: int
-               ) -> Iterator[AlertItem]:
+    def _query(self, flt: AlertFilter, after: str | None, page_size: int) -> Iterator[AlertItem]:
         if flt.customer_id is not None:
             index_key = f"{self.partner_id}#{flt.customer_id}"
-            start = None if after is None else {
-                "partner_customer": {"S": index_key}, "alert_id": {"S": after},
-                "partner_id": {"S": self.partner_id}}
+            start = (
+                None
+                if after is None
+                else {
+                    "partner_customer": {"S": index_key},
+                    "alert_id": {"S": after},
+                    "partner_id": {"S": self.partner_id},
+                }
+            )
             return AlertItem.by_customer.query(
-                index_key, filter_condition=flt.condition(), scan_index_forward=False,
-                last_evaluated_key=start, page_size=page_size)
-        start = None if after is None else {
-            "partner_id": {"S": self.partner_id}, "alert_id": {"S": after}}
-        return AlertItem.query(self.partner_id, filter_condition=flt.condition(),
-                               scan_index_forward=False, last_evaluated_key=start,
-                               page_size=page_size)
+                index_key,
+                filter_condition=flt.condition(),
+                scan_index_forward=False,
+                last_evaluated_key=start,
+                page_size=page_size,
+            )
+        start = (
+            None
+            if after is None
+            else {"partner_id": {"S": self.partner_id}, "alert_id": {"S": after}}
+        )
+        return AlertItem.query(
+            self.partner_id,
+            filter_condition=flt.condition(),
+            scan_index_forward=False,
+            last_evaluated_key=start,
+            page_size=page_size,
+        )
 
-    def page(self, flt: AlertFilter, *, after: str | None, limit: int,
-             visible: set[str] | None = None) -> tuple[list[AlertItem], bool]:
+    def page(
+        self, flt: AlertFilter, *, after: str | None, limit: int, visible: set[str] | None = None
+    ) -> tuple[list[AlertItem], bool]:
         """Newest first; `visible` keeps only those customers' alerts (R2). Reads stop as
         soon as limit + 1 alerts qualify, so the cursor is the last alert returned and
         nothing is skipped whatever the filters drop."""
@@ -178,14 +211,13 @@ def get_alert(principal: Principal, alert_id: str) -> AlertItem | None:
     return item
 
 
-def list_alerts(principal: Principal, flt: AlertFilter, *, after: str | None, limit: int
-                ) -> tuple[list[AlertItem], bool]:
+def list_alerts(
+    principal: Principal, flt: AlertFilter, *, after: str | None, limit: int
+) -> tuple[list[AlertItem], bool]:
     visible = visible_customers(principal)
-    if (flt.customer_id is not None and visible is not None
-            and flt.customer_id not in visible):
+    if flt.customer_id is not None and visible is not None and flt.customer_id not in visible:
         raise NotFound("no customer with this ID", field="customerId")
-    return AlertStore(principal.partner_id).page(flt, after=after, limit=limit,
-                                                 visible=visible)
+    return AlertStore(principal.partner_id).page(flt, after=after, limit=limit, visible=visible)
 
 
 def clean_remark(remark: str | None) -> str | None:
@@ -196,8 +228,13 @@ def clean_remark(remark: str | None) -> str | None:
     return remark.strip()
 
 
-def handle(principal: Principal, alert_ids: Iterable[str], remark: str | None, *,
-           now: Callable[[], datetime] = utcnow) -> list[Outcome]:
+def handle(
+    principal: Principal,
+    alert_ids: Iterable[str],
+    remark: str | None,
+    *,
+    now: Callable[[], datetime] = utcnow,
+) -> list[Outcome]:
     """Mark each alert handled by the caller, now, with the remark; one outcome each."""
     ids = list(alert_ids)
     if not 0 < len(ids) <= MAX_BATCH:
@@ -219,17 +256,22 @@ def handle(principal: Principal, alert_ids: Iterable[str], remark: str | None, *
         if item.handled_at is not None:
             outcomes.append(Outcome(alert_id, Code.ALREADY_HANDLED))
             continue
-        actions = [AlertItem.handled_at.set(to_iso(now())),
-                   AlertItem.handled_by.set(principal.user_id)]
+        actions = [
+            AlertItem.handled_at.set(to_iso(now())),
+            AlertItem.handled_by.set(principal.user_id),
+        ]
         if remark is not None:
             actions.append(AlertItem.remark.set(remark))
         try:
             with TransactWrite(connection=_connection()) as transaction:
-                transaction.update(item, actions=actions,
-                                   condition=AlertItem.handled_at.does_not_exist())
-                transaction.update(CustomerItem(principal.partner_id, item.customer_id),
-                                   actions=[CustomerItem.open_alerts.add(-1)],
-                                   condition=CustomerItem.customer_id.exists())
+                transaction.update(
+                    item, actions=actions, condition=AlertItem.handled_at.does_not_exist()
+                )
+                transaction.update(
+                    CustomerItem(principal.partner_id, item.customer_id),
+                    actions=[CustomerItem.open_alerts.add(-1)],
+                    condition=CustomerItem.customer_id.exists(),
+                )
         except TransactWriteError as exc:
             if not _condition_failed(exc):
                 raise

@@ -62,12 +62,26 @@ def _connection() -> Connection:
     return Connection(region=meta.region, host=meta.host)
 
 
-def _history(partner_id: str, customer_id: str, action: str, from_manager: str | None,
-             to_manager: str | None, by_user: str, at: datetime) -> AssignmentItem:
+def _history(
+    partner_id: str,
+    customer_id: str,
+    action: str,
+    from_manager: str | None,
+    to_manager: str | None,
+    by_user: str,
+    at: datetime,
+) -> AssignmentItem:
     stamp = to_iso(at)
-    return AssignmentItem(partner_id, f"{customer_id}#{stamp}#{new_id()}",
-                          customer_id=customer_id, action=action, from_manager=from_manager,
-                          to_manager=to_manager, by_user=by_user, at=stamp)
+    return AssignmentItem(
+        partner_id,
+        f"{customer_id}#{stamp}#{new_id()}",
+        customer_id=customer_id,
+        action=action,
+        from_manager=from_manager,
+        to_manager=to_manager,
+        by_user=by_user,
+        at=stamp,
+    )
 
 
 def _manager_unchanged(current: str | None) -> Condition:
@@ -100,8 +114,13 @@ def _each(customer_ids: list[str], one: Callable[[str], str | None]) -> list[Out
     return outcomes
 
 
-def assign(principal: Principal, customer_ids: list[str], manager_id: str, *,
-           now: Callable[[], datetime] = utcnow) -> list[Outcome]:
+def assign(
+    principal: Principal,
+    customer_ids: list[str],
+    manager_id: str,
+    *,
+    now: Callable[[], datetime] = utcnow,
+) -> list[Outcome]:
     """Assign each customer to `manager_id` (from whoever had it, or nobody)."""
     require_customer_assigner(principal)
     partner_id = principal.partner_id
@@ -117,19 +136,28 @@ def assign(principal: Principal, customer_ids: list[str], manager_id: str, *,
                 return Code.ALREADY_ASSIGNED
             at = now()
             action = "reassign" if customer.manager_id else "assign"
-            history = _history(partner_id, customer_id, action, customer.manager_id,
-                               manager_id, principal.user_id, at)
+            history = _history(
+                partner_id,
+                customer_id,
+                action,
+                customer.manager_id,
+                manager_id,
+                principal.user_id,
+                at,
+            )
             try:
                 with TransactWrite(connection=_connection()) as transaction:
                     transaction.update(
                         customer,
-                        actions=[CustomerItem.manager_id.set(manager_id),
-                                 CustomerItem.partner_manager.set(f"{partner_id}#{manager_id}"),
-                                 CustomerItem.assigned_at.set(at),
-                                 CustomerItem.assigned_by.set(principal.user_id)],
-                        condition=_manager_unchanged(customer.manager_id))
-                    transaction.save(history,
-                                     condition=AssignmentItem.history_key.does_not_exist())
+                        actions=[
+                            CustomerItem.manager_id.set(manager_id),
+                            CustomerItem.partner_manager.set(f"{partner_id}#{manager_id}"),
+                            CustomerItem.assigned_at.set(at),
+                            CustomerItem.assigned_by.set(principal.user_id),
+                        ],
+                        condition=_manager_unchanged(customer.manager_id),
+                    )
+                    transaction.save(history, condition=AssignmentItem.history_key.does_not_exist())
             except TransactWriteError as exc:
                 if not _condition_failed(exc):
                     raise
@@ -140,8 +168,9 @@ def assign(principal: Principal, customer_ids: list[str], manager_id: str, *,
     return _each(customer_ids, one)
 
 
-def unassign(principal: Principal, customer_ids: list[str], *,
-             now: Callable[[], datetime] = utcnow) -> list[Outcome]:
+def unassign(
+    principal: Principal, customer_ids: list[str], *, now: Callable[[], datetime] = utcnow
+) -> list[Outcome]:
     require_customer_assigner(principal)
     partner_id = principal.partner_id
     store = CustomerStore(partner_id)
@@ -153,19 +182,28 @@ def unassign(principal: Principal, customer_ids: list[str], *,
                 return Code.NOT_FOUND
             if customer.manager_id is None:
                 return Code.NOT_ASSIGNED
-            history = _history(partner_id, customer_id, "unassign", customer.manager_id,
-                               None, principal.user_id, now())
+            history = _history(
+                partner_id,
+                customer_id,
+                "unassign",
+                customer.manager_id,
+                None,
+                principal.user_id,
+                now(),
+            )
             try:
                 with TransactWrite(connection=_connection()) as transaction:
                     transaction.update(
                         customer,
-                        actions=[CustomerItem.manager_id.remove(),
-                                 CustomerItem.partner_manager.remove(),
-                                 CustomerItem.assigned_at.remove(),
-                                 CustomerItem.assigned_by.remove()],
-                        condition=_manager_unchanged(customer.manager_id))
-                    transaction.save(history,
-                                     condition=AssignmentItem.history_key.does_not_exist())
+                        actions=[
+                            CustomerItem.manager_id.remove(),
+                            CustomerItem.partner_manager.remove(),
+                            CustomerItem.assigned_at.remove(),
+                            CustomerItem.assigned_by.remove(),
+                        ],
+                        condition=_manager_unchanged(customer.manager_id),
+                    )
+                    transaction.save(history, condition=AssignmentItem.history_key.does_not_exist())
             except TransactWriteError as exc:
                 if not _condition_failed(exc):
                     raise
@@ -192,7 +230,20 @@ class Change:
 
 def history(partner_id: str, customer_id: str, limit: int = 100) -> list[Change]:
     """A customer's assignment changes, newest first."""
-    items = AssignmentItem.query(partner_id, AssignmentItem.history_key.startswith(
-        f"{customer_id}#"), scan_index_forward=False, limit=limit)
-    return [Change(customer_id=i.customer_id, action=i.action, from_manager=i.from_manager,
-                   to_manager=i.to_manager, by_user=i.by_user, at=i.at) for i in items]
+    items = AssignmentItem.query(
+        partner_id,
+        AssignmentItem.history_key.startswith(f"{customer_id}#"),
+        scan_index_forward=False,
+        limit=limit,
+    )
+    return [
+        Change(
+            customer_id=i.customer_id,
+            action=i.action,
+            from_manager=i.from_manager,
+            to_manager=i.to_manager,
+            by_user=i.by_user,
+            at=i.at,
+        )
+        for i in items
+    ]

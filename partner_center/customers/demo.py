@@ -24,8 +24,7 @@ SEED = demo_data.SEED + 7
 ALERTS = {"ptn-sp-001": 180, "ptn-sp-002": 24}
 ADJUSTMENTS = {"ptn-sp-001": 240, "ptn-sp-002": 30}
 ASSIGNER = {"ptn-sp-001": "usr-sp-admin", "ptn-sp-002": "usr-sp2-admin"}
-OPERATORS = {"ptn-sp-001": ["usr-sp-admin", "usr-sp-operator"],
-             "ptn-sp-002": ["usr-sp2-admin"]}
+OPERATORS = {"ptn-sp-001": ["usr-sp-admin", "usr-sp-operator"], "ptn-sp-002": ["usr-sp2-admin"]}
 
 
 def _time_id(at: datetime, rng: random.Random) -> str:
@@ -44,11 +43,18 @@ def _history(customers: list[CustomerItem]) -> list[AssignmentItem]:
     for customer in customers:
         if customer.manager_id and customer.assigned_at:
             stamp = to_iso(customer.assigned_at)
-            items.append(AssignmentItem(
-                customer.partner_id, f"{customer.customer_id}#{stamp}#demo",
-                customer_id=customer.customer_id, action="assign", from_manager=None,
-                to_manager=customer.manager_id, by_user=ASSIGNER[customer.partner_id],
-                at=stamp))
+            items.append(
+                AssignmentItem(
+                    customer.partner_id,
+                    f"{customer.customer_id}#{stamp}#demo",
+                    customer_id=customer.customer_id,
+                    action="assign",
+                    from_manager=None,
+                    to_manager=customer.manager_id,
+                    by_user=ASSIGNER[customer.partner_id],
+                    at=stamp,
+                )
+            )
     return items
 
 
@@ -61,8 +67,7 @@ def _title(kind: AlertType, rng: random.Random, resource: str, at: datetime) -> 
     return f"资源 {resource} 将于 {expires.isoformat()} 到期 / Resource expires"
 
 
-def _alerts(rng: random.Random, partner_id: str, customers: list[CustomerItem]
-            ) -> list[AlertItem]:
+def _alerts(rng: random.Random, partner_id: str, customers: list[CustomerItem]) -> list[AlertItem]:
     items = []
     handlers = OPERATORS[partner_id]
     for _ in range(ALERTS.get(partner_id, 0)):
@@ -71,39 +76,55 @@ def _alerts(rng: random.Random, partner_id: str, customers: list[CustomerItem]
         at = _instant(rng)
         resource = f"vm-{rng.randrange(16**8):08x}"
         item = AlertItem(
-            partner_id, _time_id(at, rng),
+            partner_id,
+            _time_id(at, rng),
             partner_customer=f"{partner_id}#{customer.customer_id}",
-            customer_id=customer.customer_id, alert_type=kind.value,
-            severity=rng.choice(list(Severity)).value, title=_title(kind, rng, resource, at),
+            customer_id=customer.customer_id,
+            alert_type=kind.value,
+            severity=rng.choice(list(Severity)).value,
+            title=_title(kind, rng, resource, at),
             resource_id=resource if kind is AlertType.RESOURCE_EXPIRING else None,
-            raised_at=to_iso(at))
+            raised_at=to_iso(at),
+        )
         if rng.random() < 0.35:
             item.handled_at = to_iso(at + timedelta(hours=rng.randrange(1, 72)))
             item.handled_by = rng.choice(handlers)
-            item.remark = rng.choice(("已联系客户充值 / customer topped up",
-                                      "已续费 / renewed", None))
+            item.remark = rng.choice(
+                ("已联系客户充值 / customer topped up", "已续费 / renewed", None)
+            )
         items.append(item)
     return items
 
 
-def _adjustments(rng: random.Random, partner_id: str, customers: list[CustomerItem],
-                 names: dict[str, str]) -> list[AdjustmentItem]:
+def _adjustments(
+    rng: random.Random, partner_id: str, customers: list[CustomerItem], names: dict[str, str]
+) -> list[AdjustmentItem]:
     items = []
     for _ in range(ADJUSTMENTS.get(partner_id, 0)):
         customer = rng.choice(customers)
         at = _instant(rng)
         operator = rng.choice(OPERATORS[partner_id])
         kind = AdjustmentType.CREDIT if rng.random() < 0.6 else AdjustmentType.DEBIT
-        billed = (beijing_date(at).replace(day=1) - timedelta(days=1))
+        billed = beijing_date(at).replace(day=1) - timedelta(days=1)
         adjustment_id = _time_id(at, rng)
-        items.append(AdjustmentItem(
-            partner_id, f"{to_iso(at)}#{adjustment_id}", adjustment_id=adjustment_id,
-            customer_id=customer.customer_id, customer_name=customer.name,
-            adjustment_type=kind.value,
-            amount=Decimal(rng.randrange(100, 500_000)) / Decimal(100), currency=CURRENCY,
-            bill_month=f"{billed.year:04d}-{billed.month:02d}", reason=rng.choice(REASONS),
-            operator_id=operator, operator_name=names.get(operator, operator),
-            applied_at=to_iso(at), bill_date=beijing_date(at).isoformat()))
+        items.append(
+            AdjustmentItem(
+                partner_id,
+                f"{to_iso(at)}#{adjustment_id}",
+                adjustment_id=adjustment_id,
+                customer_id=customer.customer_id,
+                customer_name=customer.name,
+                adjustment_type=kind.value,
+                amount=Decimal(rng.randrange(100, 500_000)) / Decimal(100),
+                currency=CURRENCY,
+                bill_month=f"{billed.year:04d}-{billed.month:02d}",
+                reason=rng.choice(REASONS),
+                operator_id=operator,
+                operator_name=names.get(operator, operator),
+                applied_at=to_iso(at),
+                bill_date=beijing_date(at).isoformat(),
+            )
+        )
     return items
 
 
@@ -117,8 +138,11 @@ def _write(items: list[Any]) -> None:
 
 def seed(data: demo_data.DemoData) -> None:
     rng = random.Random(SEED)
-    names = {item.entity.removeprefix("USER#"): item.name for item in data.directory
-             if item.entity.startswith("USER#")}
+    names = {
+        item.entity.removeprefix("USER#"): item.name
+        for item in data.directory
+        if item.entity.startswith("USER#")
+    }
     _write(_history(data.customers))
     for partner in demo_data.PARTNERS:
         customers = [c for c in data.customers if c.partner_id == partner.partner_id]
@@ -139,6 +163,10 @@ def seed(data: demo_data.DemoData) -> None:
         now = utcnow()
         last = min(last_available_day(now), demo_data.FIRST_DAY + timedelta(days=365))
         if last >= demo_data.FIRST_DAY:
-            backfill(partner.partner_id, demo_data.FIRST_DAY, last, now=now,
-                     lines=[line for line in data.lines
-                            if line.partner_id == partner.partner_id])
+            backfill(
+                partner.partner_id,
+                demo_data.FIRST_DAY,
+                last,
+                now=now,
+                lines=[line for line in data.lines if line.partner_id == partner.partner_id],
+            )

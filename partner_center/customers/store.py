@@ -47,8 +47,9 @@ class CustomerFilter:
         if self.association is not None and self.association not in ASSOCIATIONS:
             raise BadInput("association must be reseller or advisory", field="association")
         if self.unassigned and self.manager_id is not None:
-            raise BadInput("a customer cannot be unassigned and assigned to a manager",
-                           field="unassigned")
+            raise BadInput(
+                "a customer cannot be unassigned and assigned to a manager", field="unassigned"
+            )
         if self.created_from and self.created_to and self.created_from > self.created_to:
             raise BadInput("createdFrom is after createdTo", field="createdFrom")
         return self
@@ -57,8 +58,9 @@ class CustomerFilter:
         parts: list[Condition] = []
         if self.search:
             text = self.search.strip()
-            parts.append(CustomerItem.name.contains(text)
-                         | CustomerItem.account_name.contains(text))
+            parts.append(
+                CustomerItem.name.contains(text) | CustomerItem.account_name.contains(text)
+            )
         if self.association:
             parts.append(CustomerItem.association == self.association)
         if self.unassigned:
@@ -66,8 +68,10 @@ class CustomerFilter:
         if self.created_from:
             parts.append(CustomerItem.created_at >= beijing_day_start(self.created_from))
         if self.created_to:
-            parts.append(CustomerItem.created_at < beijing_day_start(
-                date.fromordinal(self.created_to.toordinal() + 1)))
+            parts.append(
+                CustomerItem.created_at
+                < beijing_day_start(date.fromordinal(self.created_to.toordinal() + 1))
+            )
         condition: Condition | None = None
         for part in parts:
             condition = part if condition is None else condition & part
@@ -117,31 +121,56 @@ class CustomerStore:
         keys = sorted(set(customer_ids))
         if not keys:
             return {}
-        return {item.customer_id: item for item in
-                CustomerItem.batch_get([(self.partner_id, k) for k in keys])}
+        return {
+            item.customer_id: item
+            for item in CustomerItem.batch_get([(self.partner_id, k) for k in keys])
+        }
 
     def of_manager(self, manager_id: str) -> list[CustomerItem]:
         return list(CustomerItem.by_manager.query(f"{self.partner_id}#{manager_id}"))
 
-    def _query(self, flt: CustomerFilter, manager_id: str | None, *, forward: bool = True,
-               after_id: str | None = None, limit: int | None = None
-               ) -> Iterator[CustomerItem]:
+    def _query(
+        self,
+        flt: CustomerFilter,
+        manager_id: str | None,
+        *,
+        forward: bool = True,
+        after_id: str | None = None,
+        limit: int | None = None,
+    ) -> Iterator[CustomerItem]:
         condition = flt.condition()
         if manager_id is not None:
             index_key = f"{self.partner_id}#{manager_id}"
-            start = None if after_id is None else {
-                "partner_manager": {"S": index_key}, "customer_id": {"S": after_id},
-                "partner_id": {"S": self.partner_id}}
+            start = (
+                None
+                if after_id is None
+                else {
+                    "partner_manager": {"S": index_key},
+                    "customer_id": {"S": after_id},
+                    "partner_id": {"S": self.partner_id},
+                }
+            )
             return CustomerItem.by_manager.query(
-                index_key, filter_condition=condition, scan_index_forward=forward,
-                last_evaluated_key=start, limit=limit,
-                page_size=self._page_size(limit, condition))
-        start = None if after_id is None else {
-            "partner_id": {"S": self.partner_id}, "customer_id": {"S": after_id}}
+                index_key,
+                filter_condition=condition,
+                scan_index_forward=forward,
+                last_evaluated_key=start,
+                limit=limit,
+                page_size=self._page_size(limit, condition),
+            )
+        start = (
+            None
+            if after_id is None
+            else {"partner_id": {"S": self.partner_id}, "customer_id": {"S": after_id}}
+        )
         return CustomerItem.query(
-            self.partner_id, filter_condition=condition, scan_index_forward=forward,
-            last_evaluated_key=start, limit=limit,
-            page_size=self._page_size(limit, condition))
+            self.partner_id,
+            filter_condition=condition,
+            scan_index_forward=forward,
+            last_evaluated_key=start,
+            limit=limit,
+            page_size=self._page_size(limit, condition),
+        )
 
     @staticmethod
     def _page_size(limit: int | None, condition: Condition | None) -> int:
@@ -151,9 +180,16 @@ class CustomerStore:
             return QUERY_PAGE
         return limit if condition is None else max(limit, QUERY_PAGE)
 
-    def page(self, flt: CustomerFilter, *, order: CustomerOrder = CustomerOrder.CUSTOMER_ID,
-             descending: bool = False, after: str | None = None, limit: int,
-             manager_id: str | None = None) -> tuple[list[CustomerItem], bool]:
+    def page(
+        self,
+        flt: CustomerFilter,
+        *,
+        order: CustomerOrder = CustomerOrder.CUSTOMER_ID,
+        descending: bool = False,
+        after: str | None = None,
+        limit: int,
+        manager_id: str | None = None,
+    ) -> tuple[list[CustomerItem], bool]:
         """Up to `limit` customers after the cursor key, and whether more follow.
 
         `manager_id` bounds the read to one manager's customers (the by_manager index):
@@ -162,18 +198,25 @@ class CustomerStore:
         if order is CustomerOrder.CUSTOMER_ID:
             # pynamodb's `limit` counts items after the filter: the query reads on until
             # it has limit + 1 matches or the partition ends.
-            items = list(self._query(flt, manager_id, forward=not descending,
-                                     after_id=after, limit=limit + 1))
+            items = list(
+                self._query(
+                    flt, manager_id, forward=not descending, after_id=after, limit=limit + 1
+                )
+            )
             return items[:limit], len(items) > limit
-        everything = sorted(self._query(flt, manager_id),
-                            key=lambda i: (_sort_value(i, order), i.customer_id),
-                            reverse=descending)
+        everything = sorted(
+            self._query(flt, manager_id),
+            key=lambda i: (_sort_value(i, order), i.customer_id),
+            reverse=descending,
+        )
         if after is not None:
             mark = _parse_cursor(after, order)
             if descending:
-                everything = [i for i in everything
-                              if (_sort_value(i, order), i.customer_id) < mark]
+                everything = [
+                    i for i in everything if (_sort_value(i, order), i.customer_id) < mark
+                ]
             else:
-                everything = [i for i in everything
-                              if (_sort_value(i, order), i.customer_id) > mark]
+                everything = [
+                    i for i in everything if (_sort_value(i, order), i.customer_id) > mark
+                ]
         return everything[:limit], len(everything) > limit

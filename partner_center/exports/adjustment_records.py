@@ -30,8 +30,9 @@ COLUMNS: list[Column] = [
     Column("账单月份/Bill month", ColumnKind.PLAIN, lambda r: r.bill_month),
     Column("客户ID/Customer ID", ColumnKind.PLAIN, lambda r: r.customer_id),
     Column("客户名称/Customer name", ColumnKind.NAME, lambda r: r.customer_name),
-    Column("类型/Type", ColumnKind.PLAIN, lambda r: TYPES.get(r.adjustment_type,
-                                                               r.adjustment_type)),
+    Column(
+        "类型/Type", ColumnKind.PLAIN, lambda r: TYPES.get(r.adjustment_type, r.adjustment_type)
+    ),
     Column("金额/Amount", ColumnKind.PLAIN, lambda r: format_amount(r.amount)),
     Column("币种/Currency", ColumnKind.PLAIN, lambda r: r.currency),
     Column("原因/Reason", ColumnKind.PLAIN, lambda r: r.reason),
@@ -54,5 +55,6 @@ def plan(job: Job) -> ExportPlan:
         done = date.fromisoformat(item.bill_date).toordinal() - start + 1
         return min(max(done / (end - start + 1), 0.0), 1.0)
 
-    return ExportPlan(columns=COLUMNS, pages=pages, file_stem="adjustment-records",
-                      progress=progress)
+    return ExportPlan(
+        columns=COLUMNS, pages=pages, file_stem="adjustment-records", progress=progress
+    )

@@ -30,8 +30,10 @@ class AdjustmentType(enum.Enum):
     DEBIT = "debit"
 
 
-@strawberry.type(name="AdjustmentRecord", description="A credit or debit applied to a "
-                                                      "customer's bill (调账记录).")
+@strawberry.type(
+    name="AdjustmentRecord",
+    description="A credit or debit applied to a customer's bill (调账记录).",
+)
 class AdjustmentRecordNode(relay.Node):
     adjustment_key: relay.NodeID[str]
     item: strawberry.Private[AdjustmentItem]
@@ -86,16 +88,16 @@ class AdjustmentRecordNode(relay.Node):
         return date.fromisoformat(self.item.bill_date)
 
     @classmethod
-    async def resolve_nodes(cls, *, info: Info, node_ids: Iterable[str],
-                            required: bool = False) -> list[Any]:
+    async def resolve_nodes(
+        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
+    ) -> list[Any]:
         results = []
         for node_id in node_ids:
             try:
                 item = await asyncio.to_thread(_visible_record, info, node_id)
             except Forbidden:
                 item = None
-            results.append(cls(adjustment_key=item.adjustment_key, item=item) if item
-                           else None)
+            results.append(cls(adjustment_key=item.adjustment_key, item=item) if item else None)
         return results
 
 
@@ -112,19 +114,23 @@ class AdjustmentRecordConnection(relay.Connection[AdjustmentRecordNode]):
     pass
 
 
-@strawberry.input(description="Filters of adjustment records and their export. Dates are "
-                              "Beijing dates of appliedAt, inclusive (at most 366 days).")
+@strawberry.input(
+    description="Filters of adjustment records and their export. Dates are "
+    "Beijing dates of appliedAt, inclusive (at most 366 days)."
+)
 class AdjustmentRecordFilter:
     customer_id: relay.GlobalID | None = None
     type: AdjustmentType | None = None
     date_from: date | None = None
     date_to: date | None = None
     operator_id: relay.GlobalID | None = strawberry.field(
-        default=None, description="Who applied them (a User ID).")
+        default=None, description="Who applied them (a User ID)."
+    )
 
 
-async def adjustment_filter(info: Info, given: AdjustmentRecordFilter | None
-                            ) -> adjustments.AdjustmentFilter:
+async def adjustment_filter(
+    info: Info, given: AdjustmentRecordFilter | None
+) -> adjustments.AdjustmentFilter:
     """Validated filters; a customer the caller may not see is NOT_FOUND (R2)."""
     given = given or AdjustmentRecordFilter()
     customer_id = None
@@ -132,33 +138,52 @@ async def adjustment_filter(info: Info, given: AdjustmentRecordFilter | None
         customer_id = node_id_of(given.customer_id, "Customer", "customerId")
         if await get_customer(info.context.principal, customer_id) is None:
             raise NotFound("no customer with this ID", field="customerId")
-    operator_id = node_id_of(given.operator_id, "User", "operatorId") \
-        if given.operator_id is not None else None
+    operator_id = (
+        node_id_of(given.operator_id, "User", "operatorId")
+        if given.operator_id is not None
+        else None
+    )
     return adjustments.AdjustmentFilter(
-        customer_id=customer_id, adjustment_type=given.type.value if given.type else None,
-        date_from=given.date_from, date_to=given.date_to, operator_id=operator_id).validate()
+        customer_id=customer_id,
+        adjustment_type=given.type.value if given.type else None,
+        date_from=given.date_from,
+        date_to=given.date_to,
+        operator_id=operator_id,
+    ).validate()
 
 
-def _page(info: Info, flt: adjustments.AdjustmentFilter, after: str | None, limit: int
-          ) -> tuple[list[AdjustmentItem], bool]:
+def _page(
+    info: Info, flt: adjustments.AdjustmentFilter, after: str | None, limit: int
+) -> tuple[list[AdjustmentItem], bool]:
     customers = adjustments.visible_customers(info.context.principal)
     store = adjustments.AdjustmentStore(info.context.principal.partner_id)
     return store.page(flt, after=after, limit=limit, customers=customers)
 
 
-async def adjustment_records(info: Info, first: int | None = None, after: str | None = None,
-                             filter: AdjustmentRecordFilter | None = None
-                             ) -> AdjustmentRecordConnection:
+async def adjustment_records(
+    info: Info,
+    first: int | None = None,
+    after: str | None = None,
+    filter: AdjustmentRecordFilter | None = None,
+) -> AdjustmentRecordConnection:
     page = page_request(first, after, "adjustment")
     flt = await adjustment_filter(info, filter)
     found, has_next = await asyncio.to_thread(_page, info, flt, page.after, page.size)
     nodes = [AdjustmentRecordNode(adjustment_key=i.adjustment_key, item=i) for i in found]
-    return build_connection(AdjustmentRecordConnection, nodes,  # type: ignore[return-value]
-                            has_next, "adjustment", lambda n: n.adjustment_key, after)
+    return build_connection(
+        AdjustmentRecordConnection,
+        nodes,  # type: ignore[return-value]
+        has_next,
+        "adjustment",
+        lambda n: n.adjustment_key,
+        after,
+    )
 
 
 @strawberry.type
 class Query:
     adjustment_records: AdjustmentRecordConnection = access.query(
-        "Query.adjustmentRecords", adjustment_records,
-        "Adjustment records, newest first (a manager: its own customers', R2).")
+        "Query.adjustmentRecords",
+        adjustment_records,
+        "Adjustment records, newest first (a manager: its own customers', R2).",
+    )

@@ -24,9 +24,11 @@ from partner_center.core.errors import Forbidden
 from partner_center.storage.models import ConsumptionLine
 
 
-@strawberry.type(description="Consumption per day or per month: of one customer, or of all "
-                             "the caller's customers (a manager: its own, each from the "
-                             "day after its assignment, R5).")
+@strawberry.type(
+    description="Consumption per day or per month: of one customer, or of all "
+    "the caller's customers (a manager: its own, each from the "
+    "day after its assignment, R5)."
+)
 class ConsumptionSummary:
     summary: strawberry.Private[summaries.Summary]
 
@@ -49,8 +51,10 @@ class ConsumptionSummary:
     def complete(self) -> bool:
         return self.summary.complete
 
-    @strawberry.field(description="R5: for a customer manager viewing one customer, the "
-                                  "first day counted (the day after the assignment).")
+    @strawberry.field(
+        description="R5: for a customer manager viewing one customer, the "
+        "first day counted (the day after the assignment)."
+    )
     def counted_from(self) -> date | None:
         counted = self.summary.counted_from
         return None if counted is None or counted == date.min else counted
@@ -60,25 +64,38 @@ def _customer_id(gid: relay.GlobalID | None) -> str | None:
     return node_id_of(gid, "Customer", "customerId") if gid is not None else None
 
 
-async def daily_consumption(info: Info, date_from: date, date_to: date,
-                            customer_id: relay.GlobalID | None = None) -> ConsumptionSummary:
+async def daily_consumption(
+    info: Info, date_from: date, date_to: date, customer_id: relay.GlobalID | None = None
+) -> ConsumptionSummary:
     summary = await asyncio.to_thread(
-        summaries.daily, info.context.principal, _customer_id(customer_id), date_from,
-        date_to, now=summaries.clock())
+        summaries.daily,
+        info.context.principal,
+        _customer_id(customer_id),
+        date_from,
+        date_to,
+        now=summaries.clock(),
+    )
     return ConsumptionSummary(summary=summary)
 
 
-async def monthly_consumption(info: Info, month_from: str, month_to: str,
-                              customer_id: relay.GlobalID | None = None
-                              ) -> ConsumptionSummary:
+async def monthly_consumption(
+    info: Info, month_from: str, month_to: str, customer_id: relay.GlobalID | None = None
+) -> ConsumptionSummary:
     summary = await asyncio.to_thread(
-        summaries.monthly, info.context.principal, _customer_id(customer_id), month_from,
-        month_to, now=summaries.clock())
+        summaries.monthly,
+        info.context.principal,
+        _customer_id(customer_id),
+        month_from,
+        month_to,
+        now=summaries.clock(),
+    )
     return ConsumptionSummary(summary=summary)
 
 
-@strawberry.type(name="ConsumptionLine", description="One consumption detail line (R4: the "
-                                                     "final word on what was consumed).")
+@strawberry.type(
+    name="ConsumptionLine",
+    description="One consumption detail line (R4: the final word on what was consumed).",
+)
 class ConsumptionLineNode(relay.Node):
     line_key: relay.NodeID[str]
     line: strawberry.Private[ConsumptionLine]
@@ -128,13 +145,13 @@ class ConsumptionLineNode(relay.Node):
         return date.fromisoformat(self.line.bill_date)
 
     @classmethod
-    async def resolve_nodes(cls, *, info: Info, node_ids: Iterable[str],
-                            required: bool = False) -> list[Any]:
+    async def resolve_nodes(
+        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
+    ) -> list[Any]:
         results = []
         for node_id in node_ids:
             try:
-                line = await asyncio.to_thread(details.get_line, info.context.principal,
-                                               node_id)
+                line = await asyncio.to_thread(details.get_line, info.context.principal, node_id)
             except Forbidden:
                 line = None
             results.append(cls(line_key=line.line_key, line=line) if line else None)
@@ -146,30 +163,46 @@ class ConsumptionLineConnection(relay.Connection[ConsumptionLineNode]):
     pass
 
 
-async def consumption_details(info: Info, first: int | None = None, after: str | None = None,
-                              filter: ConsumptionDetailFilter | None = None
-                              ) -> ConsumptionLineConnection:
+async def consumption_details(
+    info: Info,
+    first: int | None = None,
+    after: str | None = None,
+    filter: ConsumptionDetailFilter | None = None,
+) -> ConsumptionLineConnection:
     page = page_request(first, after, "consumption-line")
     flt = await _consumption_filter(info, filter)
-    found, has_next = await asyncio.to_thread(details.list_lines, info.context.principal, flt,
-                                              after=page.after, limit=page.size)
+    found, has_next = await asyncio.to_thread(
+        details.list_lines, info.context.principal, flt, after=page.after, limit=page.size
+    )
     nodes = [ConsumptionLineNode(line_key=line.line_key, line=line) for line in found]
-    return build_connection(ConsumptionLineConnection, nodes,  # type: ignore[return-value]
-                            has_next, "consumption-line", lambda n: n.line_key, after)
+    return build_connection(
+        ConsumptionLineConnection,
+        nodes,  # type: ignore[return-value]
+        has_next,
+        "consumption-line",
+        lambda n: n.line_key,
+        after,
+    )
 
 
 @strawberry.type
 class Query:
     daily_consumption: ConsumptionSummary = access.query(
-        "Query.dailyConsumption", daily_consumption,
+        "Query.dailyConsumption",
+        daily_consumption,
         "Consumption per Beijing day, dateFrom..dateTo (at most 366 days). A day is shown "
         "only after 24:00 of the next day (R3); the figures are roll-ups of the details "
-        "(R4).")
+        "(R4).",
+    )
     monthly_consumption: ConsumptionSummary = access.query(
-        "Query.monthlyConsumption", monthly_consumption,
+        "Query.monthlyConsumption",
+        monthly_consumption,
         "Consumption per month (YYYY-MM), monthFrom..monthTo (at most 24 months); a month "
-        "in progress is PARTIAL up to its last available day (R3).")
+        "in progress is PARTIAL up to its last available day (R3).",
+    )
     consumption_details: ConsumptionLineConnection = access.query(
-        "Query.consumptionDetails", consumption_details,
+        "Query.consumptionDetails",
+        consumption_details,
         "Consumption detail lines, newest first, filtered (a manager: its own customers "
-        "from the day after their assignment, R2, R5).")
+        "from the day after their assignment, R2, R5).",
+    )

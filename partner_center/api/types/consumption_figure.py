@@ -9,15 +9,22 @@ import strawberry
 from partner_center.api.types.money import Money
 from partner_center.consumption.summary import Figure, Status
 
-SummaryStatus = strawberry.enum(Status, name="SummaryStatus", description=(
-    "AVAILABLE: every day of the period is counted. PARTIAL: the amount covers the "
-    "period up to throughDate. PENDING: closed (R3) but not rolled up yet. "
-    "NOT_YET_AVAILABLE: R3, a day is shown only after 24:00 of the next day (Beijing)."))
+SummaryStatus = strawberry.enum(
+    Status,
+    name="SummaryStatus",
+    description=(
+        "AVAILABLE: every day of the period is counted. PARTIAL: the amount covers the "
+        "period up to throughDate. PENDING: closed (R3) but not rolled up yet. "
+        "NOT_YET_AVAILABLE: R3, a day is shown only after 24:00 of the next day (Beijing)."
+    ),
+)
 
 
-@strawberry.type(description="The consumption of one day or month (Beijing dates). The "
-                             "amount is null until some of the period is available: "
-                             "never a zero that only means 'not yet'.")
+@strawberry.type(
+    description="The consumption of one day or month (Beijing dates). The "
+    "amount is null until some of the period is available: "
+    "never a zero that only means 'not yet'."
+)
 class ConsumptionFigure:
     figure: strawberry.Private[Figure]
 
@@ -45,7 +52,9 @@ class ConsumptionFigure:
     def through_date(self) -> date | None:
         return self.figure.through
 
-    @strawberry.field(description="When the whole period becomes visible (R3): 24:00 of "
-                                  "the day after its last day, Beijing time.")
+    @strawberry.field(
+        description="When the whole period becomes visible (R3): 24:00 of "
+        "the day after its last day, Beijing time."
+    )
     def available_at(self) -> datetime:
         return self.figure.available_at

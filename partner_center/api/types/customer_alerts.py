@@ -33,8 +33,10 @@ CustomerAlertType = strawberry.enum(alerts.AlertType, name="CustomerAlertType")
 AlertSeverity = strawberry.enum(alerts.Severity, name="AlertSeverity")
 
 
-@strawberry.type(name="CustomerAlert", description="An alert raised on a customer; handling "
-                                                   "records who, when and a remark.")
+@strawberry.type(
+    name="CustomerAlert",
+    description="An alert raised on a customer; handling records who, when and a remark.",
+)
 class CustomerAlertNode(relay.Node):
     alert_id: relay.NodeID[str]
     item: strawberry.Private[AlertItem]
@@ -85,13 +87,13 @@ class CustomerAlertNode(relay.Node):
         return self.item.remark
 
     @classmethod
-    async def resolve_nodes(cls, *, info: Info, node_ids: Iterable[str],
-                            required: bool = False) -> list[Any]:
+    async def resolve_nodes(
+        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
+    ) -> list[Any]:
         results = []
         for node_id in node_ids:
             try:
-                item = await asyncio.to_thread(alerts.get_alert, info.context.principal,
-                                               node_id)
+                item = await asyncio.to_thread(alerts.get_alert, info.context.principal, node_id)
             except Forbidden:
                 item = None
             results.append(cls(alert_id=item.alert_id, item=item) if item else None)
@@ -109,23 +111,38 @@ class CustomerAlertFilterInput:
     type: CustomerAlertType | None = None  # type: ignore[valid-type]
     severity: AlertSeverity | None = None  # type: ignore[valid-type]
     handled: bool | None = strawberry.field(
-        default=None, description="true: handled only; false: open only; null: both.")
+        default=None, description="true: handled only; false: open only; null: both."
+    )
 
 
-async def customer_alerts(info: Info, first: int | None = None, after: str | None = None,
-                          filter: CustomerAlertFilterInput | None = None
-                          ) -> CustomerAlertConnection:
+async def customer_alerts(
+    info: Info,
+    first: int | None = None,
+    after: str | None = None,
+    filter: CustomerAlertFilterInput | None = None,
+) -> CustomerAlertConnection:
     page = page_request(first, after, "customer-alert")
     given = filter or CustomerAlertFilterInput()
     flt = alerts.AlertFilter(
         customer_id=node_id_of(given.customer_id, "Customer", "customerId")
-        if given.customer_id else None,
-        alert_type=given.type, severity=given.severity, handled=given.handled)
-    found, has_next = await asyncio.to_thread(alerts.list_alerts, info.context.principal,
-                                              flt, after=page.after, limit=page.size)
+        if given.customer_id
+        else None,
+        alert_type=given.type,
+        severity=given.severity,
+        handled=given.handled,
+    )
+    found, has_next = await asyncio.to_thread(
+        alerts.list_alerts, info.context.principal, flt, after=page.after, limit=page.size
+    )
     nodes = [CustomerAlertNode(alert_id=i.alert_id, item=i) for i in found]
-    return build_connection(CustomerAlertConnection, nodes,  # type: ignore[return-value]
-                            has_next, "customer-alert", lambda n: n.alert_id, after)
+    return build_connection(
+        CustomerAlertConnection,
+        nodes,  # type: ignore[return-value]
+        has_next,
+        "customer-alert",
+        lambda n: n.alert_id,
+        after,
+    )
 
 
 async def customer_alert(info: Info, id: relay.GlobalID) -> CustomerAlertNode:
@@ -188,15 +205,20 @@ class HandleCustomerAlertInput:
     idempotency_key: str | None = None
 
 
-async def handle_customer_alerts(info: Info, input: HandleCustomerAlertsInput
-                                 ) -> CustomerAlertBatchPayload:
+async def handle_customer_alerts(
+    info: Info, input: HandleCustomerAlertsInput
+) -> CustomerAlertBatchPayload:
     principal = info.context.principal
     request = {"ids": [str(i) for i in input.alert_ids], "remark": input.remark}
     try:
         outcomes = await run_batch(
-            info, "handleCustomerAlerts", input.idempotency_key, request,
+            info,
+            "handleCustomerAlerts",
+            input.idempotency_key,
+            request,
             split_ids(input.alert_ids, "CustomerAlert"),
-            lambda ids: alerts.handle(principal, ids, input.remark))
+            lambda ids: alerts.handle(principal, ids, input.remark),
+        )
     except Forbidden:
         raise
     except ClientError as refusal:
@@ -205,45 +227,59 @@ async def handle_customer_alerts(info: Info, input: HandleCustomerAlertsInput
     for gid, (_, code) in zip(input.alert_ids, outcomes, strict=True):
         error = None
         if code == WRONG_TYPE:
-            error = UserError(code="BAD_USER_INPUT", field="alertIds",
-                              message="not the ID of a CustomerAlert")
+            error = UserError(
+                code="BAD_USER_INPUT", field="alertIds", message="not the ID of a CustomerAlert"
+            )
         elif code is not None:
-            error = UserError(code=code, field="alertIds",
-                              message=alerts.MESSAGES.get(code, code))
+            error = UserError(code=code, field="alertIds", message=alerts.MESSAGES.get(code, code))
         results.append(CustomerAlertResult(alert_id=gid, ok=code is None, error=error))
     return CustomerAlertBatchPayload(results=results)
 
 
-async def handle_customer_alert(info: Info, input: HandleCustomerAlertInput
-                                ) -> HandleCustomerAlertPayload:
-    payload = await handle_customer_alerts(info, HandleCustomerAlertsInput(
-        alert_ids=[input.alert_id], remark=input.remark,
-        idempotency_key=input.idempotency_key))
+async def handle_customer_alert(
+    info: Info, input: HandleCustomerAlertInput
+) -> HandleCustomerAlertPayload:
+    payload = await handle_customer_alerts(
+        info,
+        HandleCustomerAlertsInput(
+            alert_ids=[input.alert_id], remark=input.remark, idempotency_key=input.idempotency_key
+        ),
+    )
     if payload.errors:
         return HandleCustomerAlertPayload(errors=payload.errors)
     result = payload.results[0]
-    errors = [] if result.error is None else [
-        UserError(code=result.error.code, field="alertId", message=result.error.message)]
-    return HandleCustomerAlertPayload(alert=await load_alert(info, result.alert_id),
-                                      errors=errors)
+    errors = (
+        []
+        if result.error is None
+        else [UserError(code=result.error.code, field="alertId", message=result.error.message)]
+    )
+    return HandleCustomerAlertPayload(alert=await load_alert(info, result.alert_id), errors=errors)
 
 
 @strawberry.type
 class Query:
     customer_alerts: CustomerAlertConnection = access.query(
-        "Query.customerAlerts", customer_alerts,
-        "Alerts on the caller's customers (a manager: its own, R2), newest first.")
+        "Query.customerAlerts",
+        customer_alerts,
+        "Alerts on the caller's customers (a manager: its own, R2), newest first.",
+    )
     customer_alert: CustomerAlertNode = access.query(
-        "Query.customerAlert", customer_alert,
-        "An alert by ID; NOT_FOUND when the caller may not see it.")
+        "Query.customerAlert",
+        customer_alert,
+        "An alert by ID; NOT_FOUND when the caller may not see it.",
+    )
 
 
 @strawberry.type
 class Mutation:
     handle_customer_alerts: CustomerAlertBatchPayload = access.mutation(
-        "Mutation.handleCustomerAlerts", handle_customer_alerts,
+        "Mutation.handleCustomerAlerts",
+        handle_customer_alerts,
         "Mark alerts handled (who, when, remark), each on its own; an alert already "
-        "handled is refused with ALREADY_HANDLED.")
+        "handled is refused with ALREADY_HANDLED.",
+    )
     handle_customer_alert: HandleCustomerAlertPayload = access.mutation(
-        "Mutation.handleCustomerAlert", handle_customer_alert,
-        "Mark one alert handled; ALREADY_HANDLED if it was.")
+        "Mutation.handleCustomerAlert",
+        handle_customer_alert,
+        "Mark one alert handled; ALREADY_HANDLED if it was.",
+    )

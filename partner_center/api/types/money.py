@@ -9,8 +9,10 @@ import strawberry
 from partner_center.core.money import CURRENCY, format_amount
 
 
-@strawberry.type(description="An amount of money: `amount` is an exact decimal string "
-                             "(at least two decimals), never a float.")
+@strawberry.type(
+    description="An amount of money: `amount` is an exact decimal string "
+    "(at least two decimals), never a float."
+)
 class Money:
     amount: str
     currency: str
