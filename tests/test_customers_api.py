@@ -1256,3 +1256,68 @@ async def test_a_page_of_100_costs_the_requests_of_a_page_of_10(api: Api, login:
     assert counts[10] == counts[100], counts
     assert 3 <= sum(counts[100].values()) <= 4, counts[100]
     assert counts[100]["Query"] == 1 and counts[100]["BatchGetItem"] == 2, counts[100]
+
+
+# -- races: conditional writes decide -----------------------------------------------------
+
+
+async def test_a_handler_that_read_before_another_handled_is_refused(
+    api: Api, partner: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two handlers race: the loser read the alert while it was still open. Its write is
+    conditional, so it gets ALREADY_HANDLED and the open count drops once. (Staged with
+    a stale read: the embedded AWS does not serialize concurrent requests the way
+    DynamoDB does, so real threads would test moto rather than our condition.)"""
+    alert_id = alert_service.raise_alert(
+        td.PARTNER,
+        "cus-t-03",
+        alert_service.AlertType.ARREARS,
+        alert_service.Severity.CRITICAL,
+        "欠费 / In arrears",
+    ).alert_id
+    store = alert_service.AlertStore(td.PARTNER)
+    open_copy = store.get(alert_id)
+    before = await open_count(api, "cus-t-03")
+    assert alert_service.handle(td.principal("admin"), [alert_id], "first")[0].ok
+    monkeypatch.setattr(alert_service.AlertStore, "get", lambda self, _: open_copy)
+    late = alert_service.handle(td.principal("m1"), [alert_id], "second")
+    assert late[0].code == "ALREADY_HANDLED"
+    monkeypatch.undo()
+    assert await open_count(api, "cus-t-03") == before - 1
+    kept = store.get(alert_id)
+    assert kept is not None and (kept.handled_by, kept.remark) == ("usr-t-admin", "first")
+
+
+def test_a_stale_read_never_overwrites_a_newer_assignment(
+    partner: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from partner_center.customers.store import CustomerStore
+
+    customer = "cus-t-05"  # assigned to m2
+    fresh = CustomerStore(td.PARTNER).get(customer, consistent=True)
+    assert fresh is not None and fresh.manager_id == "usr-t-m2"
+    stale = CustomerItem(
+        td.PARTNER,
+        customer,
+        name=fresh.name,
+        account_name="x",
+        association="reseller",
+        created_at=fresh.created_at,
+    )
+    real_get = CustomerStore.get
+    reads: list[str] = []
+
+    def get(self: CustomerStore, customer_id: str, *, consistent: bool = False) -> Any:
+        reads.append(customer_id)
+        return stale if len(reads) == 1 else real_get(self, customer_id, consistent=consistent)
+
+    monkeypatch.setattr(CustomerStore, "get", get)
+    outcome = assignment.assign(td.principal("admin"), [customer], "usr-t-m1")
+    assert outcome[0].ok and len(reads) == 2  # the stale write was refused, then redone
+    history = assignment.history(td.PARTNER, customer)
+    assert (history[0].from_manager, history[0].to_manager) == ("usr-t-m2", "usr-t-m1")
+    monkeypatch.setattr(CustomerStore, "get", real_get)
+    back = assignment.assign(
+        td.principal("admin"), [customer], "usr-t-m2", now=lambda: beijing(2026, 7, 1, 9, 0, 0)
+    )
+    assert back[0].ok

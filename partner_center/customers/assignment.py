@@ -129,7 +129,8 @@ def assign(
 
     def one(customer_id: str) -> str | None:
         for _ in range(ATTEMPTS):
-            customer = store.get(customer_id)
+            # A strongly consistent read: the condition below expects what it saw.
+            customer = store.get(customer_id, consistent=True)
             if customer is None:
                 return Code.NOT_FOUND
             if customer.manager_id == manager_id:
@@ -177,7 +178,8 @@ def unassign(
 
     def one(customer_id: str) -> str | None:
         for _ in range(ATTEMPTS):
-            customer = store.get(customer_id)
+            # A strongly consistent read: the condition below expects what it saw.
+            customer = store.get(customer_id, consistent=True)
             if customer is None:
                 return Code.NOT_FOUND
             if customer.manager_id is None:

@@ -37,20 +37,32 @@ async def get_customer(principal: Principal, customer_id: str) -> CustomerItem |
     return customer
 
 
-def list_customers(principal: Principal, flt: CustomerFilter, *,
-                   order: CustomerOrder = CustomerOrder.CUSTOMER_ID, descending: bool = False,
-                   after: str | None = None, limit: int) -> tuple[list[CustomerItem], bool]:
+def list_customers(
+    principal: Principal,
+    flt: CustomerFilter,
+    *,
+    order: CustomerOrder = CustomerOrder.CUSTOMER_ID,
+    descending: bool = False,
+    after: str | None = None,
+    limit: int,
+) -> tuple[list[CustomerItem], bool]:
     """R1, then R2: a manager's list is read from its own index partition only."""
     require_menu(principal, Menu.CUSTOMERS)
     require_manager_filter_in_scope(principal, flt.manager_id, flt.unassigned)
     manager = managed_customer_scope(principal) or flt.manager_id
     return CustomerStore(principal.partner_id).page(
-        flt.validate(), order=order, descending=descending, after=after, limit=limit,
-        manager_id=manager)
+        flt.validate(),
+        order=order,
+        descending=descending,
+        after=after,
+        limit=limit,
+        manager_id=manager,
+    )
 
 
-def visible_customers_by_id(principal: Principal, customer_ids: Iterable[str]
-                            ) -> dict[str, CustomerItem]:
+def visible_customers_by_id(
+    principal: Principal, customer_ids: Iterable[str]
+) -> dict[str, CustomerItem]:
     """A batch read (one request per 100) of the customers the caller may see."""
     require_menu(principal, Menu.CUSTOMERS)
     found = CustomerStore(principal.partner_id).batch_get(customer_ids)
@@ -65,8 +77,10 @@ def users_by_id(partner_id: str, user_ids: Iterable[str]) -> dict[str, Directory
     keys = sorted({u for u in user_ids if u})
     if not keys:
         return {}
-    return {item.entity.removeprefix(USER_PREFIX): item for item in
-            DirectoryItem.batch_get([(partner_id, USER_PREFIX + k) for k in keys])}
+    return {
+        item.entity.removeprefix(USER_PREFIX): item
+        for item in DirectoryItem.batch_get([(partner_id, USER_PREFIX + k) for k in keys])
+    }
 
 
 def customer_managers(principal: Principal) -> list[DirectoryItem]:
@@ -74,9 +88,9 @@ def customer_managers(principal: Principal) -> list[DirectoryItem]:
     sees only itself (R2)."""
     require_menu(principal, Menu.CUSTOMERS)
     own = managed_customer_scope(principal)
-    users = DirectoryItem.query(principal.partner_id,
-                                DirectoryItem.entity.startswith(USER_PREFIX),
-                                filter_condition=DirectoryItem.role
-                                == Role.CUSTOMER_MANAGER.value)
-    return [u for u in users
-            if own is None or u.entity == USER_PREFIX + own]
+    users = DirectoryItem.query(
+        principal.partner_id,
+        DirectoryItem.entity.startswith(USER_PREFIX),
+        filter_condition=DirectoryItem.role == Role.CUSTOMER_MANAGER.value,
+    )
+    return [u for u in users if own is None or u.entity == USER_PREFIX + own]

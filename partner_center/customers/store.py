@@ -110,9 +110,9 @@ class CustomerStore:
             raise ValueError("a partner ID is required")
         self.partner_id = partner_id
 
-    def get(self, customer_id: str) -> CustomerItem | None:
+    def get(self, customer_id: str, *, consistent: bool = False) -> CustomerItem | None:
         try:
-            return CustomerItem.get(self.partner_id, customer_id)
+            return CustomerItem.get(self.partner_id, customer_id, consistent_read=consistent)
         except CustomerItem.DoesNotExist:
             return None
 
