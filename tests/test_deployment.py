@@ -49,6 +49,10 @@ EXPECTED_OUTPUTS = {
     "BudgetsTableName",
     "MarketplaceTableName",
     "IncentivesTableName",
+    "CustomerAssignmentsTableName",
+    "CustomerAlertsTableName",
+    "AdjustmentsTableName",
+    "ConsumptionRollupsTableName",
     "ExportQueueUrl",
     "ExportQueueArn",
     "ExportDeadLetterQueueUrl",
@@ -73,6 +77,10 @@ EXPECTED_KEYS = {
     "MarketplaceTableName": ("partner_id", "item_key"),
     "IncentivesTableName": ("partner_id", "item_key"),
     "LeadsTableName": ("partner_id", "lead_key"),
+    "CustomerAssignmentsTableName": ("partner_id", "history_key"),
+    "CustomerAlertsTableName": ("partner_id", "alert_id"),
+    "AdjustmentsTableName": ("partner_id", "adjustment_key"),
+    "ConsumptionRollupsTableName": ("partner_id", "rollup_key"),
 }
 
 # AWS's advice for SQS event sources: visibility timeout >= 6 x the function timeout.
@@ -151,7 +159,7 @@ def test_serverless_includes_the_template(serverless: dict[str, Any]) -> None:
 
 @pytest.mark.parametrize("function_name", ["api", "exportWorker", "exportDeadLetter",
                                            "incentiveExpiry", "dispatchWorker",
-                                           "dispatchDeadLetter"])
+                                           "dispatchDeadLetter", "consumptionRollup"])
 def test_handler_imports_and_is_callable(
     serverless: dict[str, Any], function_name: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -59,8 +59,9 @@ ACCESS: dict[str, Rule] = {
     "Query.job": SIGNED_IN,
     "Query.jobs": SIGNED_IN,
     "Mutation.requestExport": Rule(note="and the menu of the exported data "
-                                        "(consumption details: customers; marketplace "
-                                        "bill details: marketplace)"),
+                                        "(consumption details, adjustment records: "
+                                        "customers; marketplace bill details: "
+                                        "marketplace)"),
     # Leads (R1, R6): the leads menu to read (staff: their own leads), and to dispatch
     # or recall, the administrator or an operator holding it.
     "Query.leads": menu(Menu.LEADS, "partner staff see the leads dispatched to them"),
@@ -70,6 +71,27 @@ ACCESS: dict[str, Rule] = {
     "Mutation.dispatchLeads": Rule(menu=Menu.LEADS,
                                    roles=frozenset({Role.ADMIN, Role.OPERATOR})),
     "Mutation.recallLeads": Rule(menu=Menu.LEADS, roles=frozenset({Role.ADMIN, Role.OPERATOR})),
+    # Customers (R1; R2 narrows a customer manager to its own customers everywhere).
+    "Query.customers": menu(Menu.CUSTOMERS),
+    "Query.customer": menu(Menu.CUSTOMERS),
+    "Query.customerManagers": menu(Menu.CUSTOMERS),
+    "Query.customerAlerts": menu(Menu.CUSTOMERS),
+    "Query.customerAlert": menu(Menu.CUSTOMERS),
+    "Query.dailyConsumption": menu(Menu.CUSTOMERS),
+    "Query.monthlyConsumption": menu(Menu.CUSTOMERS),
+    "Query.consumptionDetails": menu(Menu.CUSTOMERS),
+    "Query.adjustmentRecords": menu(Menu.CUSTOMERS),
+    "Mutation.handleCustomerAlerts": menu(Menu.CUSTOMERS),
+    "Mutation.handleCustomerAlert": menu(Menu.CUSTOMERS),
+    # Moving customers between managers is the partner's, not a manager's (R2).
+    "Mutation.assignCustomers": Rule(menu=Menu.CUSTOMERS,
+                                     roles=frozenset({Role.ADMIN, Role.OPERATOR})),
+    "Mutation.assignCustomer": Rule(menu=Menu.CUSTOMERS,
+                                    roles=frozenset({Role.ADMIN, Role.OPERATOR})),
+    "Mutation.unassignCustomers": Rule(menu=Menu.CUSTOMERS,
+                                       roles=frozenset({Role.ADMIN, Role.OPERATOR})),
+    "Mutation.unassignCustomer": Rule(menu=Menu.CUSTOMERS,
+                                      roles=frozenset({Role.ADMIN, Role.OPERATOR})),
     # The audit log is the administrator's.
     "Query.auditEvents": roles(Role.ADMIN),
     # Marketplace (R8, R9): the partner's side needs the marketplace menu.

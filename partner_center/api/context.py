@@ -1,11 +1,13 @@
-"""What every resolver receives: the authenticated caller and the settings."""
+"""What every resolver receives: the authenticated caller, the settings, and the
+request's DataLoaders."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from strawberry.types import Info as _Info
 
+from partner_center.api.loaders import Loaders
 from partner_center.config import Settings
 from partner_center.core.auth import Principal
 from partner_center.core.errors import Unauthenticated
@@ -16,6 +18,7 @@ class Context:
     settings: Settings
     request_id: str
     caller: Principal | None = None
+    loaders: Loaders = field(default_factory=Loaders)
 
     @property
     def principal(self) -> Principal:

@@ -22,6 +22,7 @@ from strawberry.types import ExecutionResult
 
 from partner_center.api import trusted_documents
 from partner_center.api.context import Context
+from partner_center.api.loaders import Loaders
 from partner_center.config import Settings
 
 GRAPHQL_RESPONSE = "application/graphql-response+json"
@@ -72,7 +73,7 @@ class PartnerCenterGraphQL(GraphQL):
 
     async def get_context(self, request: Any, response: Any) -> Context:  # type: ignore[override]
         return Context(settings=self.settings, request_id=request.state.request_id,
-                       caller=getattr(request.state, "principal", None))
+                       caller=getattr(request.state, "principal", None), loaders=Loaders())
 
     async def get_sub_response(self, request: Request) -> Response:  # type: ignore[override]
         sub_response = await super().get_sub_response(request)

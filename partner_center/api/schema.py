@@ -18,7 +18,11 @@ from partner_center.api.introspection import NoIntrospectionInProduction
 from partner_center.api.masking import MaskUnexpectedErrors
 from partner_center.api.pagination import MAX_PAGE_SIZE
 from partner_center.api.types import (
+    adjustments,
     audit,
+    consumption,
+    customer_alerts,
+    customers,
     directory,
     incentives,
     jobs,
@@ -26,6 +30,9 @@ from partner_center.api.types import (
     marketplace,
     opportunities,
 )
+from partner_center.api.types.adjustments import AdjustmentRecordNode
+from partner_center.api.types.consumption import ConsumptionLineNode
+from partner_center.api.types.customer_alerts import CustomerAlertNode
 from partner_center.api.types.customers import CustomerNode
 from partner_center.api.types.directory import PartnerNode, UserNode
 
@@ -35,10 +42,13 @@ MAX_TOKENS = 4000
 
 
 # One entry per area: its root queries and mutations.
-Query = merge_types("Query", (directory.Query, jobs.Query, audit.Query, marketplace.Query,
-                              incentives.Query, opportunities.Query, leads.Query))
-Mutation = merge_types("Mutation", (jobs.Mutation, marketplace.Mutation, incentives.Mutation,
-                                    leads.Mutation))
+Query = merge_types("Query", (
+    directory.Query, jobs.Query, audit.Query, customers.Query, customer_alerts.Query,
+    consumption.Query, adjustments.Query, marketplace.Query, incentives.Query,
+    opportunities.Query, leads.Query))
+Mutation = merge_types("Mutation", (
+    jobs.Mutation, customers.Mutation, customer_alerts.Mutation, marketplace.Mutation,
+    incentives.Mutation, leads.Mutation))
 
 
 class Schema(strawberry.Schema):
@@ -50,7 +60,8 @@ class Schema(strawberry.Schema):
 schema = Schema(
     query=Query,
     mutation=Mutation,
-    types=[CustomerNode, PartnerNode, UserNode, leads.LeadNode],
+    types=[CustomerNode, PartnerNode, UserNode, CustomerAlertNode, ConsumptionLineNode,
+           AdjustmentRecordNode, leads.LeadNode],
     config=StrawberryConfig(relay_max_results=MAX_PAGE_SIZE),
     extensions=[
         lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),

@@ -98,6 +98,41 @@ def marketplace_bill_details(
                idempotency_key=idempotency_key)
 
 
+@app.command("adjustment-records")
+def adjustment_records(
+    customer: str | None = typer.Option(None, help="A customer's global ID."),
+    adjustment_type: str | None = typer.Option(None, "--type", help="credit or debit."),
+    date_from: str | None = typer.Option(None, "--from", help="Beijing date, YYYY-MM-DD."),
+    date_to: str | None = typer.Option(None, "--to", help="Beijing date, YYYY-MM-DD."),
+    operator: str | None = typer.Option(None, help="The operator's (User) global ID."),
+    fmt: str = typer.Option("csv", "--format", help="File format: csv or xlsx."),
+    wait: bool = typer.Option(False, "--wait", help="Follow the job and save the file."),
+    output: Path | None = typer.Option(None, "-o", "--output", help="Where to save it."),
+    api: str = typer.Option(DEFAULT_API, help="The API's /graphql URL."),
+    user: str | None = typer.Option(None, "--user", "-u", help="A demo login (local only)."),
+    idempotency_key: str | None = typer.Option(None, help="Repeat-safe request key."),
+) -> None:
+    """Export adjustment records (anonymized)."""
+    _check_dates(date_from, date_to)
+    if adjustment_type is not None and adjustment_type not in ("credit", "debit"):
+        raise typer.BadParameter("--type must be credit or debit")
+    filters = {"customerId": customer, "type": adjustment_type.upper() if adjustment_type
+               else None, "dateFrom": date_from, "dateTo": date_to, "operatorId": operator}
+    run_export("ADJUSTMENT_RECORDS", "adjustmentRecords",
+               {k: v for k, v in filters.items() if v is not None}, fmt=fmt, wait=wait,
+               output=output, api=api, token=resolve_token(user),
+               idempotency_key=idempotency_key)
+
+
+def _check_dates(date_from: str | None, date_to: str | None) -> None:
+    for name, value in (("--from", date_from), ("--to", date_to)):
+        if value is not None:
+            try:
+                date.fromisoformat(value)
+            except ValueError as exc:
+                raise typer.BadParameter(f"{name} must be YYYY-MM-DD") from exc
+
+
 def run_export(kind: str, filter_field: str, filters: dict[str, Any], *, fmt: str,
                wait: bool, output: Path | None, api: str, token: str,
                idempotency_key: str | None) -> None:

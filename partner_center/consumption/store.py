@@ -8,7 +8,8 @@ from datetime import date, timedelta
 from pynamodb.expressions.condition import Condition
 
 from partner_center.consumption.filters import ConsumptionFilter
-from partner_center.core.clock import beijing_date, beijing_day_range, to_iso
+from partner_center.consumption.scope import counting_from
+from partner_center.core.clock import beijing_day_range, to_iso
 from partner_center.storage.models import ConsumptionLine, CustomerItem
 
 PAGE_SIZE = 1000
@@ -63,6 +64,42 @@ class ConsumptionStore:
         if page:
             yield page
 
+    def page(self, flt: ConsumptionFilter, *, after: str | None, limit: int,
+             visible: dict[str, date] | None = None) -> tuple[list[ConsumptionLine], bool]:
+        """Newest first, up to `limit` lines after the line key `after`, and whether more
+        follow. `visible` (R2, R5) keeps only those customers' lines from each one's
+        first counted day. Reading stops once limit + 1 lines qualify, so the cursor is
+        the last line returned and nothing is skipped whatever the filters drop."""
+        if visible is not None and not visible:
+            return [], False
+        condition = self._filter(flt)
+        if visible is not None and len(visible) <= 100 and not flt.customer_id:
+            # DynamoDB's IN takes up to 100 values: it saves the transfer; the check
+            # below stays the rule.
+            narrowed = ConsumptionLine.customer_id.is_in(*sorted(visible))
+            condition = narrowed if condition is None else condition & narrowed
+        start = None if after is None else {
+            "partner_id": {"S": self.partner_id}, "line_key": {"S": after}}
+        kept: list[ConsumptionLine] = []
+        for line in ConsumptionLine.query(
+                self.partner_id, self._key_range(flt), filter_condition=condition,
+                scan_index_forward=False, last_evaluated_key=start,
+                page_size=max(limit + 1, 100)):
+            if visible is not None and not (
+                    line.customer_id in visible
+                    and date.fromisoformat(line.bill_date) >= visible[line.customer_id]):
+                continue
+            kept.append(line)
+            if len(kept) > limit:
+                break
+        return kept[:limit], len(kept) > limit
+
+    def get(self, line_key: str) -> ConsumptionLine | None:
+        try:
+            return ConsumptionLine.get(self.partner_id, line_key)
+        except ConsumptionLine.DoesNotExist:
+            return None
+
     def bounds(self, flt: ConsumptionFilter) -> tuple[str, str] | None:
         """The first and last line keys in range: lets a job report progress by time."""
         first = next(iter(ConsumptionLine.query(self.partner_id, self._key_range(flt),
@@ -79,9 +116,5 @@ class ConsumptionStore:
 def managed_customers(partner_id: str, manager_id: str) -> dict[str, date]:
     """R2/R5: the manager's customers, each with the first Beijing date it counts from
     (the day after its assignment to this manager)."""
-    visible: dict[str, date] = {}
-    for customer in CustomerItem.by_manager.query(f"{partner_id}#{manager_id}"):
-        assigned = customer.assigned_at
-        visible[customer.customer_id] = (
-            beijing_date(assigned) + timedelta(days=1) if assigned else date.min)
-    return visible
+    return {customer.customer_id: counting_from(customer.assigned_at)
+            for customer in CustomerItem.by_manager.query(f"{partner_id}#{manager_id}")}

@@ -109,3 +109,26 @@ def sees_marketplace_partition(principal: Principal, partner_id: str) -> bool:
         return True
     return partner_id == principal.partner_id and has_menu(principal, Menu.MARKETPLACE)
 
+# Who may move customers between managers (R2): the partner, i.e. its administrator or an
+# operator holding the customers menu. A customer manager may not, or it could take
+# another manager's customers.
+CUSTOMER_ASSIGNERS = frozenset({Role.ADMIN, Role.OPERATOR})
+
+
+def require_customer_assigner(principal: Principal) -> None:
+    require_menu(principal, Menu.CUSTOMERS)
+    if principal.role not in CUSTOMER_ASSIGNERS:
+        raise Forbidden("only the partner administrator or an operator with the customers "
+                        "menu may assign customers", permission=Menu.CUSTOMERS.value)
+
+
+def require_manager_filter_in_scope(principal: Principal, manager_id: str | None,
+                                    unassigned: bool) -> None:
+    """R2: a customer manager may narrow a list to its own customers, never widen it to
+    another manager's or the unassigned ones (an error, rather than an empty list that
+    would read as "none")."""
+    own = managed_customer_scope(principal)
+    if own is None:
+        return
+    if (manager_id is not None and manager_id != own) or unassigned:
+        raise Forbidden("a customer manager sees only the customers assigned to it")

@@ -19,7 +19,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from partner_center.config import Settings
 from partner_center.core.faults import InjectedFault, fault_point
 from partner_center.core.logs import fields, get_logger
-from partner_center.exports import consumption_details, marketplace_bill_details
+from partner_center.exports import adjustment_records, consumption_details, marketplace_bill_details
 from partner_center.exports.columns import Anonymizer
 from partner_center.exports.encodings import ENCODINGS
 from partner_center.exports.multipart import MultipartWriter
@@ -34,6 +34,7 @@ log = get_logger(__name__)
 PLANS: dict[JobKind, PlanFactory] = {
     JobKind.CONSUMPTION_DETAILS: consumption_details.plan,
     JobKind.MARKETPLACE_BILL_DETAILS: marketplace_bill_details.plan,
+    JobKind.ADJUSTMENT_RECORDS: adjustment_records.plan,
 }
 
 PROGRESS_EVERY_SECONDS = 2.0

@@ -26,6 +26,7 @@ class JobKind(enum.StrEnum):
     # Lead dispatch jobs (R7): their file is the per-lead result report.
     LEAD_DISPATCH = "lead_dispatch"
     LEAD_RECALL = "lead_recall"
+    ADJUSTMENT_RECORDS = "adjustment_records"
 
 
 class ExportFormat(enum.StrEnum):

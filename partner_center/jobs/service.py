@@ -27,8 +27,11 @@ from partner_center.jobs.store import IdempotencyConflict, JobStore
 log = get_logger(__name__)
 
 # Which menu each export belongs to (R1): its data is that menu's data.
-EXPORT_MENUS: dict[JobKind, Menu] = {JobKind.CONSUMPTION_DETAILS: Menu.CUSTOMERS,
-                                     JobKind.MARKETPLACE_BILL_DETAILS: Menu.MARKETPLACE}
+EXPORT_MENUS: dict[JobKind, Menu] = {
+    JobKind.CONSUMPTION_DETAILS: Menu.CUSTOMERS,
+    JobKind.ADJUSTMENT_RECORDS: Menu.CUSTOMERS,
+    JobKind.MARKETPLACE_BILL_DETAILS: Menu.MARKETPLACE,
+}
 
 MAX_IDEMPOTENCY_KEY = 128
 

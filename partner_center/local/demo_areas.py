@@ -13,8 +13,10 @@ Seeder = Callable[[Any], None]
 
 
 def seeders() -> list[Seeder]:
+    from partner_center.customers import demo as customers
     from partner_center.incentives import demo as incentives
     from partner_center.leads import demo as leads
     from partner_center.marketplace import demo as marketplace
 
-    return [marketplace.seed, incentives.seed, leads.seed]
+    # Customers first: its assignment history and roll-up describe the shared customers.
+    return [customers.seed, marketplace.seed, incentives.seed, leads.seed]

@@ -65,6 +65,12 @@ class CustomerItem(Model):
     partner_manager = UnicodeAttribute(null=True)
     assigned_at = UTCDateTimeAttribute(null=True)
     created_at = UTCDateTimeAttribute()
+    # Who made the current assignment (the history of all of them is in
+    # partner_center.customers.models.AssignmentItem).
+    assigned_by = UnicodeAttribute(null=True)
+    # Unhandled alerts, kept in step with the alerts table by transactions, so a page of
+    # customers shows its alert counts without reading a single alert.
+    open_alerts = NumberAttribute(null=True)
     by_manager = ManagerIndex()
 
 

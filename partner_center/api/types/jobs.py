@@ -14,6 +14,7 @@ from partner_center.api import access
 from partner_center.api.context import Info
 from partner_center.api.pagination import build_connection, page_request
 from partner_center.api.payloads import UserError
+from partner_center.api.types.adjustments import AdjustmentRecordFilter, adjustment_filter
 from partner_center.api.types.ids import node_id_of
 from partner_center.api.types.marketplace import (
     MarketplaceBillDetailFilter,
@@ -159,6 +160,7 @@ class RequestExportInput:
     format: ExportFormatEnum = ExportFormat.CSV  # type: ignore[valid-type]
     consumption_details: ConsumptionDetailFilter | None = None
     marketplace_bill_details: MarketplaceBillDetailFilter | None = None
+    adjustment_records: AdjustmentRecordFilter | None = None
     idempotency_key: str | None = strawberry.field(
         default=None, description="Repeat a request with the same key to get the same job.")
 
@@ -191,6 +193,8 @@ async def request_export(info: Info, input: RequestExportInput) -> RequestExport
             flt = await _consumption_filter(info, input.consumption_details)
         elif input.kind is JobKind.MARKETPLACE_BILL_DETAILS:
             flt = await bill_details_export_filter(info, input.marketplace_bill_details)
+        elif input.kind is JobKind.ADJUSTMENT_RECORDS:
+            flt = await adjustment_filter(info, input.adjustment_records)
         else:  # pragma: no cover - every kind has a branch
             raise BadInput("this kind of export is not available", field="kind")
         job, created = await service.request_export(
