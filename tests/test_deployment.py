@@ -46,6 +46,9 @@ EXPECTED_OUTPUTS = {
     "JobsTableName",
     "AuditTableName",
     "IdempotencyTableName",
+    "BillsTableName",
+    "BandwidthTableName",
+    "FinanceTableName",
     "ExportQueueUrl",
     "ExportQueueArn",
     "ExportDeadLetterQueueUrl",
@@ -61,6 +64,9 @@ EXPECTED_KEYS = {
     "JobsTableName": ("partner_id", "job_key"),
     "AuditTableName": ("partner_id", "event_key"),
     "IdempotencyTableName": ("partner_id", "record_key"),
+    "BillsTableName": ("partner_id", "record_key"),
+    "BandwidthTableName": ("partner_id", "record_key"),
+    "FinanceTableName": ("partner_id", "record_key"),
 }
 
 # AWS's advice for SQS event sources: visibility timeout >= 6 x the function timeout.
@@ -137,7 +143,8 @@ def test_serverless_includes_the_template(serverless: dict[str, Any]) -> None:
     assert serverless["provider"]["architecture"] == "arm64"
 
 
-@pytest.mark.parametrize("function_name", ["api", "exportWorker", "exportDeadLetter"])
+@pytest.mark.parametrize("function_name", ["api", "exportWorker", "exportDeadLetter",
+                                           "billGeneration"])
 def test_handler_imports_and_is_callable(
     serverless: dict[str, Any], function_name: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:

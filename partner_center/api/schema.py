@@ -15,7 +15,7 @@ from strawberry.tools import merge_types
 
 from partner_center.api.errors import is_expected, log_errors
 from partner_center.api.pagination import MAX_PAGE_SIZE
-from partner_center.api.types import audit, directory, jobs
+from partner_center.api.types import audit, bills, directory, finance, jobs
 from partner_center.api.types.customers import CustomerNode
 from partner_center.api.types.directory import PartnerNode, UserNode
 
@@ -25,8 +25,9 @@ MAX_TOKENS = 4000
 
 
 # One entry per area: its root queries and mutations.
-Query = merge_types("Query", (directory.Query, jobs.Query, audit.Query))
-Mutation = merge_types("Mutation", (jobs.Mutation,))
+Query = merge_types("Query", (directory.Query, jobs.Query, audit.Query, bills.Query,
+                              finance.Query))
+Mutation = merge_types("Mutation", (jobs.Mutation, bills.Mutation, finance.Mutation))
 
 
 class Schema(strawberry.Schema):

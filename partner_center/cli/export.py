@@ -58,6 +58,50 @@ def consumption_details(
                idempotency_key=idempotency_key)
 
 
+def _bill_id(bill: str) -> str:
+    """A bill's global ID, from the ID itself or from its month (YYYY-MM)."""
+    from strawberry.relay import GlobalID
+
+    from partner_center.bills.months import Month
+    from partner_center.core.errors import BadInput
+
+    try:
+        return str(GlobalID("PartnerBill", str(Month.parse(bill))))
+    except BadInput:
+        return bill
+
+
+@app.command("partner-bill")
+def partner_bill(
+    bill: str = typer.Option(..., help="The bill's month (YYYY-MM) or global ID."),
+    wait: bool = typer.Option(False, "--wait", help="Follow the job and save the file."),
+    output: Path | None = typer.Option(None, "-o", "--output", help="Where to save it."),
+    api: str = typer.Option(DEFAULT_API, help="The API's /graphql URL."),
+    user: str | None = typer.Option(None, "--user", "-u", help="A demo login (local only)."),
+    idempotency_key: str | None = typer.Option(None, help="Repeat-safe request key."),
+) -> None:
+    """Export a partner bill as PDF (customer names anonymized)."""
+    run_export("PARTNER_BILL", "partnerBill", {"billId": _bill_id(bill)}, fmt="pdf",
+               wait=wait, output=output, api=api, token=resolve_token(user),
+               idempotency_key=idempotency_key)
+
+
+@app.command("partner-bill-details")
+def partner_bill_details(
+    bill: str = typer.Option(..., help="The bill's month (YYYY-MM) or global ID."),
+    fmt: str = typer.Option("csv", "--format", help="File format: csv or xlsx."),
+    wait: bool = typer.Option(False, "--wait", help="Follow the job and save the file."),
+    output: Path | None = typer.Option(None, "-o", "--output", help="Where to save it."),
+    api: str = typer.Option(DEFAULT_API, help="The API's /graphql URL."),
+    user: str | None = typer.Option(None, "--user", "-u", help="A demo login (local only)."),
+    idempotency_key: str | None = typer.Option(None, help="Repeat-safe request key."),
+) -> None:
+    """Export the consumption details a partner bill covers (anonymized)."""
+    run_export("PARTNER_BILL_DETAILS", "partnerBill", {"billId": _bill_id(bill)}, fmt=fmt,
+               wait=wait, output=output, api=api, token=resolve_token(user),
+               idempotency_key=idempotency_key)
+
+
 def run_export(kind: str, filter_field: str, filters: dict[str, Any], *, fmt: str,
                wait: bool, output: Path | None, api: str, token: str,
                idempotency_key: str | None) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from partner_center.cli import dev, export, tokens
+from partner_center.cli import bills, dev, export, tokens
 
 app = typer.Typer(help="Partner Center API: local runtime and command-line client.",
                   no_args_is_help=True, add_completion=False)
@@ -12,6 +12,7 @@ app.command(name="dev")(dev.dev)
 app.command(name="token")(tokens.token)
 app.command(name="schema")(dev.schema)
 app.add_typer(export.app, name="export")
+app.add_typer(bills.app, name="bills")
 
 if __name__ == "__main__":
     app()

@@ -28,7 +28,9 @@ def has_menu(principal: Principal, menu: Menu) -> bool:
         case Role.STAFF:
             return menu is Menu.LEADS
         case Role.PROVIDER_OPERATIONS:
-            return menu is Menu.INCENTIVES
+            # The provider's reviewers read what they review: incentives, and bills and
+            # payment agreements (billing).
+            return menu in (Menu.INCENTIVES, Menu.BILLING)
     return False
 
 
@@ -37,6 +39,30 @@ def require_menu(principal: Principal, menu: Menu) -> None:
     if not has_menu(principal, menu):
         raise Forbidden(f"this account has no access to the {menu.value} menu",
                         permission=menu.value)
+
+
+def require_partner_bills(principal: Principal) -> None:
+    """R1 and R2 for partner bills: the billing menu, and not a customer manager, since a
+    partner bill spans every reseller customer and a manager sees only its own (R2)."""
+    require_menu(principal, Menu.BILLING)
+    if managed_customer_scope(principal) is not None:
+        raise Forbidden("a partner bill covers every customer; a customer manager sees only "
+                        "its assigned customers", permission=Menu.BILLING.value)
+
+
+def require_provider_reviewer(principal: Principal) -> None:
+    """Reviews (payment agreements, request-payment contracts) and bill adjustments and
+    payments are the provider's operations staff's, never the partner's own users."""
+    if principal.role is not Role.PROVIDER_OPERATIONS:
+        raise Forbidden("only the provider's operations staff may do this")
+
+
+def require_partner_user(principal: Principal, menu: Menu) -> None:
+    """The partner's own users acting in `menu`: the provider's reviewers read, but never
+    act for the partner (confirm its bill, create or revoke its agreements)."""
+    require_menu(principal, menu)
+    if principal.role is Role.PROVIDER_OPERATIONS:
+        raise Forbidden("the provider's operations staff cannot act for the partner")
 
 
 def managed_customer_scope(principal: Principal) -> str | None:

@@ -22,11 +22,14 @@ TERMINAL = frozenset({JobStatus.SUCCEEDED, JobStatus.FAILED})
 
 class JobKind(enum.StrEnum):
     CONSUMPTION_DETAILS = "consumption_details"
+    PARTNER_BILL = "partner_bill"  # the bill as a PDF
+    PARTNER_BILL_DETAILS = "partner_bill_details"  # the details a bill covers
 
 
 class ExportFormat(enum.StrEnum):
     CSV = "csv"
     XLSX = "xlsx"
+    PDF = "pdf"
 
 
 @dataclass(frozen=True)

@@ -13,4 +13,7 @@ Seeder = Callable[[Any], None]
 
 
 def seeders() -> list[Seeder]:
-    return []
+    from partner_center.bills import demo as bills_demo
+    from partner_center.finance import demo as finance_demo
+
+    return [bills_demo.seed, finance_demo.seed]

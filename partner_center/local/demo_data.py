@@ -77,6 +77,9 @@ USERS = [
              "channel-only master distributor operator"),
     DemoUser("sp2-admin", "ptn-sp-002", "usr-sp2-admin", Role.ADMIN, ALL_MENUS,
              "a second solution provider's administrator (tenant isolation)"),
+    DemoUser("ops-finance", "ptn-sp-001", "usr-ops-finance", Role.PROVIDER_OPERATIONS,
+             frozenset(), "the provider's finance reviewer for ptn-sp-001: reviews payment "
+             "agreements and contracts, adjusts bills, records repayments"),
 ]
 
 PRODUCTS = [

@@ -1,5 +1,7 @@
 """Imports every area's models so that each is registered before `bind` runs."""
 
 from partner_center.audit import models as audit_models  # noqa: F401
+from partner_center.bills import models as bills_models  # noqa: F401
+from partner_center.finance import models as finance_models  # noqa: F401
 from partner_center.idempotency import models as idempotency_models  # noqa: F401
 from partner_center.storage import models  # noqa: F401
