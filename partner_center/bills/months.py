@@ -22,7 +22,8 @@ class Month:
     month: int
 
     def __post_init__(self) -> None:
-        if not (FIRST_YEAR <= self.year <= LAST_YEAR and 1 <= self.month <= 12):
+        # One year of headroom past what `parse` accepts, so every month has a next().
+        if not (FIRST_YEAR <= self.year <= LAST_YEAR + 1 and 1 <= self.month <= 12):
             raise ValueError(f"not a billing month: {self.year}-{self.month}")
 
     @classmethod
@@ -32,6 +33,8 @@ class Month:
         if found is None:
             raise BadInput(f"{field} must be a month written YYYY-MM", field=field)
         try:
+            if int(found.group(1)) > LAST_YEAR:
+                raise ValueError(text)
             return cls(int(found.group(1)), int(found.group(2)))
         except ValueError:
             raise BadInput(f"{field} must be a month written YYYY-MM", field=field) from None

@@ -17,7 +17,7 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from reportlab.lib import colors
-from reportlab.lib.pagesizes import A4
+from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
@@ -25,6 +25,9 @@ from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 FONT = "STSong-Light"
+# Landscape: a bill's item table has room for its bilingual headers on one line.
+PAGE = landscape(A4)
+MARGIN = 15 * mm
 CHUNK_BYTES = 8 * 1024 * 1024
 _registered = False
 
@@ -73,7 +76,9 @@ class PdfEncoder:
             story += [cover, Spacer(1, 6 * mm)]
         header = [Paragraph(_escape(h), cell) for h in self._headers]
         body = [[Paragraph(_escape(v), cell) for v in row] for row in self._rows]
-        table = Table([header, *body], repeatRows=1, hAlign="LEFT")
+        width = (PAGE[0] - 2 * MARGIN) / max(len(self._headers), 1)
+        table = Table([header, *body], repeatRows=1, hAlign="LEFT",
+                      colWidths=[width] * len(self._headers))
         table.setStyle(TableStyle([
             ("GRID", (0, 0), (-1, -1), 0.25, colors.grey),
             ("BACKGROUND", (0, 0), (-1, 0), colors.whitesmoke),
@@ -85,8 +90,8 @@ class PdfEncoder:
     def _footer(canvas: Any, document: Any) -> None:
         canvas.saveState()
         canvas.setFont(_font(), 8)
-        canvas.drawRightString(A4[0] - 15 * mm, 10 * mm, f"第 {document.page} 页 / Page "
-                                                         f"{document.page}")
+        canvas.drawRightString(PAGE[0] - MARGIN, 10 * mm,
+                               f"第 {document.page} 页 / Page {document.page}")
         canvas.restoreState()
 
     def finish(self) -> Iterator[bytes]:
@@ -94,9 +99,8 @@ class PdfEncoder:
         os.close(handle)
         try:
             document = SimpleDocTemplate(
-                path, pagesize=A4, invariant=1, title=self._title, author="Partner Center",
-                leftMargin=15 * mm, rightMargin=15 * mm, topMargin=15 * mm,
-                bottomMargin=18 * mm)
+                path, pagesize=PAGE, invariant=1, title=self._title, author="Partner Center",
+                leftMargin=MARGIN, rightMargin=MARGIN, topMargin=MARGIN, bottomMargin=18 * mm)
             document.build(self._story(), onFirstPage=self._footer,
                            onLaterPages=self._footer)
             self._rows = []
