@@ -1,8 +1,8 @@
 """Money never passes through float in the billing code (a lint that reads the source).
 
 Every module of `partner_center/bills` and `partner_center/finance`, and the API types
-that show their amounts, is parsed; none may hold a float literal, call `float()`, name a NumPy float type,
-or use NumPy's float-returning statistics (percentile, quantile, mean, ...). The
+that show their amounts, is parsed; none may hold a float literal, call `float()`, name
+a NumPy float type, or use NumPy's float-returning statistics (percentile, quantile, mean, ...). The
 95th percentile is an integer selection (`partition`) on integer kbps, and prices are
 Decimal. The runtime guard is `bills.exact`: FloatOperation is trapped there.
 (The bill export plans only format Decimals; their progress fraction, a float by the

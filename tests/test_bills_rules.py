@@ -13,6 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from partner_center.bills.bandwidth import CorruptSamples, pack_day, unpack_day
 from partner_center.bills.exact import sums, to_cent
 from partner_center.bills.months import Month
 from partner_center.bills.peak95 import (
@@ -180,7 +181,7 @@ def test_money_never_passes_through_float_in_the_rollup() -> None:
     with pytest.raises(BillingDataError):
         roll_up([bad], {"c1": "reseller"})
     with sums(), pytest.raises(FloatOperation):
-        Decimal(0.1)
+        Decimal(0.1)  # noqa: RUF032 - the float is the point: it must be refused
     with pytest.raises(TypeError):
         to_cent(1.005)  # type: ignore[arg-type]
     with pytest.raises(TypeError):
@@ -226,11 +227,20 @@ def test_r13_gaps_count_as_zero_and_do_not_shrink_the_month() -> None:
     assert billing_peak(np.full(8640, MISSING, dtype=np.int64)) == 0
 
 
-def test_r13_a_value_below_missing_is_refused() -> None:
-    with pytest.raises(ValueError):
-        billing_peak(np.array([5, -2, 7], dtype=np.int64))
+def test_r13_samples_are_checked_where_they_enter() -> None:
+    day = [1] * 288
+    assert list(unpack_day(pack_day(day))) == day
+    assert list(unpack_day(pack_day([None] * 288))) == [MISSING] * 288
+    corrupt = np.full(288, 7, dtype=np.int64)
+    corrupt[3] = -2
+    with pytest.raises(CorruptSamples):
+        unpack_day(corrupt.tobytes())
+    with pytest.raises(CorruptSamples):
+        unpack_day(b"\0" * 100)
     with pytest.raises(TypeError):
         billing_peak(np.array([5.0, 1.0]))
+    with pytest.raises(TypeError):
+        billing_peaks(np.array([[5.0, 1.0]]))
 
 
 @settings(max_examples=200, deadline=None)

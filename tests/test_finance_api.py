@@ -24,7 +24,8 @@ from tests.conftest import Api
 ACCOUNT = "6222 0212 3456 7890 123"
 DIGITS = ACCOUNT.replace(" ", "")
 
-CREATE = """mutation($input: CreatePaymentAgreementInput!) { createPaymentAgreement(input: $input) {
+CREATE = """mutation($input: CreatePaymentAgreementInput!) {
+  createPaymentAgreement(input: $input) {
   agreement { id payerAccountName bank accountNumberMasked entrustedParty entrustedPartyType
               validFrom validUntil status reviewNote }
   errors { code field message } } }"""
@@ -35,7 +36,8 @@ REVIEW = """mutation($input: ReviewPaymentAgreementInput!) { reviewPaymentAgreem
   agreement { id status reviewNote } errors { code field message } } }"""
 REVOKE = """mutation($input: RevokePaymentAgreementInput!) { revokePaymentAgreement(input: $input) {
   agreement { id status revokedAt } errors { code field message } } }"""
-REQUEST = """mutation($input: RequestPaymentContractInput!) { requestPaymentContract(input: $input) {
+REQUEST = """mutation($input: RequestPaymentContractInput!) {
+  requestPaymentContract(input: $input) {
   contract { id customer customerName amount { amount currency } purpose status }
   errors { code field message } } }"""
 CONTRACTS = """query($status: PaymentContractStatus, $customerId: ID) {

@@ -73,10 +73,16 @@ def pack_day(samples: Sequence[int | None]) -> bytes:
     return np.asarray(values, dtype=SAMPLE_DTYPE).tobytes()
 
 
+class CorruptSamples(ValueError):
+    """A stored day that cannot have been written by `pack_day`."""
+
+
 def unpack_day(data: bytes) -> np.ndarray:
+    if len(data) != SLOTS_PER_DAY * SAMPLE_DTYPE.itemsize:
+        raise CorruptSamples("a stored day does not hold 288 samples")
     values = np.frombuffer(data, dtype=SAMPLE_DTYPE)
-    if values.shape != (SLOTS_PER_DAY,):
-        raise ValueError("a stored day does not hold 288 samples")
+    if int(values.min()) < MISSING or int(values.max()) >= MAX_KBPS:
+        raise CorruptSamples("a stored day holds values no sample can have")
     return values
 
 
