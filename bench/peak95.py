@@ -68,15 +68,19 @@ def main() -> int:
         # Untimed check: R13 counts a gap as 0; with the gaps cleared first, the baseline's
         # selection is the bill.
         cleared = np.partition(np.maximum(block, 0), kth, axis=1)[:, kth]
-        if not (np.array_equal(np.asarray(ours), cleared)
-                and np.array_equal(np.maximum(base, 0), cleared)):
+        if not (
+            np.array_equal(np.asarray(ours), cleared)
+            and np.array_equal(np.maximum(base, 0), cleared)
+        ):
             print("FAIL: the billing computation disagrees with np.partition")
             return 1
     ratio = ours_total / base_total
     verdict = "PASS" if ratio <= args.target else "FAIL"
-    print(f"peak95: {args.resources} resources x {n} samples: billing {ours_total:.3f} s, "
-          f"np.partition {base_total:.3f} s, ratio {ratio:.2f} (target <= {args.target}) "
-          f"{verdict}")
+    print(
+        f"peak95: {args.resources} resources x {n} samples: billing {ours_total:.3f} s, "
+        f"np.partition {base_total:.3f} s, ratio {ratio:.2f} (target <= {args.target}) "
+        f"{verdict}"
+    )
     return 0 if verdict == "PASS" else 1
 
 

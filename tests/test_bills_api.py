@@ -58,25 +58,34 @@ def bill_gid(month: str) -> str:
     return str(GlobalID("PartnerBill", month))
 
 
-async def as_token(api: Api, token: str, query: str, variables: dict[str, Any] | None = None
-                   ) -> dict[str, Any]:
+async def as_token(
+    api: Api, token: str, query: str, variables: dict[str, Any] | None = None
+) -> dict[str, Any]:
     response = await api.post(None, query, variables, authorization=f"Bearer {token}")
     assert response.status_code == 200, response.text
     return response.json()
 
 
 def reseller_total(demo: Any, partner_id: str, month: str) -> Decimal:
-    association = {c.customer_id: c.association for c in demo.customers
-                   if c.partner_id == partner_id}
-    return sum((line.amount for line in demo.lines if line.partner_id == partner_id
-                and line.bill_date.startswith(month)
-                and association[line.customer_id] == "reseller"), Decimal(0))
+    association = {
+        c.customer_id: c.association for c in demo.customers if c.partner_id == partner_id
+    }
+    return sum(
+        (
+            line.amount
+            for line in demo.lines
+            if line.partner_id == partner_id
+            and line.bill_date.startswith(month)
+            and association[line.customer_id] == "reseller"
+        ),
+        Decimal(0),
+    )
 
 
 # -- reading ---------------------------------------------------------------------------------
 
-async def test_r4_the_demo_bill_agrees_with_its_details_to_the_cent(api: Api, demo: Any
-                                                                     ) -> None:
+
+async def test_r4_the_demo_bill_agrees_with_its_details_to_the_cent(api: Api, demo: Any) -> None:
     body = await api.gql("sp-operator", BILL, {"month": "2026-10", "first": 100})
     assert "errors" not in body, body
     view = body["data"]["partnerBill"]
@@ -91,8 +100,9 @@ async def test_r4_the_demo_bill_agrees_with_its_details_to_the_cent(api: Api, de
     # Every item page, summed, is the total.
     total, after, items = Decimal(0), None, []
     while True:
-        page = (await api.gql("sp-operator", BILL, {"month": "2026-10", "first": 100,
-                                                    "after": after}))["data"]["partnerBill"]
+        page = (
+            await api.gql("sp-operator", BILL, {"month": "2026-10", "first": 100, "after": after})
+        )["data"]["partnerBill"]
         connection = page["bill"]["items"]
         items += [e["node"] for e in connection["edges"]]
         if not connection["pageInfo"]["hasNextPage"]:
@@ -114,13 +124,17 @@ async def test_r11_a_month_still_running_says_so_and_shows_no_bill(api: Api) -> 
     assert "not ended" in view["message"]
 
 
-@pytest.mark.parametrize(("now", "availability"), [
-    (datetime(2026, 12, 5, 11, 59, 59, tzinfo=BEIJING), "PENDING"),
-    (datetime(2026, 12, 5, 12, 0, tzinfo=BEIJING), "OVERDUE"),
-    (datetime(2026, 11, 30, 23, 59, tzinfo=BEIJING), "MONTH_NOT_ENDED"),
-])
+@pytest.mark.parametrize(
+    ("now", "availability"),
+    [
+        (datetime(2026, 12, 5, 11, 59, 59, tzinfo=BEIJING), "PENDING"),
+        (datetime(2026, 12, 5, 12, 0, tzinfo=BEIJING), "OVERDUE"),
+        (datetime(2026, 11, 30, 23, 59, tzinfo=BEIJING), "MONTH_NOT_ENDED"),
+    ],
+)
 async def test_r11_before_noon_on_the_fifth_the_bill_is_not_generated_yet(
-        api: Api, monkeypatch: pytest.MonkeyPatch, now: datetime, availability: str) -> None:
+    api: Api, monkeypatch: pytest.MonkeyPatch, now: datetime, availability: str
+) -> None:
     monkeypatch.setattr(bill_service, "now", lambda: now.astimezone(UTC))
     body = await api.gql("sp2-admin", BILL, {"month": "2026-11"})
     view = body["data"]["partnerBill"]
@@ -159,10 +173,12 @@ async def test_the_bill_list_is_newest_first_and_paged(api: Api) -> None:
     rest = (await api.gql("sp-admin", BILLS, {"first": 2, "after": after}))["data"]
     assert [e["node"]["month"] for e in rest["partnerBills"]["edges"]] == ["2026-08"]
     assert (await api.gql("sp-admin", BILLS, {"first": 101}))["errors"][0]["extensions"][
-        "code"] == "BAD_USER_INPUT"
+        "code"
+    ] == "BAD_USER_INPUT"
     # A cursor of another connection is refused.
-    foreign = (await api.gql("sp-admin", BILL, {"month": "2026-10", "first": 1})
-               )["data"]["partnerBill"]["bill"]["items"]["pageInfo"]["endCursor"]
+    foreign = (await api.gql("sp-admin", BILL, {"month": "2026-10", "first": 1}))["data"][
+        "partnerBill"
+    ]["bill"]["items"]["pageInfo"]["endCursor"]
     assert codes(await api.gql("sp-admin", BILLS, {"after": foreign})) == ["BAD_USER_INPUT"]
 
 
@@ -172,12 +188,14 @@ async def test_tenants_see_only_their_own_bill(api: Api, demo: Any) -> None:
     sp1 = (await api.gql("sp-admin", NODE, {"id": bill_gid("2026-10")}))["data"]["node"]
     assert own["amountDue"] != sp1["amountDue"]
     # Someone without the billing menu gets null, as for any ID it may not see.
-    assert (await api.gql("sp-operator-noperm", NODE, {"id": bill_gid("2026-10")})
-            )["data"]["node"] is None
+    assert (await api.gql("sp-operator-noperm", NODE, {"id": bill_gid("2026-10")}))["data"][
+        "node"
+    ] is None
     assert (await api.gql("sp-admin", NODE, {"id": bill_gid("2026-13")}))["data"]["node"] is None
     item = str(GlobalID("PartnerBillItem", "2026-10:1"))
-    node = (await api.gql("sp-admin", "query($id: ID!) { node(id: $id) { id } }",
-                          {"id": item}))["data"]["node"]
+    node = (await api.gql("sp-admin", "query($id: ID!) { node(id: $id) { id } }", {"id": item}))[
+        "data"
+    ]["node"]
     assert node == {"id": item}
 
 
@@ -188,6 +206,7 @@ async def test_the_channel_only_distributor_has_a_zero_bill(api: Api) -> None:
 
 
 # -- changes -----------------------------------------------------------------------------------
+
 
 @pytest.fixture
 async def billed(local_env: Any) -> Partner:
@@ -203,59 +222,108 @@ async def test_bill_status_moves_generated_confirmed_paid(api: Api, billed: Part
     admin, ops = billed.token(), billed.token(Role.PROVIDER_OPERATIONS, frozenset())
     gid = bill_gid("2026-09")
     # Paying before the partner confirmed is refused.
-    early = (await as_token(api, ops, PAID, {"input": {"billId": gid,
-                                                       "paymentReference": "TX-1"}}))
+    early = await as_token(api, ops, PAID, {"input": {"billId": gid, "paymentReference": "TX-1"}})
     assert early["data"]["markPartnerBillPaid"]["errors"][0]["code"] == "INVALID_STATUS"
-    confirmed = (await as_token(api, admin, CONFIRM, {"input": {"billId": gid}}))
+    confirmed = await as_token(api, admin, CONFIRM, {"input": {"billId": gid}})
     assert confirmed["data"]["confirmPartnerBill"]["bill"]["status"] == "CONFIRMED"
-    again = (await as_token(api, admin, CONFIRM, {"input": {"billId": gid}}))
+    again = await as_token(api, admin, CONFIRM, {"input": {"billId": gid}})
     assert again["data"]["confirmPartnerBill"]["errors"][0]["code"] == "INVALID_STATUS"
     # A confirmed bill is final: no more adjustments.
-    late = await as_token(api, ops, ADJUST, {"input": {"billId": gid, "amount": "-1.00",
-                                                       "reason": "late credit"}})
+    late = await as_token(
+        api, ops, ADJUST, {"input": {"billId": gid, "amount": "-1.00", "reason": "late credit"}}
+    )
     assert late["data"]["adjustPartnerBill"]["errors"][0]["code"] == "INVALID_STATUS"
-    paid = await as_token(api, ops, PAID, {"input": {"billId": gid,
-                                                     "paymentReference": "CMB-2026-10-01"}})
+    paid = await as_token(
+        api, ops, PAID, {"input": {"billId": gid, "paymentReference": "CMB-2026-10-01"}}
+    )
     bill = paid["data"]["markPartnerBillPaid"]["bill"]
     assert bill["status"] == "PAID" and bill["paymentReference"] == "CMB-2026-10-01"
 
 
-async def test_adjustments_move_the_amount_due_and_never_below_zero(api: Api,
-                                                                    billed: Partner) -> None:
+async def test_adjustments_move_the_amount_due_and_never_below_zero(
+    api: Api, billed: Partner
+) -> None:
     ops = billed.token(Role.PROVIDER_OPERATIONS, frozenset())
     gid = bill_gid("2026-09")
-    debit = await as_token(api, ops, ADJUST, {"input": {
-        "billId": gid, "amount": "10.45", "reason": "Support plan", "idempotencyKey": "a1"}})
+    debit = await as_token(
+        api,
+        ops,
+        ADJUST,
+        {
+            "input": {
+                "billId": gid,
+                "amount": "10.45",
+                "reason": "Support plan",
+                "idempotencyKey": "a1",
+            }
+        },
+    )
     payload = debit["data"]["adjustPartnerBill"]
     assert payload["errors"] == []
     assert payload["bill"]["amountDue"]["amount"] == "511.00"
     assert payload["adjustment"]["amount"]["amount"] == "10.45"
     # The same key and input: the first result, not a second adjustment.
-    replay = await as_token(api, ops, ADJUST, {"input": {
-        "billId": gid, "amount": "10.45", "reason": "Support plan", "idempotencyKey": "a1"}})
+    replay = await as_token(
+        api,
+        ops,
+        ADJUST,
+        {
+            "input": {
+                "billId": gid,
+                "amount": "10.45",
+                "reason": "Support plan",
+                "idempotencyKey": "a1",
+            }
+        },
+    )
     assert replay["data"]["adjustPartnerBill"]["adjustment"]["id"] == payload["adjustment"]["id"]
     assert replay["data"]["adjustPartnerBill"]["bill"]["amountDue"]["amount"] == "511.00"
-    reused = await as_token(api, ops, ADJUST, {"input": {
-        "billId": gid, "amount": "10.46", "reason": "Support plan", "idempotencyKey": "a1"}})
+    reused = await as_token(
+        api,
+        ops,
+        ADJUST,
+        {
+            "input": {
+                "billId": gid,
+                "amount": "10.46",
+                "reason": "Support plan",
+                "idempotencyKey": "a1",
+            }
+        },
+    )
     assert reused["data"]["adjustPartnerBill"]["errors"][0]["code"] == "IDEMPOTENCY_KEY_REUSED"
-    too_much = await as_token(api, ops, ADJUST, {"input": {
-        "billId": gid, "amount": "-511.01", "reason": "credit"}})
+    too_much = await as_token(
+        api, ops, ADJUST, {"input": {"billId": gid, "amount": "-511.01", "reason": "credit"}}
+    )
     assert too_much["data"]["adjustPartnerBill"]["errors"][0]["code"] == "AMOUNT_DUE_NEGATIVE"
-    exact = await as_token(api, ops, ADJUST, {"input": {
-        "billId": gid, "amount": "-511.00", "reason": "waived"}})
+    exact = await as_token(
+        api, ops, ADJUST, {"input": {"billId": gid, "amount": "-511.00", "reason": "waived"}}
+    )
     assert exact["data"]["adjustPartnerBill"]["bill"]["amountDue"]["amount"] == "0.00"
 
 
-@pytest.mark.parametrize(("amount", "reason", "field"), [
-    ("0", "x", "amount"), ("1.005", "x", "amount"), ("abc", "x", "amount"),
-    ("1e400", "x", "amount"), ("NaN", "x", "amount"), ("10.00", "", "reason"),
-    ("10.00", "r" * 201, "reason")])
-async def test_bad_adjustments_are_refused_with_the_field(api: Api, billed: Partner,
-                                                          amount: str, reason: str,
-                                                          field: str) -> None:
+@pytest.mark.parametrize(
+    ("amount", "reason", "field"),
+    [
+        ("0", "x", "amount"),
+        ("1.005", "x", "amount"),
+        ("abc", "x", "amount"),
+        ("1e400", "x", "amount"),
+        ("NaN", "x", "amount"),
+        ("10.00", "", "reason"),
+        ("10.00", "r" * 201, "reason"),
+    ],
+)
+async def test_bad_adjustments_are_refused_with_the_field(
+    api: Api, billed: Partner, amount: str, reason: str, field: str
+) -> None:
     ops = billed.token(Role.PROVIDER_OPERATIONS, frozenset())
-    body = await as_token(api, ops, ADJUST, {"input": {"billId": bill_gid("2026-09"),
-                                                       "amount": amount, "reason": reason}})
+    body = await as_token(
+        api,
+        ops,
+        ADJUST,
+        {"input": {"billId": bill_gid("2026-09"), "amount": amount, "reason": reason}},
+    )
     error = body["data"]["adjustPartnerBill"]["errors"][0]
     assert (error["code"], error["field"]) == ("BAD_USER_INPUT", field)
     assert amount not in error["message"] or amount in ("0",)
@@ -268,12 +336,15 @@ async def test_who_may_change_a_bill(api: Api, billed: Partner) -> None:
     noperm = billed.token(Role.OPERATOR, frozenset())
     # The provider cannot confirm for the partner; the partner cannot adjust or mark paid.
     assert codes(await as_token(api, ops, CONFIRM, {"input": {"billId": gid}})) == ["FORBIDDEN"]
-    assert codes(await as_token(api, admin, ADJUST, {"input": {
-        "billId": gid, "amount": "-1.00", "reason": "x"}})) == ["FORBIDDEN"]
-    assert codes(await as_token(api, admin, PAID, {"input": {
-        "billId": gid, "paymentReference": "X"}})) == ["FORBIDDEN"]
-    assert codes(await as_token(api, noperm, CONFIRM, {"input": {"billId": gid}})) == [
-        "FORBIDDEN"]
+    assert codes(
+        await as_token(
+            api, admin, ADJUST, {"input": {"billId": gid, "amount": "-1.00", "reason": "x"}}
+        )
+    ) == ["FORBIDDEN"]
+    assert codes(
+        await as_token(api, admin, PAID, {"input": {"billId": gid, "paymentReference": "X"}})
+    ) == ["FORBIDDEN"]
+    assert codes(await as_token(api, noperm, CONFIRM, {"input": {"billId": gid}})) == ["FORBIDDEN"]
 
 
 async def test_bad_bill_ids_are_refused_in_the_payload(api: Api, billed: Partner) -> None:

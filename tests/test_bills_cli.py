@@ -30,8 +30,16 @@ runner = CliRunner()
 def test_bills_generate_runs_the_scheduled_function(local_env: Any) -> None:
     partner = new_partner("cli")
     partner.charge(partner.customer("reseller"), datetime(2026, 10, 3, 4, tzinfo=UTC), "8.80")
-    args = ["bills", "generate", "--month", "2026-10", "--partner", partner.partner_id,
-            "--aws", local_env.aws.endpoint_url]
+    args = [
+        "bills",
+        "generate",
+        "--month",
+        "2026-10",
+        "--partner",
+        partner.partner_id,
+        "--aws",
+        local_env.aws.endpoint_url,
+    ]
     first = runner.invoke(app, args)
     assert first.exit_code == 0, first.output
     assert partner.partner_id in first.output and "generated" in first.output
@@ -43,8 +51,19 @@ def test_bills_generate_runs_the_scheduled_function(local_env: Any) -> None:
 
 
 def test_bills_generate_refuses_a_month_not_over(local_env: Any) -> None:
-    result = runner.invoke(app, ["bills", "generate", "--month", "2999-01", "--partner",
-                                 "ptn-t-none", "--aws", local_env.aws.endpoint_url])
+    result = runner.invoke(
+        app,
+        [
+            "bills",
+            "generate",
+            "--month",
+            "2999-01",
+            "--partner",
+            "ptn-t-none",
+            "--aws",
+            local_env.aws.endpoint_url,
+        ],
+    )
     assert result.exit_code == 1 and "not ended" in result.output
 
 
@@ -55,8 +74,9 @@ def test_bills_generate_refuses_a_malformed_month(month: str) -> None:
 
 
 def test_bills_generate_names_a_missing_stack() -> None:
-    result = runner.invoke(app, ["bills", "generate", "--month", "2026-10",
-                                 "--aws", f"http://127.0.0.1:{free_port()}"])
+    result = runner.invoke(
+        app, ["bills", "generate", "--month", "2026-10", "--aws", f"http://127.0.0.1:{free_port()}"]
+    )
     assert result.exit_code == 2 and "partner-center dev" in result.output
 
 
@@ -65,8 +85,9 @@ def api_url(demo: Any) -> Iterator[str]:
     from partner_center.api.app import create_app
 
     port = free_port()
-    server = uvicorn.Server(uvicorn.Config(create_app(get_settings()), host="127.0.0.1",
-                                           port=port, log_level="warning"))
+    server = uvicorn.Server(
+        uvicorn.Config(create_app(get_settings()), host="127.0.0.1", port=port, log_level="warning")
+    )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     while not server.started:
@@ -79,8 +100,10 @@ def api_url(demo: Any) -> Iterator[str]:
 @pytest.fixture
 def running_workers(workers: Workers) -> Iterator[None]:
     stop = threading.Event()
-    threads = [threading.Thread(target=workers.poller(name).run, args=(stop,), daemon=True)
-               for name in ("exportWorker", "exportDeadLetter")]
+    threads = [
+        threading.Thread(target=workers.poller(name).run, args=(stop,), daemon=True)
+        for name in ("exportWorker", "exportDeadLetter")
+    ]
     for thread in threads:
         thread.start()
     yield
@@ -89,11 +112,26 @@ def running_workers(workers: Workers) -> Iterator[None]:
         thread.join(timeout=10)
 
 
-def test_export_partner_bill_saves_the_pdf(api_url: str, running_workers: None, demo: Any,
-                                           tmp_path: Path) -> None:
+def test_export_partner_bill_saves_the_pdf(
+    api_url: str, running_workers: None, demo: Any, tmp_path: Path
+) -> None:
     target = tmp_path / "bill.pdf"
-    result = runner.invoke(app, ["export", "partner-bill", "--bill", "2026-09", "--wait",
-                                 "-o", str(target), "--api", api_url, "--user", "sp-admin"])
+    result = runner.invoke(
+        app,
+        [
+            "export",
+            "partner-bill",
+            "--bill",
+            "2026-09",
+            "--wait",
+            "-o",
+            str(target),
+            "--api",
+            api_url,
+            "--user",
+            "sp-admin",
+        ],
+    )
     assert result.exit_code == 0, result.output
     text = "".join(page.extract_text() for page in PdfReader(target).pages)
     assert "Partner bill 2026-09" in text and "已确认/Confirmed" in text
@@ -101,6 +139,17 @@ def test_export_partner_bill_saves_the_pdf(api_url: str, running_workers: None, 
 
 
 def test_export_partner_bill_without_billing_exits_non_zero(api_url: str) -> None:
-    result = runner.invoke(app, ["export", "partner-bill", "--bill", "2026-09", "--api",
-                                 api_url, "--user", "sp-operator-noperm"])
+    result = runner.invoke(
+        app,
+        [
+            "export",
+            "partner-bill",
+            "--bill",
+            "2026-09",
+            "--api",
+            api_url,
+            "--user",
+            "sp-operator-noperm",
+        ],
+    )
     assert result.exit_code == 1 and "FORBIDDEN" in result.output

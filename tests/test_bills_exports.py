@@ -25,24 +25,34 @@ from tests.helpers import JOB, REQUEST_EXPORT, leaked, parse_csv
 def clean_queues(local_env: Any, sqs: Any) -> None:
     for key in ("ExportQueueUrl", "ExportDeadLetterQueueUrl"):
         url = local_env.outputs[key]
-        while messages := sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10,
-                                              WaitTimeSeconds=0).get("Messages"):
-            sqs.delete_message_batch(QueueUrl=url, Entries=[
-                {"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]}
-                for i, m in enumerate(messages)])
+        while messages := sqs.receive_message(
+            QueueUrl=url, MaxNumberOfMessages=10, WaitTimeSeconds=0
+        ).get("Messages"):
+            sqs.delete_message_batch(
+                QueueUrl=url,
+                Entries=[
+                    {"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]}
+                    for i, m in enumerate(messages)
+                ],
+            )
 
 
-def bill_input(kind: str, fmt: str, month: str = "2026-10", key: str | None = None
-               ) -> dict[str, Any]:
-    value: dict[str, Any] = {"kind": kind, "format": fmt,
-                             "partnerBill": {"billId": str(GlobalID("PartnerBill", month))}}
+def bill_input(
+    kind: str, fmt: str, month: str = "2026-10", key: str | None = None
+) -> dict[str, Any]:
+    value: dict[str, Any] = {
+        "kind": kind,
+        "format": fmt,
+        "partnerBill": {"billId": str(GlobalID("PartnerBill", month))},
+    }
     if key:
         value["idempotencyKey"] = key
     return {"input": value}
 
 
-async def export(api: Api, workers: Workers, login: str, kind: str, fmt: str,
-                 month: str = "2026-10") -> tuple[dict[str, Any], bytes]:
+async def export(
+    api: Api, workers: Workers, login: str, kind: str, fmt: str, month: str = "2026-10"
+) -> tuple[dict[str, Any], bytes]:
     body = await api.gql(login, REQUEST_EXPORT, bill_input(kind, fmt, month))
     assert "errors" not in body, body
     payload = body["data"]["requestExport"]
@@ -56,14 +66,23 @@ async def export(api: Api, workers: Workers, login: str, kind: str, fmt: str,
 
 
 def covered(demo: Any, partner_id: str, month: str) -> list[Any]:
-    resellers = {c.customer_id for c in demo.customers
-                 if c.partner_id == partner_id and c.association == "reseller"}
-    return [line for line in demo.lines if line.partner_id == partner_id
-            and line.bill_date.startswith(month) and line.customer_id in resellers]
+    resellers = {
+        c.customer_id
+        for c in demo.customers
+        if c.partner_id == partner_id and c.association == "reseller"
+    }
+    return [
+        line
+        for line in demo.lines
+        if line.partner_id == partner_id
+        and line.bill_date.startswith(month)
+        and line.customer_id in resellers
+    ]
 
 
 async def test_r22_the_bill_pdf_reads_in_chinese_and_english_with_names_masked(
-        api: Api, workers: Workers, demo: Any, clean_queues: None) -> None:
+    api: Api, workers: Workers, demo: Any, clean_queues: None
+) -> None:
     job, content = await export(api, workers, "sp-operator", "PARTNER_BILL", "PDF")
     assert content.startswith(b"%PDF-")
     assert job["fileName"].endswith(".pdf")
@@ -72,9 +91,17 @@ async def test_r22_the_bill_pdf_reads_in_chinese_and_english_with_names_masked(
     flat = "".join(text.split())  # a cell may wrap: compare without whitespace
     bill = BillStore("ptn-sp-001").get(Month(2026, 10))
     assert bill is not None
-    for label in ("伙伴账单", "Partner bill 2026-10", "应付金额/Amount due",
-                  "消费金额/Consumption total", "客户名称/Customer name", "调账/Adjustments",
-                  "已出账/Generated", "月结95峰值/Monthly 95th peak", "第 1 页 / Page 1"):
+    for label in (
+        "伙伴账单",
+        "Partner bill 2026-10",
+        "应付金额/Amount due",
+        "消费金额/Consumption total",
+        "客户名称/Customer name",
+        "调账/Adjustments",
+        "已出账/Generated",
+        "月结95峰值/Monthly 95th peak",
+        "第 1 页 / Page 1",
+    ):
         assert "".join(label.split()) in flat, label
     assert f"{format_amount(bill.amount_due)}CNY" in flat
     assert f"{format_amount(bill.consumption_total)}CNY" in flat
@@ -91,9 +118,9 @@ async def test_r22_the_bill_pdf_reads_in_chinese_and_english_with_names_masked(
 
 
 async def test_r4_the_bill_details_are_exactly_what_the_bill_covers(
-        api: Api, workers: Workers, demo: Any, clean_queues: None) -> None:
-    job, content = await export(api, workers, "sp-admin", "PARTNER_BILL_DETAILS", "CSV",
-                                "2026-09")
+    api: Api, workers: Workers, demo: Any, clean_queues: None
+) -> None:
+    job, content = await export(api, workers, "sp-admin", "PARTNER_BILL_DETAILS", "CSV", "2026-09")
     rows = parse_csv(content)
     header, data = rows[0], rows[1:]
     expected = covered(demo, "ptn-sp-001", "2026-09")
@@ -107,10 +134,10 @@ async def test_r4_the_bill_details_are_exactly_what_the_bill_covers(
     assert any(r[0].startswith("p95-202609-") for r in data)
 
 
-async def test_the_bill_details_export_as_xlsx(api: Api, workers: Workers, demo: Any,
-                                              clean_queues: None) -> None:
-    job, content = await export(api, workers, "sp-admin", "PARTNER_BILL_DETAILS", "XLSX",
-                                "2026-08")
+async def test_the_bill_details_export_as_xlsx(
+    api: Api, workers: Workers, demo: Any, clean_queues: None
+) -> None:
+    job, content = await export(api, workers, "sp-admin", "PARTNER_BILL_DETAILS", "XLSX", "2026-08")
     sheet = openpyxl.load_workbook(io.BytesIO(content), read_only=True).active
     rows = list(sheet.iter_rows(values_only=True))
     expected = covered(demo, "ptn-sp-001", "2026-08")
@@ -119,8 +146,10 @@ async def test_the_bill_details_export_as_xlsx(api: Api, workers: Workers, demo:
     assert sum(Decimal(r[amount]) for r in rows[1:]) == sum(x.amount for x in expected)
 
 
-@pytest.mark.parametrize(("kind", "fmt"), [("PARTNER_BILL", "CSV"), ("PARTNER_BILL", "XLSX"),
-                                           ("PARTNER_BILL_DETAILS", "PDF")])
+@pytest.mark.parametrize(
+    ("kind", "fmt"),
+    [("PARTNER_BILL", "CSV"), ("PARTNER_BILL", "XLSX"), ("PARTNER_BILL_DETAILS", "PDF")],
+)
 async def test_each_bill_export_has_its_formats(api: Api, kind: str, fmt: str) -> None:
     body = await api.gql("sp-admin", REQUEST_EXPORT, bill_input(kind, fmt))
     error = body["data"]["requestExport"]["errors"][0]
@@ -128,21 +157,34 @@ async def test_each_bill_export_has_its_formats(api: Api, kind: str, fmt: str) -
 
 
 async def test_consumption_details_are_no_pdf(api: Api) -> None:
-    body = await api.gql("sp-admin", REQUEST_EXPORT, {"input": {
-        "kind": "CONSUMPTION_DETAILS", "format": "PDF", "consumptionDetails": {}}})
+    body = await api.gql(
+        "sp-admin",
+        REQUEST_EXPORT,
+        {"input": {"kind": "CONSUMPTION_DETAILS", "format": "PDF", "consumptionDetails": {}}},
+    )
     assert body["data"]["requestExport"]["errors"][0]["field"] == "format"
 
 
 async def test_bill_exports_name_a_generated_bill_of_the_caller(api: Api) -> None:
-    missing = await api.gql("sp-admin", REQUEST_EXPORT, bill_input("PARTNER_BILL", "PDF",
-                                                                   "2026-07"))
+    missing = await api.gql(
+        "sp-admin", REQUEST_EXPORT, bill_input("PARTNER_BILL", "PDF", "2026-07")
+    )
     assert missing["data"]["requestExport"]["errors"][0]["code"] == "NOT_FOUND"
-    none = await api.gql("sp-admin", REQUEST_EXPORT, {"input": {
-        "kind": "PARTNER_BILL", "format": "PDF"}})
+    none = await api.gql(
+        "sp-admin", REQUEST_EXPORT, {"input": {"kind": "PARTNER_BILL", "format": "PDF"}}
+    )
     assert none["data"]["requestExport"]["errors"][0]["field"] == "partnerBill"
-    wrong = await api.gql("sp-admin", REQUEST_EXPORT, {"input": {
-        "kind": "PARTNER_BILL", "format": "PDF",
-        "partnerBill": {"billId": str(GlobalID("Customer", "2026-10"))}}})
+    wrong = await api.gql(
+        "sp-admin",
+        REQUEST_EXPORT,
+        {
+            "input": {
+                "kind": "PARTNER_BILL",
+                "format": "PDF",
+                "partnerBill": {"billId": str(GlobalID("Customer", "2026-10"))},
+            }
+        },
+    )
     assert wrong["data"]["requestExport"]["errors"][0]["field"] == "partnerBill.billId"
 
 
@@ -153,15 +195,20 @@ async def test_r1_bill_exports_need_the_billing_permission(api: Api, login: str)
     assert body["data"] is None
 
 
-async def test_a_repeated_bill_export_request_returns_the_same_job(api: Api,
-                                                                   clean_queues: None) -> None:
-    first = await api.gql("sp-admin", REQUEST_EXPORT,
-                          bill_input("PARTNER_BILL", "PDF", key="pdf-oct"))
-    again = await api.gql("sp-admin", REQUEST_EXPORT,
-                          bill_input("PARTNER_BILL", "PDF", key="pdf-oct"))
-    assert first["data"]["requestExport"]["job"]["id"] == \
-        again["data"]["requestExport"]["job"]["id"]
+async def test_a_repeated_bill_export_request_returns_the_same_job(
+    api: Api, clean_queues: None
+) -> None:
+    first = await api.gql(
+        "sp-admin", REQUEST_EXPORT, bill_input("PARTNER_BILL", "PDF", key="pdf-oct")
+    )
+    again = await api.gql(
+        "sp-admin", REQUEST_EXPORT, bill_input("PARTNER_BILL", "PDF", key="pdf-oct")
+    )
+    assert (
+        first["data"]["requestExport"]["job"]["id"] == again["data"]["requestExport"]["job"]["id"]
+    )
     assert again["data"]["requestExport"]["created"] is False
-    other = await api.gql("sp-admin", REQUEST_EXPORT,
-                          bill_input("PARTNER_BILL", "PDF", "2026-09", key="pdf-oct"))
+    other = await api.gql(
+        "sp-admin", REQUEST_EXPORT, bill_input("PARTNER_BILL", "PDF", "2026-09", key="pdf-oct")
+    )
     assert other["data"]["requestExport"]["errors"][0]["code"] == "IDEMPOTENCY_KEY_REUSED"

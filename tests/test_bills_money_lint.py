@@ -17,17 +17,46 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-BILLING_CODE = sorted([*(ROOT / "partner_center" / "bills").glob("*.py"),
-                       *(ROOT / "partner_center" / "finance").glob("*.py"),
-                       ROOT / "partner_center" / "api" / "types" / "money.py",
-                       ROOT / "partner_center" / "api" / "types" / "bills.py",
-                       ROOT / "partner_center" / "api" / "types" / "finance.py"])
+BILLING_CODE = sorted(
+    [
+        *(ROOT / "partner_center" / "bills").glob("*.py"),
+        *(ROOT / "partner_center" / "finance").glob("*.py"),
+        ROOT / "partner_center" / "api" / "types" / "money.py",
+        ROOT / "partner_center" / "api" / "types" / "bills.py",
+        ROOT / "partner_center" / "api" / "types" / "finance.py",
+    ]
+)
 
-FLOAT_NAMES = {"float", "float16", "float32", "float64", "float128", "double", "half",
-               "single", "longdouble", "floating", "Float"}
-FLOAT_FUNCTIONS = {"percentile", "nanpercentile", "quantile", "nanquantile", "mean",
-                   "nanmean", "average", "median", "nanmedian", "std", "var", "true_divide",
-                   "fromhex", "isclose", "round"}
+FLOAT_NAMES = {
+    "float",
+    "float16",
+    "float32",
+    "float64",
+    "float128",
+    "double",
+    "half",
+    "single",
+    "longdouble",
+    "floating",
+    "Float",
+}
+FLOAT_FUNCTIONS = {
+    "percentile",
+    "nanpercentile",
+    "quantile",
+    "nanquantile",
+    "mean",
+    "nanmean",
+    "average",
+    "median",
+    "nanmedian",
+    "std",
+    "var",
+    "true_divide",
+    "fromhex",
+    "isclose",
+    "round",
+}
 
 
 def problems(path: Path) -> list[str]:
@@ -39,16 +68,21 @@ def problems(path: Path) -> list[str]:
             found.append(f"{where}: float literal {node.value!r}")
         elif isinstance(node, ast.Name) and node.id in FLOAT_NAMES:
             found.append(f"{where}: {node.id}")
-        elif isinstance(node, ast.Attribute) and (node.attr in FLOAT_NAMES
-                                                  or node.attr in FLOAT_FUNCTIONS):
+        elif isinstance(node, ast.Attribute) and (
+            node.attr in FLOAT_NAMES or node.attr in FLOAT_FUNCTIONS
+        ):
             found.append(f"{where}: .{node.attr}")
         elif isinstance(node, ast.ImportFrom) and node.module in ("math", "statistics"):
             found.append(f"{where}: import from {node.module}")
-        elif isinstance(node, ast.Import) and any(a.name in ("math", "statistics")
-                                                  for a in node.names):
+        elif isinstance(node, ast.Import) and any(
+            a.name in ("math", "statistics") for a in node.names
+        ):
             found.append(f"{where}: import math/statistics")
-        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) \
-                and node.func.attr == "timestamp":
+        elif (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr == "timestamp"
+        ):
             found.append(f"{where}: .timestamp() is a float")
     return found
 
@@ -65,8 +99,11 @@ def test_money_never_passes_through_float(path: Path) -> None:
 
 def test_the_lint_catches_floats(tmp_path: Path) -> None:
     sample = tmp_path / "sample.py"
-    sample.write_text("import numpy as np\nx = 0.1\ny = float('1')\nz = np.percentile([1], 95)"
-                      "\nw = np.float64(1)\n", encoding="utf-8")
+    sample.write_text(
+        "import numpy as np\nx = 0.1\ny = float('1')\nz = np.percentile([1], 95)"
+        "\nw = np.float64(1)\n",
+        encoding="utf-8",
+    )
     global ROOT
     saved, ROOT = ROOT, tmp_path
     try:

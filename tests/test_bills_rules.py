@@ -46,15 +46,20 @@ def bj(*args: int) -> datetime:
 
 # -- months (R10) -----------------------------------------------------------------------
 
-@pytest.mark.parametrize(("text", "slots"), [("2026-09", 8640), ("2026-10", 8928),
-                                             ("2026-02", 8064), ("2028-02", 8352)])
-def test_r13_month_slots_count_every_five_minutes_of_the_beijing_month(text: str,
-                                                                       slots: int) -> None:
+
+@pytest.mark.parametrize(
+    ("text", "slots"), [("2026-09", 8640), ("2026-10", 8928), ("2026-02", 8064), ("2028-02", 8352)]
+)
+def test_r13_month_slots_count_every_five_minutes_of_the_beijing_month(
+    text: str, slots: int
+) -> None:
     assert Month.parse(text).slots == slots
 
 
-@pytest.mark.parametrize("text", ["2026-9", "2026-13", "2026-00", "26-09", "2026/09", "",
-                                  "1999-12", "2026-09-01", " 2026-09x"])
+@pytest.mark.parametrize(
+    "text",
+    ["2026-9", "2026-13", "2026-00", "26-09", "2026/09", "", "1999-12", "2026-09-01", " 2026-09x"],
+)
 def test_malformed_months_are_bad_input(text: str) -> None:
     with pytest.raises(BadInput):
         Month.parse(text)
@@ -84,6 +89,7 @@ def test_r10_a_charge_at_2330_beijing_on_the_last_day_belongs_to_that_month() ->
 
 # -- when a bill is due (R11, R12) -------------------------------------------------------
 
+
 def test_r11_the_bill_of_a_month_is_due_by_noon_beijing_on_the_fifth() -> None:
     assert due_at(Month(2026, 9)) == bj(2026, 10, 5, 12, 0).astimezone(UTC)
     assert due_at(Month(2026, 12)) == bj(2027, 1, 5, 12, 0).astimezone(UTC)
@@ -105,17 +111,21 @@ def test_r10_a_month_has_ended_only_at_beijing_midnight() -> None:
     assert month_has_ended(Month(2028, 2), bj(2028, 3, 1, 0, 0))
 
 
-@pytest.mark.parametrize(("now", "generated", "expected"), [
-    (bj(2026, 9, 15, 9, 0), False, Availability.MONTH_NOT_ENDED),
-    (bj(2026, 9, 30, 23, 59, 59), False, Availability.MONTH_NOT_ENDED),
-    (bj(2026, 10, 1, 0, 0), False, Availability.PENDING),
-    (bj(2026, 10, 5, 11, 59, 59), False, Availability.PENDING),  # the 5th, before 12:00
-    (bj(2026, 10, 5, 12, 0), False, Availability.OVERDUE),
-    (bj(2026, 10, 5, 2, 0), True, Availability.AVAILABLE),
-    (bj(2027, 3, 1, 0, 0), True, Availability.AVAILABLE),
-])
+@pytest.mark.parametrize(
+    ("now", "generated", "expected"),
+    [
+        (bj(2026, 9, 15, 9, 0), False, Availability.MONTH_NOT_ENDED),
+        (bj(2026, 9, 30, 23, 59, 59), False, Availability.MONTH_NOT_ENDED),
+        (bj(2026, 10, 1, 0, 0), False, Availability.PENDING),
+        (bj(2026, 10, 5, 11, 59, 59), False, Availability.PENDING),  # the 5th, before 12:00
+        (bj(2026, 10, 5, 12, 0), False, Availability.OVERDUE),
+        (bj(2026, 10, 5, 2, 0), True, Availability.AVAILABLE),
+        (bj(2027, 3, 1, 0, 0), True, Availability.AVAILABLE),
+    ],
+)
 def test_r11_a_month_whose_fifth_has_not_reached_noon_says_not_generated_yet(
-        now: datetime, generated: bool, expected: Availability) -> None:
+    now: datetime, generated: bool, expected: Availability
+) -> None:
     state = state_of(Month(2026, 9), now, generated=generated)
     assert state.availability is expected
     if expected is not Availability.AVAILABLE:
@@ -131,6 +141,7 @@ def test_r11_the_scheduled_run_bills_the_previous_beijing_month() -> None:
 
 # -- the roll-up (R4, R10) ---------------------------------------------------------------
 
+
 @dataclass
 class Line:
     line_id: str
@@ -144,29 +155,52 @@ class Line:
     charged_at: str
 
 
-def line(n: int, customer: str, amount: str, product: str = "ECS", mode: str = "on_demand",
-         unit: str = "hour", name: str = "某某科技有限公司") -> Line:
-    return Line(f"ln-{n}", customer, name, product, mode, Decimal("1.5"), unit,
-                Decimal(amount), f"2026-09-0{1 + n % 9}T00:00:00.000000Z")
+def line(
+    n: int,
+    customer: str,
+    amount: str,
+    product: str = "ECS",
+    mode: str = "on_demand",
+    unit: str = "hour",
+    name: str = "某某科技有限公司",
+) -> Line:
+    return Line(
+        f"ln-{n}",
+        customer,
+        name,
+        product,
+        mode,
+        Decimal("1.5"),
+        unit,
+        Decimal(amount),
+        f"2026-09-0{1 + n % 9}T00:00:00.000000Z",
+    )
 
 
 def test_r4_rollup_is_the_exact_sum_and_leaves_advisory_customers_out() -> None:
     associations = {"c1": "reseller", "c2": "advisory", "c3": "reseller"}
-    lines = [line(1, "c1", "0.10"), line(2, "c1", "0.20"), line(3, "c2", "1000.00"),
-             line(4, "c3", "99.99", product="CDN", mode="peak_95", unit="Mbps"),
-             line(5, "c1", "0.0001")]
+    lines = [
+        line(1, "c1", "0.10"),
+        line(2, "c1", "0.20"),
+        line(3, "c2", "1000.00"),
+        line(4, "c3", "99.99", product="CDN", mode="peak_95", unit="Mbps"),
+        line(5, "c1", "0.0001"),
+    ]
     rollup = roll_up(lines, associations)
     assert rollup.total == Decimal("100.2901")  # no float rounding: 0.1 + 0.2 is 0.3
     assert rollup.detail_count == 4 and rollup.advisory_detail_count == 1
     assert rollup.customer_count == 2
     assert [(i.customer_id, i.product, i.amount) for i in rollup.items] == [
-        ("c1", "ECS", Decimal("0.3001")), ("c3", "CDN", Decimal("99.99"))]
+        ("c1", "ECS", Decimal("0.3001")),
+        ("c3", "CDN", Decimal("99.99")),
+    ]
     assert sum(i.amount for i in rollup.items) == rollup.total
 
 
 def test_rollup_item_usage_is_null_when_units_differ() -> None:
-    rollup = roll_up([line(1, "c1", "1.00", unit="hour"), line(2, "c1", "1.00", unit="GB")],
-                     {"c1": "reseller"})
+    rollup = roll_up(
+        [line(1, "c1", "1.00", unit="hour"), line(2, "c1", "1.00", unit="GB")], {"c1": "reseller"}
+    )
     assert rollup.items[0].usage is None and rollup.items[0].usage_unit is None
 
 
@@ -190,14 +224,16 @@ def test_money_never_passes_through_float_in_the_rollup() -> None:
 
 # -- the 95th percentile (R13) -----------------------------------------------------------
 
+
 def reference_peak(values: list[int]) -> int:
     """R13 literally: sort high to low, drop floor(5 %), bill the highest remaining."""
     ordered = sorted((max(v, 0) for v in values), reverse=True)
     return ordered[len(ordered) * 5 // 100]
 
 
-@pytest.mark.parametrize(("n", "dropped"), [(8640, 432), (8928, 446), (8064, 403),
-                                            (8352, 417), (20, 1), (19, 0), (1, 0)])
+@pytest.mark.parametrize(
+    ("n", "dropped"), [(8640, 432), (8928, 446), (8064, 403), (8352, 417), (20, 1), (19, 0), (1, 0)]
+)
 def test_r13_top_five_percent_rounds_down(n: int, dropped: int) -> None:
     assert drop_count(n) == dropped
     assert billed_rank(n) == dropped + 1
@@ -276,11 +312,12 @@ def test_r13_lifetime_window_in_slots() -> None:
     assert first == 15 * 288 + 10 * 12 and last == month.slots
     # Deleted exactly at 15:00 on 10 October: the 15:00 slot is not in its life.
     october = Month(2026, 10)
-    assert slot_window(october, october.start, bj(2026, 10, 10, 15, 0)) == (
-        0, 9 * 288 + 15 * 12)
+    assert slot_window(october, october.start, bj(2026, 10, 10, 15, 0)) == (0, 9 * 288 + 15 * 12)
     # Deleted at 15:01: the slot it died in counts.
     assert slot_window(october, october.start, bj(2026, 10, 10, 15, 1)) == (
-        0, 9 * 288 + 15 * 12 + 1)
+        0,
+        9 * 288 + 15 * 12 + 1,
+    )
     # Not alive in the month at all, and alive beyond both ends.
     assert slot_window(month, bj(2026, 10, 2, 0, 0), None) == (0, 0)
     assert slot_window(month, bj(2026, 1, 1, 0, 0), bj(2027, 1, 1, 0, 0)) == (0, month.slots)

@@ -54,8 +54,9 @@ def codes(body: dict[str, Any]) -> list[str]:
     return [e.get("extensions", {}).get("code") for e in body.get("errors", [])]
 
 
-async def call(api: Api, token: str, query: str, variables: dict[str, Any] | None = None
-               ) -> dict[str, Any]:
+async def call(
+    api: Api, token: str, query: str, variables: dict[str, Any] | None = None
+) -> dict[str, Any]:
     response = await api.post(None, query, variables, authorization=f"Bearer {token}")
     assert response.status_code == 200, response.text
     return response.json()
@@ -66,10 +67,15 @@ def today() -> date:
 
 
 def agreement_input(account: str = ACCOUNT, **overrides: Any) -> dict[str, Any]:
-    value = {"payerAccountName": "深圳前海微众数据服务有限公司", "bank": "招商银行深圳分行",
-             "accountNumber": account, "entrustedParty": "深圳前海微众数据服务有限公司",
-             "entrustedPartyType": "ENTERPRISE", "validFrom": today().isoformat(),
-             "validUntil": (today() + timedelta(days=365)).isoformat()}
+    value = {
+        "payerAccountName": "深圳前海微众数据服务有限公司",
+        "bank": "招商银行深圳分行",
+        "accountNumber": account,
+        "entrustedParty": "深圳前海微众数据服务有限公司",
+        "entrustedPartyType": "ENTERPRISE",
+        "validFrom": today().isoformat(),
+        "validUntil": (today() + timedelta(days=365)).isoformat(),
+    }
     value.update(overrides)
     return {"input": value}
 
@@ -81,10 +87,16 @@ def partner(local_env: Any) -> Partner:
 
 # -- payment agreements -------------------------------------------------------------------
 
+
 async def test_an_agreement_keeps_only_a_mask_of_the_account_number(
-        api: Api, partner: Partner, capsys: pytest.CaptureFixture[str]) -> None:
-    body = await call(api, partner.token(), CREATE, {
-        "input": {**agreement_input()["input"], "idempotencyKey": "agr-1"}})
+    api: Api, partner: Partner, capsys: pytest.CaptureFixture[str]
+) -> None:
+    body = await call(
+        api,
+        partner.token(),
+        CREATE,
+        {"input": {**agreement_input()["input"], "idempotencyKey": "agr-1"}},
+    )
     agreement = body["data"]["createPaymentAgreement"]["agreement"]
     assert agreement["accountNumberMasked"] == "**** 0123"
     assert agreement["status"] == "PENDING_REVIEW"
@@ -103,20 +115,23 @@ async def test_an_agreement_keeps_only_a_mask_of_the_account_number(
 
 async def test_an_agreement_is_reviewed_then_revoked(api: Api, partner: Partner) -> None:
     admin, ops = partner.token(), partner.token(Role.PROVIDER_OPERATIONS, frozenset())
-    created = (await call(api, admin, CREATE, agreement_input())
-               )["data"]["createPaymentAgreement"]["agreement"]
-    reject = await call(api, ops, REVIEW, {"input": {"agreementId": created["id"],
-                                                     "approve": False}})
+    created = (await call(api, admin, CREATE, agreement_input()))["data"]["createPaymentAgreement"][
+        "agreement"
+    ]
+    reject = await call(
+        api, ops, REVIEW, {"input": {"agreementId": created["id"], "approve": False}}
+    )
     assert reject["data"]["reviewPaymentAgreement"]["errors"][0]["field"] == "note"
-    approved = await call(api, ops, REVIEW, {"input": {"agreementId": created["id"],
-                                                       "approve": True, "note": "ok"}})
+    approved = await call(
+        api, ops, REVIEW, {"input": {"agreementId": created["id"], "approve": True, "note": "ok"}}
+    )
     assert approved["data"]["reviewPaymentAgreement"]["agreement"]["status"] == "ACTIVE"
-    twice = await call(api, ops, REVIEW, {"input": {"agreementId": created["id"],
-                                                    "approve": True}})
+    twice = await call(api, ops, REVIEW, {"input": {"agreementId": created["id"], "approve": True}})
     assert twice["data"]["reviewPaymentAgreement"]["errors"][0]["code"] == "INVALID_STATUS"
     active = await call(api, admin, AGREEMENTS, {"status": "ACTIVE"})
     assert [e["node"]["id"] for e in active["data"]["paymentAgreements"]["edges"]] == [
-        created["id"]]
+        created["id"]
+    ]
     revoked = await call(api, admin, REVOKE, {"input": {"agreementId": created["id"]}})
     assert revoked["data"]["revokePaymentAgreement"]["agreement"]["status"] == "REVOKED"
     again = await call(api, admin, REVOKE, {"input": {"agreementId": created["id"]}})
@@ -125,72 +140,102 @@ async def test_an_agreement_is_reviewed_then_revoked(api: Api, partner: Partner)
 
 async def test_one_live_agreement_per_account(api: Api, partner: Partner) -> None:
     admin, ops = partner.token(), partner.token(Role.PROVIDER_OPERATIONS, frozenset())
-    first = (await call(api, admin, CREATE, agreement_input())
-             )["data"]["createPaymentAgreement"]["agreement"]
+    first = (await call(api, admin, CREATE, agreement_input()))["data"]["createPaymentAgreement"][
+        "agreement"
+    ]
     # The same account written differently is the same account.
     duplicate = await call(api, admin, CREATE, agreement_input(account=DIGITS))
     error = duplicate["data"]["createPaymentAgreement"]["errors"][0]
     assert (error["code"], error["field"]) == ("DUPLICATE_AGREEMENT", "accountNumber")
     assert DIGITS not in str(duplicate)
     # Rejected: the account is free again.
-    await call(api, ops, REVIEW, {"input": {"agreementId": first["id"], "approve": False,
-                                            "note": "the account name does not match"}})
+    await call(
+        api,
+        ops,
+        REVIEW,
+        {
+            "input": {
+                "agreementId": first["id"],
+                "approve": False,
+                "note": "the account name does not match",
+            }
+        },
+    )
     second = await call(api, admin, CREATE, agreement_input(account="6222-0212-3456-7890-123"))
     created = second["data"]["createPaymentAgreement"]["agreement"]
     assert created["status"] == "PENDING_REVIEW"
     # Another partner may register the same account for itself.
     other = new_partner("finance")
-    assert (await call(api, other.token(), CREATE, agreement_input())
-            )["data"]["createPaymentAgreement"]["errors"] == []
+    assert (await call(api, other.token(), CREATE, agreement_input()))["data"][
+        "createPaymentAgreement"
+    ]["errors"] == []
 
 
-async def test_an_agreement_expires_after_its_last_valid_day(api: Api, partner: Partner,
-                                                             monkeypatch: pytest.MonkeyPatch
-                                                             ) -> None:
+async def test_an_agreement_expires_after_its_last_valid_day(
+    api: Api, partner: Partner, monkeypatch: pytest.MonkeyPatch
+) -> None:
     admin = partner.token()
     until = today() + timedelta(days=30)
-    created = (await call(api, admin, CREATE, agreement_input(
-        validUntil=until.isoformat())))["data"]["createPaymentAgreement"]["agreement"]
+    created = (await call(api, admin, CREATE, agreement_input(validUntil=until.isoformat())))[
+        "data"
+    ]["createPaymentAgreement"]["agreement"]
     later = datetime.combine(until + timedelta(days=1), datetime.min.time(), tzinfo=UTC)
     monkeypatch.setattr(finance_service, "now", lambda: later)
     expired = await call(api, admin, AGREEMENTS, {"status": "EXPIRED"})
     assert [e["node"]["id"] for e in expired["data"]["paymentAgreements"]["edges"]] == [
-        created["id"]]
-    assert (await call(api, admin, AGREEMENTS, {"status": "PENDING_REVIEW"})
-            )["data"]["paymentAgreements"]["edges"] == []
+        created["id"]
+    ]
+    assert (await call(api, admin, AGREEMENTS, {"status": "PENDING_REVIEW"}))["data"][
+        "paymentAgreements"
+    ]["edges"] == []
     revoke = await call(api, admin, REVOKE, {"input": {"agreementId": created["id"]}})
     assert revoke["data"]["revokePaymentAgreement"]["errors"][0]["code"] == "INVALID_STATUS"
     # The expired agreement no longer holds the account.
-    fresh = await call(api, admin, CREATE, agreement_input(
-        validFrom=(until + timedelta(days=1)).isoformat(),
-        validUntil=(until + timedelta(days=100)).isoformat()))
+    fresh = await call(
+        api,
+        admin,
+        CREATE,
+        agreement_input(
+            validFrom=(until + timedelta(days=1)).isoformat(),
+            validUntil=(until + timedelta(days=100)).isoformat(),
+        ),
+    )
     assert fresh["data"]["createPaymentAgreement"]["errors"] == []
 
 
 def test_expiry_is_derived_from_the_beijing_date() -> None:
     day = date(2026, 12, 31)
     assert effective_status(AgreementStatus.ACTIVE, day, day) is AgreementStatus.ACTIVE
-    assert effective_status(AgreementStatus.ACTIVE, day, day + timedelta(days=1)
-                            ) is AgreementStatus.EXPIRED
-    assert effective_status(AgreementStatus.PENDING_REVIEW, day, date(2027, 1, 1)
-                            ) is AgreementStatus.EXPIRED
-    assert effective_status(AgreementStatus.REVOKED, day, date(2027, 1, 1)
-                            ) is AgreementStatus.REVOKED
+    assert (
+        effective_status(AgreementStatus.ACTIVE, day, day + timedelta(days=1))
+        is AgreementStatus.EXPIRED
+    )
+    assert (
+        effective_status(AgreementStatus.PENDING_REVIEW, day, date(2027, 1, 1))
+        is AgreementStatus.EXPIRED
+    )
+    assert (
+        effective_status(AgreementStatus.REVOKED, day, date(2027, 1, 1)) is AgreementStatus.REVOKED
+    )
 
 
-@pytest.mark.parametrize(("overrides", "field"), [
-    ({"accountNumber": "1234"}, "accountNumber"),
-    ({"accountNumber": "6222abc1234567890"}, "accountNumber"),
-    ({"accountNumber": "６２２２０２１２３４５６７８９０"}, "accountNumber"),
-    ({"payerAccountName": " "}, "payerAccountName"),
-    ({"bank": "x" * 101}, "bank"),
-    ({"entrustedParty": ""}, "entrustedParty"),
-    ({"validFrom": "2020-01-01"}, "validFrom"),
-    ({"validUntil": "2020-01-01"}, "validFrom"),
-    ({"validUntil": "2099-01-01"}, "validUntil"),
-])
+@pytest.mark.parametrize(
+    ("overrides", "field"),
+    [
+        ({"accountNumber": "1234"}, "accountNumber"),
+        ({"accountNumber": "6222abc1234567890"}, "accountNumber"),
+        ({"accountNumber": "６２２２０２１２３４５６７８９０"}, "accountNumber"),
+        ({"payerAccountName": " "}, "payerAccountName"),
+        ({"bank": "x" * 101}, "bank"),
+        ({"entrustedParty": ""}, "entrustedParty"),
+        ({"validFrom": "2020-01-01"}, "validFrom"),
+        ({"validUntil": "2020-01-01"}, "validFrom"),
+        ({"validUntil": "2099-01-01"}, "validUntil"),
+    ],
+)
 async def test_bad_agreements_are_refused_without_echoing_them(
-        api: Api, partner: Partner, overrides: dict[str, str], field: str) -> None:
+    api: Api, partner: Partner, overrides: dict[str, str], field: str
+) -> None:
     body = await call(api, partner.token(), CREATE, agreement_input(**overrides))
     error = body["data"]["createPaymentAgreement"]["errors"][0]
     assert (error["code"], error["field"]) == ("BAD_USER_INPUT", field)
@@ -207,21 +252,27 @@ async def test_who_may_touch_agreements(api: Api, partner: Partner) -> None:
     assert codes(await call(api, noperm, CREATE, agreement_input())) == ["FORBIDDEN"]
     assert codes(await call(api, manager, CREATE, agreement_input())) == ["FORBIDDEN"]
     assert codes(await call(api, noperm, AGREEMENTS)) == ["FORBIDDEN"]
-    created = (await call(api, partner.token(), CREATE, agreement_input())
-               )["data"]["createPaymentAgreement"]["agreement"]
-    assert codes(await call(api, partner.token(), REVIEW, {
-        "input": {"agreementId": created["id"], "approve": True}})) == ["FORBIDDEN"]
+    created = (await call(api, partner.token(), CREATE, agreement_input()))["data"][
+        "createPaymentAgreement"
+    ]["agreement"]
+    assert codes(
+        await call(
+            api, partner.token(), REVIEW, {"input": {"agreementId": created["id"], "approve": True}}
+        )
+    ) == ["FORBIDDEN"]
     # The reviewer reads what it reviews.
     assert (await call(api, ops, AGREEMENTS))["data"]["paymentAgreements"]["edges"]
     # Another partner's agreement does not exist for this one.
     other = new_partner("finance")
     foreign = await call(api, other.token(), REVOKE, {"input": {"agreementId": created["id"]}})
     assert foreign["data"]["revokePaymentAgreement"]["errors"][0]["code"] == "NOT_FOUND"
-    node = await call(api, other.token(), "query($id: ID!) { node(id: $id) { id } }",
-                      {"id": created["id"]})
+    node = await call(
+        api, other.token(), "query($id: ID!) { node(id: $id) { id } }", {"id": created["id"]}
+    )
     assert node["data"]["node"] is None
-    wrong = await call(api, partner.token(), REVOKE, {
-        "input": {"agreementId": str(GlobalID("Job", "x"))}})
+    wrong = await call(
+        api, partner.token(), REVOKE, {"input": {"agreementId": str(GlobalID("Job", "x"))}}
+    )
     assert wrong["data"]["revokePaymentAgreement"]["errors"][0]["field"] == "agreementId"
 
 
@@ -236,31 +287,61 @@ async def test_r1_demo_users_without_billing_see_no_agreements(api: Api) -> None
 
 # -- request-payment contracts ------------------------------------------------------------
 
-async def test_a_contract_can_be_requested_for_a_reseller_customer(api: Api,
-                                                                   partner: Partner) -> None:
+
+async def test_a_contract_can_be_requested_for_a_reseller_customer(
+    api: Api, partner: Partner
+) -> None:
     customer = partner.customer("reseller", name="王小明")
     gid = str(GlobalID("Customer", customer))
-    body = await call(api, partner.token(), REQUEST, {"input": {
-        "customerId": gid, "amount": "20000.00", "purpose": "December prepayment",
-        "idempotencyKey": "c-1"}})
+    body = await call(
+        api,
+        partner.token(),
+        REQUEST,
+        {
+            "input": {
+                "customerId": gid,
+                "amount": "20000.00",
+                "purpose": "December prepayment",
+                "idempotencyKey": "c-1",
+            }
+        },
+    )
     contract = body["data"]["requestPaymentContract"]["contract"]
     assert contract["status"] == "SUBMITTED" and contract["customer"] == gid
     assert contract["amount"] == {"amount": "20000.00", "currency": "CNY"}
     assert contract["customerName"] == "王**"
-    replay = await call(api, partner.token(), REQUEST, {"input": {
-        "customerId": gid, "amount": "20000.00", "purpose": "December prepayment",
-        "idempotencyKey": "c-1"}})
+    replay = await call(
+        api,
+        partner.token(),
+        REQUEST,
+        {
+            "input": {
+                "customerId": gid,
+                "amount": "20000.00",
+                "purpose": "December prepayment",
+                "idempotencyKey": "c-1",
+            }
+        },
+    )
     assert replay["data"]["requestPaymentContract"]["contract"]["id"] == contract["id"]
     listed = await call(api, partner.token(), CONTRACTS, {"customerId": gid})
     assert len(listed["data"]["paymentContracts"]["edges"]) == 1
 
 
-async def test_an_advisory_customer_is_told_it_requests_its_own(api: Api,
-                                                                 partner: Partner) -> None:
+async def test_an_advisory_customer_is_told_it_requests_its_own(api: Api, partner: Partner) -> None:
     customer = partner.customer("advisory")
-    body = await call(api, partner.token(), REQUEST, {"input": {
-        "customerId": str(GlobalID("Customer", customer)), "amount": "100.00",
-        "purpose": "top-up"}})
+    body = await call(
+        api,
+        partner.token(),
+        REQUEST,
+        {
+            "input": {
+                "customerId": str(GlobalID("Customer", customer)),
+                "amount": "100.00",
+                "purpose": "top-up",
+            }
+        },
+    )
     payload = body["data"]["requestPaymentContract"]
     assert payload["contract"] is None
     error = payload["errors"][0]
@@ -268,34 +349,81 @@ async def test_an_advisory_customer_is_told_it_requests_its_own(api: Api,
     assert "requests its own" in error["message"]
 
 
-@pytest.mark.parametrize(("amount", "purpose", "field"), [
-    ("0", "x", "amount"), ("-1.00", "x", "amount"), ("1.001", "x", "amount"),
-    ("abc", "x", "amount"), ("100000000.01", "x", "amount"), ("Infinity", "x", "amount"),
-    ("10.00", " ", "purpose"), ("10.00", "p" * 201, "purpose")])
-async def test_bad_contract_requests_are_refused(api: Api, partner: Partner, amount: str,
-                                                 purpose: str, field: str) -> None:
+@pytest.mark.parametrize(
+    ("amount", "purpose", "field"),
+    [
+        ("0", "x", "amount"),
+        ("-1.00", "x", "amount"),
+        ("1.001", "x", "amount"),
+        ("abc", "x", "amount"),
+        ("100000000.01", "x", "amount"),
+        ("Infinity", "x", "amount"),
+        ("10.00", " ", "purpose"),
+        ("10.00", "p" * 201, "purpose"),
+    ],
+)
+async def test_bad_contract_requests_are_refused(
+    api: Api, partner: Partner, amount: str, purpose: str, field: str
+) -> None:
     customer = partner.customer("reseller")
-    body = await call(api, partner.token(), REQUEST, {"input": {
-        "customerId": str(GlobalID("Customer", customer)), "amount": amount,
-        "purpose": purpose}})
+    body = await call(
+        api,
+        partner.token(),
+        REQUEST,
+        {
+            "input": {
+                "customerId": str(GlobalID("Customer", customer)),
+                "amount": amount,
+                "purpose": purpose,
+            }
+        },
+    )
     error = body["data"]["requestPaymentContract"]["errors"][0]
     assert (error["code"], error["field"]) == ("BAD_USER_INPUT", field)
 
 
-async def test_r2_a_manager_requests_for_its_own_customers_only(api: Api,
-                                                                partner: Partner) -> None:
+async def test_r2_a_manager_requests_for_its_own_customers_only(api: Api, partner: Partner) -> None:
     mine = partner.customer("reseller", manager_id="usr-mgr-1")
     theirs = partner.customer("reseller", manager_id="usr-mgr-2")
-    manager = partner.token(Role.CUSTOMER_MANAGER, frozenset({Menu.BILLING}),
-                            user_id="usr-mgr-1")
-    ok = await call(api, manager, REQUEST, {"input": {
-        "customerId": str(GlobalID("Customer", mine)), "amount": "1.00", "purpose": "p"}})
+    manager = partner.token(Role.CUSTOMER_MANAGER, frozenset({Menu.BILLING}), user_id="usr-mgr-1")
+    ok = await call(
+        api,
+        manager,
+        REQUEST,
+        {
+            "input": {
+                "customerId": str(GlobalID("Customer", mine)),
+                "amount": "1.00",
+                "purpose": "p",
+            }
+        },
+    )
     assert ok["data"]["requestPaymentContract"]["errors"] == []
-    other = await call(api, manager, REQUEST, {"input": {
-        "customerId": str(GlobalID("Customer", theirs)), "amount": "1.00", "purpose": "p"}})
+    other = await call(
+        api,
+        manager,
+        REQUEST,
+        {
+            "input": {
+                "customerId": str(GlobalID("Customer", theirs)),
+                "amount": "1.00",
+                "purpose": "p",
+            }
+        },
+    )
     assert other["data"]["requestPaymentContract"]["errors"][0]["code"] == "NOT_FOUND"
-    await call(api, partner.token(), REQUEST, {"input": {
-        "customerId": str(GlobalID("Customer", theirs)), "amount": "2.00", "purpose": "p"}})
+    await call(
+        api,
+        partner.token(),
+        REQUEST,
+        {
+            "input": {
+                "customerId": str(GlobalID("Customer", theirs)),
+                "amount": "2.00",
+                "purpose": "p",
+            }
+        },
+    )
     seen = await call(api, manager, CONTRACTS)
     customers = {e["node"]["customer"] for e in seen["data"]["paymentContracts"]["edges"]}
     assert customers == {str(GlobalID("Customer", mine))}
@@ -309,32 +437,53 @@ async def test_r2_a_manager_requests_for_its_own_customers_only(api: Api,
 async def test_contract_status_changes(api: Api, partner: Partner) -> None:
     admin, ops = partner.token(), partner.token(Role.PROVIDER_OPERATIONS, frozenset())
     customer = str(GlobalID("Customer", partner.customer("reseller")))
-    first, second = [(await call(api, admin, REQUEST, {"input": {
-        "customerId": customer, "amount": amount, "purpose": "p"}})
-    )["data"]["requestPaymentContract"]["contract"]["id"] for amount in ("1.00", "2.00")]
+    first, second = [
+        (
+            await call(
+                api,
+                admin,
+                REQUEST,
+                {"input": {"customerId": customer, "amount": amount, "purpose": "p"}},
+            )
+        )["data"]["requestPaymentContract"]["contract"]["id"]
+        for amount in ("1.00", "2.00")
+    ]
     cancelled = await call(api, admin, CANCEL, {"input": {"contractId": first}})
     assert cancelled["data"]["cancelPaymentContract"]["contract"]["status"] == "CANCELLED"
-    late = await call(api, ops, REVIEW_CONTRACT, {"input": {"contractId": first,
-                                                            "approve": True}})
+    late = await call(api, ops, REVIEW_CONTRACT, {"input": {"contractId": first, "approve": True}})
     assert late["data"]["reviewPaymentContract"]["errors"][0]["code"] == "INVALID_STATUS"
-    assert codes(await call(api, admin, REVIEW_CONTRACT, {
-        "input": {"contractId": second, "approve": True}})) == ["FORBIDDEN"]
-    approved = await call(api, ops, REVIEW_CONTRACT, {"input": {"contractId": second,
-                                                                "approve": True}})
+    assert codes(
+        await call(api, admin, REVIEW_CONTRACT, {"input": {"contractId": second, "approve": True}})
+    ) == ["FORBIDDEN"]
+    approved = await call(
+        api, ops, REVIEW_CONTRACT, {"input": {"contractId": second, "approve": True}}
+    )
     assert approved["data"]["reviewPaymentContract"]["contract"]["status"] == "APPROVED"
     cancel_late = await call(api, admin, CANCEL, {"input": {"contractId": second}})
     assert cancel_late["data"]["cancelPaymentContract"]["errors"][0]["code"] == "INVALID_STATUS"
     submitted = await call(api, admin, CONTRACTS, {"status": "APPROVED"})
     assert [e["node"]["id"] for e in submitted["data"]["paymentContracts"]["edges"]] == [second]
-    missing = await call(api, admin, CANCEL, {"input": {
-        "contractId": str(GlobalID("PaymentContract", "nope"))}})
+    missing = await call(
+        api, admin, CANCEL, {"input": {"contractId": str(GlobalID("PaymentContract", "nope"))}}
+    )
     assert missing["data"]["cancelPaymentContract"]["errors"][0]["code"] == "NOT_FOUND"
 
 
-async def test_contracts_of_another_partners_customer_are_refused(api: Api,
-                                                                  partner: Partner) -> None:
+async def test_contracts_of_another_partners_customer_are_refused(
+    api: Api, partner: Partner
+) -> None:
     other = new_partner("finance")
     foreign = other.customer("reseller")
-    body = await call(api, partner.token(), REQUEST, {"input": {
-        "customerId": str(GlobalID("Customer", foreign)), "amount": "1.00", "purpose": "p"}})
+    body = await call(
+        api,
+        partner.token(),
+        REQUEST,
+        {
+            "input": {
+                "customerId": str(GlobalID("Customer", foreign)),
+                "amount": "1.00",
+                "purpose": "p",
+            }
+        },
+    )
     assert body["data"]["requestPaymentContract"]["errors"][0]["code"] == "NOT_FOUND"

@@ -40,9 +40,13 @@ class Resource:
 
     @classmethod
     def from_record(cls, record: BandwidthRecord) -> Resource:
-        return cls(resource_id=record.resource_id, customer_id=record.customer_id or "",
-                   product=record.product or "", active_from=from_iso(record.active_from),
-                   active_until=from_iso(record.active_until) if record.active_until else None)
+        return cls(
+            resource_id=record.resource_id,
+            customer_id=record.customer_id or "",
+            product=record.product or "",
+            active_from=from_iso(record.active_from),
+            active_until=from_iso(record.active_until) if record.active_until else None,
+        )
 
 
 @dataclass(frozen=True)
@@ -58,8 +62,7 @@ class UnregisteredResource(Exception):
 
 def pack_day(samples: Sequence[int | None]) -> bytes:
     if len(samples) != SLOTS_PER_DAY:
-        raise BadInput(f"a day holds exactly {SLOTS_PER_DAY} five-minute samples",
-                       field="samples")
+        raise BadInput(f"a day holds exactly {SLOTS_PER_DAY} five-minute samples", field="samples")
     values = []
     for value in samples:
         if value is None:
@@ -92,21 +95,35 @@ class BandwidthStore:
             raise ValueError("a partner ID is required")
         self.partner_id = partner_id
 
-    def register(self, resource_id: str, *, customer_id: str, product: str,
-                 active_from: datetime, active_until: datetime | None = None) -> Resource:
+    def register(
+        self,
+        resource_id: str,
+        *,
+        customer_id: str,
+        product: str,
+        active_from: datetime,
+        active_until: datetime | None = None,
+    ) -> Resource:
         """Register (or update the lifetime of) a resource billed on its monthly peak."""
         if not _RESOURCE_ID.match(resource_id):
-            raise BadInput("resourceId must be 1 to 100 letters, digits, '.', '_' or '-'",
-                           field="resourceId")
+            raise BadInput(
+                "resourceId must be 1 to 100 letters, digits, '.', '_' or '-'", field="resourceId"
+            )
         if product not in PRICE_PER_MBPS_MONTH:
-            raise BadInput("this product is not billed on the 95th-percentile peak",
-                           field="product")
+            raise BadInput(
+                "this product is not billed on the 95th-percentile peak", field="product"
+            )
         if active_until is not None and active_until <= active_from:
             raise BadInput("a resource must end after it starts", field="activeUntil")
         record = BandwidthRecord(
-            self.partner_id, f"{RESOURCE}{resource_id}", resource_id=resource_id,
-            customer_id=customer_id, product=product, active_from=to_iso(active_from),
-            active_until=to_iso(active_until) if active_until else None)
+            self.partner_id,
+            f"{RESOURCE}{resource_id}",
+            resource_id=resource_id,
+            customer_id=customer_id,
+            product=product,
+            active_from=to_iso(active_from),
+            active_until=to_iso(active_until) if active_until else None,
+        )
         record.save()
         return Resource.from_record(record)
 
@@ -116,24 +133,38 @@ class BandwidthStore:
             raise BadInput("not a resource ID", field="resourceId")
         month = Month.of(day)
         BandwidthRecord(
-            self.partner_id, f"{SAMPLES}{month}#{resource_id}#{day.day:02d}",
-            resource_id=resource_id, day=day.isoformat(), samples=pack_day(samples)).save()
+            self.partner_id,
+            f"{SAMPLES}{month}#{resource_id}#{day.day:02d}",
+            resource_id=resource_id,
+            day=day.isoformat(),
+            samples=pack_day(samples),
+        ).save()
 
     def put_days(self, resource_id: str, days: dict[date, Sequence[int | None]]) -> None:
         """Store several days of one resource in batches (a monitoring back-fill)."""
         if not _RESOURCE_ID.match(resource_id):
             raise BadInput("not a resource ID", field="resourceId")
-        records = [BandwidthRecord(
-            self.partner_id, f"{SAMPLES}{Month.of(day)}#{resource_id}#{day.day:02d}",
-            resource_id=resource_id, day=day.isoformat(), samples=pack_day(samples))
-            for day, samples in days.items()]
+        records = [
+            BandwidthRecord(
+                self.partner_id,
+                f"{SAMPLES}{Month.of(day)}#{resource_id}#{day.day:02d}",
+                resource_id=resource_id,
+                day=day.isoformat(),
+                samples=pack_day(samples),
+            )
+            for day, samples in days.items()
+        ]
         with BandwidthRecord.batch_write() as batch:
             for record in records:
                 batch.save(record)
 
     def resources(self) -> list[Resource]:
-        return [Resource.from_record(r) for r in BandwidthRecord.query(
-            self.partner_id, BandwidthRecord.record_key.startswith(RESOURCE))]
+        return [
+            Resource.from_record(r)
+            for r in BandwidthRecord.query(
+                self.partner_id, BandwidthRecord.record_key.startswith(RESOURCE)
+            )
+        ]
 
     def month_batches(self, month: Month, batch_size: int = 256) -> Iterator[MonthBatch]:
         """Every resource that lived in `month`, with its samples, in batches.
@@ -142,23 +173,34 @@ class BandwidthStore:
         samples of a resource that was never registered raise UnregisteredResource.
         """
         registered = {r.resource_id: r for r in self.resources()}
-        alive = {rid: r for rid, r in registered.items()
-                 if slot_window(month, r.active_from, r.active_until) != (0, 0)}
+        alive = {
+            rid: r
+            for rid, r in registered.items()
+            if slot_window(month, r.active_from, r.active_until) != (0, 0)
+        }
         done: set[str] = set()
         rows: list[tuple[Resource, np.ndarray]] = []
 
         def batch() -> MonthBatch:
-            matrix = np.stack([row for _, row in rows]) if rows else np.empty(
-                (0, month.slots), dtype=SAMPLE_DTYPE)
+            matrix = (
+                np.stack([row for _, row in rows])
+                if rows
+                else np.empty((0, month.slots), dtype=SAMPLE_DTYPE)
+            )
             resources = [r for r, _ in rows]
-            return MonthBatch(resources=resources, samples=matrix, windows=[
-                slot_window(month, r.active_from, r.active_until) for r in resources])
+            return MonthBatch(
+                resources=resources,
+                samples=matrix,
+                windows=[slot_window(month, r.active_from, r.active_until) for r in resources],
+            )
 
         current: str | None = None
         row: np.ndarray | None = None
         for record in BandwidthRecord.query(
-                self.partner_id, BandwidthRecord.record_key.startswith(f"{SAMPLES}{month}#"),
-                page_size=500):
+            self.partner_id,
+            BandwidthRecord.record_key.startswith(f"{SAMPLES}{month}#"),
+            page_size=500,
+        ):
             if record.resource_id != current:
                 if current is not None and row is not None and current in alive:
                     rows.append((alive[current], row))
@@ -172,7 +214,7 @@ class BandwidthStore:
                 row = np.full(month.slots, MISSING, dtype=SAMPLE_DTYPE)
             day = date.fromisoformat(record.day)
             offset = (day.day - 1) * SLOTS_PER_DAY
-            row[offset:offset + SLOTS_PER_DAY] = unpack_day(record.samples)
+            row[offset : offset + SLOTS_PER_DAY] = unpack_day(record.samples)
         if current is not None and row is not None and current in alive:
             rows.append((alive[current], row))
             done.add(current)
@@ -180,7 +222,6 @@ class BandwidthStore:
             if len(rows) >= batch_size:
                 yield batch()
                 rows = []
-            rows.append((alive[resource_id],
-                         np.full(month.slots, MISSING, dtype=SAMPLE_DTYPE)))
+            rows.append((alive[resource_id], np.full(month.slots, MISSING, dtype=SAMPLE_DTYPE)))
         if rows:
             yield batch()

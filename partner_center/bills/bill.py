@@ -61,17 +61,24 @@ class Bill:
     @classmethod
     def from_record(cls, record: BillRecord) -> Bill:
         return cls(
-            partner_id=record.partner_id, month=Month.parse(record.month),
-            status=BillStatus(record.status), generation_id=record.generation_id or "",
+            partner_id=record.partner_id,
+            month=Month.parse(record.month),
+            status=BillStatus(record.status),
+            generation_id=record.generation_id or "",
             consumption_total=record.consumption_total or Decimal(0),
             adjustment_total=record.adjustment_total or Decimal(0),
             amount_due=record.amount_due or Decimal(0),
-            detail_count=int(record.detail_count or 0), item_count=int(record.item_count or 0),
+            detail_count=int(record.detail_count or 0),
+            item_count=int(record.item_count or 0),
             customer_count=int(record.customer_count or 0),
-            data_as_of=record.data_as_of or "", generated_at=record.generated_at or "",
-            confirmed_at=record.confirmed_at, confirmed_by=record.confirmed_by,
-            paid_at=record.paid_at, payment_reference=record.payment_reference,
-            version=int(record.version or 0))
+            data_as_of=record.data_as_of or "",
+            generated_at=record.generated_at or "",
+            confirmed_at=record.confirmed_at,
+            confirmed_by=record.confirmed_by,
+            paid_at=record.paid_at,
+            payment_reference=record.payment_reference,
+            version=int(record.version or 0),
+        )
 
 
 @dataclass(frozen=True)
@@ -88,11 +95,17 @@ class BillItem:
 
     @classmethod
     def from_record(cls, record: BillRecord) -> BillItem:
-        return cls(seq=int(record.seq or 0), customer_id=record.customer_id or "",
-                   customer_name=record.customer_name or "", product=record.product or "",
-                   billing_mode=record.billing_mode or "", usage=record.usage,
-                   usage_unit=record.usage_unit, amount=record.amount or Decimal(0),
-                   detail_count=int(record.detail_count or 0))
+        return cls(
+            seq=int(record.seq or 0),
+            customer_id=record.customer_id or "",
+            customer_name=record.customer_name or "",
+            product=record.product or "",
+            billing_mode=record.billing_mode or "",
+            usage=record.usage,
+            usage_unit=record.usage_unit,
+            amount=record.amount or Decimal(0),
+            detail_count=int(record.detail_count or 0),
+        )
 
 
 @dataclass(frozen=True)
@@ -106,6 +119,11 @@ class Adjustment:
 
     @classmethod
     def from_record(cls, record: BillRecord) -> Adjustment:
-        return cls(adjustment_id=record.adjustment_id or "", month=Month.parse(record.month),
-                   amount=record.amount or Decimal(0), reason=record.reason or "",
-                   created_by=record.created_by or "", created_at=record.created_at or "")
+        return cls(
+            adjustment_id=record.adjustment_id or "",
+            month=Month.parse(record.month),
+            amount=record.amount or Decimal(0),
+            reason=record.reason or "",
+            created_by=record.created_by or "",
+            created_at=record.created_at or "",
+        )

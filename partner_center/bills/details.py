@@ -17,8 +17,9 @@ from partner_center.storage.models import ConsumptionLine, CustomerItem
 PAGE_SIZE = 1000
 
 
-def month_details(partner_id: str, month: Month, page_size: int = PAGE_SIZE
-                  ) -> Iterator[ConsumptionLine]:
+def month_details(
+    partner_id: str, month: Month, page_size: int = PAGE_SIZE
+) -> Iterator[ConsumptionLine]:
     """Every detail charged in the Beijing month, in time order.
 
     The key range is [00:00 Beijing on the 1st, 24:00 Beijing on the last day): a charge
@@ -29,11 +30,17 @@ def month_details(partner_id: str, month: Month, page_size: int = PAGE_SIZE
     # "~" sorts after "#<id>": the range ends just before the next month's first instant.
     high = to_iso(month.end - timedelta(microseconds=1)) + "~"
     first, last = str(month.first_day), str(month.last_day)
-    for line in ConsumptionLine.query(partner_id, ConsumptionLine.line_key.between(low, high),
-                                      consistent_read=True, page_size=page_size):
+    for line in ConsumptionLine.query(
+        partner_id,
+        ConsumptionLine.line_key.between(low, high),
+        consistent_read=True,
+        page_size=page_size,
+    ):
         if not first <= line.bill_date <= last:
-            raise BillingDataError(f"consumption detail {line.line_id} is dated "
-                                   f"{line.bill_date} but charged in {month}")
+            raise BillingDataError(
+                f"consumption detail {line.line_id} is dated "
+                f"{line.bill_date} but charged in {month}"
+            )
         yield line
 
 

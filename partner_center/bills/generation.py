@@ -42,14 +42,25 @@ def generate(partner_id: str, month: Month, now: datetime) -> Generated:
     if existing is not None:
         return Generated(bill=existing, created=False)
     customers = partner_customers(partner_id)
-    peaks, _ = record_peak_charges(partner_id, month,
-                                   {cid: c.name for cid, c in customers.items()})
-    rollup = roll_up(month_details(partner_id, month),
-                     {cid: c.association for cid, c in customers.items()})
+    peaks, _ = record_peak_charges(partner_id, month, {cid: c.name for cid, c in customers.items()})
+    rollup = roll_up(
+        month_details(partner_id, month), {cid: c.association for cid, c in customers.items()}
+    )
     bill, created = store.create(month, rollup, data_as_of=data_cutoff(now), generated_at=now)
-    log.info("partner bill generated" if created else "partner bill existed already",
-             extra=fields(partner_id=partner_id, month=str(month), items=bill.item_count,
-                          details=bill.detail_count, peak_resources=peaks.resources))
-    return Generated(bill=bill, created=created, peak_resources=peaks.resources,
-                     peak_details_written=peaks.written,
-                     advisory_details=rollup.advisory_detail_count)
+    log.info(
+        "partner bill generated" if created else "partner bill existed already",
+        extra=fields(
+            partner_id=partner_id,
+            month=str(month),
+            items=bill.item_count,
+            details=bill.detail_count,
+            peak_resources=peaks.resources,
+        ),
+    )
+    return Generated(
+        bill=bill,
+        created=created,
+        peak_resources=peaks.resources,
+        peak_details_written=peaks.written,
+        advisory_details=rollup.advisory_detail_count,
+    )

@@ -81,8 +81,9 @@ def billing_peaks(matrix: np.ndarray) -> np.ndarray:
     return np.maximum(np.partition(matrix, kth, axis=1)[:, kth], 0)
 
 
-def slot_window(month: Month, active_from: datetime, active_until: datetime | None
-                ) -> tuple[int, int]:
+def slot_window(
+    month: Month, active_from: datetime, active_until: datetime | None
+) -> tuple[int, int]:
     """The month's slots [first, last) a resource lived in: from the slot it was created in
     to the slot it was deleted in (inclusive of partial slots). (0, 0) if none."""
     start = max(active_from, month.start)
@@ -124,8 +125,9 @@ class PeakCharge:
     amount: Decimal
 
 
-def peak_charge(billed_kbps: int, price_per_mbps_month: Decimal, window_slots: int,
-                month_slots: int) -> PeakCharge:
+def peak_charge(
+    billed_kbps: int, price_per_mbps_month: Decimal, window_slots: int, month_slots: int
+) -> PeakCharge:
     """Price the billed bandwidth: Mbps × monthly price × lifetime share, to the cent."""
     if not isinstance(billed_kbps, int) or isinstance(billed_kbps, bool) or billed_kbps < 0:
         raise TypeError("the billed bandwidth is a non-negative integer of kbps")
@@ -135,7 +137,11 @@ def peak_charge(billed_kbps: int, price_per_mbps_month: Decimal, window_slots: i
         raise ValueError("the window must be 1 to month_slots slots")
     with pricing():
         mbps = Decimal(billed_kbps) / Decimal(1000)  # exact: kbps are integers
-        amount = to_cent(mbps * price_per_mbps_month * Decimal(window_slots)
-                         / Decimal(month_slots))
-    return PeakCharge(billed_kbps=billed_kbps, billed_mbps=mbps, window_slots=window_slots,
-                      month_slots=month_slots, amount=amount)
+        amount = to_cent(mbps * price_per_mbps_month * Decimal(window_slots) / Decimal(month_slots))
+    return PeakCharge(
+        billed_kbps=billed_kbps,
+        billed_mbps=mbps,
+        window_slots=window_slots,
+        month_slots=month_slots,
+        amount=amount,
+    )

@@ -41,26 +41,38 @@ def charged_at(month: Month) -> datetime:
     return month.end - timedelta(seconds=1)
 
 
-def detail_lines(partner_id: str, month: Month, batch: MonthBatch,
-                 customer_names: Mapping[str, str]) -> list[ConsumptionLine]:
+def detail_lines(
+    partner_id: str, month: Month, batch: MonthBatch, customer_names: Mapping[str, str]
+) -> list[ConsumptionLine]:
     peaks = window_peaks(batch.samples, batch.windows)
     instant = charged_at(month)
     lines = []
     for resource, window, kbps in zip(batch.resources, batch.windows, peaks, strict=True):
         name = customer_names.get(resource.customer_id)
         if name is None:
-            raise BillingDataError(f"peak resource {resource.resource_id} names customer "
-                                   f"{resource.customer_id}, which the partner does not have")
-        charge = peak_charge(kbps, price_of(resource.product), window[1] - window[0],
-                             month.slots)
+            raise BillingDataError(
+                f"peak resource {resource.resource_id} names customer "
+                f"{resource.customer_id}, which the partner does not have"
+            )
+        charge = peak_charge(kbps, price_of(resource.product), window[1] - window[0], month.slots)
         identifier = line_id(month, resource.resource_id)
-        lines.append(ConsumptionLine(
-            partner_id, f"{to_iso(instant)}#{identifier}", line_id=identifier,
-            customer_id=resource.customer_id, customer_name=name, product=resource.product,
-            resource_id=resource.resource_id, billing_mode=PEAK95_MODE,
-            usage=charge.billed_mbps, usage_unit=BANDWIDTH_UNIT,
-            amount=charge.amount, charged_at=to_iso(instant),
-            bill_date=beijing_date(instant).isoformat()))
+        lines.append(
+            ConsumptionLine(
+                partner_id,
+                f"{to_iso(instant)}#{identifier}",
+                line_id=identifier,
+                customer_id=resource.customer_id,
+                customer_name=name,
+                product=resource.product,
+                resource_id=resource.resource_id,
+                billing_mode=PEAK95_MODE,
+                usage=charge.billed_mbps,
+                usage_unit=BANDWIDTH_UNIT,
+                amount=charge.amount,
+                charged_at=to_iso(instant),
+                bill_date=beijing_date(instant).isoformat(),
+            )
+        )
     return lines
 
 
@@ -74,8 +86,9 @@ def _write_once(line: ConsumptionLine) -> bool:
     return True
 
 
-def record_peak_charges(partner_id: str, month: Month,
-                        customer_names: Mapping[str, str]) -> tuple[PeakRun, list[ConsumptionLine]]:
+def record_peak_charges(
+    partner_id: str, month: Month, customer_names: Mapping[str, str]
+) -> tuple[PeakRun, list[ConsumptionLine]]:
     """Price every peak-billed resource of the month and record its detail once."""
     resources = written = 0
     recorded: list[ConsumptionLine] = []

@@ -81,15 +81,18 @@ def roll_up(details: Iterable[Detail], associations: Mapping[str, str]) -> Rollu
             if association not in ASSOCIATIONS:
                 raise BillingDataError(
                     f"consumption detail {detail.line_id} names customer "
-                    f"{detail.customer_id}, which has no known association")
+                    f"{detail.customer_id}, which has no known association"
+                )
             if association != RESELLER:
                 advisory += 1
                 continue
             if not isinstance(detail.amount, Decimal):
-                raise BillingDataError(f"consumption detail {detail.line_id} has a "
-                                       f"non-Decimal amount")
+                raise BillingDataError(
+                    f"consumption detail {detail.line_id} has a non-Decimal amount"
+                )
             group = groups.setdefault(
-                (detail.customer_id, detail.product, detail.billing_mode), _Group())
+                (detail.customer_id, detail.product, detail.billing_mode), _Group()
+            )
             group.amount += detail.amount
             group.usage += detail.usage
             group.units.add(detail.usage_unit)
@@ -102,10 +105,22 @@ def roll_up(details: Iterable[Detail], associations: Mapping[str, str]) -> Rollu
     items = []
     for (customer_id, product, mode), group in sorted(groups.items()):
         single_unit = len(group.units) == 1
-        items.append(ItemDraft(
-            customer_id=customer_id, customer_name=names[customer_id][1], product=product,
-            billing_mode=mode, usage=group.usage if single_unit else None,
-            usage_unit=next(iter(group.units)) if single_unit else None,
-            amount=group.amount, detail_count=group.count))
-    return Rollup(items=items, total=total, detail_count=count,
-                  customer_count=len(names), advisory_detail_count=advisory)
+        items.append(
+            ItemDraft(
+                customer_id=customer_id,
+                customer_name=names[customer_id][1],
+                product=product,
+                billing_mode=mode,
+                usage=group.usage if single_unit else None,
+                usage_unit=next(iter(group.units)) if single_unit else None,
+                amount=group.amount,
+                detail_count=group.count,
+            )
+        )
+    return Rollup(
+        items=items,
+        total=total,
+        detail_count=count,
+        customer_count=len(names),
+        advisory_detail_count=advisory,
+    )

@@ -37,15 +37,21 @@ class BillRunFailed(Exception):
     """Some partners' bills could not be generated; they are retried on the next run."""
 
     def __init__(self, report: RunReport) -> None:
-        super().__init__(f"{len(report.failed)} partner bills of {report.month} failed: "
-                         f"{', '.join(report.failed)}")
+        super().__init__(
+            f"{len(report.failed)} partner bills of {report.month} failed: "
+            f"{', '.join(report.failed)}"
+        )
         self.report = report
 
 
 def partner_ids() -> list[str]:
     """Every partner in the directory. A scan, once a month, of partner entries only."""
-    return sorted(item.partner_id for item in DirectoryItem.scan(
-        DirectoryItem.entity == "PARTNER", attributes_to_get=["partner_id", "entity"]))
+    return sorted(
+        item.partner_id
+        for item in DirectoryItem.scan(
+            DirectoryItem.entity == "PARTNER", attributes_to_get=["partner_id", "entity"]
+        )
+    )
 
 
 def _instant(event: dict[str, Any]) -> datetime:
@@ -69,14 +75,23 @@ def run(event: dict[str, Any], now: datetime | None = None) -> RunReport:
         try:
             generated = generate(str(partner_id), month, now)
         except Exception as exc:
-            log.error("partner bill not generated", exc_info=exc,
-                      extra=fields(partner_id=partner_id, month=str(month)))
+            log.error(
+                "partner bill not generated",
+                exc_info=exc,
+                extra=fields(partner_id=partner_id, month=str(month)),
+            )
             report.failed.append(partner_id)
             continue
         (report.created if generated.created else report.existing).append(partner_id)
-    log.info("bill run finished", extra=fields(month=str(month), created=len(report.created),
-                                              existing=len(report.existing),
-                                              failed=len(report.failed)))
+    log.info(
+        "bill run finished",
+        extra=fields(
+            month=str(month),
+            created=len(report.created),
+            existing=len(report.existing),
+            failed=len(report.failed),
+        ),
+    )
     if report.failed:
         raise BillRunFailed(report)
     return report

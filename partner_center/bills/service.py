@@ -66,18 +66,22 @@ async def get_bill(principal: Principal, bill_id: str) -> Bill | None:
     return await asyncio.to_thread(BillStore(principal.partner_id).get, month)
 
 
-async def list_bills(principal: Principal, *, after: str | None, limit: int
-                     ) -> tuple[list[Bill], bool]:
+async def list_bills(
+    principal: Principal, *, after: str | None, limit: int
+) -> tuple[list[Bill], bool]:
     require_partner_bills(principal)
-    return await asyncio.to_thread(BillStore(principal.partner_id).page, after_month=after,
-                                   limit=limit)
+    return await asyncio.to_thread(
+        BillStore(principal.partner_id).page, after_month=after, limit=limit
+    )
 
 
-async def bill_items(principal: Principal, bill: Bill, *, after_seq: int | None, limit: int
-                     ) -> tuple[list[BillItem], bool]:
+async def bill_items(
+    principal: Principal, bill: Bill, *, after_seq: int | None, limit: int
+) -> tuple[list[BillItem], bool]:
     require_partner_bills(principal)
-    return await asyncio.to_thread(BillStore(principal.partner_id).items, bill,
-                                   after_seq=after_seq, limit=limit)
+    return await asyncio.to_thread(
+        BillStore(principal.partner_id).items, bill, after_seq=after_seq, limit=limit
+    )
 
 
 async def bill_adjustments(principal: Principal, bill: Bill) -> list[Adjustment]:
@@ -94,8 +98,11 @@ async def _require_bill(principal: Principal, bill_id: str) -> Bill:
 
 def _status_refusal(error: StatusRefused, wanted: str) -> Refusal:
     current = error.current.value if error.current else "missing"
-    return Refusal("INVALID_STATUS", f"only a {wanted} bill can be changed this way; this one "
-                   f"is {current}", "billId")
+    return Refusal(
+        "INVALID_STATUS",
+        f"only a {wanted} bill can be changed this way; this one is {current}",
+        "billId",
+    )
 
 
 async def confirm(principal: Principal, bill_id: str) -> Bill:
@@ -104,8 +111,12 @@ async def confirm(principal: Principal, bill_id: str) -> Bill:
     require_partner_user(principal, Menu.BILLING)
     bill = await _require_bill(principal, bill_id)
     try:
-        return await asyncio.to_thread(BillStore(principal.partner_id).confirm, bill.month,
-                                       user_id=principal.user_id, now=now())
+        return await asyncio.to_thread(
+            BillStore(principal.partner_id).confirm,
+            bill.month,
+            user_id=principal.user_id,
+            now=now(),
+        )
     except StatusRefused as error:
         raise _status_refusal(error, BillStatus.GENERATED.value) from error
 
@@ -115,13 +126,20 @@ async def mark_paid(principal: Principal, bill_id: str, reference: str) -> Bill:
     require_provider_reviewer(principal)
     reference = (reference or "").strip()
     if not _REFERENCE.match(reference):
-        raise Refusal("BAD_USER_INPUT", "paymentReference must be 1 to 64 letters, digits, "
-                      "'.', '_', '/' or '-'", "paymentReference")
+        raise Refusal(
+            "BAD_USER_INPUT",
+            "paymentReference must be 1 to 64 letters, digits, '.', '_', '/' or '-'",
+            "paymentReference",
+        )
     bill = await _require_bill(principal, bill_id)
     try:
-        return await asyncio.to_thread(BillStore(principal.partner_id).mark_paid, bill.month,
-                                       user_id=principal.user_id, reference=reference,
-                                       now=now())
+        return await asyncio.to_thread(
+            BillStore(principal.partner_id).mark_paid,
+            bill.month,
+            user_id=principal.user_id,
+            reference=reference,
+            now=now(),
+        )
     except StatusRefused as error:
         raise _status_refusal(error, BillStatus.CONFIRMED.value) from error
 
@@ -130,43 +148,52 @@ def parse_adjustment(text: str) -> Decimal:
     try:
         amount = parse_amount(text)
     except MoneyError as exc:
-        raise Refusal("BAD_USER_INPUT", "amount must be a decimal number such as \"-20.00\"",
-                      "amount") from exc
+        raise Refusal(
+            "BAD_USER_INPUT", 'amount must be a decimal number such as "-20.00"', "amount"
+        ) from exc
     exponent = amount.as_tuple().exponent
     if not isinstance(exponent, int) or exponent < -2:
         raise Refusal("BAD_USER_INPUT", "amount has at most two decimals (cents)", "amount")
     if amount == 0 or abs(amount) > MAX_ADJUSTMENT:
-        raise Refusal("BAD_USER_INPUT", f"amount must be non-zero and at most {MAX_ADJUSTMENT} "
-                      "either way", "amount")
+        raise Refusal(
+            "BAD_USER_INPUT",
+            f"amount must be non-zero and at most {MAX_ADJUSTMENT} either way",
+            "amount",
+        )
     return amount
 
 
-async def adjust(principal: Principal, bill_id: str, amount_text: str, reason: str
-                 ) -> tuple[Bill, Adjustment]:
+async def adjust(
+    principal: Principal, bill_id: str, amount_text: str, reason: str
+) -> tuple[Bill, Adjustment]:
     """A debit (positive) or credit (negative) on a generated bill, by the provider. The
     amount due never goes below zero: a larger credit is refused."""
     require_provider_reviewer(principal)
     amount = parse_adjustment(amount_text)
     reason = (reason or "").strip()
     if not 1 <= len(reason) <= MAX_REASON:
-        raise Refusal("BAD_USER_INPUT", f"reason must be 1 to {MAX_REASON} characters",
-                      "reason")
+        raise Refusal("BAD_USER_INPUT", f"reason must be 1 to {MAX_REASON} characters", "reason")
     store = BillStore(principal.partner_id)
     bill = await _require_bill(principal, bill_id)
     if bill.status is not BillStatus.GENERATED:
-        raise Refusal("INVALID_STATUS", "a bill can be adjusted only before the partner "
-                      f"confirms it; this one is {bill.status.value}", "billId")
+        raise Refusal(
+            "INVALID_STATUS",
+            "a bill can be adjusted only before the partner "
+            f"confirms it; this one is {bill.status.value}",
+            "billId",
+        )
     if bill.amount_due + amount < 0:
-        raise Refusal("AMOUNT_DUE_NEGATIVE", "this credit is larger than the amount due",
-                      "amount")
+        raise Refusal("AMOUNT_DUE_NEGATIVE", "this credit is larger than the amount due", "amount")
     try:
-        return await asyncio.to_thread(store.adjust, bill, amount=amount, reason=reason,
-                                       user_id=principal.user_id, now=now())
+        return await asyncio.to_thread(
+            store.adjust, bill, amount=amount, reason=reason, user_id=principal.user_id, now=now()
+        )
     except StatusRefused as error:
         raise _status_refusal(error, BillStatus.GENERATED.value) from error
     except ConcurrentChange as error:
-        raise Refusal("CONCURRENT_CHANGE", "the bill changed meanwhile; reload it and try "
-                      "again", "billId") from error
+        raise Refusal(
+            "CONCURRENT_CHANGE", "the bill changed meanwhile; reload it and try again", "billId"
+        ) from error
 
 
 async def export_filter(principal: Principal, bill_id: str) -> dict[str, str]:

@@ -81,24 +81,39 @@ class BillStore:
         """Newest month first: up to `limit` bills and whether more follow."""
         start = None
         if after_month:
-            start = {"partner_id": {"S": self.partner_id},
-                     "record_key": {"S": f"{BILL}{after_month}"}}
+            start = {
+                "partner_id": {"S": self.partner_id},
+                "record_key": {"S": f"{BILL}{after_month}"},
+            }
         records = BillRecord.query(
-            self.partner_id, BillRecord.record_key.startswith(BILL), scan_index_forward=False,
-            last_evaluated_key=start, limit=limit + 1, page_size=limit + 1)
+            self.partner_id,
+            BillRecord.record_key.startswith(BILL),
+            scan_index_forward=False,
+            last_evaluated_key=start,
+            limit=limit + 1,
+            page_size=limit + 1,
+        )
         bills = [Bill.from_record(r) for r in records]
         return bills[:limit], len(bills) > limit
 
-    def items(self, bill: Bill, *, after_seq: int | None, limit: int
-              ) -> tuple[list[BillItem], bool]:
+    def items(
+        self, bill: Bill, *, after_seq: int | None, limit: int
+    ) -> tuple[list[BillItem], bool]:
         prefix = f"{ITEM}{bill.month}#{bill.generation_id}#"
         start = None
         if after_seq is not None:
-            start = {"partner_id": {"S": self.partner_id},
-                     "record_key": {"S": _item_key(bill.month, bill.generation_id, after_seq)}}
+            start = {
+                "partner_id": {"S": self.partner_id},
+                "record_key": {"S": _item_key(bill.month, bill.generation_id, after_seq)},
+            }
         records = BillRecord.query(
-            self.partner_id, BillRecord.record_key.startswith(prefix), consistent_read=True,
-            last_evaluated_key=start, limit=limit + 1, page_size=limit + 1)
+            self.partner_id,
+            BillRecord.record_key.startswith(prefix),
+            consistent_read=True,
+            last_evaluated_key=start,
+            limit=limit + 1,
+            page_size=limit + 1,
+        )
         items = [BillItem.from_record(r) for r in records]
         return items[:limit], len(items) > limit
 
@@ -108,8 +123,12 @@ class BillStore:
         page: list[BillItem] = []
         seen = 0
         total = Decimal(0)
-        for record in BillRecord.query(self.partner_id, BillRecord.record_key.startswith(prefix),
-                                       consistent_read=True, page_size=page_size):
+        for record in BillRecord.query(
+            self.partner_id,
+            BillRecord.record_key.startswith(prefix),
+            consistent_read=True,
+            page_size=page_size,
+        ):
             item = BillItem.from_record(record)
             with sums():
                 total += item.amount
@@ -119,37 +138,63 @@ class BillStore:
                 yield page
                 page = []
         if seen != bill.item_count or total != bill.consumption_total:
-            raise BillIntegrityError(f"bill {bill.month} of {self.partner_id}: items do not "
-                                     f"add up to the bill")
+            raise BillIntegrityError(
+                f"bill {bill.month} of {self.partner_id}: items do not add up to the bill"
+            )
         if page:
             yield page
 
     def adjustments(self, month: Month) -> list[Adjustment]:
-        return [Adjustment.from_record(r) for r in BillRecord.query(
-            self.partner_id, BillRecord.record_key.startswith(f"{ADJ}{month}#"),
-            consistent_read=True)]
+        return [
+            Adjustment.from_record(r)
+            for r in BillRecord.query(
+                self.partner_id,
+                BillRecord.record_key.startswith(f"{ADJ}{month}#"),
+                consistent_read=True,
+            )
+        ]
 
     # -- generation -------------------------------------------------------------------
 
-    def create(self, month: Month, rollup: Rollup, *, data_as_of: datetime,
-               generated_at: datetime) -> tuple[Bill, bool]:
+    def create(
+        self, month: Month, rollup: Rollup, *, data_as_of: datetime, generated_at: datetime
+    ) -> tuple[Bill, bool]:
         """Write the bill once. Returns the bill and whether this call wrote it."""
         generation_id = secrets.token_hex(8)
         with BillRecord.batch_write() as batch:
             for seq, draft in enumerate(rollup.items, start=1):
-                batch.save(BillRecord(
-                    self.partner_id, _item_key(month, generation_id, seq), month=str(month),
-                    seq=seq, customer_id=draft.customer_id, customer_name=draft.customer_name,
-                    product=draft.product, billing_mode=draft.billing_mode, usage=draft.usage,
-                    usage_unit=draft.usage_unit, amount=draft.amount,
-                    detail_count=draft.detail_count))
+                batch.save(
+                    BillRecord(
+                        self.partner_id,
+                        _item_key(month, generation_id, seq),
+                        month=str(month),
+                        seq=seq,
+                        customer_id=draft.customer_id,
+                        customer_name=draft.customer_name,
+                        product=draft.product,
+                        billing_mode=draft.billing_mode,
+                        usage=draft.usage,
+                        usage_unit=draft.usage_unit,
+                        amount=draft.amount,
+                        detail_count=draft.detail_count,
+                    )
+                )
         record = BillRecord(
-            self.partner_id, f"{BILL}{month}", month=str(month),
-            status=BillStatus.GENERATED.value, generation_id=generation_id,
-            consumption_total=rollup.total, adjustment_total=Decimal(0),
-            amount_due=rollup.total, detail_count=rollup.detail_count,
-            item_count=len(rollup.items), customer_count=rollup.customer_count,
-            data_as_of=to_iso(data_as_of), generated_at=to_iso(generated_at), version=1)
+            self.partner_id,
+            f"{BILL}{month}",
+            month=str(month),
+            status=BillStatus.GENERATED.value,
+            generation_id=generation_id,
+            consumption_total=rollup.total,
+            adjustment_total=Decimal(0),
+            amount_due=rollup.total,
+            detail_count=rollup.detail_count,
+            item_count=len(rollup.items),
+            customer_count=rollup.customer_count,
+            data_as_of=to_iso(data_as_of),
+            generated_at=to_iso(generated_at),
+            version=1,
+        )
         try:
             record.save(condition=BillRecord.record_key.does_not_exist())
         except PutError as exc:
@@ -173,11 +218,13 @@ class BillStore:
         sources = [s for s in BillStatus if may_move(s, target)]
         record = BillRecord(self.partner_id, f"{BILL}{month}")
         condition = BillRecord.record_key.exists() & BillRecord.status.is_in(
-            *(s.value for s in sources))
+            *(s.value for s in sources)
+        )
         try:
-            record.update(actions=[BillRecord.status.set(target.value),
-                                   BillRecord.version.add(1), *actions],
-                          condition=condition)
+            record.update(
+                actions=[BillRecord.status.set(target.value), BillRecord.version.add(1), *actions],
+                condition=condition,
+            )
         except UpdateError as exc:
             if not _conditional(exc):
                 raise
@@ -186,16 +233,26 @@ class BillStore:
         return Bill.from_record(record)
 
     def confirm(self, month: Month, *, user_id: str, now: datetime) -> Bill:
-        return self._move(month, BillStatus.CONFIRMED, [
-            BillRecord.confirmed_at.set(to_iso(now)), BillRecord.confirmed_by.set(user_id)])
+        return self._move(
+            month,
+            BillStatus.CONFIRMED,
+            [BillRecord.confirmed_at.set(to_iso(now)), BillRecord.confirmed_by.set(user_id)],
+        )
 
     def mark_paid(self, month: Month, *, user_id: str, reference: str, now: datetime) -> Bill:
-        return self._move(month, BillStatus.PAID, [
-            BillRecord.paid_at.set(to_iso(now)), BillRecord.paid_recorded_by.set(user_id),
-            BillRecord.payment_reference.set(reference)])
+        return self._move(
+            month,
+            BillStatus.PAID,
+            [
+                BillRecord.paid_at.set(to_iso(now)),
+                BillRecord.paid_recorded_by.set(user_id),
+                BillRecord.payment_reference.set(reference),
+            ],
+        )
 
-    def adjust(self, bill: Bill, *, amount: Decimal, reason: str, user_id: str,
-               now: datetime) -> tuple[Bill, Adjustment]:
+    def adjust(
+        self, bill: Bill, *, amount: Decimal, reason: str, user_id: str, now: datetime
+    ) -> tuple[Bill, Adjustment]:
         """Add an adjustment to a bill read at `bill.version`; the totals move with it
         in one transaction, conditional on that version and the generated status."""
         if not may_adjust(bill.status):
@@ -205,23 +262,33 @@ class BillStore:
             amount_due = bill.consumption_total + adjustment_total
         adjustment_id = new_id()
         entry = BillRecord(
-            self.partner_id, f"{ADJ}{bill.month}#{adjustment_id}", month=str(bill.month),
-            adjustment_id=adjustment_id, amount=amount, reason=reason, created_by=user_id,
-            created_at=to_iso(now))
+            self.partner_id,
+            f"{ADJ}{bill.month}#{adjustment_id}",
+            month=str(bill.month),
+            adjustment_id=adjustment_id,
+            amount=amount,
+            reason=reason,
+            created_by=user_id,
+            created_at=to_iso(now),
+        )
         header = BillRecord(self.partner_id, f"{BILL}{bill.month}")
         try:
             with TransactWrite(connection=self._connection()) as transaction:
                 transaction.save(entry, condition=BillRecord.record_key.does_not_exist())
                 transaction.update(
                     header,
-                    actions=[BillRecord.adjustment_total.set(adjustment_total),
-                             BillRecord.amount_due.set(amount_due),
-                             BillRecord.version.set(bill.version + 1)],
+                    actions=[
+                        BillRecord.adjustment_total.set(adjustment_total),
+                        BillRecord.amount_due.set(amount_due),
+                        BillRecord.version.set(bill.version + 1),
+                    ],
                     condition=(BillRecord.version == bill.version)
-                    & (BillRecord.status == BillStatus.GENERATED.value))
+                    & (BillRecord.status == BillStatus.GENERATED.value),
+                )
         except TransactWriteError as exc:
-            if any(r and r.code == "ConditionalCheckFailed"
-                   for r in exc.cancellation_reasons or []):
+            if any(
+                r and r.code == "ConditionalCheckFailed" for r in exc.cancellation_reasons or []
+            ):
                 raise ConcurrentChange(str(bill.month)) from exc
             raise
         updated = self.get(bill.month)

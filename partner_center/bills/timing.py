@@ -37,14 +37,20 @@ class MonthState:
             case Availability.AVAILABLE:
                 return f"The bill of {self.month} is generated."
             case Availability.MONTH_NOT_ENDED:
-                return (f"{self.month} has not ended yet (Beijing time); its bill is "
-                        f"generated before {due} Beijing time.")
+                return (
+                    f"{self.month} has not ended yet (Beijing time); its bill is "
+                    f"generated before {due} Beijing time."
+                )
             case Availability.PENDING:
-                return (f"The bill of {self.month} is not generated yet; it is due before "
-                        f"{due} Beijing time.")
+                return (
+                    f"The bill of {self.month} is not generated yet; it is due before "
+                    f"{due} Beijing time."
+                )
             case Availability.OVERDUE:
-                return (f"The bill of {self.month} is not generated yet although it was due "
-                        f"before {due} Beijing time; the provider has been alerted.")
+                return (
+                    f"The bill of {self.month} is not generated yet although it was due "
+                    f"before {due} Beijing time: it is overdue."
+                )
 
 
 def due_at(month: Month) -> datetime:

@@ -16,8 +16,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-app = typer.Typer(help="Partner bills: run the monthly generation locally.",
-                  no_args_is_help=True)
+app = typer.Typer(help="Partner bills: run the monthly generation locally.", no_args_is_help=True)
 console = Console(stderr=True)
 
 
@@ -34,9 +33,11 @@ def _use_embedded_aws(endpoint: str) -> None:
     try:
         stack = cloudformation.describe_stacks(StackName=STACK_NAME)["Stacks"][0]
     except Exception as exc:
-        raise typer.BadParameter(f"no Partner Center stack at {endpoint}: start "
-                                 "`partner-center dev` and pass the AWS URL it shows",
-                                 param_hint="--aws") from exc
+        raise typer.BadParameter(
+            f"no Partner Center stack at {endpoint}: start "
+            "`partner-center dev` and pass the AWS URL it shows",
+            param_hint="--aws",
+        ) from exc
     outputs = {o["OutputKey"]: o["OutputValue"] for o in stack.get("Outputs", [])}
     os.environ.update(settings_env(outputs, endpoint, REGION))
 
@@ -45,9 +46,11 @@ def _use_embedded_aws(endpoint: str) -> None:
 def generate(
     month: str = typer.Option(..., help="The Beijing month to bill, YYYY-MM."),
     partner: list[str] = typer.Option(
-        [], "--partner", "-p", help="Only these partner IDs (repeatable); default: all."),
-    aws: str | None = typer.Option(None, "--aws", envvar="AWS_ENDPOINT_URL",
-                                   help="The embedded AWS of `partner-center dev`."),
+        [], "--partner", "-p", help="Only these partner IDs (repeatable); default: all."
+    ),
+    aws: str | None = typer.Option(
+        None, "--aws", envvar="AWS_ENDPOINT_URL", help="The embedded AWS of `partner-center dev`."
+    ),
 ) -> None:
     """Generate the partner bills of a month (idempotent: existing bills stay as they are)."""
     from partner_center.bills.generation import MonthNotEnded
@@ -73,8 +76,10 @@ def generate(
     try:
         report = RunReport(**handler(event, None))
     except MonthNotEnded as exc:
-        console.print(f"[bold red]error:[/] {month} has not ended yet in Beijing time; its "
-                      "bill is generated after it ends")
+        console.print(
+            f"[bold red]error:[/] {month} has not ended yet in Beijing time; its "
+            "bill is generated after it ends"
+        )
         raise typer.Exit(code=1) from exc
     except BillRunFailed as exc:
         report, failed = exc.report, True

@@ -21,8 +21,9 @@ from partner_center.storage.models import ConsumptionLine
 PAGE_SIZE = 1000
 
 
-def _pages(lines: Iterator[ConsumptionLine], customers: set[str]
-           ) -> Iterator[list[ConsumptionLine]]:
+def _pages(
+    lines: Iterator[ConsumptionLine], customers: set[str]
+) -> Iterator[list[ConsumptionLine]]:
     page: list[ConsumptionLine] = []
     for line in lines:
         if line.customer_id in customers:
@@ -36,14 +37,18 @@ def _pages(lines: Iterator[ConsumptionLine], customers: set[str]
 
 def plan(job: Job) -> ExportPlan:
     bill = bill_of(job)
-    customers = {item.customer_id for page in BillStore(job.partner_id).item_pages(bill)
-                 for item in page}
+    customers = {
+        item.customer_id for page in BillStore(job.partner_id).item_pages(bill) for item in page
+    }
     start = bill.month.start.timestamp()
     span = bill.month.end.timestamp() - start
 
     def progress(line: ConsumptionLine) -> float:
         return min(max((from_iso(line.charged_at).timestamp() - start) / span, 0.0), 1.0)
 
-    return ExportPlan(columns=COLUMNS,
-                      pages=_pages(month_details(job.partner_id, bill.month), customers),
-                      file_stem=f"partner-bill-details-{bill.month}", progress=progress)
+    return ExportPlan(
+        columns=COLUMNS,
+        pages=_pages(month_details(job.partner_id, bill.month), customers),
+        file_stem=f"partner-bill-details-{bill.month}",
+        progress=progress,
+    )

@@ -61,28 +61,43 @@ class PdfEncoder:
 
     def _story(self) -> list[Any]:
         font = _font()
-        title = ParagraphStyle("title", fontName=font, fontSize=16, leading=22,
-                               spaceAfter=4 * mm)
+        title = ParagraphStyle("title", fontName=font, fontSize=16, leading=22, spaceAfter=4 * mm)
         cell = ParagraphStyle("cell", fontName=font, fontSize=8, leading=10)
         story: list[Any] = [Paragraph(_escape(self._title), title)]
         if self._cover:
-            cover = Table([[Paragraph(_escape(k), cell), Paragraph(_escape(v), cell)]
-                           for k, v in self._cover], colWidths=[60 * mm, 110 * mm],
-                          hAlign="LEFT")
-            cover.setStyle(TableStyle([
-                ("GRID", (0, 0), (-1, -1), 0.25, colors.grey),
-                ("BACKGROUND", (0, 0), (0, -1), colors.whitesmoke),
-                ("VALIGN", (0, 0), (-1, -1), "TOP")]))
+            cover = Table(
+                [
+                    [Paragraph(_escape(k), cell), Paragraph(_escape(v), cell)]
+                    for k, v in self._cover
+                ],
+                colWidths=[60 * mm, 110 * mm],
+                hAlign="LEFT",
+            )
+            cover.setStyle(
+                TableStyle(
+                    [
+                        ("GRID", (0, 0), (-1, -1), 0.25, colors.grey),
+                        ("BACKGROUND", (0, 0), (0, -1), colors.whitesmoke),
+                        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                    ]
+                )
+            )
             story += [cover, Spacer(1, 6 * mm)]
         header = [Paragraph(_escape(h), cell) for h in self._headers]
         body = [[Paragraph(_escape(v), cell) for v in row] for row in self._rows]
         width = (PAGE[0] - 2 * MARGIN) / max(len(self._headers), 1)
-        table = Table([header, *body], repeatRows=1, hAlign="LEFT",
-                      colWidths=[width] * len(self._headers))
-        table.setStyle(TableStyle([
-            ("GRID", (0, 0), (-1, -1), 0.25, colors.grey),
-            ("BACKGROUND", (0, 0), (-1, 0), colors.whitesmoke),
-            ("VALIGN", (0, 0), (-1, -1), "TOP")]))
+        table = Table(
+            [header, *body], repeatRows=1, hAlign="LEFT", colWidths=[width] * len(self._headers)
+        )
+        table.setStyle(
+            TableStyle(
+                [
+                    ("GRID", (0, 0), (-1, -1), 0.25, colors.grey),
+                    ("BACKGROUND", (0, 0), (-1, 0), colors.whitesmoke),
+                    ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ]
+            )
+        )
         story.append(table)
         return story
 
@@ -90,8 +105,9 @@ class PdfEncoder:
     def _footer(canvas: Any, document: Any) -> None:
         canvas.saveState()
         canvas.setFont(_font(), 8)
-        canvas.drawRightString(PAGE[0] - MARGIN, 10 * mm,
-                               f"第 {document.page} 页 / Page {document.page}")
+        canvas.drawRightString(
+            PAGE[0] - MARGIN, 10 * mm, f"第 {document.page} 页 / Page {document.page}"
+        )
         canvas.restoreState()
 
     def finish(self) -> Iterator[bytes]:
@@ -99,10 +115,17 @@ class PdfEncoder:
         os.close(handle)
         try:
             document = SimpleDocTemplate(
-                path, pagesize=PAGE, invariant=1, title=self._title, author="Partner Center",
-                leftMargin=MARGIN, rightMargin=MARGIN, topMargin=MARGIN, bottomMargin=18 * mm)
-            document.build(self._story(), onFirstPage=self._footer,
-                           onLaterPages=self._footer)
+                path,
+                pagesize=PAGE,
+                invariant=1,
+                title=self._title,
+                author="Partner Center",
+                leftMargin=MARGIN,
+                rightMargin=MARGIN,
+                topMargin=MARGIN,
+                bottomMargin=18 * mm,
+            )
+            document.build(self._story(), onFirstPage=self._footer, onLaterPages=self._footer)
             self._rows = []
             with open(path, "rb") as built:
                 while chunk := built.read(CHUNK_BYTES):

@@ -38,8 +38,11 @@ def normalize(text: str) -> str:
     """The digits of an account number; the message never echoes the input."""
     digits = (text or "").translate(_SEPARATORS)
     if not (digits.isascii() and digits.isdigit() and MIN_DIGITS <= len(digits) <= MAX_DIGITS):
-        raise BadInput(f"accountNumber must be {MIN_DIGITS} to {MAX_DIGITS} digits "
-                       "(spaces and dashes allowed)", field="accountNumber")
+        raise BadInput(
+            f"accountNumber must be {MIN_DIGITS} to {MAX_DIGITS} digits "
+            "(spaces and dashes allowed)",
+            field="accountNumber",
+        )
     return digits
 
 

@@ -38,41 +38,60 @@ def now() -> datetime:
 
 # -- payment agreements -------------------------------------------------------------------
 
+
 async def get_agreement(principal: Principal, agreement_id: str) -> Agreement | None:
     require_menu(principal, Menu.BILLING)
     return await asyncio.to_thread(AgreementStore(principal.partner_id).get, agreement_id)
 
 
-async def list_agreements(principal: Principal, *, status: AgreementStatus | None,
-                          after: str | None, limit: int) -> tuple[list[Agreement], bool]:
+async def list_agreements(
+    principal: Principal, *, status: AgreementStatus | None, after: str | None, limit: int
+) -> tuple[list[Agreement], bool]:
     require_menu(principal, Menu.BILLING)
-    return await asyncio.to_thread(AgreementStore(principal.partner_id).page, status=status,
-                                   today=beijing_date(now()), after_id=after, limit=limit)
+    return await asyncio.to_thread(
+        AgreementStore(principal.partner_id).page,
+        status=status,
+        today=beijing_date(now()),
+        after_id=after,
+        limit=limit,
+    )
 
 
 async def create_agreement(principal: Principal, draft: AgreementDraft) -> Agreement:
     require_partner_user(principal, Menu.BILLING)
     instant = now()
     cleaned = validate(draft, beijing_date(instant))
-    return await asyncio.to_thread(AgreementStore(principal.partner_id).create, cleaned,
-                                   user_id=principal.user_id, now=instant)
+    return await asyncio.to_thread(
+        AgreementStore(principal.partner_id).create, cleaned, user_id=principal.user_id, now=instant
+    )
 
 
 async def revoke_agreement(principal: Principal, agreement_id: str) -> Agreement:
     require_partner_user(principal, Menu.BILLING)
-    return await asyncio.to_thread(AgreementStore(principal.partner_id).revoke, agreement_id,
-                                   user_id=principal.user_id, now=now())
+    return await asyncio.to_thread(
+        AgreementStore(principal.partner_id).revoke,
+        agreement_id,
+        user_id=principal.user_id,
+        now=now(),
+    )
 
 
-async def review_agreement(principal: Principal, agreement_id: str, *, approve: bool,
-                           note: str | None) -> Agreement:
+async def review_agreement(
+    principal: Principal, agreement_id: str, *, approve: bool, note: str | None
+) -> Agreement:
     require_provider_reviewer(principal)
-    return await asyncio.to_thread(AgreementStore(principal.partner_id).review, agreement_id,
-                                   approve=approve, note=note, user_id=principal.user_id,
-                                   now=now())
+    return await asyncio.to_thread(
+        AgreementStore(principal.partner_id).review,
+        agreement_id,
+        approve=approve,
+        note=note,
+        user_id=principal.user_id,
+        now=now(),
+    )
 
 
 # -- request-payment contracts ------------------------------------------------------------
+
 
 async def customer_names(principal: Principal, customer_ids: set[str]) -> dict[str, str]:
     """Names of the partner's customers (for masked display), by ID."""
@@ -103,43 +122,73 @@ async def get_contract(principal: Principal, contract_id: str) -> Contract | Non
     return contract
 
 
-async def list_contracts(principal: Principal, *, status: ContractStatus | None,
-                         customer_id: str | None, after: str | None, limit: int
-                         ) -> tuple[list[Contract], bool]:
+async def list_contracts(
+    principal: Principal,
+    *,
+    status: ContractStatus | None,
+    customer_id: str | None,
+    after: str | None,
+    limit: int,
+) -> tuple[list[Contract], bool]:
     require_menu(principal, Menu.BILLING)
     manager = managed_customer_scope(principal)
-    visible = (await asyncio.to_thread(_managed, principal.partner_id, manager)
-               if manager is not None else None)
+    visible = (
+        await asyncio.to_thread(_managed, principal.partner_id, manager)
+        if manager is not None
+        else None
+    )
     return await asyncio.to_thread(
-        ContractStore(principal.partner_id).page, status=status, customer_id=customer_id,
-        visible=visible, after_id=after, limit=limit)
+        ContractStore(principal.partner_id).page,
+        status=status,
+        customer_id=customer_id,
+        visible=visible,
+        after_id=after,
+        limit=limit,
+    )
 
 
-async def request_contract(principal: Principal, *, customer_id: str, amount: str,
-                           purpose: str) -> Contract:
+async def request_contract(
+    principal: Principal, *, customer_id: str, amount: str, purpose: str
+) -> Contract:
     """At any time, for a reseller customer; an advisory customer is refused with a code
     saying it requests its own."""
     require_partner_user(principal, Menu.BILLING)
     value = parse_request_amount(amount)
     store = ContractStore(principal.partner_id)
-    customer = check_customer(await asyncio.to_thread(store.customer, customer_id),
-                              managed_customer_scope(principal))
-    return await asyncio.to_thread(store.create, customer_id=customer.customer_id,
-                                   amount=value, purpose=purpose, user_id=principal.user_id,
-                                   now=now())
+    customer = check_customer(
+        await asyncio.to_thread(store.customer, customer_id), managed_customer_scope(principal)
+    )
+    return await asyncio.to_thread(
+        store.create,
+        customer_id=customer.customer_id,
+        amount=value,
+        purpose=purpose,
+        user_id=principal.user_id,
+        now=now(),
+    )
 
 
 async def cancel_contract(principal: Principal, contract_id: str) -> Contract:
     require_partner_user(principal, Menu.BILLING)
     if await get_contract(principal, contract_id) is None:
         raise Refusal("NOT_FOUND", "no payment contract with this ID", "contractId")
-    return await asyncio.to_thread(ContractStore(principal.partner_id).cancel, contract_id,
-                                   user_id=principal.user_id, now=now())
+    return await asyncio.to_thread(
+        ContractStore(principal.partner_id).cancel,
+        contract_id,
+        user_id=principal.user_id,
+        now=now(),
+    )
 
 
-async def review_contract(principal: Principal, contract_id: str, *, approve: bool,
-                          note: str | None) -> Contract:
+async def review_contract(
+    principal: Principal, contract_id: str, *, approve: bool, note: str | None
+) -> Contract:
     require_provider_reviewer(principal)
-    return await asyncio.to_thread(ContractStore(principal.partner_id).review, contract_id,
-                                   approve=approve, note=note, user_id=principal.user_id,
-                                   now=now())
+    return await asyncio.to_thread(
+        ContractStore(principal.partner_id).review,
+        contract_id,
+        approve=approve,
+        note=note,
+        user_id=principal.user_id,
+        now=now(),
+    )

@@ -28,19 +28,25 @@ from partner_center.core.anonymize import mask_name
 from partner_center.core.clock import from_iso
 from partner_center.core.errors import BadInput, Forbidden
 
-PartnerBillStatus = strawberry.enum(BillStatus, name="PartnerBillStatus",
-                                    description="generated → confirmed → paid.")
+PartnerBillStatus = strawberry.enum(
+    BillStatus, name="PartnerBillStatus", description="generated → confirmed → paid."
+)
 PartnerBillAvailability = strawberry.enum(
-    Availability, name="PartnerBillAvailability",
-    description="Whether a month's bill can be shown, and if not, why.")
+    Availability,
+    name="PartnerBillAvailability",
+    description="Whether a month's bill can be shown, and if not, why.",
+)
 
 
 def _instant(text: str | None) -> datetime | None:
     return from_iso(text) if text else None
 
 
-@strawberry.type(name="PartnerBillItem", description="One line of a partner bill: a "
-                 "customer's consumption of one product in one billing mode.")
+@strawberry.type(
+    name="PartnerBillItem",
+    description="One line of a partner bill: a "
+    "customer's consumption of one product in one billing mode.",
+)
 class PartnerBillItemNode(relay.Node):
     item_id: relay.NodeID[str]
     item: strawberry.Private[BillItem]
@@ -57,8 +63,7 @@ class PartnerBillItemNode(relay.Node):
     def customer(self) -> relay.GlobalID:
         return relay.GlobalID("Customer", self.item.customer_id)
 
-    @strawberry.field(description="The customer's name as on its consumption details, "
-                                  "masked.")
+    @strawberry.field(description="The customer's name as on its consumption details, masked.")
     def customer_name(self) -> str:
         return mask_name(self.item.customer_name)
 
@@ -70,8 +75,9 @@ class PartnerBillItemNode(relay.Node):
     def billing_mode(self) -> str:
         return self.item.billing_mode
 
-    @strawberry.field(description="Total usage, as a decimal string; null when the "
-                                  "details mix units.")
+    @strawberry.field(
+        description="Total usage, as a decimal string; null when the details mix units."
+    )
     def usage(self) -> str | None:
         return None if self.item.usage is None else f"{self.item.usage:f}"
 
@@ -88,8 +94,9 @@ class PartnerBillItemNode(relay.Node):
         return self.item.detail_count
 
     @classmethod
-    async def resolve_nodes(cls, *, info: Info, node_ids: Iterable[str],
-                            required: bool = False) -> list[Any]:
+    async def resolve_nodes(
+        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
+    ) -> list[Any]:
         results = []
         for node_id in node_ids:
             bill_id, _, seq = node_id.partition(":")
@@ -97,8 +104,9 @@ class PartnerBillItemNode(relay.Node):
             if seq.isdigit():
                 bill = await _visible_bill(info, bill_id)
                 if bill is not None:
-                    items, _ = await service.bill_items(info.context.principal, bill,
-                                                        after_seq=int(seq) - 1, limit=1)
+                    items, _ = await service.bill_items(
+                        info.context.principal, bill, after_seq=int(seq) - 1, limit=1
+                    )
                     if items and items[0].seq == int(seq):
                         found = cls.of(bill, items[0])
             results.append(found)
@@ -131,8 +139,11 @@ class PartnerBillAdjustment:
         return from_iso(self.adjustment.created_at)
 
 
-@strawberry.type(name="PartnerBill", description="The partner's bill of one month (Beijing "
-                 "time), rolled up from its reseller customers' consumption details.")
+@strawberry.type(
+    name="PartnerBill",
+    description="The partner's bill of one month (Beijing "
+    "time), rolled up from its reseller customers' consumption details.",
+)
 class PartnerBillNode(relay.Node):
     bill_id: relay.NodeID[str]
     bill: strawberry.Private[Bill]
@@ -173,8 +184,10 @@ class PartnerBillNode(relay.Node):
     def customer_count(self) -> int:
         return self.bill.customer_count
 
-    @strawberry.field(description="R12: the bill covers consumption up to this instant "
-                                  "(24:00 Beijing time of the day before generation).")
+    @strawberry.field(
+        description="R12: the bill covers consumption up to this instant "
+        "(24:00 Beijing time of the day before generation)."
+    )
     def data_as_of(self) -> datetime:
         return from_iso(self.bill.data_as_of)
 
@@ -195,20 +208,27 @@ class PartnerBillNode(relay.Node):
         return self.bill.payment_reference
 
     @strawberry.field(description="Items by customer, product and billing mode.")
-    async def items(self, info: Info, first: int | None = None, after: str | None = None
-                    ) -> PartnerBillItemConnection:
+    async def items(
+        self, info: Info, first: int | None = None, after: str | None = None
+    ) -> PartnerBillItemConnection:
         page = page_request(first, after, f"bill-item-{self.bill.bill_id}")
         after_seq = None
         if page.after is not None:
             if not page.after.isdigit():
                 raise BadInput("after is not a cursor from this connection", field="after")
             after_seq = int(page.after)
-        found, has_next = await service.bill_items(info.context.principal, self.bill,
-                                                   after_seq=after_seq, limit=page.size)
+        found, has_next = await service.bill_items(
+            info.context.principal, self.bill, after_seq=after_seq, limit=page.size
+        )
         nodes = [PartnerBillItemNode.of(self.bill, item) for item in found]
-        return build_connection(PartnerBillItemConnection, nodes, has_next,
-                                f"bill-item-{self.bill.bill_id}",
-                                lambda n: str(n.item.seq), after)  # type: ignore[return-value]
+        return build_connection(
+            PartnerBillItemConnection,
+            nodes,
+            has_next,
+            f"bill-item-{self.bill.bill_id}",
+            lambda n: str(n.item.seq),
+            after,
+        )  # type: ignore[return-value]
 
     @strawberry.field
     async def adjustments(self, info: Info) -> list[PartnerBillAdjustment]:
@@ -216,8 +236,9 @@ class PartnerBillNode(relay.Node):
         return [PartnerBillAdjustment(adjustment=a) for a in found]
 
     @classmethod
-    async def resolve_nodes(cls, *, info: Info, node_ids: Iterable[str],
-                            required: bool = False) -> list[Any]:
+    async def resolve_nodes(
+        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
+    ) -> list[Any]:
         results = []
         for node_id in node_ids:
             bill = await _visible_bill(info, node_id)
@@ -242,31 +263,45 @@ class PartnerBillMonth:
     month: str
     availability: PartnerBillAvailability  # type: ignore[valid-type]
     message: str
-    due_at: datetime = strawberry.field(description="12:00 Beijing time on the 5th of the "
-                                                    "following month (R11).")
+    due_at: datetime = strawberry.field(
+        description="12:00 Beijing time on the 5th of the following month (R11)."
+    )
     bill: PartnerBillNode | None = strawberry.field(
-        description="Null unless availability is AVAILABLE: never a partial bill.")
+        description="Null unless availability is AVAILABLE: never a partial bill."
+    )
 
 
 async def partner_bill(info: Info, month: str) -> PartnerBillMonth:
     view = await service.month_view(info.context.principal, month)
     state = view.state
-    return PartnerBillMonth(month=str(state.month), availability=state.availability,
-                            message=state.message, due_at=state.due_at,
-                            bill=PartnerBillNode.of(view.bill) if view.bill else None)
+    return PartnerBillMonth(
+        month=str(state.month),
+        availability=state.availability,
+        message=state.message,
+        due_at=state.due_at,
+        bill=PartnerBillNode.of(view.bill) if view.bill else None,
+    )
 
 
-async def partner_bills(info: Info, first: int | None = None, after: str | None = None
-                        ) -> PartnerBillConnection:
+async def partner_bills(
+    info: Info, first: int | None = None, after: str | None = None
+) -> PartnerBillConnection:
     page = page_request(first, after, "bill")
-    found, has_next = await service.list_bills(info.context.principal, after=page.after,
-                                               limit=page.size)
-    return build_connection(PartnerBillConnection, [PartnerBillNode.of(b) for b in found],
-                            has_next, "bill", lambda n: n.bill.bill_id,
-                            after)  # type: ignore[return-value]
+    found, has_next = await service.list_bills(
+        info.context.principal, after=page.after, limit=page.size
+    )
+    return build_connection(
+        PartnerBillConnection,
+        [PartnerBillNode.of(b) for b in found],
+        has_next,
+        "bill",
+        lambda n: n.bill.bill_id,
+        after,
+    )  # type: ignore[return-value]
 
 
 # -- mutations ------------------------------------------------------------------------------
+
 
 @strawberry.type
 class PartnerBillPayload:
@@ -297,8 +332,9 @@ class MarkPartnerBillPaidInput:
 @strawberry.input
 class AdjustPartnerBillInput:
     bill_id: relay.GlobalID
-    amount: str = strawberry.field(description="Decimal string: positive debits, negative "
-                                               "credits, at most two decimals.")
+    amount: str = strawberry.field(
+        description="Decimal string: positive debits, negative credits, at most two decimals."
+    )
     reason: str
     idempotency_key: str | None = None
 
@@ -306,8 +342,9 @@ class AdjustPartnerBillInput:
 async def _payload(info: Info, outcome: Outcome) -> PartnerBillPayload:
     bill_id = outcome.ids.get("bill")
     bill = await service.get_bill(info.context.principal, bill_id) if bill_id else None
-    return PartnerBillPayload(bill=PartnerBillNode.of(bill) if bill else None,
-                              errors=outcome.errors)
+    return PartnerBillPayload(
+        bill=PartnerBillNode.of(bill) if bill else None, errors=outcome.errors
+    )
 
 
 def _bill_id(gid: relay.GlobalID) -> str:
@@ -324,12 +361,15 @@ async def confirm_partner_bill(info: Info, input: ConfirmPartnerBillInput) -> Pa
     async def action() -> dict[str, str]:
         return {"bill": (await service.confirm(principal, bill_id)).bill_id}
 
-    return await _payload(info, await run_once(
-        principal, "confirmPartnerBill", input.idempotency_key, {"bill": bill_id}, action))
+    return await _payload(
+        info,
+        await run_once(
+            principal, "confirmPartnerBill", input.idempotency_key, {"bill": bill_id}, action
+        ),
+    )
 
 
-async def mark_partner_bill_paid(info: Info, input: MarkPartnerBillPaidInput
-                                 ) -> PartnerBillPayload:
+async def mark_partner_bill_paid(info: Info, input: MarkPartnerBillPaidInput) -> PartnerBillPayload:
     principal = info.context.principal
     try:
         bill_id = _bill_id(input.bill_id)
@@ -340,13 +380,21 @@ async def mark_partner_bill_paid(info: Info, input: MarkPartnerBillPaidInput
         bill = await service.mark_paid(principal, bill_id, input.payment_reference)
         return {"bill": bill.bill_id}
 
-    return await _payload(info, await run_once(
-        principal, "markPartnerBillPaid", input.idempotency_key,
-        {"bill": bill_id, "reference": input.payment_reference}, action))
+    return await _payload(
+        info,
+        await run_once(
+            principal,
+            "markPartnerBillPaid",
+            input.idempotency_key,
+            {"bill": bill_id, "reference": input.payment_reference},
+            action,
+        ),
+    )
 
 
-async def adjust_partner_bill(info: Info, input: AdjustPartnerBillInput
-                              ) -> AdjustPartnerBillPayload:
+async def adjust_partner_bill(
+    info: Info, input: AdjustPartnerBillInput
+) -> AdjustPartnerBillPayload:
     principal = info.context.principal
     try:
         bill_id = _bill_id(input.bill_id)
@@ -357,36 +405,53 @@ async def adjust_partner_bill(info: Info, input: AdjustPartnerBillInput
         bill, adjustment = await service.adjust(principal, bill_id, input.amount, input.reason)
         return {"bill": bill.bill_id, "adjustment": adjustment.adjustment_id}
 
-    outcome = await run_once(principal, "adjustPartnerBill", input.idempotency_key,
-                             {"bill": bill_id, "amount": input.amount, "reason": input.reason},
-                             action)
+    outcome = await run_once(
+        principal,
+        "adjustPartnerBill",
+        input.idempotency_key,
+        {"bill": bill_id, "amount": input.amount, "reason": input.reason},
+        action,
+    )
     payload = await _payload(info, outcome)
     adjustment = None
     if payload.bill is not None and "adjustment" in outcome.ids:
-        adjustment = next((PartnerBillAdjustment(adjustment=a) for a in
-                           await service.bill_adjustments(principal, payload.bill.bill)
-                           if a.adjustment_id == outcome.ids["adjustment"]), None)
-    return AdjustPartnerBillPayload(bill=payload.bill, adjustment=adjustment,
-                                    errors=outcome.errors)
+        adjustment = next(
+            (
+                PartnerBillAdjustment(adjustment=a)
+                for a in await service.bill_adjustments(principal, payload.bill.bill)
+                if a.adjustment_id == outcome.ids["adjustment"]
+            ),
+            None,
+        )
+    return AdjustPartnerBillPayload(bill=payload.bill, adjustment=adjustment, errors=outcome.errors)
 
 
 @strawberry.type
 class Query:
     partner_bill: PartnerBillMonth = access.query(
-        "Query.partnerBill", partner_bill,
-        "A month's partner bill (month: YYYY-MM, Beijing time), or why it is not there yet.")
+        "Query.partnerBill",
+        partner_bill,
+        "A month's partner bill (month: YYYY-MM, Beijing time), or why it is not there yet.",
+    )
     partner_bills: PartnerBillConnection = access.query(
-        "Query.partnerBills", partner_bills, "Generated partner bills, newest month first.")
+        "Query.partnerBills", partner_bills, "Generated partner bills, newest month first."
+    )
 
 
 @strawberry.type
 class Mutation:
     confirm_partner_bill: PartnerBillPayload = access.mutation(
-        "Mutation.confirmPartnerBill", confirm_partner_bill,
-        "The partner agrees to a generated bill (generated → confirmed).")
+        "Mutation.confirmPartnerBill",
+        confirm_partner_bill,
+        "The partner agrees to a generated bill (generated → confirmed).",
+    )
     adjust_partner_bill: AdjustPartnerBillPayload = access.mutation(
-        "Mutation.adjustPartnerBill", adjust_partner_bill,
-        "Credit or debit a generated bill; the amount due never goes below zero.")
+        "Mutation.adjustPartnerBill",
+        adjust_partner_bill,
+        "Credit or debit a generated bill; the amount due never goes below zero.",
+    )
     mark_partner_bill_paid: PartnerBillPayload = access.mutation(
-        "Mutation.markPartnerBillPaid", mark_partner_bill_paid,
-        "Record the partner's repayment of a confirmed bill (confirmed → paid).")
+        "Mutation.markPartnerBillPaid",
+        mark_partner_bill_paid,
+        "Record the partner's repayment of a confirmed bill (confirmed → paid).",
+    )

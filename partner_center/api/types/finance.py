@@ -38,8 +38,11 @@ def _instant(text: str | None) -> datetime | None:
     return from_iso(text) if text else None
 
 
-@strawberry.type(name="PaymentAgreement", description="A third-party payment agreement "
-                 "(代付): who pays the partner's bills from an account in another name.")
+@strawberry.type(
+    name="PaymentAgreement",
+    description="A third-party payment agreement "
+    "(代付): who pays the partner's bills from an account in another name.",
+)
 class PaymentAgreementNode(relay.Node):
     agreement_id: relay.NodeID[str]
     agreement: strawberry.Private[Agreement]
@@ -47,8 +50,11 @@ class PaymentAgreementNode(relay.Node):
 
     @classmethod
     def of(cls, agreement: Agreement) -> PaymentAgreementNode:
-        return cls(agreement_id=agreement.agreement_id, agreement=agreement,
-                   today=beijing_date(service.now()))
+        return cls(
+            agreement_id=agreement.agreement_id,
+            agreement=agreement,
+            today=beijing_date(service.now()),
+        )
 
     @strawberry.field
     def payer_account_name(self) -> str:
@@ -99,8 +105,9 @@ class PaymentAgreementNode(relay.Node):
         return _instant(self.agreement.revoked_at)
 
     @classmethod
-    async def resolve_nodes(cls, *, info: Info, node_ids: Iterable[str],
-                            required: bool = False) -> list[Any]:
+    async def resolve_nodes(
+        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
+    ) -> list[Any]:
         results = []
         for node_id in node_ids:
             try:
@@ -116,8 +123,11 @@ class PaymentAgreementConnection(relay.Connection[PaymentAgreementNode]):
     pass
 
 
-@strawberry.type(name="PaymentContract", description="A request-payment contract (请款合同) "
-                 "for a reseller customer's prepayment top-up.")
+@strawberry.type(
+    name="PaymentContract",
+    description="A request-payment contract (请款合同) "
+    "for a reseller customer's prepayment top-up.",
+)
 class PaymentContractNode(relay.Node):
     contract_id: relay.NodeID[str]
     contract: strawberry.Private[Contract]
@@ -164,8 +174,9 @@ class PaymentContractNode(relay.Node):
         return _instant(self.contract.cancelled_at)
 
     @classmethod
-    async def resolve_nodes(cls, *, info: Info, node_ids: Iterable[str],
-                            required: bool = False) -> list[Any]:
+    async def resolve_nodes(
+        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
+    ) -> list[Any]:
         results = []
         for node_id in node_ids:
             try:
@@ -177,11 +188,15 @@ class PaymentContractNode(relay.Node):
 
 
 async def _contract_nodes(info: Info, contracts: list[Contract]) -> list[PaymentContractNode]:
-    names = await service.customer_names(info.context.principal,
-                                         {c.customer_id for c in contracts})
-    return [PaymentContractNode(contract_id=c.contract_id, contract=c,
-                                customer_name_snapshot=names.get(c.customer_id, ""))
-            for c in contracts]
+    names = await service.customer_names(info.context.principal, {c.customer_id for c in contracts})
+    return [
+        PaymentContractNode(
+            contract_id=c.contract_id,
+            contract=c,
+            customer_name_snapshot=names.get(c.customer_id, ""),
+        )
+        for c in contracts
+    ]
 
 
 @strawberry.type(name="PaymentContractConnection")
@@ -191,33 +206,55 @@ class PaymentContractConnection(relay.Connection[PaymentContractNode]):
 
 # -- queries -------------------------------------------------------------------------------
 
-async def payment_agreements(info: Info, first: int | None = None, after: str | None = None,
-                             status: PaymentAgreementStatus | None = None,  # type: ignore[valid-type]
-                             ) -> PaymentAgreementConnection:
+
+async def payment_agreements(
+    info: Info,
+    first: int | None = None,
+    after: str | None = None,
+    status: PaymentAgreementStatus | None = None,  # type: ignore[valid-type]
+) -> PaymentAgreementConnection:
     page = page_request(first, after, "agreement")
-    found, has_next = await service.list_agreements(info.context.principal, status=status,
-                                                    after=page.after, limit=page.size)
-    return build_connection(PaymentAgreementConnection,
-                            [PaymentAgreementNode.of(a) for a in found], has_next, "agreement",
-                            lambda n: n.agreement.agreement_id,
-                            after)  # type: ignore[return-value]
+    found, has_next = await service.list_agreements(
+        info.context.principal, status=status, after=page.after, limit=page.size
+    )
+    return build_connection(
+        PaymentAgreementConnection,
+        [PaymentAgreementNode.of(a) for a in found],
+        has_next,
+        "agreement",
+        lambda n: n.agreement.agreement_id,
+        after,
+    )  # type: ignore[return-value]
 
 
-async def payment_contracts(info: Info, first: int | None = None, after: str | None = None,
-                            status: PaymentContractStatus | None = None,  # type: ignore[valid-type]
-                            customer_id: relay.GlobalID | None = None,
-                            ) -> PaymentContractConnection:
+async def payment_contracts(
+    info: Info,
+    first: int | None = None,
+    after: str | None = None,
+    status: PaymentContractStatus | None = None,  # type: ignore[valid-type]
+    customer_id: relay.GlobalID | None = None,
+) -> PaymentContractConnection:
     page = page_request(first, after, "contract")
     customer = node_id_of(customer_id, "Customer", "customerId") if customer_id else None
     found, has_next = await service.list_contracts(
-        info.context.principal, status=status, customer_id=customer, after=page.after,
-        limit=page.size)
-    return build_connection(PaymentContractConnection, await _contract_nodes(info, found),
-                            has_next, "contract", lambda n: n.contract.contract_id,
-                            after)  # type: ignore[return-value]
+        info.context.principal,
+        status=status,
+        customer_id=customer,
+        after=page.after,
+        limit=page.size,
+    )
+    return build_connection(
+        PaymentContractConnection,
+        await _contract_nodes(info, found),
+        has_next,
+        "contract",
+        lambda n: n.contract.contract_id,
+        after,
+    )  # type: ignore[return-value]
 
 
 # -- mutations -----------------------------------------------------------------------------
+
 
 @strawberry.type
 class PaymentAgreementPayload:
@@ -235,8 +272,9 @@ class PaymentContractPayload:
 class CreatePaymentAgreementInput:
     payer_account_name: str
     bank: str
-    account_number: str = strawberry.field(description="Digits (spaces and dashes allowed). "
-                                                       "Never stored or returned whole.")
+    account_number: str = strawberry.field(
+        description="Digits (spaces and dashes allowed). Never stored or returned whole."
+    )
     entrusted_party: str
     entrusted_party_type: EntrustedPartyType  # type: ignore[valid-type]
     valid_from: date
@@ -261,8 +299,7 @@ class ReviewPaymentAgreementInput:
 @strawberry.input
 class RequestPaymentContractInput:
     customer_id: relay.GlobalID
-    amount: str = strawberry.field(description="Decimal string, above 0, at most two "
-                                               "decimals.")
+    amount: str = strawberry.field(description="Decimal string, above 0, at most two decimals.")
     purpose: str
     idempotency_key: str | None = None
 
@@ -283,44 +320,57 @@ class ReviewPaymentContractInput:
 
 async def _agreement_payload(info: Info, outcome: Outcome) -> PaymentAgreementPayload:
     agreement_id = outcome.ids.get("agreement")
-    found = (await service.get_agreement(info.context.principal, agreement_id)
-             if agreement_id else None)
-    return PaymentAgreementPayload(agreement=PaymentAgreementNode.of(found) if found else None,
-                                   errors=outcome.errors)
+    found = (
+        await service.get_agreement(info.context.principal, agreement_id) if agreement_id else None
+    )
+    return PaymentAgreementPayload(
+        agreement=PaymentAgreementNode.of(found) if found else None, errors=outcome.errors
+    )
 
 
 async def _contract_payload(info: Info, outcome: Outcome) -> PaymentContractPayload:
     contract_id = outcome.ids.get("contract")
-    found = (await service.get_contract(info.context.principal, contract_id)
-             if contract_id else None)
+    found = await service.get_contract(info.context.principal, contract_id) if contract_id else None
     node = (await _contract_nodes(info, [found]))[0] if found else None
     return PaymentContractPayload(contract=node, errors=outcome.errors)
 
 
-async def create_payment_agreement(info: Info, input: CreatePaymentAgreementInput
-                                   ) -> PaymentAgreementPayload:
+async def create_payment_agreement(
+    info: Info, input: CreatePaymentAgreementInput
+) -> PaymentAgreementPayload:
     principal = info.context.principal
     try:
         digits = account_numbers.normalize(input.account_number)
     except BadInput as error:
         return await _agreement_payload(info, refused(error))
     draft = AgreementDraft(
-        payer_account_name=input.payer_account_name, bank=input.bank, account_number=digits,
+        payer_account_name=input.payer_account_name,
+        bank=input.bank,
+        account_number=digits,
         entrusted_party=input.entrusted_party,
         entrusted_party_type=PartyType(input.entrusted_party_type.value),
-        valid_from=input.valid_from, valid_until=input.valid_until)
+        valid_from=input.valid_from,
+        valid_until=input.valid_until,
+    )
     # The idempotency record keeps a hash of the request: the account number enters it
     # only as its keyed fingerprint, which cannot be reversed by trying every number.
-    request = {"payer": draft.payer_account_name, "bank": draft.bank,
-               "account": account_numbers.fingerprint(principal.partner_id, digits),
-               "party": draft.entrusted_party, "type": draft.entrusted_party_type.value,
-               "from": draft.valid_from.isoformat(), "until": draft.valid_until.isoformat()}
+    request = {
+        "payer": draft.payer_account_name,
+        "bank": draft.bank,
+        "account": account_numbers.fingerprint(principal.partner_id, digits),
+        "party": draft.entrusted_party,
+        "type": draft.entrusted_party_type.value,
+        "from": draft.valid_from.isoformat(),
+        "until": draft.valid_until.isoformat(),
+    }
 
     async def action() -> dict[str, str]:
         return {"agreement": (await service.create_agreement(principal, draft)).agreement_id}
 
-    return await _agreement_payload(info, await run_once(
-        principal, "createPaymentAgreement", input.idempotency_key, request, action))
+    return await _agreement_payload(
+        info,
+        await run_once(principal, "createPaymentAgreement", input.idempotency_key, request, action),
+    )
 
 
 def _id(gid: relay.GlobalID, type_name: str, field: str) -> str | Outcome:
@@ -330,8 +380,9 @@ def _id(gid: relay.GlobalID, type_name: str, field: str) -> str | Outcome:
         return refused(error)
 
 
-async def revoke_payment_agreement(info: Info, input: RevokePaymentAgreementInput
-                                   ) -> PaymentAgreementPayload:
+async def revoke_payment_agreement(
+    info: Info, input: RevokePaymentAgreementInput
+) -> PaymentAgreementPayload:
     principal = info.context.principal
     agreement_id = _id(input.agreement_id, "PaymentAgreement", "agreementId")
     if isinstance(agreement_id, Outcome):
@@ -341,47 +392,73 @@ async def revoke_payment_agreement(info: Info, input: RevokePaymentAgreementInpu
         found = await service.revoke_agreement(principal, agreement_id)
         return {"agreement": found.agreement_id}
 
-    return await _agreement_payload(info, await run_once(
-        principal, "revokePaymentAgreement", input.idempotency_key,
-        {"agreement": agreement_id}, action))
+    return await _agreement_payload(
+        info,
+        await run_once(
+            principal,
+            "revokePaymentAgreement",
+            input.idempotency_key,
+            {"agreement": agreement_id},
+            action,
+        ),
+    )
 
 
-async def review_payment_agreement(info: Info, input: ReviewPaymentAgreementInput
-                                   ) -> PaymentAgreementPayload:
+async def review_payment_agreement(
+    info: Info, input: ReviewPaymentAgreementInput
+) -> PaymentAgreementPayload:
     principal = info.context.principal
     agreement_id = _id(input.agreement_id, "PaymentAgreement", "agreementId")
     if isinstance(agreement_id, Outcome):
         return await _agreement_payload(info, agreement_id)
 
     async def action() -> dict[str, str]:
-        found = await service.review_agreement(principal, agreement_id, approve=input.approve,
-                                               note=input.note)
+        found = await service.review_agreement(
+            principal, agreement_id, approve=input.approve, note=input.note
+        )
         return {"agreement": found.agreement_id}
 
-    return await _agreement_payload(info, await run_once(
-        principal, "reviewPaymentAgreement", input.idempotency_key,
-        {"agreement": agreement_id, "approve": input.approve, "note": input.note}, action))
+    return await _agreement_payload(
+        info,
+        await run_once(
+            principal,
+            "reviewPaymentAgreement",
+            input.idempotency_key,
+            {"agreement": agreement_id, "approve": input.approve, "note": input.note},
+            action,
+        ),
+    )
 
 
-async def request_payment_contract(info: Info, input: RequestPaymentContractInput
-                                   ) -> PaymentContractPayload:
+async def request_payment_contract(
+    info: Info, input: RequestPaymentContractInput
+) -> PaymentContractPayload:
     principal = info.context.principal
     customer_id = _id(input.customer_id, "Customer", "customerId")
     if isinstance(customer_id, Outcome):
         return await _contract_payload(info, customer_id)
 
     async def action() -> dict[str, str]:
-        found = await service.request_contract(principal, customer_id=customer_id,
-                                               amount=input.amount, purpose=input.purpose)
+        found = await service.request_contract(
+            principal, customer_id=customer_id, amount=input.amount, purpose=input.purpose
+        )
         return {"contract": found.contract_id}
 
-    return await _contract_payload(info, await run_once(
-        principal, "requestPaymentContract", input.idempotency_key,
-        {"customer": customer_id, "amount": input.amount, "purpose": input.purpose}, action))
+    return await _contract_payload(
+        info,
+        await run_once(
+            principal,
+            "requestPaymentContract",
+            input.idempotency_key,
+            {"customer": customer_id, "amount": input.amount, "purpose": input.purpose},
+            action,
+        ),
+    )
 
 
-async def cancel_payment_contract(info: Info, input: CancelPaymentContractInput
-                                  ) -> PaymentContractPayload:
+async def cancel_payment_contract(
+    info: Info, input: CancelPaymentContractInput
+) -> PaymentContractPayload:
     principal = info.context.principal
     contract_id = _id(input.contract_id, "PaymentContract", "contractId")
     if isinstance(contract_id, Outcome):
@@ -390,56 +467,88 @@ async def cancel_payment_contract(info: Info, input: CancelPaymentContractInput
     async def action() -> dict[str, str]:
         return {"contract": (await service.cancel_contract(principal, contract_id)).contract_id}
 
-    return await _contract_payload(info, await run_once(
-        principal, "cancelPaymentContract", input.idempotency_key, {"contract": contract_id},
-        action))
+    return await _contract_payload(
+        info,
+        await run_once(
+            principal,
+            "cancelPaymentContract",
+            input.idempotency_key,
+            {"contract": contract_id},
+            action,
+        ),
+    )
 
 
-async def review_payment_contract(info: Info, input: ReviewPaymentContractInput
-                                  ) -> PaymentContractPayload:
+async def review_payment_contract(
+    info: Info, input: ReviewPaymentContractInput
+) -> PaymentContractPayload:
     principal = info.context.principal
     contract_id = _id(input.contract_id, "PaymentContract", "contractId")
     if isinstance(contract_id, Outcome):
         return await _contract_payload(info, contract_id)
 
     async def action() -> dict[str, str]:
-        found = await service.review_contract(principal, contract_id, approve=input.approve,
-                                              note=input.note)
+        found = await service.review_contract(
+            principal, contract_id, approve=input.approve, note=input.note
+        )
         return {"contract": found.contract_id}
 
-    return await _contract_payload(info, await run_once(
-        principal, "reviewPaymentContract", input.idempotency_key,
-        {"contract": contract_id, "approve": input.approve, "note": input.note}, action))
+    return await _contract_payload(
+        info,
+        await run_once(
+            principal,
+            "reviewPaymentContract",
+            input.idempotency_key,
+            {"contract": contract_id, "approve": input.approve, "note": input.note},
+            action,
+        ),
+    )
 
 
 @strawberry.type
 class Query:
     payment_agreements: PaymentAgreementConnection = access.query(
-        "Query.paymentAgreements", payment_agreements,
-        "Third-party payment agreements, newest first, optionally by status.")
+        "Query.paymentAgreements",
+        payment_agreements,
+        "Third-party payment agreements, newest first, optionally by status.",
+    )
     payment_contracts: PaymentContractConnection = access.query(
-        "Query.paymentContracts", payment_contracts,
-        "Request-payment contracts, newest first (a customer manager: its customers').")
+        "Query.paymentContracts",
+        payment_contracts,
+        "Request-payment contracts, newest first (a customer manager: its customers').",
+    )
 
 
 @strawberry.type
 class Mutation:
     create_payment_agreement: PaymentAgreementPayload = access.mutation(
-        "Mutation.createPaymentAgreement", create_payment_agreement,
-        "Create a third-party payment agreement; it waits for the provider's review.")
+        "Mutation.createPaymentAgreement",
+        create_payment_agreement,
+        "Create a third-party payment agreement; it waits for the provider's review.",
+    )
     revoke_payment_agreement: PaymentAgreementPayload = access.mutation(
-        "Mutation.revokePaymentAgreement", revoke_payment_agreement,
-        "Revoke an agreement pending review or active.")
+        "Mutation.revokePaymentAgreement",
+        revoke_payment_agreement,
+        "Revoke an agreement pending review or active.",
+    )
     review_payment_agreement: PaymentAgreementPayload = access.mutation(
-        "Mutation.reviewPaymentAgreement", review_payment_agreement,
-        "Approve or reject an agreement pending review.")
+        "Mutation.reviewPaymentAgreement",
+        review_payment_agreement,
+        "Approve or reject an agreement pending review.",
+    )
     request_payment_contract: PaymentContractPayload = access.mutation(
-        "Mutation.requestPaymentContract", request_payment_contract,
+        "Mutation.requestPaymentContract",
+        request_payment_contract,
         "Request a payment contract for a reseller customer (advisory customers request "
-        "their own).")
+        "their own).",
+    )
     cancel_payment_contract: PaymentContractPayload = access.mutation(
-        "Mutation.cancelPaymentContract", cancel_payment_contract,
-        "Cancel a submitted payment contract.")
+        "Mutation.cancelPaymentContract",
+        cancel_payment_contract,
+        "Cancel a submitted payment contract.",
+    )
     review_payment_contract: PaymentContractPayload = access.mutation(
-        "Mutation.reviewPaymentContract", review_payment_contract,
-        "Approve or reject a submitted payment contract.")
+        "Mutation.reviewPaymentContract",
+        review_payment_contract,
+        "Approve or reject a submitted payment contract.",
+    )

@@ -9,8 +9,10 @@ import strawberry
 from partner_center.core.money import CURRENCY, format_amount
 
 
-@strawberry.type(description="An exact amount of money: `amount` is a decimal string "
-                             "(two decimals at least), never a float.")
+@strawberry.type(
+    description="An exact amount of money: `amount` is a decimal string "
+    "(two decimals at least), never a float."
+)
 class Money:
     amount: str
     currency: str

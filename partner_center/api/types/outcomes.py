@@ -29,25 +29,36 @@ class Outcome:
     errors: list[UserError] = field(default_factory=list)
 
     def encode(self) -> dict[str, Any]:
-        return {"ids": self.ids, "errors": [
-            {"code": e.code, "field": e.field, "message": e.message} for e in self.errors]}
+        return {
+            "ids": self.ids,
+            "errors": [
+                {"code": e.code, "field": e.field, "message": e.message} for e in self.errors
+            ],
+        }
 
     @classmethod
     def decode(cls, data: dict[str, Any]) -> Outcome:
-        return cls(ids=dict(data.get("ids") or {}),
-                   errors=[UserError(**e) for e in data.get("errors") or []])
+        return cls(
+            ids=dict(data.get("ids") or {}),
+            errors=[UserError(**e) for e in data.get("errors") or []],
+        )
 
 
 def refused(error: Refusal | BadInput | NotFound) -> Outcome:
     if isinstance(error, Refusal):
-        return Outcome(errors=[UserError(code=error.code, field=error.field,
-                                         message=error.message)])
+        return Outcome(
+            errors=[UserError(code=error.code, field=error.field, message=error.message)]
+        )
     return Outcome(errors=[UserError.from_client_error(error)])
 
 
-async def run_once(principal: Principal, operation: str, key: str | None,
-                   request: dict[str, Any], action: Callable[[], Awaitable[dict[str, str]]]
-                   ) -> Outcome:
+async def run_once(
+    principal: Principal,
+    operation: str,
+    key: str | None,
+    request: dict[str, Any],
+    action: Callable[[], Awaitable[dict[str, str]]],
+) -> Outcome:
     async def run() -> Outcome:
         try:
             return Outcome(ids=await action())
@@ -55,7 +66,8 @@ async def run_once(principal: Principal, operation: str, key: str | None,
             return refused(error)
 
     try:
-        return await once(principal, operation, key, request, run, encode=Outcome.encode,
-                          decode=Outcome.decode)
+        return await once(
+            principal, operation, key, request, run, encode=Outcome.encode, decode=Outcome.decode
+        )
     except (IdempotencyKeyReused, IdempotencyInProgress, InvalidIdempotencyKey) as error:
         return Outcome(errors=[UserError.from_client_error(error)])
