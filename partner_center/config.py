@@ -14,6 +14,11 @@ from functools import lru_cache
 # The local signing secret: only ever accepted when PC_ENV is "development".
 DEVELOPMENT_JWT_SECRET = "partner-center-local-development-secret-not-for-production"
 
+# The local key of marketplace share-link tokens: only ever accepted in development.
+# Separate from the JWT secret, so neither key can mint what the other verifies.
+DEVELOPMENT_SHARE_LINK_SECRET = "partner-center-local-share-link-secret-not-for-production"
+MIN_SHARE_LINK_SECRET_LENGTH = 32
+
 # A presigned download link must not outlive 15 minutes (issue #2).
 MAX_DOWNLOAD_URL_SECONDS = 900
 
@@ -42,6 +47,14 @@ class Settings:
     job_retention_days: int = 30
     multipart_part_bytes: int = 8 * 1024 * 1024
     log_level: str = "INFO"
+    # Portal origins allowed to call the API from a browser (CORS).
+    cors_origins: tuple[str, ...] = ()
+    # Marketplace share links (R8): the key that signs new tokens, its ID (carried in the
+    # token), and retired keys still accepted while their links live (key rotation).
+    share_link_secret: str = DEVELOPMENT_SHARE_LINK_SECRET
+    share_link_key_id: str = "local"
+    share_link_retired_secrets: dict[str, str] = field(default_factory=dict)
+    storefront_url: str = "https://marketplace.example.com"
 
     @property
     def is_production(self) -> bool:
@@ -69,6 +82,33 @@ def _named(suffix: str) -> dict[str, str]:
 def _int(name: str, default: int) -> int:
     raw = os.environ.get(name)
     return int(raw) if raw else default
+
+
+def _retired_secrets(raw: str) -> dict[str, str]:
+    """PC_SHARE_LINK_RETIRED_SECRETS="k1=secret,k0=secret": keys that only verify."""
+    found = {}
+    for entry in filter(None, (part.strip() for part in raw.split(","))):
+        key_id, sep, secret = entry.partition("=")
+        if not sep or not key_id or not secret:
+            raise RuntimeError("PC_SHARE_LINK_RETIRED_SECRETS must be key_id=secret pairs")
+        found[key_id] = secret
+    return found
+
+
+def _share_link_secret(env: str, jwt_secret: str) -> str:
+    secret = os.environ.get("PC_SHARE_LINK_SECRET") or ""
+    if env != "production":
+        return secret or DEVELOPMENT_SHARE_LINK_SECRET
+    if not secret:
+        raise RuntimeError("PC_SHARE_LINK_SECRET must be set in production")
+    if secret == DEVELOPMENT_SHARE_LINK_SECRET:
+        raise RuntimeError("the local share-link secret cannot sign production links")
+    if secret == jwt_secret:
+        raise RuntimeError("PC_SHARE_LINK_SECRET must differ from PC_JWT_SECRET")
+    if len(secret) < MIN_SHARE_LINK_SECRET_LENGTH:
+        raise RuntimeError(f"PC_SHARE_LINK_SECRET must be at least "
+                           f"{MIN_SHARE_LINK_SECRET_LENGTH} characters")
+    return secret
 
 
 def from_environ() -> Settings:
@@ -102,6 +142,13 @@ def from_environ() -> Settings:
         multipart_part_bytes=max(_int("PC_MULTIPART_PART_BYTES", defaults.multipart_part_bytes),
                                  5 * 1024 * 1024),
         log_level=os.environ.get("PC_LOG_LEVEL", defaults.log_level),
+        cors_origins=tuple(o.strip() for o in os.environ.get("PC_CORS_ORIGINS", "").split(",")
+                           if o.strip()),
+        share_link_secret=_share_link_secret(env, secret),
+        share_link_key_id=os.environ.get("PC_SHARE_LINK_KEY_ID") or defaults.share_link_key_id,
+        share_link_retired_secrets=_retired_secrets(
+            os.environ.get("PC_SHARE_LINK_RETIRED_SECRETS", "")),
+        storefront_url=os.environ.get("PC_STOREFRONT_URL") or defaults.storefront_url,
     )
 
 

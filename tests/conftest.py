@@ -26,8 +26,8 @@ from partner_center.local.environment import LocalEnvironment, start_environment
 from partner_center.local.functions import queue_functions
 from partner_center.local.sqs_poller import PollResult, QueuePoller
 
-VISIBILITY_SECONDS = 3
-LEASE_SECONDS = 2
+VISIBILITY_SECONDS = 4
+LEASE_SECONDS = 3
 
 
 @pytest.fixture(scope="session")

@@ -33,3 +33,11 @@ def test_operation_document_validates(path: Path) -> None:
 def test_graphql_folder_is_not_a_python_package() -> None:
     # A graphql/__init__.py would shadow graphql-core, which strawberry imports.
     assert not (ROOT / "graphql" / "__init__.py").exists()
+
+
+def test_trusted_documents_manifest_is_current() -> None:
+    from partner_center.api import trusted_documents
+
+    current = trusted_documents.render_manifest(trusted_documents.build_manifest())
+    assert trusted_documents.MANIFEST.read_text(encoding="utf-8") == current, (
+        "trusted_documents.json is stale: run `partner-center trusted-documents`")

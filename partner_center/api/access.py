@@ -64,10 +64,31 @@ ACCESS: dict[str, Rule] = {
     "Query.job": SIGNED_IN,
     "Query.jobs": SIGNED_IN,
     "Mutation.requestExport": Rule(note="and the menu of the exported data "
-                                        "(consumption details: customers; partner bill "
-                                        "and its details: billing)"),
+                                        "(consumption details: customers; marketplace "
+                                        "bill details: marketplace; partner bill and its "
+                                        "details: billing)"),
     # The audit log is the administrator's.
     "Query.auditEvents": roles(Role.ADMIN),
+    # Marketplace (R8, R9): the partner's side needs the marketplace menu.
+    "Query.marketplaceProducts": menu(Menu.MARKETPLACE),
+    "Query.marketplaceShareLinks": menu(Menu.MARKETPLACE),
+    "Query.marketplaceBills": menu(Menu.MARKETPLACE),
+    "Query.marketplaceBill": menu(Menu.MARKETPLACE),
+    "Query.marketplaceTransactions": menu(Menu.MARKETPLACE),
+    "Mutation.createMarketplaceShareLink": menu(
+        Menu.MARKETPLACE, "a solution provider in the customer-service-provider program "
+                          "(else a NOT_IN_CSP_PROGRAM refusal)"),
+    "Mutation.revokeMarketplaceShareLink": menu(Menu.MARKETPLACE),
+    "Mutation.requestMarketplaceInvoice": menu(Menu.MARKETPLACE),
+    "MarketplaceTransaction.buyerContact": Rule(
+        menu=Menu.MARKETPLACE, roles=frozenset({Role.ADMIN}),
+        note="other users see the masked buyerName, buyerPhone and buyerEmail"),
+    # The storefront service places orders; no partner user can.
+    "Mutation.placeMarketplaceOrder": roles(Role.STOREFRONT),
+    # The provider's operations review invoice requests and see unattributed orders.
+    "Query.pendingMarketplaceInvoiceRequests": roles(Role.PROVIDER_OPERATIONS),
+    "Mutation.reviewMarketplaceInvoiceRequest": roles(Role.PROVIDER_OPERATIONS),
+    "Query.unattributedMarketplaceOrders": roles(Role.PROVIDER_OPERATIONS),
     # Partner bills (R10–R13): the billing menu; a customer manager never sees them (R2).
     "Query.partnerBill": Rule(menu=Menu.BILLING, roles=BILL_READERS),
     "Query.partnerBills": Rule(menu=Menu.BILLING, roles=BILL_READERS),

@@ -7,37 +7,22 @@ answered 401 with an `UNAUTHENTICATED` error and never reaches a resolver.
 from __future__ import annotations
 
 import uuid
-from typing import Any
 
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
-from strawberry.asgi import GraphQL
 
-from partner_center.api.context import Context
+from partner_center.api.http import PartnerCenterGraphQL
+from partner_center.api.middleware import BodyLimit, SecurityHeaders
 from partner_center.api.schema import schema
 from partner_center.config import Settings
 from partner_center.core.auth import bearer_token, decode_token
 from partner_center.core.errors import Unauthenticated
 from partner_center.runtime import bootstrap
-
-
-class PartnerCenterGraphQL(GraphQL):
-    def __init__(self, settings: Settings) -> None:
-        super().__init__(schema, graphql_ide=None if settings.is_production else "graphiql",
-                         allow_queries_via_get=True)
-        self.settings = settings
-
-    async def get_context(self, request: Any, response: Any) -> Context:  # type: ignore[override]
-        return Context(settings=self.settings, request_id=request.state.request_id,
-                       caller=getattr(request.state, "principal", None))
-
-
-def _wants_ide(request: Request) -> bool:
-    return (request.method == "GET" and "text/html" in request.headers.get("accept", "")
-            and "query" not in request.query_params)
 
 
 class Authenticated:
@@ -48,9 +33,9 @@ class Authenticated:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         request = Request(scope, receive)
-        request_id = request.headers.get("x-request-id") or uuid.uuid4().hex
-        scope.setdefault("state", {})["request_id"] = request_id
-        if not (_wants_ide(request) and self.app.graphql_ide):
+        state = scope.setdefault("state", {})
+        request_id = state.setdefault("request_id", uuid.uuid4().hex)
+        if not (self.app.should_render_graphql_ide_for(request)):
             try:
                 token = bearer_token(request.headers.get("authorization"))
                 scope["state"]["principal"] = decode_token(token, self.app.settings)
@@ -71,8 +56,20 @@ async def healthz(_: Request) -> Response:
 
 def create_app(settings: Settings | None = None) -> Starlette:
     settings = settings or bootstrap()
-    graphql_app = PartnerCenterGraphQL(settings)
-    return Starlette(routes=[
-        Route("/healthz", healthz),
-        Route("/graphql", Authenticated(graphql_app), methods=["GET", "POST"]),
-    ])
+    graphql_app = PartnerCenterGraphQL(settings, schema)
+    return Starlette(
+        routes=[
+            Route("/healthz", healthz),
+            Route("/graphql", Authenticated(graphql_app), methods=["GET", "POST"]),
+        ],
+        middleware=[
+            # Outermost first: CORS answers preflights before anything else runs.
+            Middleware(CORSMiddleware, allow_origins=list(settings.cors_origins),
+                       allow_methods=["GET", "POST"], max_age=600,
+                       allow_headers=["Authorization", "Content-Type", "Accept",
+                                      "X-Request-ID"],
+                       expose_headers=["X-Request-ID"]),
+            Middleware(SecurityHeaders, hsts=settings.is_production),
+            Middleware(BodyLimit),
+        ],
+    )

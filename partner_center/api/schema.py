@@ -5,7 +5,6 @@ from __future__ import annotations
 import strawberry
 from graphql import GraphQLError
 from strawberry.extensions import (
-    MaskErrors,
     MaxAliasesLimiter,
     MaxTokensLimiter,
     QueryDepthLimiter,
@@ -13,9 +12,12 @@ from strawberry.extensions import (
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 
-from partner_center.api.errors import is_expected, log_errors
+from partner_center.api.cost import QueryCost
+from partner_center.api.errors import log_errors
+from partner_center.api.introspection import NoIntrospectionInProduction
+from partner_center.api.masking import MaskUnexpectedErrors
 from partner_center.api.pagination import MAX_PAGE_SIZE
-from partner_center.api.types import audit, bills, directory, finance, jobs
+from partner_center.api.types import audit, bills, directory, finance, jobs, marketplace
 from partner_center.api.types.customers import CustomerNode
 from partner_center.api.types.directory import PartnerNode, UserNode
 
@@ -25,9 +27,10 @@ MAX_TOKENS = 4000
 
 
 # One entry per area: its root queries and mutations.
-Query = merge_types("Query", (directory.Query, jobs.Query, audit.Query, bills.Query,
-                              finance.Query))
-Mutation = merge_types("Mutation", (jobs.Mutation, bills.Mutation, finance.Mutation))
+Query = merge_types("Query", (directory.Query, jobs.Query, audit.Query, marketplace.Query,
+                              bills.Query, finance.Query))
+Mutation = merge_types("Mutation", (jobs.Mutation, marketplace.Mutation, bills.Mutation,
+                                    finance.Mutation))
 
 
 class Schema(strawberry.Schema):
@@ -45,6 +48,8 @@ schema = Schema(
         lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
         lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
         lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
-        lambda: MaskErrors(should_mask_error=lambda error: not is_expected(error)),
+        NoIntrospectionInProduction,
+        QueryCost,
+        MaskUnexpectedErrors,
     ],
 )

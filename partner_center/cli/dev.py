@@ -62,7 +62,7 @@ def _banner(host: str, port: int, aws: str) -> None:
     console.print("\nA token: [bold]partner-center token --user sp-admin[/]  "
                   "(send it as 'Authorization: Bearer <token>')")
     table = Table("login", "role", "what it shows")
-    for user in demo_data.USERS:
+    for user in demo_data.USERS + demo_data.SERVICE_USERS:
         table.add_row(user.login, user.role.value, user.about)
     console.print(table)
     console.print("Ctrl-C stops everything.\n")
@@ -74,3 +74,12 @@ def schema(output: Path = typer.Option(Path("schema.graphql"), "--output", "-o")
 
     output.write_text(sdl(), encoding="utf-8")
     typer.echo(f"wrote {output}")
+
+
+def trusted_documents(output: Path = typer.Option(None, "--output", "-o")) -> None:
+    """Rebuild the trusted-documents manifest from the operations in graphql/."""
+    from partner_center.api import trusted_documents as documents
+
+    target = output or documents.MANIFEST
+    target.write_text(documents.render_manifest(documents.build_manifest()), encoding="utf-8")
+    typer.echo(f"wrote {target}")

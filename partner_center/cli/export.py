@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import time
 from datetime import date
 from pathlib import Path
@@ -102,6 +103,45 @@ def partner_bill_details(
                idempotency_key=idempotency_key)
 
 
+@app.command("marketplace-bill-details")
+def marketplace_bill_details(
+    bill: str | None = typer.Option(None, help="A marketplace bill's global ID."),
+    month: str | None = typer.Option(
+        None, help="YYYY-MM: that month's marketplace product solution bill."),
+    product: str | None = typer.Option(None, help="A marketplace product's global ID."),
+    date_from: str | None = typer.Option(None, "--from", help="Beijing date, YYYY-MM-DD."),
+    date_to: str | None = typer.Option(None, "--to", help="Beijing date, YYYY-MM-DD."),
+    min_amount: str | None = typer.Option(None), max_amount: str | None = typer.Option(None),
+    fmt: str = typer.Option("csv", "--format", help="File format: csv or xlsx."),
+    wait: bool = typer.Option(False, "--wait", help="Follow the job and save the file."),
+    output: Path | None = typer.Option(None, "-o", "--output", help="Where to save it."),
+    api: str = typer.Option(DEFAULT_API, help="The API's /graphql URL."),
+    user: str | None = typer.Option(None, "--user", "-u", help="A demo login (local only)."),
+    idempotency_key: str | None = typer.Option(None, help="Repeat-safe request key."),
+) -> None:
+    """Export a marketplace product solution bill's transaction details (R9, anonymized)."""
+    from strawberry.relay import GlobalID
+
+    if (bill is None) == (month is None):
+        raise typer.BadParameter("pass exactly one of --bill and --month")
+    if month is not None:
+        if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", month):
+            raise typer.BadParameter("--month must be YYYY-MM")
+        bill = str(GlobalID("MarketplaceBill", f"{month}.product_solution"))
+    for name, value in (("--from", date_from), ("--to", date_to)):
+        if value is not None:
+            try:
+                date.fromisoformat(value)
+            except ValueError as exc:
+                raise typer.BadParameter(f"{name} must be YYYY-MM-DD") from exc
+    filters = {"billId": bill, "productId": product, "dateFrom": date_from,
+               "dateTo": date_to, "minAmount": min_amount, "maxAmount": max_amount}
+    run_export("MARKETPLACE_BILL_DETAILS", "marketplaceBillDetails",
+               {k: v for k, v in filters.items() if v is not None}, fmt=fmt, wait=wait,
+               output=output, api=api, token=resolve_token(user),
+               idempotency_key=idempotency_key)
+
+
 def run_export(kind: str, filter_field: str, filters: dict[str, Any], *, fmt: str,
                wait: bool, output: Path | None, api: str, token: str,
                idempotency_key: str | None) -> None:
@@ -111,7 +151,7 @@ def run_export(kind: str, filter_field: str, filters: dict[str, Any], *, fmt: st
             "kind": kind, "format": fmt.upper(), filter_field: filters}}
         if idempotency_key:
             variables["input"]["idempotencyKey"] = idempotency_key
-        payload = client.call("jobs", "RequestExport", variables)["requestExport"]
+        payload = client.call("RequestExport", variables)["requestExport"]
         if payload["errors"]:
             error = payload["errors"][0]
             raise _fail(f"{error['code']}: {error['message']}")
@@ -140,7 +180,7 @@ def _follow(client: GraphQLClient, job_id: str) -> dict[str, Any]:
                   TextColumn("{task.fields[rows]} rows"), console=console) as progress:
         task = progress.add_task("queued", total=100, rows=0)
         while True:
-            job = client.call("jobs", "Job", {"id": job_id})["job"]
+            job = client.call("Job", {"id": job_id})["job"]
             progress.update(task, completed=job["progress"], rows=job["rowCount"] or 0,
                             description=job["status"].lower())
             if job["status"] in ("SUCCEEDED", "FAILED"):

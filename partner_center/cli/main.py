@@ -11,6 +11,7 @@ app = typer.Typer(help="Partner Center API: local runtime and command-line clien
 app.command(name="dev")(dev.dev)
 app.command(name="token")(tokens.token)
 app.command(name="schema")(dev.schema)
+app.command(name="trusted-documents")(dev.trusted_documents)
 app.add_typer(export.app, name="export")
 app.add_typer(bills.app, name="bills")
 

@@ -24,12 +24,16 @@ class Role(enum.StrEnum):
     CUSTOMER_MANAGER = "customer_manager"  # 客户经理: only assigned customers (R2)
     STAFF = "staff"  # 伙伴专人: leads dispatched to them
     PROVIDER_OPERATIONS = "provider_operations"  # the cloud provider's own reviewers
+    # The marketplace storefront (a service, not a person): places orders (R8), no menu.
+    STOREFRONT = "storefront"
 
 
 class AccountType(enum.StrEnum):
     SOLUTION_PROVIDER = "solution_provider"
     DISTRIBUTOR = "distributor"
     CHANNEL_MASTER_DISTRIBUTOR = "channel_master_distributor"  # 仅拓渠的总经销商
+    # The cloud provider itself (its services and reviewers), not a partner.
+    PLATFORM = "platform"
 
 
 class Menu(enum.StrEnum):

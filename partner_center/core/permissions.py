@@ -31,6 +31,9 @@ def has_menu(principal: Principal, menu: Menu) -> bool:
             # The provider's reviewers read what they review: incentives, and bills and
             # payment agreements (billing).
             return menu in (Menu.INCENTIVES, Menu.BILLING)
+        case Role.STOREFRONT:
+            # A service that places orders: it reads no partner's menus.
+            return False
     return False
 
 
@@ -76,3 +79,25 @@ def sees_all_jobs(principal: Principal) -> bool:
     """Administrators see every job of their partner; others see the jobs they requested,
     since a job's file holds only what its requester was allowed to read."""
     return principal.role is Role.ADMIN
+
+
+def require_storefront(principal: Principal) -> None:
+    """Marketplace orders (R8) are placed by the storefront service, never by a partner."""
+    if principal.role is not Role.STOREFRONT:
+        raise Forbidden("only the marketplace storefront places orders")
+
+
+def require_provider_operations(principal: Principal) -> None:
+    """The provider's own work across partners: reviewing marketplace invoice requests,
+    reading orders no share link attributed (the platform partition)."""
+    if principal.role is not Role.PROVIDER_OPERATIONS:
+        raise Forbidden("only the provider's operations may do this")
+
+
+def sees_marketplace_partition(principal: Principal, partner_id: str) -> bool:
+    """A partner's marketplace records (bills, invoice requests): its own users with the
+    marketplace menu, and the provider's operations (who review its invoice requests)."""
+    if principal.role is Role.PROVIDER_OPERATIONS:
+        return True
+    return partner_id == principal.partner_id and has_menu(principal, Menu.MARKETPLACE)
+

@@ -19,7 +19,12 @@ from botocore.exceptions import BotoCoreError, ClientError
 from partner_center.config import Settings
 from partner_center.core.faults import InjectedFault, fault_point
 from partner_center.core.logs import fields, get_logger
-from partner_center.exports import consumption_details, partner_bill, partner_bill_details
+from partner_center.exports import (
+    consumption_details,
+    marketplace_bill_details,
+    partner_bill,
+    partner_bill_details,
+)
 from partner_center.exports.columns import Anonymizer
 from partner_center.exports.encodings import ENCODINGS, DocumentEncoder
 from partner_center.exports.multipart import MultipartWriter
@@ -33,6 +38,7 @@ log = get_logger(__name__)
 
 PLANS: dict[JobKind, PlanFactory] = {
     JobKind.CONSUMPTION_DETAILS: consumption_details.plan,
+    JobKind.MARKETPLACE_BILL_DETAILS: marketplace_bill_details.plan,
     JobKind.PARTNER_BILL: partner_bill.plan,
     JobKind.PARTNER_BILL_DETAILS: partner_bill_details.plan,
 }

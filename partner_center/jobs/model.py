@@ -22,6 +22,7 @@ TERMINAL = frozenset({JobStatus.SUCCEEDED, JobStatus.FAILED})
 
 class JobKind(enum.StrEnum):
     CONSUMPTION_DETAILS = "consumption_details"
+    MARKETPLACE_BILL_DETAILS = "marketplace_bill_details"
     PARTNER_BILL = "partner_bill"  # the bill as a PDF
     PARTNER_BILL_DETAILS = "partner_bill_details"  # the details a bill covers
 

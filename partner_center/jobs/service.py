@@ -28,6 +28,7 @@ log = get_logger(__name__)
 
 # Which menu each export belongs to (R1): its data is that menu's data.
 EXPORT_MENUS: dict[JobKind, Menu] = {JobKind.CONSUMPTION_DETAILS: Menu.CUSTOMERS,
+                                     JobKind.MARKETPLACE_BILL_DETAILS: Menu.MARKETPLACE,
                                      JobKind.PARTNER_BILL: Menu.BILLING,
                                      JobKind.PARTNER_BILL_DETAILS: Menu.BILLING}
 

@@ -15,5 +15,6 @@ Seeder = Callable[[Any], None]
 def seeders() -> list[Seeder]:
     from partner_center.bills import demo as bills_demo
     from partner_center.finance import demo as finance_demo
+    from partner_center.marketplace import demo as marketplace
 
-    return [bills_demo.seed, finance_demo.seed]
+    return [marketplace.seed, bills_demo.seed, finance_demo.seed]

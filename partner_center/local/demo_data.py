@@ -15,6 +15,7 @@ from faker import Faker
 
 from partner_center.core.auth import AccountType, Menu, Principal, Role
 from partner_center.core.clock import beijing_date, to_iso
+from partner_center.marketplace.partition import PLATFORM_PARTITION
 from partner_center.storage.models import (
     ConsumptionLine,
     CustomerItem,
@@ -82,6 +83,15 @@ USERS = [
              "agreements and contracts, adjusts bills, records repayments"),
 ]
 
+# The provider's own services and reviewers: not users of a partner, so not in the
+# directory (and not in USERS, whose order fixes the Faker sequence of the demo data).
+SERVICE_USERS = [
+    DemoUser("storefront", PLATFORM_PARTITION, "svc-storefront", Role.STOREFRONT, frozenset(),
+             "the marketplace storefront service: places orders through share links"),
+    DemoUser("ops-reviewer", PLATFORM_PARTITION, "usr-ops-reviewer", Role.PROVIDER_OPERATIONS,
+             frozenset(), "the provider's operations: reviews marketplace invoice requests"),
+]
+
 PRODUCTS = [
     ("ECS", "vm-", "on_demand", "hour"), ("ECS", "vm-", "yearly_monthly", "month"),
     ("OBS", "bucket-", "on_demand", "GB"), ("CDN", "cdn-", "peak_95", "Mbps"),
@@ -91,17 +101,18 @@ PRODUCTS = [
 
 
 def user(login: str) -> DemoUser:
-    for candidate in USERS:
+    for candidate in USERS + SERVICE_USERS:
         if candidate.login == login:
             return candidate
-    known = ", ".join(u.login for u in USERS)
+    known = ", ".join(u.login for u in USERS + SERVICE_USERS)
     raise KeyError(f"no demo user {login!r}; demo users: {known}")
 
 
 def principal(login: str) -> Principal:
     found = user(login)
     return Principal(partner_id=found.partner_id, user_id=found.user_id, login=found.login,
-                     role=found.role, account_type=_ACCOUNT[found.partner_id],
+                     role=found.role,
+                     account_type=_ACCOUNT.get(found.partner_id, AccountType.PLATFORM),
                      permissions=found.permissions)
 
 

@@ -33,6 +33,7 @@ class DirectoryItem(Model):
     login = UnicodeAttribute(null=True)
     role = UnicodeAttribute(null=True)
     permissions = UnicodeSetAttribute(null=True)
+    programs = UnicodeSetAttribute(null=True)  # partner programs the partner is in
 
 
 class ManagerIndex(GlobalSecondaryIndex["CustomerItem"]):

@@ -15,6 +15,10 @@ from partner_center.api.context import Info
 from partner_center.api.pagination import build_connection, page_request
 from partner_center.api.payloads import UserError
 from partner_center.api.types.ids import node_id_of
+from partner_center.api.types.marketplace import (
+    MarketplaceBillDetailFilter,
+    bill_details_export_filter,
+)
 from partner_center.bills import service as bill_service
 from partner_center.consumption.filters import ConsumptionFilter
 from partner_center.core.clock import from_iso, utcnow
@@ -152,6 +156,7 @@ class RequestExportInput:
     kind: JobKindEnum  # type: ignore[valid-type]
     format: ExportFormatEnum = ExportFormat.CSV  # type: ignore[valid-type]
     consumption_details: ConsumptionDetailFilter | None = None
+    marketplace_bill_details: MarketplaceBillDetailFilter | None = None
     partner_bill: PartnerBillExportFilter | None = None
     idempotency_key: str | None = strawberry.field(
         default=None, description="Repeat a request with the same key to get the same job.")
@@ -191,6 +196,9 @@ async def request_export(info: Info, input: RequestExportInput) -> RequestExport
     try:
         if input.kind is JobKind.CONSUMPTION_DETAILS:
             flt = (await _consumption_filter(info, input.consumption_details)).to_json()
+        elif input.kind is JobKind.MARKETPLACE_BILL_DETAILS:
+            flt = (await bill_details_export_filter(info, input.marketplace_bill_details)
+                   ).to_json()
         elif input.kind in (JobKind.PARTNER_BILL, JobKind.PARTNER_BILL_DETAILS):
             flt = await _partner_bill_filter(info, input.partner_bill)
         else:  # pragma: no cover - every kind has a branch

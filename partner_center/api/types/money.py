@@ -1,4 +1,4 @@
-"""`Money`: an exact amount as a decimal string, with its currency. Never a Float."""
+"""Money in the API: an exact decimal string and its currency (never a float)."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ from partner_center.core.money import CURRENCY, format_amount
 
 
 @strawberry.type(
-    description="An exact amount of money: `amount` is a decimal string "
-    "(two decimals at least), never a float."
+    description="An exact amount: a decimal string (at least two decimals) "
+    "and its ISO 4217 currency."
 )
 class Money:
     amount: str

@@ -1,0 +1,65 @@
+"""The marketplace bill details export (R9): the transactions of one bill of category
+"marketplace product solution", anonymized (R22: buyers' names, phones and emails)."""
+
+from __future__ import annotations
+
+from partner_center.core.anonymize import ColumnKind
+from partner_center.core.clock import BEIJING, from_iso
+from partner_center.core.money import CURRENCY, format_amount
+from partner_center.exports.columns import Column
+from partner_center.exports.plan import ExportPlan
+from partner_center.jobs.model import Job
+from partner_center.marketplace.bills import month_range, split_bill_id
+from partner_center.marketplace.transactions import Transaction, TransactionFilter, TransactionStore
+
+
+def _beijing_time(txn: Transaction) -> str:
+    return from_iso(txn.placed_at).astimezone(BEIJING).strftime("%Y-%m-%d %H:%M:%S")
+
+
+COLUMNS: list[Column] = [
+    Column("订单ID/Order ID", ColumnKind.PLAIN, lambda t: t.order_id),
+    Column("账单/Bill", ColumnKind.PLAIN, lambda t: t.bill_id),
+    Column("下单时间(北京时间)/Placed at (UTC+8)", ColumnKind.PLAIN, _beijing_time),
+    Column("商品ID/Product ID", ColumnKind.PLAIN, lambda t: t.product_id),
+    Column("商品名称/Product", ColumnKind.PLAIN, lambda t: t.product_name),
+    Column("价格套餐/Price plan", ColumnKind.PLAIN, lambda t: t.price_plan_name),
+    Column("单价/Unit price", ColumnKind.PLAIN, lambda t: format_amount(t.unit_price)),
+    Column("数量/Quantity", ColumnKind.PLAIN, lambda t: str(t.quantity)),
+    Column("订单金额/Order amount", ColumnKind.PLAIN, lambda t: format_amount(t.amount)),
+    Column(
+        "发布商分成/Publisher share", ColumnKind.PLAIN, lambda t: format_amount(t.publisher_share)
+    ),
+    Column(
+        "服务商分成/Provider share", ColumnKind.PLAIN, lambda t: format_amount(t.provider_share)
+    ),
+    Column("平台分成/Platform share", ColumnKind.PLAIN, lambda t: format_amount(t.platform_share)),
+    Column("币种/Currency", ColumnKind.PLAIN, lambda t: CURRENCY),
+    Column("分享链接/Share link", ColumnKind.PLAIN, lambda t: t.link_id or ""),
+    Column("买家/Buyer", ColumnKind.NAME, lambda t: t.buyer_name),
+    Column("买家手机/Buyer phone", ColumnKind.PHONE, lambda t: t.buyer_phone),
+    Column("买家邮箱/Buyer email", ColumnKind.EMAIL, lambda t: t.buyer_email),
+]
+
+
+def plan(job: Job) -> ExportPlan:
+    parameters = job.parameters.get("filter", {})
+    bill_id = str(parameters["bill_id"])
+    parsed = split_bill_id(bill_id)
+    if parsed is None:
+        raise ValueError("the job names no marketplace bill")
+    flt = TransactionFilter.from_json(parameters)
+    month, _ = parsed
+    # Progress: how far into the bill's month the last written order was placed.
+    start, end = (instant.timestamp() for instant in month_range(month))
+
+    def progress(txn: Transaction) -> float:
+        placed = from_iso(txn.placed_at).timestamp()
+        return min(max((placed - start) / max(end - start, 1.0), 0.0), 1.0)
+
+    return ExportPlan(
+        columns=COLUMNS,
+        pages=TransactionStore(job.partner_id).pages(bill_id, flt),
+        file_stem=f"marketplace-bill-{bill_id.replace('.', '-')}",
+        progress=progress,
+    )
