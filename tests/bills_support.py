@@ -98,6 +98,34 @@ class Partner:
         return issue_token(self.principal(role, permissions, user_id), get_settings())
 
 
+def ops_token() -> str:
+    """The provider's operations: no partner of their own (the platform partition)."""
+    from partner_center.marketplace.partition import PLATFORM_PARTITION
+
+    principal = Principal(
+        partner_id=PLATFORM_PARTITION,
+        user_id="usr-ops-test",
+        login="ops-test",
+        role=Role.PROVIDER_OPERATIONS,
+        account_type=AccountType.PLATFORM,
+        permissions=frozenset(),
+    )
+    return issue_token(principal, get_settings())
+
+
+def scoped_gid(type_name: str, partner_id: str, local_id: str) -> str:
+    """The global ID of a record under a partner (`<partner>:<id>`)."""
+    from strawberry.relay import GlobalID
+
+    return str(GlobalID(type_name, f"{partner_id}:{local_id}"))
+
+
+def partner_gid(partner_id: str) -> str:
+    from strawberry.relay import GlobalID
+
+    return str(GlobalID("Partner", partner_id))
+
+
 def new_partner(label: str = "bills") -> Partner:
     partner_id = f"ptn-t-{label}-{uuid.uuid4().hex[:10]}"
     DirectoryItem(

@@ -15,13 +15,13 @@ from partner_center.bills.generation import generate
 from partner_center.bills.months import Month
 from partner_center.core.auth import Menu, Role
 from partner_center.core.clock import BEIJING
-from tests.bills_support import Partner, new_partner
+from tests.bills_support import Partner, new_partner, ops_token, partner_gid, scoped_gid
 from tests.conftest import Api
 from tests.helpers import leaked
 
 BILL = """
-query($month: String!, $first: Int, $after: String) {
-  partnerBill(month: $month) {
+query($month: String!, $first: Int, $after: String, $partnerId: ID) {
+  partnerBill(month: $month, partnerId: $partnerId) {
     month availability message dueAt
     bill {
       id month status detailCount itemCount customerCount dataAsOf
@@ -36,7 +36,8 @@ query($month: String!, $first: Int, $after: String) {
   }
 }"""
 
-BILLS = """query($first: Int, $after: String) { partnerBills(first: $first, after: $after) {
+BILLS = """query($first: Int, $after: String, $partnerId: ID) {
+  partnerBills(first: $first, after: $after, partnerId: $partnerId) {
   edges { node { id month status } } pageInfo { hasNextPage endCursor } } }"""
 
 NODE = "query($id: ID!) { node(id: $id) { id ... on PartnerBill { month amountDue { amount } } } }"
@@ -54,8 +55,8 @@ def codes(body: dict[str, Any]) -> list[str]:
     return [e.get("extensions", {}).get("code") for e in body.get("errors", [])]
 
 
-def bill_gid(month: str) -> str:
-    return str(GlobalID("PartnerBill", month))
+def bill_gid(month: str, partner_id: str = "ptn-sp-001") -> str:
+    return scoped_gid("PartnerBill", partner_id, month)
 
 
 async def as_token(
@@ -183,16 +184,28 @@ async def test_the_bill_list_is_newest_first_and_paged(api: Api) -> None:
 
 
 async def test_tenants_see_only_their_own_bill(api: Api, demo: Any) -> None:
-    own = (await api.gql("sp2-admin", NODE, {"id": bill_gid("2026-10")}))["data"]["node"]
+    sp2_bill = bill_gid("2026-10", "ptn-sp-002")
+    own = (await api.gql("sp2-admin", NODE, {"id": sp2_bill}))["data"]["node"]
     assert Decimal(own["amountDue"]["amount"]) == reseller_total(demo, "ptn-sp-002", "2026-10")
     sp1 = (await api.gql("sp-admin", NODE, {"id": bill_gid("2026-10")}))["data"]["node"]
     assert own["amountDue"] != sp1["amountDue"]
+    # Another partner's bill ID is null, like any ID the caller may not see.
+    assert (await api.gql("sp-admin", NODE, {"id": sp2_bill}))["data"]["node"] is None
+    assert (await api.gql("sp2-admin", NODE, {"id": bill_gid("2026-10")}))["data"]["node"] is None
+    assert (await api.gql("sp-admin", NODE, {"id": str(GlobalID("PartnerBill", "2026-10"))}))[
+        "data"
+    ]["node"] is None
+    # Naming another partner in a query is refused outright.
+    other = await api.gql(
+        "sp-admin", BILL, {"month": "2026-10", "partnerId": partner_gid("ptn-sp-002")}
+    )
+    assert codes(other) == ["FORBIDDEN"]
     # Someone without the billing menu gets null, as for any ID it may not see.
     assert (await api.gql("sp-operator-noperm", NODE, {"id": bill_gid("2026-10")}))["data"][
         "node"
     ] is None
     assert (await api.gql("sp-admin", NODE, {"id": bill_gid("2026-13")}))["data"]["node"] is None
-    item = str(GlobalID("PartnerBillItem", "2026-10:1"))
+    item = scoped_gid("PartnerBillItem", "ptn-sp-001", "2026-10:1")
     node = (await api.gql("sp-admin", "query($id: ID!) { node(id: $id) { id } }", {"id": item}))[
         "data"
     ]["node"]
@@ -219,8 +232,8 @@ async def billed(local_env: Any) -> Partner:
 
 
 async def test_bill_status_moves_generated_confirmed_paid(api: Api, billed: Partner) -> None:
-    admin, ops = billed.token(), billed.token(Role.PROVIDER_OPERATIONS, frozenset())
-    gid = bill_gid("2026-09")
+    admin, ops = billed.token(), ops_token()
+    gid = bill_gid("2026-09", billed.partner_id)
     # Paying before the partner confirmed is refused.
     early = await as_token(api, ops, PAID, {"input": {"billId": gid, "paymentReference": "TX-1"}})
     assert early["data"]["markPartnerBillPaid"]["errors"][0]["code"] == "INVALID_STATUS"
@@ -243,8 +256,8 @@ async def test_bill_status_moves_generated_confirmed_paid(api: Api, billed: Part
 async def test_adjustments_move_the_amount_due_and_never_below_zero(
     api: Api, billed: Partner
 ) -> None:
-    ops = billed.token(Role.PROVIDER_OPERATIONS, frozenset())
-    gid = bill_gid("2026-09")
+    ops = ops_token()
+    gid = bill_gid("2026-09", billed.partner_id)
     debit = await as_token(
         api,
         ops,
@@ -317,12 +330,18 @@ async def test_adjustments_move_the_amount_due_and_never_below_zero(
 async def test_bad_adjustments_are_refused_with_the_field(
     api: Api, billed: Partner, amount: str, reason: str, field: str
 ) -> None:
-    ops = billed.token(Role.PROVIDER_OPERATIONS, frozenset())
+    ops = ops_token()
     body = await as_token(
         api,
         ops,
         ADJUST,
-        {"input": {"billId": bill_gid("2026-09"), "amount": amount, "reason": reason}},
+        {
+            "input": {
+                "billId": bill_gid("2026-09", billed.partner_id),
+                "amount": amount,
+                "reason": reason,
+            }
+        },
     )
     error = body["data"]["adjustPartnerBill"]["errors"][0]
     assert (error["code"], error["field"]) == ("BAD_USER_INPUT", field)
@@ -330,8 +349,8 @@ async def test_bad_adjustments_are_refused_with_the_field(
 
 
 async def test_who_may_change_a_bill(api: Api, billed: Partner) -> None:
-    gid = bill_gid("2026-09")
-    ops = billed.token(Role.PROVIDER_OPERATIONS, frozenset())
+    gid = bill_gid("2026-09", billed.partner_id)
+    ops = ops_token()
     admin = billed.token()
     noperm = billed.token(Role.OPERATOR, frozenset())
     # The provider cannot confirm for the partner; the partner cannot adjust or mark paid.
@@ -352,10 +371,42 @@ async def test_bad_bill_ids_are_refused_in_the_payload(api: Api, billed: Partner
     wrong_type = str(GlobalID("Job", "2026-09"))
     body = await as_token(api, admin, CONFIRM, {"input": {"billId": wrong_type}})
     assert body["data"]["confirmPartnerBill"]["errors"][0]["field"] == "billId"
-    missing = await as_token(api, admin, CONFIRM, {"input": {"billId": bill_gid("2026-07")}})
+    missing = await as_token(
+        api, admin, CONFIRM, {"input": {"billId": bill_gid("2026-07", billed.partner_id)}}
+    )
     assert missing["data"]["confirmPartnerBill"]["errors"][0]["code"] == "NOT_FOUND"
+    unscoped = await as_token(
+        api, admin, CONFIRM, {"input": {"billId": str(GlobalID("PartnerBill", "2026-09"))}}
+    )
+    assert unscoped["data"]["confirmPartnerBill"]["errors"][0]["field"] == "billId"
     garbage = await as_token(api, admin, CONFIRM, {"input": {"billId": "not-a-global-id"}})
     assert garbage.get("errors") or garbage["data"]["confirmPartnerBill"]["errors"]
-    # Another partner's month does not exist here.
-    other = await api.gql("sp2-admin", CONFIRM, {"input": {"billId": bill_gid("2026-07")}})
+    # Another partner's bill does not exist for this one, and stays unconfirmed.
+    other = await api.gql(
+        "sp2-admin", CONFIRM, {"input": {"billId": bill_gid("2026-09", billed.partner_id)}}
+    )
     assert other["data"]["confirmPartnerBill"]["errors"][0]["code"] == "NOT_FOUND"
+    view = await as_token(api, admin, BILL, {"month": "2026-09"})
+    assert view["data"]["partnerBill"]["bill"]["status"] == "GENERATED"
+
+
+async def test_the_providers_operations_name_the_partner_they_read(api: Api, demo: Any) -> None:
+    ops = ops_token()
+    missing = await as_token(api, ops, BILL, {"month": "2026-10"})
+    assert codes(missing) == ["BAD_USER_INPUT"]
+    assert missing["errors"][0]["extensions"]["field"] == "partnerId"
+    for partner_id in ("ptn-sp-001", "ptn-sp-002"):
+        body = await as_token(
+            api, ops, BILL, {"month": "2026-10", "partnerId": partner_gid(partner_id)}
+        )
+        bill = body["data"]["partnerBill"]["bill"]
+        assert bill["id"] == bill_gid("2026-10", partner_id)
+        assert Decimal(bill["consumptionTotal"]["amount"]) == reseller_total(
+            demo, partner_id, "2026-10"
+        )
+    listed = await as_token(api, ops, BILLS, {"partnerId": partner_gid("ptn-sp-002")})
+    assert len(listed["data"]["partnerBills"]["edges"]) == 3
+    node = await as_token(api, ops, NODE, {"id": bill_gid("2026-09", "ptn-sp-002")})
+    assert node["data"]["node"]["month"] == "2026-09"
+    wrong = await as_token(api, ops, BILLS, {"partnerId": str(GlobalID("Customer", "x"))})
+    assert codes(wrong) == ["BAD_USER_INPUT"]

@@ -43,7 +43,7 @@ def bill_input(
     value: dict[str, Any] = {
         "kind": kind,
         "format": fmt,
-        "partnerBill": {"billId": str(GlobalID("PartnerBill", month))},
+        "partnerBill": {"billId": str(GlobalID("PartnerBill", f"ptn-sp-001:{month}"))},
     }
     if key:
         value["idempotencyKey"] = key
@@ -186,6 +186,9 @@ async def test_bill_exports_name_a_generated_bill_of_the_caller(api: Api) -> Non
         },
     )
     assert wrong["data"]["requestExport"]["errors"][0]["field"] == "partnerBill.billId"
+    # Another partner's bill is not found (its file would be that partner's).
+    other = await api.gql("sp2-admin", REQUEST_EXPORT, bill_input("PARTNER_BILL", "PDF"))
+    assert other["data"]["requestExport"]["errors"][0]["code"] == "NOT_FOUND"
 
 
 @pytest.mark.parametrize("login", ["sp-operator-noperm", "sp-manager-1", "sp-staff-1"])

@@ -18,7 +18,7 @@ from partner_center.finance import service as finance_service
 from partner_center.finance.agreements import AgreementStatus, effective_status
 from partner_center.finance.models import FinanceRecord
 from partner_center.idempotency.models import IdempotencyItem
-from tests.bills_support import Partner, new_partner
+from tests.bills_support import Partner, new_partner, ops_token, partner_gid
 from tests.conftest import Api
 
 ACCOUNT = "6222 0212 3456 7890 123"
@@ -29,8 +29,9 @@ CREATE = """mutation($input: CreatePaymentAgreementInput!) {
   agreement { id payerAccountName bank accountNumberMasked entrustedParty entrustedPartyType
               validFrom validUntil status reviewNote }
   errors { code field message } } }"""
-AGREEMENTS = """query($status: PaymentAgreementStatus, $first: Int, $after: String) {
-  paymentAgreements(status: $status, first: $first, after: $after) {
+AGREEMENTS = """query($status: PaymentAgreementStatus, $first: Int, $after: String,
+                      $partnerId: ID) {
+  paymentAgreements(status: $status, first: $first, after: $after, partnerId: $partnerId) {
     edges { node { id status accountNumberMasked } } pageInfo { hasNextPage endCursor } } }"""
 REVIEW = """mutation($input: ReviewPaymentAgreementInput!) { reviewPaymentAgreement(input: $input) {
   agreement { id status reviewNote } errors { code field message } } }"""
@@ -40,8 +41,9 @@ REQUEST = """mutation($input: RequestPaymentContractInput!) {
   requestPaymentContract(input: $input) {
   contract { id customer customerName amount { amount currency } purpose status }
   errors { code field message } } }"""
-CONTRACTS = """query($status: PaymentContractStatus, $customerId: ID) {
-  paymentContracts(status: $status, customerId: $customerId, first: 50) {
+CONTRACTS = """query($status: PaymentContractStatus, $customerId: ID, $partnerId: ID) {
+  paymentContracts(status: $status, customerId: $customerId, first: 50,
+                   partnerId: $partnerId) {
     edges { node { id status customer amount { amount } } } } }"""
 CANCEL = """mutation($input: CancelPaymentContractInput!) { cancelPaymentContract(input: $input) {
   contract { id status cancelledAt } errors { code field message } } }"""
@@ -114,7 +116,7 @@ async def test_an_agreement_keeps_only_a_mask_of_the_account_number(
 
 
 async def test_an_agreement_is_reviewed_then_revoked(api: Api, partner: Partner) -> None:
-    admin, ops = partner.token(), partner.token(Role.PROVIDER_OPERATIONS, frozenset())
+    admin, ops = partner.token(), ops_token()
     created = (await call(api, admin, CREATE, agreement_input()))["data"]["createPaymentAgreement"][
         "agreement"
     ]
@@ -139,7 +141,7 @@ async def test_an_agreement_is_reviewed_then_revoked(api: Api, partner: Partner)
 
 
 async def test_one_live_agreement_per_account(api: Api, partner: Partner) -> None:
-    admin, ops = partner.token(), partner.token(Role.PROVIDER_OPERATIONS, frozenset())
+    admin, ops = partner.token(), ops_token()
     first = (await call(api, admin, CREATE, agreement_input()))["data"]["createPaymentAgreement"][
         "agreement"
     ]
@@ -245,7 +247,7 @@ async def test_bad_agreements_are_refused_without_echoing_them(
 
 
 async def test_who_may_touch_agreements(api: Api, partner: Partner) -> None:
-    ops = partner.token(Role.PROVIDER_OPERATIONS, frozenset())
+    ops = ops_token()
     noperm = partner.token(Role.OPERATOR, frozenset())
     manager = partner.token(Role.CUSTOMER_MANAGER, frozenset({Menu.BILLING}))
     assert codes(await call(api, ops, CREATE, agreement_input())) == ["FORBIDDEN"]
@@ -260,8 +262,12 @@ async def test_who_may_touch_agreements(api: Api, partner: Partner) -> None:
             api, partner.token(), REVIEW, {"input": {"agreementId": created["id"], "approve": True}}
         )
     ) == ["FORBIDDEN"]
-    # The reviewer reads what it reviews.
-    assert (await call(api, ops, AGREEMENTS))["data"]["paymentAgreements"]["edges"]
+    # The reviewer reads what it reviews, naming the partner.
+    assert codes(await call(api, ops, AGREEMENTS)) == ["BAD_USER_INPUT"]
+    listed = await call(api, ops, AGREEMENTS, {"partnerId": partner_gid(partner.partner_id)})
+    assert [e["node"]["id"] for e in listed["data"]["paymentAgreements"]["edges"]] == [
+        created["id"]
+    ]
     # Another partner's agreement does not exist for this one.
     other = new_partner("finance")
     foreign = await call(api, other.token(), REVOKE, {"input": {"agreementId": created["id"]}})
@@ -435,7 +441,7 @@ async def test_r2_a_manager_requests_for_its_own_customers_only(api: Api, partne
 
 
 async def test_contract_status_changes(api: Api, partner: Partner) -> None:
-    admin, ops = partner.token(), partner.token(Role.PROVIDER_OPERATIONS, frozenset())
+    admin, ops = partner.token(), ops_token()
     customer = str(GlobalID("Customer", partner.customer("reseller")))
     first, second = [
         (
@@ -464,7 +470,10 @@ async def test_contract_status_changes(api: Api, partner: Partner) -> None:
     submitted = await call(api, admin, CONTRACTS, {"status": "APPROVED"})
     assert [e["node"]["id"] for e in submitted["data"]["paymentContracts"]["edges"]] == [second]
     missing = await call(
-        api, admin, CANCEL, {"input": {"contractId": str(GlobalID("PaymentContract", "nope"))}}
+        api,
+        admin,
+        CANCEL,
+        {"input": {"contractId": str(GlobalID("PaymentContract", f"{partner.partner_id}:nope"))}},
     )
     assert missing["data"]["cancelPaymentContract"]["errors"][0]["code"] == "NOT_FOUND"
 

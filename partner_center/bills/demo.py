@@ -151,7 +151,7 @@ def _statuses() -> None:
         store.confirm(august, user_id="usr-sp-admin", now=datetime(2026, 9, 8, 2, tzinfo=UTC))
         store.mark_paid(
             august,
-            user_id="usr-ops-finance",
+            user_id="usr-ops-reviewer",
             reference="CMB-20260920-0001",
             now=datetime(2026, 9, 20, 3, tzinfo=UTC),
         )
@@ -164,7 +164,7 @@ def _statuses() -> None:
             bill,
             amount=Decimal("-100.00"),
             reason="Service credit: CDN incident of 2026-10-12",
-            user_id="usr-ops-finance",
+            user_id="usr-ops-reviewer",
             now=datetime(2026, 11, 5, 6, tzinfo=UTC),
         )
 

@@ -59,17 +59,25 @@ def consumption_details(
                idempotency_key=idempotency_key)
 
 
-def _bill_id(bill: str) -> str:
-    """A bill's global ID, from the ID itself or from its month (YYYY-MM)."""
-    from strawberry.relay import GlobalID
-
+def _bill_id(bill: str, api: str, token: str) -> str:
+    """A bill's global ID: as given, or asked from the API for a month (YYYY-MM)."""
     from partner_center.bills.months import Month
     from partner_center.core.errors import BadInput
 
     try:
-        return str(GlobalID("PartnerBill", str(Month.parse(bill))))
+        month = Month.parse(bill)
     except BadInput:
         return bill
+    client = GraphQLClient(api, token)
+    try:
+        view = client.call("PartnerBillId", {"month": str(month)})["partnerBill"]
+    except ApiError as exc:
+        raise _fail(str(exc)) from exc
+    finally:
+        client.close()
+    if view["bill"] is None:
+        raise _fail(view["message"])
+    return str(view["bill"]["id"])
 
 
 @app.command("partner-bill")
@@ -82,8 +90,9 @@ def partner_bill(
     idempotency_key: str | None = typer.Option(None, help="Repeat-safe request key."),
 ) -> None:
     """Export a partner bill as PDF (customer names anonymized)."""
-    run_export("PARTNER_BILL", "partnerBill", {"billId": _bill_id(bill)}, fmt="pdf",
-               wait=wait, output=output, api=api, token=resolve_token(user),
+    token = resolve_token(user)
+    run_export("PARTNER_BILL", "partnerBill", {"billId": _bill_id(bill, api, token)},
+               fmt="pdf", wait=wait, output=output, api=api, token=token,
                idempotency_key=idempotency_key)
 
 
@@ -98,8 +107,9 @@ def partner_bill_details(
     idempotency_key: str | None = typer.Option(None, help="Repeat-safe request key."),
 ) -> None:
     """Export the consumption details a partner bill covers (anonymized)."""
-    run_export("PARTNER_BILL_DETAILS", "partnerBill", {"billId": _bill_id(bill)}, fmt=fmt,
-               wait=wait, output=output, api=api, token=resolve_token(user),
+    token = resolve_token(user)
+    run_export("PARTNER_BILL_DETAILS", "partnerBill", {"billId": _bill_id(bill, api, token)},
+               fmt=fmt, wait=wait, output=output, api=api, token=token,
                idempotency_key=idempotency_key)
 
 

@@ -6,7 +6,7 @@ Resolvers and mutations ask these functions; they never inspect roles themselves
 from __future__ import annotations
 
 from partner_center.core.auth import AccountType, Menu, Principal, Role
-from partner_center.core.errors import Forbidden
+from partner_center.core.errors import BadInput, Forbidden
 
 # The customer-expansion menus (Sales > Customers, Sales > Expand) do not exist for a
 # channel-only master distributor, whoever the user is (R1).
@@ -53,11 +53,24 @@ def require_partner_bills(principal: Principal) -> None:
                         "its assigned customers", permission=Menu.BILLING.value)
 
 
-def require_provider_reviewer(principal: Principal) -> None:
-    """Reviews (payment agreements, request-payment contracts) and bill adjustments and
-    payments are the provider's operations staff's, never the partner's own users."""
-    if principal.role is not Role.PROVIDER_OPERATIONS:
-        raise Forbidden("only the provider's operations staff may do this")
+def may_act_for(principal: Principal, partner_id: str) -> bool:
+    """Whose data a caller reaches: a partner's users their own partner's, the provider's
+    operations every partner's (they review bills, agreements and contracts across
+    partners). The menu rules above still apply on top."""
+    return principal.role is Role.PROVIDER_OPERATIONS or partner_id == principal.partner_id
+
+
+def target_partner(principal: Principal, requested: str | None) -> str:
+    """The partner a list or lookup is about: the provider's operations name it (they
+    belong to no partner), a partner's users get their own and may name no other."""
+    if principal.role is Role.PROVIDER_OPERATIONS:
+        if not requested:
+            raise BadInput("partnerId is required for the provider's operations",
+                           field="partnerId")
+        return requested
+    if requested is not None and requested != principal.partner_id:
+        raise Forbidden("a partner's users see their own partner's data only")
+    return principal.partner_id
 
 
 def require_partner_user(principal: Principal, menu: Menu) -> None:

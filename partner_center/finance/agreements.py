@@ -68,6 +68,7 @@ class AgreementDraft:
 
 @dataclass(frozen=True)
 class Agreement:
+    partner_id: str
     agreement_id: str
     payer_account_name: str
     bank: str
@@ -92,6 +93,7 @@ class Agreement:
     @classmethod
     def from_record(cls, r: FinanceRecord) -> Agreement:
         return cls(
+            partner_id=r.partner_id,
             agreement_id=r.record_id,
             payer_account_name=r.payer_account_name or "",
             bank=r.bank or "",

@@ -42,6 +42,7 @@ class ContractStatus(enum.StrEnum):
 
 @dataclass(frozen=True)
 class Contract:
+    partner_id: str
     contract_id: str
     customer_id: str
     amount: Decimal
@@ -57,6 +58,7 @@ class Contract:
     @classmethod
     def from_record(cls, r: FinanceRecord) -> Contract:
         return cls(
+            partner_id=r.partner_id,
             contract_id=r.record_id,
             customer_id=r.customer_id or "",
             amount=r.amount or Decimal(0),

@@ -57,7 +57,7 @@ def seed(data: Any) -> None:
         except Refusal:  # seeded before: the accounts already have their agreements
             return
     agreements.review(
-        created[0].agreement_id, approve=True, note=None, user_id="usr-ops-finance", now=AT
+        created[0].agreement_id, approve=True, note=None, user_id="usr-ops-reviewer", now=AT
     )
     agreements.revoke(created[2].agreement_id, user_id="usr-sp-admin", now=AT)
 
@@ -74,7 +74,7 @@ def seed(data: Any) -> None:
         user_id="usr-sp-admin",
         now=AT,
     )
-    contracts.review(first.contract_id, approve=True, note=None, user_id="usr-ops-finance", now=AT)
+    contracts.review(first.contract_id, approve=True, note=None, user_id="usr-ops-reviewer", now=AT)
     contracts.create(
         customer_id=resellers[1],
         amount=Decimal("12800.00"),

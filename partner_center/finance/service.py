@@ -1,5 +1,7 @@
 """Payment agreements and request-payment contracts for a caller (R1, R2), independent
-of GraphQL. `now` is read here and handed to the rules."""
+of GraphQL. A partner's users act on their own partner's records; the provider's
+operations review any partner's (`may_act_for`). `now` is read here and handed to the
+rules."""
 
 from __future__ import annotations
 
@@ -11,9 +13,10 @@ from partner_center.core.auth import Menu, Principal
 from partner_center.core.clock import beijing_date, utcnow
 from partner_center.core.permissions import (
     managed_customer_scope,
+    may_act_for,
     require_menu,
     require_partner_user,
-    require_provider_reviewer,
+    require_provider_operations,
 )
 from partner_center.finance.agreements import (
     Agreement,
@@ -39,17 +42,28 @@ def now() -> datetime:
 # -- payment agreements -------------------------------------------------------------------
 
 
-async def get_agreement(principal: Principal, agreement_id: str) -> Agreement | None:
+async def get_agreement(
+    principal: Principal, partner_id: str, agreement_id: str
+) -> Agreement | None:
     require_menu(principal, Menu.BILLING)
-    return await asyncio.to_thread(AgreementStore(principal.partner_id).get, agreement_id)
+    if not may_act_for(principal, partner_id):
+        return None
+    return await asyncio.to_thread(AgreementStore(partner_id).get, agreement_id)
 
 
 async def list_agreements(
-    principal: Principal, *, status: AgreementStatus | None, after: str | None, limit: int
+    principal: Principal,
+    partner_id: str,
+    *,
+    status: AgreementStatus | None,
+    after: str | None,
+    limit: int,
 ) -> tuple[list[Agreement], bool]:
     require_menu(principal, Menu.BILLING)
+    if not may_act_for(principal, partner_id):
+        return [], False
     return await asyncio.to_thread(
-        AgreementStore(principal.partner_id).page,
+        AgreementStore(partner_id).page,
         status=status,
         today=beijing_date(now()),
         after_id=after,
@@ -58,6 +72,7 @@ async def list_agreements(
 
 
 async def create_agreement(principal: Principal, draft: AgreementDraft) -> Agreement:
+    """Always for the caller's own partner."""
     require_partner_user(principal, Menu.BILLING)
     instant = now()
     cleaned = validate(draft, beijing_date(instant))
@@ -66,22 +81,25 @@ async def create_agreement(principal: Principal, draft: AgreementDraft) -> Agree
     )
 
 
-async def revoke_agreement(principal: Principal, agreement_id: str) -> Agreement:
+def _agreement_not_found() -> Refusal:
+    return Refusal("NOT_FOUND", "no payment agreement with this ID", "agreementId")
+
+
+async def revoke_agreement(principal: Principal, partner_id: str, agreement_id: str) -> Agreement:
     require_partner_user(principal, Menu.BILLING)
+    if not may_act_for(principal, partner_id):
+        raise _agreement_not_found()
     return await asyncio.to_thread(
-        AgreementStore(principal.partner_id).revoke,
-        agreement_id,
-        user_id=principal.user_id,
-        now=now(),
+        AgreementStore(partner_id).revoke, agreement_id, user_id=principal.user_id, now=now()
     )
 
 
 async def review_agreement(
-    principal: Principal, agreement_id: str, *, approve: bool, note: str | None
+    principal: Principal, partner_id: str, agreement_id: str, *, approve: bool, note: str | None
 ) -> Agreement:
-    require_provider_reviewer(principal)
+    require_provider_operations(principal)
     return await asyncio.to_thread(
-        AgreementStore(principal.partner_id).review,
+        AgreementStore(partner_id).review,
         agreement_id,
         approve=approve,
         note=note,
@@ -93,14 +111,16 @@ async def review_agreement(
 # -- request-payment contracts ------------------------------------------------------------
 
 
-async def customer_names(principal: Principal, customer_ids: set[str]) -> dict[str, str]:
-    """Names of the partner's customers (for masked display), by ID."""
+async def customer_names(
+    principal: Principal, partner_id: str, customer_ids: set[str]
+) -> dict[str, str]:
+    """Names of a partner's customers (for masked display), by ID."""
     require_menu(principal, Menu.BILLING)
-    if not customer_ids:
+    if not customer_ids or not may_act_for(principal, partner_id):
         return {}
 
     def read() -> dict[str, str]:
-        keys = [(principal.partner_id, cid) for cid in sorted(customer_ids)]
+        keys = [(partner_id, cid) for cid in sorted(customer_ids)]
         return {c.customer_id: c.name for c in CustomerItem.batch_get(keys)}
 
     return await asyncio.to_thread(read)
@@ -110,9 +130,11 @@ def _managed(partner_id: str, manager_id: str) -> set[str]:
     return {c.customer_id for c in CustomerItem.by_manager.query(f"{partner_id}#{manager_id}")}
 
 
-async def get_contract(principal: Principal, contract_id: str) -> Contract | None:
+async def get_contract(principal: Principal, partner_id: str, contract_id: str) -> Contract | None:
     require_menu(principal, Menu.BILLING)
-    store = ContractStore(principal.partner_id)
+    if not may_act_for(principal, partner_id):
+        return None
+    store = ContractStore(partner_id)
     contract = await asyncio.to_thread(store.get, contract_id)
     manager = managed_customer_scope(principal)
     if contract is not None and manager is not None:
@@ -124,6 +146,7 @@ async def get_contract(principal: Principal, contract_id: str) -> Contract | Non
 
 async def list_contracts(
     principal: Principal,
+    partner_id: str,
     *,
     status: ContractStatus | None,
     customer_id: str | None,
@@ -131,14 +154,14 @@ async def list_contracts(
     limit: int,
 ) -> tuple[list[Contract], bool]:
     require_menu(principal, Menu.BILLING)
+    if not may_act_for(principal, partner_id):
+        return [], False
     manager = managed_customer_scope(principal)
     visible = (
-        await asyncio.to_thread(_managed, principal.partner_id, manager)
-        if manager is not None
-        else None
+        await asyncio.to_thread(_managed, partner_id, manager) if manager is not None else None
     )
     return await asyncio.to_thread(
-        ContractStore(principal.partner_id).page,
+        ContractStore(partner_id).page,
         status=status,
         customer_id=customer_id,
         visible=visible,
@@ -150,8 +173,8 @@ async def list_contracts(
 async def request_contract(
     principal: Principal, *, customer_id: str, amount: str, purpose: str
 ) -> Contract:
-    """At any time, for a reseller customer; an advisory customer is refused with a code
-    saying it requests its own."""
+    """At any time, for a reseller customer of the caller's partner; an advisory customer
+    is refused with a code saying it requests its own."""
     require_partner_user(principal, Menu.BILLING)
     value = parse_request_amount(amount)
     store = ContractStore(principal.partner_id)
@@ -168,24 +191,21 @@ async def request_contract(
     )
 
 
-async def cancel_contract(principal: Principal, contract_id: str) -> Contract:
+async def cancel_contract(principal: Principal, partner_id: str, contract_id: str) -> Contract:
     require_partner_user(principal, Menu.BILLING)
-    if await get_contract(principal, contract_id) is None:
+    if await get_contract(principal, partner_id, contract_id) is None:
         raise Refusal("NOT_FOUND", "no payment contract with this ID", "contractId")
     return await asyncio.to_thread(
-        ContractStore(principal.partner_id).cancel,
-        contract_id,
-        user_id=principal.user_id,
-        now=now(),
+        ContractStore(partner_id).cancel, contract_id, user_id=principal.user_id, now=now()
     )
 
 
 async def review_contract(
-    principal: Principal, contract_id: str, *, approve: bool, note: str | None
+    principal: Principal, partner_id: str, contract_id: str, *, approve: bool, note: str | None
 ) -> Contract:
-    require_provider_reviewer(principal)
+    require_provider_operations(principal)
     return await asyncio.to_thread(
-        ContractStore(principal.partner_id).review,
+        ContractStore(partner_id).review,
         contract_id,
         approve=approve,
         note=note,

@@ -78,9 +78,6 @@ USERS = [
              "channel-only master distributor operator"),
     DemoUser("sp2-admin", "ptn-sp-002", "usr-sp2-admin", Role.ADMIN, ALL_MENUS,
              "a second solution provider's administrator (tenant isolation)"),
-    DemoUser("ops-finance", "ptn-sp-001", "usr-ops-finance", Role.PROVIDER_OPERATIONS,
-             frozenset(), "the provider's finance reviewer for ptn-sp-001: reviews payment "
-             "agreements and contracts, adjusts bills, records repayments"),
 ]
 
 # The provider's own services and reviewers: not users of a partner, so not in the
@@ -89,7 +86,8 @@ SERVICE_USERS = [
     DemoUser("storefront", PLATFORM_PARTITION, "svc-storefront", Role.STOREFRONT, frozenset(),
              "the marketplace storefront service: places orders through share links"),
     DemoUser("ops-reviewer", PLATFORM_PARTITION, "usr-ops-reviewer", Role.PROVIDER_OPERATIONS,
-             frozenset(), "the provider's operations: reviews marketplace invoice requests"),
+             frozenset(), "the provider's operations: reviews marketplace invoice requests, "
+             "payment agreements and contracts; adjusts partner bills, records repayments"),
 ]
 
 PRODUCTS = [

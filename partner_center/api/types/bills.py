@@ -18,15 +18,16 @@ from partner_center.api import access
 from partner_center.api.context import Info
 from partner_center.api.pagination import build_connection, page_request
 from partner_center.api.payloads import UserError
-from partner_center.api.types.ids import node_id_of
 from partner_center.api.types.money import Money
 from partner_center.api.types.outcomes import Outcome, refused, run_once
+from partner_center.api.types.scoped_ids import partner_of, scoped, scoped_id_of, split
 from partner_center.bills import service
 from partner_center.bills.bill import Adjustment, Bill, BillItem, BillStatus
 from partner_center.bills.timing import Availability
 from partner_center.core.anonymize import mask_name
 from partner_center.core.clock import from_iso
 from partner_center.core.errors import BadInput, Forbidden
+from partner_center.core.permissions import target_partner
 
 PartnerBillStatus = strawberry.enum(
     BillStatus, name="PartnerBillStatus", description="generated → confirmed → paid."
@@ -53,7 +54,7 @@ class PartnerBillItemNode(relay.Node):
 
     @classmethod
     def of(cls, bill: Bill, item: BillItem) -> PartnerBillItemNode:
-        return cls(item_id=f"{bill.bill_id}:{item.seq}", item=item)
+        return cls(item_id=scoped(bill.partner_id, f"{bill.bill_id}:{item.seq}"), item=item)
 
     @strawberry.field
     def seq(self) -> int:
@@ -99,10 +100,11 @@ class PartnerBillItemNode(relay.Node):
     ) -> list[Any]:
         results = []
         for node_id in node_ids:
-            bill_id, _, seq = node_id.partition(":")
+            partner_id, local = split(node_id) or ("", "")
+            bill_id, _, seq = local.partition(":")
             found = None
             if seq.isdigit():
-                bill = await _visible_bill(info, bill_id)
+                bill = await _visible_bill(info, partner_id, bill_id)
                 if bill is not None:
                     items, _ = await service.bill_items(
                         info.context.principal, bill, after_seq=int(seq) - 1, limit=1
@@ -150,7 +152,7 @@ class PartnerBillNode(relay.Node):
 
     @classmethod
     def of(cls, bill: Bill) -> PartnerBillNode:
-        return cls(bill_id=bill.bill_id, bill=bill)
+        return cls(bill_id=scoped(bill.partner_id, bill.bill_id), bill=bill)
 
     @strawberry.field(description="YYYY-MM, Beijing time.")
     def month(self) -> str:
@@ -241,14 +243,15 @@ class PartnerBillNode(relay.Node):
     ) -> list[Any]:
         results = []
         for node_id in node_ids:
-            bill = await _visible_bill(info, node_id)
+            partner_id, bill_id = split(node_id) or ("", "")
+            bill = await _visible_bill(info, partner_id, bill_id)
             results.append(cls.of(bill) if bill else None)
         return results
 
 
-async def _visible_bill(info: Info, bill_id: str) -> Bill | None:
+async def _visible_bill(info: Info, partner_id: str, bill_id: str) -> Bill | None:
     try:
-        return await service.get_bill(info.context.principal, bill_id)
+        return await service.get_bill(info.context.principal, partner_id, bill_id)
     except Forbidden:
         return None  # `node` answers null rather than confirm the bill exists
 
@@ -271,8 +274,12 @@ class PartnerBillMonth:
     )
 
 
-async def partner_bill(info: Info, month: str) -> PartnerBillMonth:
-    view = await service.month_view(info.context.principal, month)
+async def partner_bill(
+    info: Info, month: str, partner_id: relay.GlobalID | None = None
+) -> PartnerBillMonth:
+    principal = info.context.principal
+    target = target_partner(principal, partner_of(partner_id))
+    view = await service.month_view(principal, target, month)
     state = view.state
     return PartnerBillMonth(
         month=str(state.month),
@@ -284,17 +291,20 @@ async def partner_bill(info: Info, month: str) -> PartnerBillMonth:
 
 
 async def partner_bills(
-    info: Info, first: int | None = None, after: str | None = None
+    info: Info,
+    first: int | None = None,
+    after: str | None = None,
+    partner_id: relay.GlobalID | None = None,
 ) -> PartnerBillConnection:
-    page = page_request(first, after, "bill")
-    found, has_next = await service.list_bills(
-        info.context.principal, after=page.after, limit=page.size
-    )
+    principal = info.context.principal
+    target = target_partner(principal, partner_of(partner_id))
+    page = page_request(first, after, f"bill-{target}")
+    found, has_next = await service.list_bills(principal, target, after=page.after, limit=page.size)
     return build_connection(
         PartnerBillConnection,
         [PartnerBillNode.of(b) for b in found],
         has_next,
-        "bill",
+        f"bill-{target}",
         lambda n: n.bill.bill_id,
         after,
     )  # type: ignore[return-value]
@@ -340,31 +350,42 @@ class AdjustPartnerBillInput:
 
 
 async def _payload(info: Info, outcome: Outcome) -> PartnerBillPayload:
-    bill_id = outcome.ids.get("bill")
-    bill = await service.get_bill(info.context.principal, bill_id) if bill_id else None
+    partner_id, bill_id = outcome.ids.get("partner"), outcome.ids.get("bill")
+    bill = None
+    if partner_id and bill_id:
+        bill = await service.get_bill(info.context.principal, partner_id, bill_id)
     return PartnerBillPayload(
         bill=PartnerBillNode.of(bill) if bill else None, errors=outcome.errors
     )
 
 
-def _bill_id(gid: relay.GlobalID) -> str:
-    return node_id_of(gid, "PartnerBill", "billId")
+def _bill_id(gid: relay.GlobalID) -> tuple[str, str]:
+    """(partner ID, month) of a PartnerBill ID."""
+    return scoped_id_of(gid, "PartnerBill", "billId")
+
+
+def _ids(bill: Bill) -> dict[str, str]:
+    return {"partner": bill.partner_id, "bill": bill.bill_id}
 
 
 async def confirm_partner_bill(info: Info, input: ConfirmPartnerBillInput) -> PartnerBillPayload:
     principal = info.context.principal
     try:
-        bill_id = _bill_id(input.bill_id)
+        partner_id, bill_id = _bill_id(input.bill_id)
     except BadInput as error:
         return await _payload(info, refused(error))
 
     async def action() -> dict[str, str]:
-        return {"bill": (await service.confirm(principal, bill_id)).bill_id}
+        return _ids(await service.confirm(principal, partner_id, bill_id))
 
     return await _payload(
         info,
         await run_once(
-            principal, "confirmPartnerBill", input.idempotency_key, {"bill": bill_id}, action
+            principal,
+            "confirmPartnerBill",
+            input.idempotency_key,
+            {"partner": partner_id, "bill": bill_id},
+            action,
         ),
     )
 
@@ -372,13 +393,14 @@ async def confirm_partner_bill(info: Info, input: ConfirmPartnerBillInput) -> Pa
 async def mark_partner_bill_paid(info: Info, input: MarkPartnerBillPaidInput) -> PartnerBillPayload:
     principal = info.context.principal
     try:
-        bill_id = _bill_id(input.bill_id)
+        partner_id, bill_id = _bill_id(input.bill_id)
     except BadInput as error:
         return await _payload(info, refused(error))
 
     async def action() -> dict[str, str]:
-        bill = await service.mark_paid(principal, bill_id, input.payment_reference)
-        return {"bill": bill.bill_id}
+        return _ids(
+            await service.mark_paid(principal, partner_id, bill_id, input.payment_reference)
+        )
 
     return await _payload(
         info,
@@ -386,7 +408,7 @@ async def mark_partner_bill_paid(info: Info, input: MarkPartnerBillPaidInput) ->
             principal,
             "markPartnerBillPaid",
             input.idempotency_key,
-            {"bill": bill_id, "reference": input.payment_reference},
+            {"partner": partner_id, "bill": bill_id, "reference": input.payment_reference},
             action,
         ),
     )
@@ -397,19 +419,21 @@ async def adjust_partner_bill(
 ) -> AdjustPartnerBillPayload:
     principal = info.context.principal
     try:
-        bill_id = _bill_id(input.bill_id)
+        partner_id, bill_id = _bill_id(input.bill_id)
     except BadInput as error:
         return AdjustPartnerBillPayload(errors=refused(error).errors)
 
     async def action() -> dict[str, str]:
-        bill, adjustment = await service.adjust(principal, bill_id, input.amount, input.reason)
-        return {"bill": bill.bill_id, "adjustment": adjustment.adjustment_id}
+        bill, adjustment = await service.adjust(
+            principal, partner_id, bill_id, input.amount, input.reason
+        )
+        return {**_ids(bill), "adjustment": adjustment.adjustment_id}
 
     outcome = await run_once(
         principal,
         "adjustPartnerBill",
         input.idempotency_key,
-        {"bill": bill_id, "amount": input.amount, "reason": input.reason},
+        {"partner": partner_id, "bill": bill_id, "amount": input.amount, "reason": input.reason},
         action,
     )
     payload = await _payload(info, outcome)
@@ -431,10 +455,13 @@ class Query:
     partner_bill: PartnerBillMonth = access.query(
         "Query.partnerBill",
         partner_bill,
-        "A month's partner bill (month: YYYY-MM, Beijing time), or why it is not there yet.",
+        "A month's partner bill (month: YYYY-MM, Beijing time), or why it is not there yet; "
+        "the provider's operations name the partner (partnerId).",
     )
     partner_bills: PartnerBillConnection = access.query(
-        "Query.partnerBills", partner_bills, "Generated partner bills, newest month first."
+        "Query.partnerBills",
+        partner_bills,
+        "Generated partner bills, newest month first (the provider's operations: of partnerId).",
     )
 
 

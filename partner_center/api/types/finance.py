@@ -17,9 +17,11 @@ from partner_center.api.payloads import UserError
 from partner_center.api.types.ids import node_id_of
 from partner_center.api.types.money import Money
 from partner_center.api.types.outcomes import Outcome, refused, run_once
+from partner_center.api.types.scoped_ids import partner_of, scoped, scoped_id_of, split
 from partner_center.core.anonymize import mask_name
 from partner_center.core.clock import beijing_date, from_iso
 from partner_center.core.errors import BadInput, Forbidden
+from partner_center.core.permissions import target_partner
 from partner_center.finance import account_numbers, service
 from partner_center.finance.agreements import (
     Agreement,
@@ -51,7 +53,7 @@ class PaymentAgreementNode(relay.Node):
     @classmethod
     def of(cls, agreement: Agreement) -> PaymentAgreementNode:
         return cls(
-            agreement_id=agreement.agreement_id,
+            agreement_id=scoped(agreement.partner_id, agreement.agreement_id),
             agreement=agreement,
             today=beijing_date(service.now()),
         )
@@ -110,8 +112,11 @@ class PaymentAgreementNode(relay.Node):
     ) -> list[Any]:
         results = []
         for node_id in node_ids:
+            partner_id, agreement_id = split(node_id) or ("", "")
             try:
-                found = await service.get_agreement(info.context.principal, node_id)
+                found = await service.get_agreement(
+                    info.context.principal, partner_id, agreement_id
+                )
             except Forbidden:
                 found = None
             results.append(cls.of(found) if found else None)
@@ -179,8 +184,9 @@ class PaymentContractNode(relay.Node):
     ) -> list[Any]:
         results = []
         for node_id in node_ids:
+            partner_id, contract_id = split(node_id) or ("", "")
             try:
-                found = await service.get_contract(info.context.principal, node_id)
+                found = await service.get_contract(info.context.principal, partner_id, contract_id)
             except Forbidden:
                 found = None
             results.append((await _contract_nodes(info, [found]))[0] if found else None)
@@ -188,12 +194,16 @@ class PaymentContractNode(relay.Node):
 
 
 async def _contract_nodes(info: Info, contracts: list[Contract]) -> list[PaymentContractNode]:
-    names = await service.customer_names(info.context.principal, {c.customer_id for c in contracts})
+    names: dict[tuple[str, str], str] = {}
+    for partner_id in {c.partner_id for c in contracts}:
+        ids = {c.customer_id for c in contracts if c.partner_id == partner_id}
+        found = await service.customer_names(info.context.principal, partner_id, ids)
+        names.update({(partner_id, cid): name for cid, name in found.items()})
     return [
         PaymentContractNode(
-            contract_id=c.contract_id,
+            contract_id=scoped(c.partner_id, c.contract_id),
             contract=c,
-            customer_name_snapshot=names.get(c.customer_id, ""),
+            customer_name_snapshot=names.get((c.partner_id, c.customer_id), ""),
         )
         for c in contracts
     ]
@@ -212,16 +222,19 @@ async def payment_agreements(
     first: int | None = None,
     after: str | None = None,
     status: PaymentAgreementStatus | None = None,  # type: ignore[valid-type]
+    partner_id: relay.GlobalID | None = None,
 ) -> PaymentAgreementConnection:
-    page = page_request(first, after, "agreement")
+    principal = info.context.principal
+    target = target_partner(principal, partner_of(partner_id))
+    page = page_request(first, after, f"agreement-{target}")
     found, has_next = await service.list_agreements(
-        info.context.principal, status=status, after=page.after, limit=page.size
+        principal, target, status=status, after=page.after, limit=page.size
     )
     return build_connection(
         PaymentAgreementConnection,
         [PaymentAgreementNode.of(a) for a in found],
         has_next,
-        "agreement",
+        f"agreement-{target}",
         lambda n: n.agreement.agreement_id,
         after,
     )  # type: ignore[return-value]
@@ -233,11 +246,15 @@ async def payment_contracts(
     after: str | None = None,
     status: PaymentContractStatus | None = None,  # type: ignore[valid-type]
     customer_id: relay.GlobalID | None = None,
+    partner_id: relay.GlobalID | None = None,
 ) -> PaymentContractConnection:
-    page = page_request(first, after, "contract")
+    principal = info.context.principal
+    target = target_partner(principal, partner_of(partner_id))
+    page = page_request(first, after, f"contract-{target}")
     customer = node_id_of(customer_id, "Customer", "customerId") if customer_id else None
     found, has_next = await service.list_contracts(
-        info.context.principal,
+        principal,
+        target,
         status=status,
         customer_id=customer,
         after=page.after,
@@ -247,7 +264,7 @@ async def payment_contracts(
         PaymentContractConnection,
         await _contract_nodes(info, found),
         has_next,
-        "contract",
+        f"contract-{target}",
         lambda n: n.contract.contract_id,
         after,
     )  # type: ignore[return-value]
@@ -319,18 +336,20 @@ class ReviewPaymentContractInput:
 
 
 async def _agreement_payload(info: Info, outcome: Outcome) -> PaymentAgreementPayload:
-    agreement_id = outcome.ids.get("agreement")
-    found = (
-        await service.get_agreement(info.context.principal, agreement_id) if agreement_id else None
-    )
+    partner_id, agreement_id = outcome.ids.get("partner"), outcome.ids.get("agreement")
+    found = None
+    if partner_id and agreement_id:
+        found = await service.get_agreement(info.context.principal, partner_id, agreement_id)
     return PaymentAgreementPayload(
         agreement=PaymentAgreementNode.of(found) if found else None, errors=outcome.errors
     )
 
 
 async def _contract_payload(info: Info, outcome: Outcome) -> PaymentContractPayload:
-    contract_id = outcome.ids.get("contract")
-    found = await service.get_contract(info.context.principal, contract_id) if contract_id else None
+    partner_id, contract_id = outcome.ids.get("partner"), outcome.ids.get("contract")
+    found = None
+    if partner_id and contract_id:
+        found = await service.get_contract(info.context.principal, partner_id, contract_id)
     node = (await _contract_nodes(info, [found]))[0] if found else None
     return PaymentContractPayload(contract=node, errors=outcome.errors)
 
@@ -365,7 +384,8 @@ async def create_payment_agreement(
     }
 
     async def action() -> dict[str, str]:
-        return {"agreement": (await service.create_agreement(principal, draft)).agreement_id}
+        found = await service.create_agreement(principal, draft)
+        return {"partner": found.partner_id, "agreement": found.agreement_id}
 
     return await _agreement_payload(
         info,
@@ -380,17 +400,25 @@ def _id(gid: relay.GlobalID, type_name: str, field: str) -> str | Outcome:
         return refused(error)
 
 
+def _scoped(gid: relay.GlobalID, type_name: str, field: str) -> tuple[str, str] | Outcome:
+    try:
+        return scoped_id_of(gid, type_name, field)
+    except BadInput as error:
+        return refused(error)
+
+
 async def revoke_payment_agreement(
     info: Info, input: RevokePaymentAgreementInput
 ) -> PaymentAgreementPayload:
     principal = info.context.principal
-    agreement_id = _id(input.agreement_id, "PaymentAgreement", "agreementId")
-    if isinstance(agreement_id, Outcome):
-        return await _agreement_payload(info, agreement_id)
+    ids = _scoped(input.agreement_id, "PaymentAgreement", "agreementId")
+    if isinstance(ids, Outcome):
+        return await _agreement_payload(info, ids)
+    partner_id, agreement_id = ids
 
     async def action() -> dict[str, str]:
-        found = await service.revoke_agreement(principal, agreement_id)
-        return {"agreement": found.agreement_id}
+        found = await service.revoke_agreement(principal, partner_id, agreement_id)
+        return {"partner": found.partner_id, "agreement": found.agreement_id}
 
     return await _agreement_payload(
         info,
@@ -398,7 +426,7 @@ async def revoke_payment_agreement(
             principal,
             "revokePaymentAgreement",
             input.idempotency_key,
-            {"agreement": agreement_id},
+            {"partner": partner_id, "agreement": agreement_id},
             action,
         ),
     )
@@ -408,15 +436,16 @@ async def review_payment_agreement(
     info: Info, input: ReviewPaymentAgreementInput
 ) -> PaymentAgreementPayload:
     principal = info.context.principal
-    agreement_id = _id(input.agreement_id, "PaymentAgreement", "agreementId")
-    if isinstance(agreement_id, Outcome):
-        return await _agreement_payload(info, agreement_id)
+    ids = _scoped(input.agreement_id, "PaymentAgreement", "agreementId")
+    if isinstance(ids, Outcome):
+        return await _agreement_payload(info, ids)
+    partner_id, agreement_id = ids
 
     async def action() -> dict[str, str]:
         found = await service.review_agreement(
-            principal, agreement_id, approve=input.approve, note=input.note
+            principal, partner_id, agreement_id, approve=input.approve, note=input.note
         )
-        return {"agreement": found.agreement_id}
+        return {"partner": found.partner_id, "agreement": found.agreement_id}
 
     return await _agreement_payload(
         info,
@@ -424,7 +453,12 @@ async def review_payment_agreement(
             principal,
             "reviewPaymentAgreement",
             input.idempotency_key,
-            {"agreement": agreement_id, "approve": input.approve, "note": input.note},
+            {
+                "partner": partner_id,
+                "agreement": agreement_id,
+                "approve": input.approve,
+                "note": input.note,
+            },
             action,
         ),
     )
@@ -442,7 +476,7 @@ async def request_payment_contract(
         found = await service.request_contract(
             principal, customer_id=customer_id, amount=input.amount, purpose=input.purpose
         )
-        return {"contract": found.contract_id}
+        return {"partner": found.partner_id, "contract": found.contract_id}
 
     return await _contract_payload(
         info,
@@ -460,12 +494,14 @@ async def cancel_payment_contract(
     info: Info, input: CancelPaymentContractInput
 ) -> PaymentContractPayload:
     principal = info.context.principal
-    contract_id = _id(input.contract_id, "PaymentContract", "contractId")
-    if isinstance(contract_id, Outcome):
-        return await _contract_payload(info, contract_id)
+    ids = _scoped(input.contract_id, "PaymentContract", "contractId")
+    if isinstance(ids, Outcome):
+        return await _contract_payload(info, ids)
+    partner_id, contract_id = ids
 
     async def action() -> dict[str, str]:
-        return {"contract": (await service.cancel_contract(principal, contract_id)).contract_id}
+        found = await service.cancel_contract(principal, partner_id, contract_id)
+        return {"partner": found.partner_id, "contract": found.contract_id}
 
     return await _contract_payload(
         info,
@@ -473,7 +509,7 @@ async def cancel_payment_contract(
             principal,
             "cancelPaymentContract",
             input.idempotency_key,
-            {"contract": contract_id},
+            {"partner": partner_id, "contract": contract_id},
             action,
         ),
     )
@@ -483,15 +519,16 @@ async def review_payment_contract(
     info: Info, input: ReviewPaymentContractInput
 ) -> PaymentContractPayload:
     principal = info.context.principal
-    contract_id = _id(input.contract_id, "PaymentContract", "contractId")
-    if isinstance(contract_id, Outcome):
-        return await _contract_payload(info, contract_id)
+    ids = _scoped(input.contract_id, "PaymentContract", "contractId")
+    if isinstance(ids, Outcome):
+        return await _contract_payload(info, ids)
+    partner_id, contract_id = ids
 
     async def action() -> dict[str, str]:
         found = await service.review_contract(
-            principal, contract_id, approve=input.approve, note=input.note
+            principal, partner_id, contract_id, approve=input.approve, note=input.note
         )
-        return {"contract": found.contract_id}
+        return {"partner": found.partner_id, "contract": found.contract_id}
 
     return await _contract_payload(
         info,
@@ -499,7 +536,12 @@ async def review_payment_contract(
             principal,
             "reviewPaymentContract",
             input.idempotency_key,
-            {"contract": contract_id, "approve": input.approve, "note": input.note},
+            {
+                "partner": partner_id,
+                "contract": contract_id,
+                "approve": input.approve,
+                "note": input.note,
+            },
             action,
         ),
     )
@@ -510,12 +552,14 @@ class Query:
     payment_agreements: PaymentAgreementConnection = access.query(
         "Query.paymentAgreements",
         payment_agreements,
-        "Third-party payment agreements, newest first, optionally by status.",
+        "Third-party payment agreements, newest first, optionally by status (the provider's "
+        "operations: of partnerId).",
     )
     payment_contracts: PaymentContractConnection = access.query(
         "Query.paymentContracts",
         payment_contracts,
-        "Request-payment contracts, newest first (a customer manager: its customers').",
+        "Request-payment contracts, newest first (a customer manager: its customers'; the "
+        "provider's operations: of partnerId).",
     )
 
 

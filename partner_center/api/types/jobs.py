@@ -19,6 +19,7 @@ from partner_center.api.types.marketplace import (
     MarketplaceBillDetailFilter,
     bill_details_export_filter,
 )
+from partner_center.api.types.scoped_ids import scoped_id_of
 from partner_center.bills import service as bill_service
 from partner_center.consumption.filters import ConsumptionFilter
 from partner_center.core.clock import from_iso, utcnow
@@ -188,8 +189,8 @@ async def _partner_bill_filter(info: Info, given: PartnerBillExportFilter | None
                                ) -> dict[str, Any]:
     if given is None:
         raise BadInput("partnerBill.billId is required for this export", field="partnerBill")
-    bill_id = node_id_of(given.bill_id, "PartnerBill", "partnerBill.billId")
-    return await bill_service.export_filter(info.context.principal, bill_id)
+    partner_id, bill_id = scoped_id_of(given.bill_id, "PartnerBill", "partnerBill.billId")
+    return await bill_service.export_filter(info.context.principal, partner_id, bill_id)
 
 
 async def request_export(info: Info, input: RequestExportInput) -> RequestExportPayload:
