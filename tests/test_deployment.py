@@ -48,6 +48,7 @@ EXPECTED_OUTPUTS = {
     "IdempotencyTableName",
     "BudgetsTableName",
     "MarketplaceTableName",
+    "IncentivesTableName",
     "BillsTableName",
     "BandwidthTableName",
     "FinanceTableName",
@@ -68,6 +69,7 @@ EXPECTED_KEYS = {
     "IdempotencyTableName": ("partner_id", "record_key"),
     "BudgetsTableName": ("partner_id", "bucket"),
     "MarketplaceTableName": ("partner_id", "item_key"),
+    "IncentivesTableName": ("partner_id", "item_key"),
     "BillsTableName": ("partner_id", "record_key"),
     "BandwidthTableName": ("partner_id", "record_key"),
     "FinanceTableName": ("partner_id", "record_key"),
@@ -148,7 +150,7 @@ def test_serverless_includes_the_template(serverless: dict[str, Any]) -> None:
 
 
 @pytest.mark.parametrize("function_name", ["api", "exportWorker", "exportDeadLetter",
-                                           "billGeneration"])
+                                           "incentiveExpiry", "billGeneration"])
 def test_handler_imports_and_is_callable(
     serverless: dict[str, Any], function_name: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -89,6 +89,21 @@ ACCESS: dict[str, Rule] = {
     "Query.pendingMarketplaceInvoiceRequests": roles(Role.PROVIDER_OPERATIONS),
     "Mutation.reviewMarketplaceInvoiceRequest": roles(Role.PROVIDER_OPERATIONS),
     "Query.unattributedMarketplaceOrders": roles(Role.PROVIDER_OPERATIONS),
+    # Incentives (R14–R20): the partner's users with the menu, and the provider's
+    # operations, whose token names the partner they review.
+    "Query.incentives": menu(Menu.INCENTIVES),
+    "Query.incentiveTotals": menu(Menu.INCENTIVES),
+    "Query.incentiveApplicationPreview": menu(Menu.INCENTIVES),
+    "Query.incentiveApplications": menu(Menu.INCENTIVES),
+    "Query.incentivePrograms": menu(Menu.INCENTIVES),
+    "Mutation.applyForIncentiveDisbursement": menu(
+        Menu.INCENTIVES, note="the partner's own users only: operations review, they do "
+                              "not apply"),
+    "Mutation.approveIncentiveApplication": roles(Role.PROVIDER_OPERATIONS),
+    "Mutation.notifyIncentiveDisbursement": roles(Role.PROVIDER_OPERATIONS),
+    # Opportunities and GMV (R21) sit with incentives: GMV is what incentives are earned on.
+    "Query.opportunities": menu(Menu.INCENTIVES),
+    "Query.gmv": menu(Menu.INCENTIVES),
     # Partner bills (R10–R13): the billing menu; a customer manager never sees them (R2).
     "Query.partnerBill": Rule(menu=Menu.BILLING, roles=BILL_READERS),
     "Query.partnerBills": Rule(menu=Menu.BILLING, roles=BILL_READERS),

@@ -17,7 +17,16 @@ from partner_center.api.errors import log_errors
 from partner_center.api.introspection import NoIntrospectionInProduction
 from partner_center.api.masking import MaskUnexpectedErrors
 from partner_center.api.pagination import MAX_PAGE_SIZE
-from partner_center.api.types import audit, bills, directory, finance, jobs, marketplace
+from partner_center.api.types import (
+    audit,
+    bills,
+    directory,
+    finance,
+    incentives,
+    jobs,
+    marketplace,
+    opportunities,
+)
 from partner_center.api.types.customers import CustomerNode
 from partner_center.api.types.directory import PartnerNode, UserNode
 
@@ -28,9 +37,10 @@ MAX_TOKENS = 4000
 
 # One entry per area: its root queries and mutations.
 Query = merge_types("Query", (directory.Query, jobs.Query, audit.Query, marketplace.Query,
-                              bills.Query, finance.Query))
-Mutation = merge_types("Mutation", (jobs.Mutation, marketplace.Mutation, bills.Mutation,
-                                    finance.Mutation))
+                              incentives.Query, opportunities.Query, bills.Query,
+                              finance.Query))
+Mutation = merge_types("Mutation", (jobs.Mutation, marketplace.Mutation, incentives.Mutation,
+                                    bills.Mutation, finance.Mutation))
 
 
 class Schema(strawberry.Schema):

@@ -25,7 +25,7 @@ from partner_center.core.money import MoneyError, parse_amount
 from partner_center.core.permissions import (
     may_act_for,
     require_partner_bills,
-    require_partner_user,
+    require_partner_side,
     require_provider_operations,
 )
 
@@ -121,7 +121,7 @@ def _status_refusal(error: StatusRefused, wanted: str) -> Refusal:
 async def confirm(principal: Principal, partner_id: str, bill_id: str) -> Bill:
     """The partner agrees to its bill: generated → confirmed."""
     require_partner_bills(principal)
-    require_partner_user(principal, Menu.BILLING)
+    require_partner_side(principal, Menu.BILLING)
     bill = await _require_bill(principal, partner_id, bill_id)
     try:
         return await asyncio.to_thread(

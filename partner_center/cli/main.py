@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from partner_center.cli import bills, dev, export, tokens
+from partner_center.cli import bills, dev, export, incentives, tokens
 
 app = typer.Typer(help="Partner Center API: local runtime and command-line client.",
                   no_args_is_help=True, add_completion=False)
@@ -13,6 +13,7 @@ app.command(name="token")(tokens.token)
 app.command(name="schema")(dev.schema)
 app.command(name="trusted-documents")(dev.trusted_documents)
 app.add_typer(export.app, name="export")
+app.add_typer(incentives.app, name="incentives")
 app.add_typer(bills.app, name="bills")
 
 if __name__ == "__main__":

@@ -44,6 +44,29 @@ def require_menu(principal: Principal, menu: Menu) -> None:
                         permission=menu.value)
 
 
+def is_provider_operations(principal: Principal) -> bool:
+    """The cloud provider's reviewers. Their token names the one partner they act on, so
+    tenant isolation holds for them as for anyone."""
+    return principal.role is Role.PROVIDER_OPERATIONS
+
+
+def require_partner_side(principal: Principal, menu: Menu) -> None:
+    """Actions a partner takes on its own account (applying for its incentives): its
+    users holding the menu. The provider's operations hold the incentives menu to review,
+    never to act as the partner."""
+    require_menu(principal, menu)
+    if is_provider_operations(principal):
+        raise Forbidden("the provider's operations review; only the partner's own users "
+                        "can do this", permission=menu.value)
+
+
+def require_provider_operations(principal: Principal) -> None:
+    """The provider's own work: issuing and approving incentives (R14), reviewing
+    marketplace invoice requests, reading orders no share link attributed."""
+    if not is_provider_operations(principal):
+        raise Forbidden("only the cloud provider's operations can do this")
+
+
 def require_partner_bills(principal: Principal) -> None:
     """R1 and R2 for partner bills: the billing menu, and not a customer manager, since a
     partner bill spans every reseller customer and a manager sees only its own (R2)."""
@@ -53,32 +76,31 @@ def require_partner_bills(principal: Principal) -> None:
                         "its assigned customers", permission=Menu.BILLING.value)
 
 
+def reviews_every_partner(principal: Principal) -> bool:
+    """The provider's operations on a platform token (they belong to no partner) review
+    any partner's records; on a token naming one partner, that partner's only."""
+    return (is_provider_operations(principal)
+            and principal.account_type is AccountType.PLATFORM)
+
+
 def may_act_for(principal: Principal, partner_id: str) -> bool:
-    """Whose data a caller reaches: a partner's users their own partner's, the provider's
-    operations every partner's (they review bills, agreements and contracts across
-    partners). The menu rules above still apply on top."""
-    return principal.role is Role.PROVIDER_OPERATIONS or partner_id == principal.partner_id
+    """Whose bills, agreements and contracts a caller reaches: its own partner's, and for
+    the provider's operations on a platform token every partner's. The menu rules above
+    still apply on top."""
+    return partner_id == principal.partner_id or reviews_every_partner(principal)
 
 
 def target_partner(principal: Principal, requested: str | None) -> str:
-    """The partner a list or lookup is about: the provider's operations name it (they
-    belong to no partner), a partner's users get their own and may name no other."""
-    if principal.role is Role.PROVIDER_OPERATIONS:
-        if not requested:
+    """The partner a list or lookup is about: the caller's own unless it names another,
+    which only the provider's operations on a platform token may (and must) do."""
+    if requested is None:
+        if reviews_every_partner(principal):
             raise BadInput("partnerId is required for the provider's operations",
                            field="partnerId")
-        return requested
-    if requested is not None and requested != principal.partner_id:
+        return principal.partner_id
+    if not may_act_for(principal, requested):
         raise Forbidden("a partner's users see their own partner's data only")
-    return principal.partner_id
-
-
-def require_partner_user(principal: Principal, menu: Menu) -> None:
-    """The partner's own users acting in `menu`: the provider's reviewers read, but never
-    act for the partner (confirm its bill, create or revoke its agreements)."""
-    require_menu(principal, menu)
-    if principal.role is Role.PROVIDER_OPERATIONS:
-        raise Forbidden("the provider's operations staff cannot act for the partner")
+    return requested
 
 
 def managed_customer_scope(principal: Principal) -> str | None:
@@ -98,13 +120,6 @@ def require_storefront(principal: Principal) -> None:
     """Marketplace orders (R8) are placed by the storefront service, never by a partner."""
     if principal.role is not Role.STOREFRONT:
         raise Forbidden("only the marketplace storefront places orders")
-
-
-def require_provider_operations(principal: Principal) -> None:
-    """The provider's own work across partners: reviewing marketplace invoice requests,
-    reading orders no share link attributed (the platform partition)."""
-    if principal.role is not Role.PROVIDER_OPERATIONS:
-        raise Forbidden("only the provider's operations may do this")
 
 
 def sees_marketplace_partition(principal: Principal, partner_id: str) -> bool:

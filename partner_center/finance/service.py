@@ -15,7 +15,7 @@ from partner_center.core.permissions import (
     managed_customer_scope,
     may_act_for,
     require_menu,
-    require_partner_user,
+    require_partner_side,
     require_provider_operations,
 )
 from partner_center.finance.agreements import (
@@ -73,7 +73,7 @@ async def list_agreements(
 
 async def create_agreement(principal: Principal, draft: AgreementDraft) -> Agreement:
     """Always for the caller's own partner."""
-    require_partner_user(principal, Menu.BILLING)
+    require_partner_side(principal, Menu.BILLING)
     instant = now()
     cleaned = validate(draft, beijing_date(instant))
     return await asyncio.to_thread(
@@ -86,7 +86,7 @@ def _agreement_not_found() -> Refusal:
 
 
 async def revoke_agreement(principal: Principal, partner_id: str, agreement_id: str) -> Agreement:
-    require_partner_user(principal, Menu.BILLING)
+    require_partner_side(principal, Menu.BILLING)
     if not may_act_for(principal, partner_id):
         raise _agreement_not_found()
     return await asyncio.to_thread(
@@ -175,7 +175,7 @@ async def request_contract(
 ) -> Contract:
     """At any time, for a reseller customer of the caller's partner; an advisory customer
     is refused with a code saying it requests its own."""
-    require_partner_user(principal, Menu.BILLING)
+    require_partner_side(principal, Menu.BILLING)
     value = parse_request_amount(amount)
     store = ContractStore(principal.partner_id)
     customer = check_customer(
@@ -192,7 +192,7 @@ async def request_contract(
 
 
 async def cancel_contract(principal: Principal, partner_id: str, contract_id: str) -> Contract:
-    require_partner_user(principal, Menu.BILLING)
+    require_partner_side(principal, Menu.BILLING)
     if await get_contract(principal, partner_id, contract_id) is None:
         raise Refusal("NOT_FOUND", "no payment contract with this ID", "contractId")
     return await asyncio.to_thread(

@@ -15,6 +15,7 @@ Seeder = Callable[[Any], None]
 def seeders() -> list[Seeder]:
     from partner_center.bills import demo as bills_demo
     from partner_center.finance import demo as finance_demo
+    from partner_center.incentives import demo as incentives
     from partner_center.marketplace import demo as marketplace
 
-    return [marketplace.seed, bills_demo.seed, finance_demo.seed]
+    return [marketplace.seed, incentives.seed, bills_demo.seed, finance_demo.seed]

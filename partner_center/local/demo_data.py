@@ -78,6 +78,10 @@ USERS = [
              "channel-only master distributor operator"),
     DemoUser("sp2-admin", "ptn-sp-002", "usr-sp2-admin", Role.ADMIN, ALL_MENUS,
              "a second solution provider's administrator (tenant isolation)"),
+    # The cloud provider's reviewer. A token names one partner, so a reviewer acts on one
+    # partner per token: this one reviews ptn-sp-001 (incentive bills and applications).
+    DemoUser("provider-ops", "ptn-sp-001", "usr-provider-ops", Role.PROVIDER_OPERATIONS,
+             frozenset(), "the cloud provider's operations, reviewing ptn-sp-001's incentives"),
 ]
 
 # The provider's own services and reviewers: not users of a partner, so not in the

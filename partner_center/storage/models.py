@@ -21,7 +21,8 @@ from partner_center.storage.registry import register
 
 
 class DirectoryItem(Model):
-    """A partner (entity "PARTNER") or one of its users (entity "USER#<id>")."""
+    """A partner (entity "PARTNER"), one of its users (entity "USER#<id>") or one of its
+    partner-program memberships (entity "PROGRAM#<program>", see incentives/programs.py)."""
 
     class Meta:
         table_name = "partner-center-directory"
@@ -34,6 +35,9 @@ class DirectoryItem(Model):
     role = UnicodeAttribute(null=True)
     permissions = UnicodeSetAttribute(null=True)
     programs = UnicodeSetAttribute(null=True)  # partner programs the partner is in
+    # PROGRAM# items: Beijing dates (YYYY-MM-DD) the membership began and lapsed.
+    joined_on = UnicodeAttribute(null=True)
+    lapsed_on = UnicodeAttribute(null=True)
 
 
 class ManagerIndex(GlobalSecondaryIndex["CustomerItem"]):
