@@ -410,3 +410,24 @@ async def test_the_providers_operations_name_the_partner_they_read(api: Api, dem
     assert node["data"]["node"]["month"] == "2026-09"
     wrong = await as_token(api, ops, BILLS, {"partnerId": str(GlobalID("Customer", "x"))})
     assert codes(wrong) == ["BAD_USER_INPUT"]
+
+
+async def test_a_provider_token_naming_one_partner_reviews_that_partner_only(
+    api: Api, demo: Any
+) -> None:
+    # `provider-ops` is the provider's operations on a token that names ptn-sp-001.
+    own = await api.gql("provider-ops", BILL, {"month": "2026-10"})
+    assert own["data"]["partnerBill"]["bill"]["id"] == bill_gid("2026-10")
+    other = await api.gql(
+        "provider-ops", BILL, {"month": "2026-10", "partnerId": partner_gid("ptn-sp-002")}
+    )
+    assert codes(other) == ["FORBIDDEN"]
+    refused = await api.gql(
+        "provider-ops",
+        ADJUST,
+        {"input": {"billId": bill_gid("2026-10", "ptn-sp-002"), "amount": "-1.00", "reason": "x"}},
+    )
+    assert refused["data"]["adjustPartnerBill"]["errors"][0]["code"] == "NOT_FOUND"
+    assert (await api.gql("provider-ops", NODE, {"id": bill_gid("2026-10", "ptn-sp-002")}))["data"][
+        "node"
+    ] is None

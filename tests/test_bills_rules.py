@@ -349,3 +349,29 @@ def test_month_arithmetic_is_consistent_for_many_years() -> None:
         assert month.end - month.start == timedelta(days=month.days)
         assert month.next().start == month.end
         month = month.next()
+
+
+def test_whose_bills_a_caller_reaches() -> None:
+    from partner_center.core.auth import AccountType, Principal, Role
+    from partner_center.core.errors import Forbidden
+    from partner_center.core.permissions import may_act_for, target_partner
+
+    def who(role: Role, partner: str, account: AccountType) -> Principal:
+        return Principal(
+            partner_id=partner, user_id="u", login="u", role=role, account_type=account
+        )
+
+    admin = who(Role.ADMIN, "ptn-a", AccountType.SOLUTION_PROVIDER)
+    scoped_ops = who(Role.PROVIDER_OPERATIONS, "ptn-a", AccountType.SOLUTION_PROVIDER)
+    platform_ops = who(Role.PROVIDER_OPERATIONS, "platform", AccountType.PLATFORM)
+    assert may_act_for(admin, "ptn-a") and not may_act_for(admin, "ptn-b")
+    assert may_act_for(scoped_ops, "ptn-a") and not may_act_for(scoped_ops, "ptn-b")
+    assert may_act_for(platform_ops, "ptn-b")
+    assert target_partner(admin, None) == "ptn-a" == target_partner(scoped_ops, None)
+    assert target_partner(platform_ops, "ptn-b") == "ptn-b"
+    with pytest.raises(BadInput):
+        target_partner(platform_ops, None)
+    with pytest.raises(Forbidden):
+        target_partner(admin, "ptn-b")
+    with pytest.raises(Forbidden):
+        target_partner(scoped_ops, "ptn-b")
