@@ -53,6 +53,9 @@ EXPECTED_OUTPUTS = {
     "CustomerAlertsTableName",
     "AdjustmentsTableName",
     "ConsumptionRollupsTableName",
+    "BillsTableName",
+    "BandwidthTableName",
+    "FinanceTableName",
     "ExportQueueUrl",
     "ExportQueueArn",
     "ExportDeadLetterQueueUrl",
@@ -81,6 +84,9 @@ EXPECTED_KEYS = {
     "CustomerAlertsTableName": ("partner_id", "alert_id"),
     "AdjustmentsTableName": ("partner_id", "adjustment_key"),
     "ConsumptionRollupsTableName": ("partner_id", "rollup_key"),
+    "BillsTableName": ("partner_id", "record_key"),
+    "BandwidthTableName": ("partner_id", "record_key"),
+    "FinanceTableName": ("partner_id", "record_key"),
 }
 
 # AWS's advice for SQS event sources: visibility timeout >= 6 x the function timeout.
@@ -159,7 +165,8 @@ def test_serverless_includes_the_template(serverless: dict[str, Any]) -> None:
 
 @pytest.mark.parametrize("function_name", ["api", "exportWorker", "exportDeadLetter",
                                            "incentiveExpiry", "dispatchWorker",
-                                           "dispatchDeadLetter", "consumptionRollup"])
+                                           "dispatchDeadLetter", "consumptionRollup",
+                                           "billGeneration"])
 def test_handler_imports_and_is_callable(
     serverless: dict[str, Any], function_name: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:

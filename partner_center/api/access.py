@@ -51,6 +51,11 @@ def roles(*allowed: Role, note: str = "") -> Rule:
     return Rule(roles=frozenset(allowed), note=note)
 
 
+# Who may read partner bills, act on the partner's finances, request payment contracts.
+BILL_READERS = frozenset({Role.ADMIN, Role.OPERATOR, Role.PROVIDER_OPERATIONS})
+PARTNER_FINANCE = frozenset({Role.ADMIN, Role.OPERATOR})
+CONTRACT_REQUESTERS = frozenset({Role.ADMIN, Role.OPERATOR, Role.CUSTOMER_MANAGER})
+
 ACCESS: dict[str, Rule] = {
     # The caller and any object it may see: every node type applies its own rules.
     "Query.node": SIGNED_IN,
@@ -61,7 +66,8 @@ ACCESS: dict[str, Rule] = {
     "Mutation.requestExport": Rule(note="and the menu of the exported data "
                                         "(consumption details, adjustment records: "
                                         "customers; marketplace bill details: "
-                                        "marketplace)"),
+                                        "marketplace; partner bill and its details: "
+                                        "billing)"),
     # Leads (R1, R6): the leads menu to read (staff: their own leads), and to dispatch
     # or recall, the administrator or an operator holding it.
     "Query.leads": menu(Menu.LEADS, "partner staff see the leads dispatched to them"),
@@ -129,6 +135,22 @@ ACCESS: dict[str, Rule] = {
     # Opportunities and GMV (R21) sit with incentives: GMV is what incentives are earned on.
     "Query.opportunities": menu(Menu.INCENTIVES),
     "Query.gmv": menu(Menu.INCENTIVES),
+    # Partner bills (R10–R13): the billing menu; a customer manager never sees them (R2).
+    "Query.partnerBill": Rule(menu=Menu.BILLING, roles=BILL_READERS),
+    "Query.partnerBills": Rule(menu=Menu.BILLING, roles=BILL_READERS),
+    "Mutation.confirmPartnerBill": Rule(menu=Menu.BILLING, roles=PARTNER_FINANCE),
+    "Mutation.adjustPartnerBill": roles(Role.PROVIDER_OPERATIONS),
+    "Mutation.markPartnerBillPaid": roles(Role.PROVIDER_OPERATIONS),
+    # Third-party payment agreements: the partner creates and revokes, the provider reviews.
+    "Query.paymentAgreements": menu(Menu.BILLING),
+    "Mutation.createPaymentAgreement": Rule(menu=Menu.BILLING, roles=PARTNER_FINANCE),
+    "Mutation.revokePaymentAgreement": Rule(menu=Menu.BILLING, roles=PARTNER_FINANCE),
+    "Mutation.reviewPaymentAgreement": roles(Role.PROVIDER_OPERATIONS),
+    # Request-payment contracts: a customer manager for its own customers (R2).
+    "Query.paymentContracts": menu(Menu.BILLING),
+    "Mutation.requestPaymentContract": Rule(menu=Menu.BILLING, roles=CONTRACT_REQUESTERS),
+    "Mutation.cancelPaymentContract": Rule(menu=Menu.BILLING, roles=CONTRACT_REQUESTERS),
+    "Mutation.reviewPaymentContract": roles(Role.PROVIDER_OPERATIONS),
 }
 
 

@@ -20,10 +20,12 @@ from partner_center.api.pagination import MAX_PAGE_SIZE
 from partner_center.api.types import (
     adjustments,
     audit,
+    bills,
     consumption,
     customer_alerts,
     customers,
     directory,
+    finance,
     incentives,
     jobs,
     leads,
@@ -45,10 +47,10 @@ MAX_TOKENS = 4000
 Query = merge_types("Query", (
     directory.Query, jobs.Query, audit.Query, customers.Query, customer_alerts.Query,
     consumption.Query, adjustments.Query, marketplace.Query, incentives.Query,
-    opportunities.Query, leads.Query))
+    opportunities.Query, leads.Query, bills.Query, finance.Query))
 Mutation = merge_types("Mutation", (
     jobs.Mutation, customers.Mutation, customer_alerts.Mutation, marketplace.Mutation,
-    incentives.Mutation, leads.Mutation))
+    incentives.Mutation, leads.Mutation, bills.Mutation, finance.Mutation))
 
 
 class Schema(strawberry.Schema):

@@ -59,6 +59,60 @@ def consumption_details(
                idempotency_key=idempotency_key)
 
 
+def _bill_id(bill: str, api: str, token: str) -> str:
+    """A bill's global ID: as given, or asked from the API for a month (YYYY-MM)."""
+    from partner_center.bills.months import Month
+    from partner_center.core.errors import BadInput
+
+    try:
+        month = Month.parse(bill)
+    except BadInput:
+        return bill
+    client = GraphQLClient(api, token)
+    try:
+        view = client.call("PartnerBillId", {"month": str(month)})["partnerBill"]
+    except ApiError as exc:
+        raise _fail(str(exc)) from exc
+    finally:
+        client.close()
+    if view["bill"] is None:
+        raise _fail(view["message"])
+    return str(view["bill"]["id"])
+
+
+@app.command("partner-bill")
+def partner_bill(
+    bill: str = typer.Option(..., help="The bill's month (YYYY-MM) or global ID."),
+    wait: bool = typer.Option(False, "--wait", help="Follow the job and save the file."),
+    output: Path | None = typer.Option(None, "-o", "--output", help="Where to save it."),
+    api: str = typer.Option(DEFAULT_API, help="The API's /graphql URL."),
+    user: str | None = typer.Option(None, "--user", "-u", help="A demo login (local only)."),
+    idempotency_key: str | None = typer.Option(None, help="Repeat-safe request key."),
+) -> None:
+    """Export a partner bill as PDF (customer names anonymized)."""
+    token = resolve_token(user)
+    run_export("PARTNER_BILL", "partnerBill", {"billId": _bill_id(bill, api, token)},
+               fmt="pdf", wait=wait, output=output, api=api, token=token,
+               idempotency_key=idempotency_key)
+
+
+@app.command("partner-bill-details")
+def partner_bill_details(
+    bill: str = typer.Option(..., help="The bill's month (YYYY-MM) or global ID."),
+    fmt: str = typer.Option("csv", "--format", help="File format: csv or xlsx."),
+    wait: bool = typer.Option(False, "--wait", help="Follow the job and save the file."),
+    output: Path | None = typer.Option(None, "-o", "--output", help="Where to save it."),
+    api: str = typer.Option(DEFAULT_API, help="The API's /graphql URL."),
+    user: str | None = typer.Option(None, "--user", "-u", help="A demo login (local only)."),
+    idempotency_key: str | None = typer.Option(None, help="Repeat-safe request key."),
+) -> None:
+    """Export the consumption details a partner bill covers (anonymized)."""
+    token = resolve_token(user)
+    run_export("PARTNER_BILL_DETAILS", "partnerBill", {"billId": _bill_id(bill, api, token)},
+               fmt=fmt, wait=wait, output=output, api=api, token=token,
+               idempotency_key=idempotency_key)
+
+
 @app.command("marketplace-bill-details")
 def marketplace_bill_details(
     bill: str | None = typer.Option(None, help="A marketplace bill's global ID."),

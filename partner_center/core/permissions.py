@@ -6,7 +6,7 @@ Resolvers and mutations ask these functions; they never inspect roles themselves
 from __future__ import annotations
 
 from partner_center.core.auth import AccountType, Menu, Principal, Role
-from partner_center.core.errors import Forbidden
+from partner_center.core.errors import BadInput, Forbidden
 
 # The customer-expansion menus (Sales > Customers, Sales > Expand) do not exist for a
 # channel-only master distributor, whoever the user is (R1).
@@ -28,7 +28,9 @@ def has_menu(principal: Principal, menu: Menu) -> bool:
         case Role.STAFF:
             return menu is Menu.LEADS
         case Role.PROVIDER_OPERATIONS:
-            return menu is Menu.INCENTIVES
+            # The provider's reviewers read what they review: incentives, and bills and
+            # payment agreements (billing).
+            return menu in (Menu.INCENTIVES, Menu.BILLING)
         case Role.STOREFRONT:
             # A service that places orders: it reads no partner's menus.
             return False
@@ -81,6 +83,42 @@ def lead_owner_scope(principal: Principal) -> str | None:
     if principal.role is Role.STAFF:
         return principal.user_id
     return None
+
+
+def require_partner_bills(principal: Principal) -> None:
+    """R1 and R2 for partner bills: the billing menu, and not a customer manager, since a
+    partner bill spans every reseller customer and a manager sees only its own (R2)."""
+    require_menu(principal, Menu.BILLING)
+    if managed_customer_scope(principal) is not None:
+        raise Forbidden("a partner bill covers every customer; a customer manager sees only "
+                        "its assigned customers", permission=Menu.BILLING.value)
+
+
+def reviews_every_partner(principal: Principal) -> bool:
+    """The provider's operations on a platform token (they belong to no partner) review
+    any partner's records; on a token naming one partner, that partner's only."""
+    return (is_provider_operations(principal)
+            and principal.account_type is AccountType.PLATFORM)
+
+
+def may_act_for(principal: Principal, partner_id: str) -> bool:
+    """Whose bills, agreements and contracts a caller reaches: its own partner's, and for
+    the provider's operations on a platform token every partner's. The menu rules above
+    still apply on top."""
+    return partner_id == principal.partner_id or reviews_every_partner(principal)
+
+
+def target_partner(principal: Principal, requested: str | None) -> str:
+    """The partner a list or lookup is about: the caller's own unless it names another,
+    which only the provider's operations on a platform token may (and must) do."""
+    if requested is None:
+        if reviews_every_partner(principal):
+            raise BadInput("partnerId is required for the provider's operations",
+                           field="partnerId")
+        return principal.partner_id
+    if not may_act_for(principal, requested):
+        raise Forbidden("a partner's users see their own partner's data only")
+    return requested
 
 
 def managed_customer_scope(principal: Principal) -> str | None:

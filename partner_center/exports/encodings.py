@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from partner_center.exports.csv_stream import CsvEncoder
+from partner_center.exports.pdf_stream import PdfEncoder
 from partner_center.exports.xlsx_stream import XlsxEncoder
 from partner_center.jobs.model import ExportFormat
 
@@ -17,14 +18,21 @@ class Encoder(Protocol):
     def finish(self) -> Iterator[bytes]: ...
 
 
+class DocumentEncoder(Encoder, Protocol):
+    def set_cover(self, title: str, cells: list[tuple[str, str]]) -> None: ...
+
+
 @dataclass(frozen=True)
 class Encoding:
     encoder: Callable[[list[str]], Encoder]
     content_type: str
+    # A document opens with the plan's cover (already masked); a table has none.
+    document: bool = False
 
 
 ENCODINGS: dict[ExportFormat, Encoding] = {
     ExportFormat.CSV: Encoding(CsvEncoder, "text/csv; charset=utf-8"),
     ExportFormat.XLSX: Encoding(
         XlsxEncoder, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+    ExportFormat.PDF: Encoding(PdfEncoder, "application/pdf", document=True),
 }

@@ -12,16 +12,22 @@ import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
+from typing import Any, cast
 
 from botocore.exceptions import BotoCoreError, ClientError
 
 from partner_center.config import Settings
 from partner_center.core.faults import InjectedFault, fault_point
 from partner_center.core.logs import fields, get_logger
-from partner_center.exports import adjustment_records, consumption_details, marketplace_bill_details
+from partner_center.exports import (
+    adjustment_records,
+    consumption_details,
+    marketplace_bill_details,
+    partner_bill,
+    partner_bill_details,
+)
 from partner_center.exports.columns import Anonymizer
-from partner_center.exports.encodings import ENCODINGS
+from partner_center.exports.encodings import ENCODINGS, DocumentEncoder
 from partner_center.exports.multipart import MultipartWriter
 from partner_center.exports.plan import ExportPlan, PlanFactory
 from partner_center.exports.prefetch import prefetch
@@ -35,6 +41,8 @@ PLANS: dict[JobKind, PlanFactory] = {
     JobKind.CONSUMPTION_DETAILS: consumption_details.plan,
     JobKind.MARKETPLACE_BILL_DETAILS: marketplace_bill_details.plan,
     JobKind.ADJUSTMENT_RECORDS: adjustment_records.plan,
+    JobKind.PARTNER_BILL: partner_bill.plan,
+    JobKind.PARTNER_BILL_DETAILS: partner_bill_details.plan,
 }
 
 PROGRESS_EVERY_SECONDS = 2.0
@@ -101,7 +109,7 @@ ProgressHook = Callable[[int, Any], Awaitable[None]]
 async def write_export(plan: ExportPlan, s3: Any, bucket: str, key: str, file_name: str, *,
                        part_bytes: int, on_page: ProgressHook | None = None,
                        fmt: ExportFormat = ExportFormat.CSV) -> Written:
-    """Stream a plan's pages through the anonymizer and CSV encoder into one S3 object.
+    """Stream a plan's pages through the anonymizer and an encoder into one S3 object.
 
     Memory holds a few pages and one part, whatever the row count; the object appears
     only when the upload completes.
@@ -109,6 +117,11 @@ async def write_export(plan: ExportPlan, s3: Any, bucket: str, key: str, file_na
     anonymizer = Anonymizer(plan.columns)
     encoding = ENCODINGS[fmt]
     encoder = encoding.encoder(anonymizer.headers)
+    if encoding.document:
+        if plan.cover is None:
+            raise ValueError(f"a {fmt.value} export needs a cover")
+        # The cover's values pass the same anonymizer as every row (Cover.cells).
+        cast(DocumentEncoder, encoder).set_cover(plan.cover.title, plan.cover.cells())
     rows = 0
     writer = MultipartWriter(s3, bucket, key, part_bytes=part_bytes,
                              content_type=encoding.content_type,

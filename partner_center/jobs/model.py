@@ -27,11 +27,14 @@ class JobKind(enum.StrEnum):
     LEAD_DISPATCH = "lead_dispatch"
     LEAD_RECALL = "lead_recall"
     ADJUSTMENT_RECORDS = "adjustment_records"
+    PARTNER_BILL = "partner_bill"  # the bill as a PDF
+    PARTNER_BILL_DETAILS = "partner_bill_details"  # the details a bill covers
 
 
 class ExportFormat(enum.StrEnum):
     CSV = "csv"
     XLSX = "xlsx"
+    PDF = "pdf"
 
 
 @dataclass(frozen=True)

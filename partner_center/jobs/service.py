@@ -31,7 +31,14 @@ EXPORT_MENUS: dict[JobKind, Menu] = {
     JobKind.CONSUMPTION_DETAILS: Menu.CUSTOMERS,
     JobKind.ADJUSTMENT_RECORDS: Menu.CUSTOMERS,
     JobKind.MARKETPLACE_BILL_DETAILS: Menu.MARKETPLACE,
+    JobKind.PARTNER_BILL: Menu.BILLING,
+    JobKind.PARTNER_BILL_DETAILS: Menu.BILLING,
 }
+
+# The formats each kind is written in: tables as CSV or XLSX, documents as PDF.
+TABLE_FORMATS = frozenset({ExportFormat.CSV, ExportFormat.XLSX})
+EXPORT_FORMATS: dict[JobKind, frozenset[ExportFormat]] = {
+    JobKind.PARTNER_BILL: frozenset({ExportFormat.PDF})}
 
 MAX_IDEMPOTENCY_KEY = 128
 
@@ -59,6 +66,10 @@ async def request_export(principal: Principal, request: ExportRequest,
                          settings: Settings) -> tuple[Job, bool]:
     """Create (or, for a repeated idempotency key, return) an export job and enqueue it."""
     require_menu(principal, EXPORT_MENUS[request.kind])
+    formats = EXPORT_FORMATS.get(request.kind, TABLE_FORMATS)
+    if request.format not in formats:
+        raise BadInput(f"this export is available as {', '.join(sorted(f.name for f in formats))}",
+                       field="format")
     key = request.idempotency_key
     if key is not None and not 0 < len(key) <= MAX_IDEMPOTENCY_KEY:
         raise BadInput(f"idempotencyKey must be 1 to {MAX_IDEMPOTENCY_KEY} characters",

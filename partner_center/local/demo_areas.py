@@ -13,10 +13,14 @@ Seeder = Callable[[Any], None]
 
 
 def seeders() -> list[Seeder]:
+    from partner_center.bills import demo as bills
     from partner_center.customers import demo as customers
+    from partner_center.finance import demo as finance
     from partner_center.incentives import demo as incentives
     from partner_center.leads import demo as leads
     from partner_center.marketplace import demo as marketplace
 
-    # Customers first: its assignment history and roll-up describe the shared customers.
-    return [customers.seed, marketplace.seed, incentives.seed, leads.seed]
+    # Bills first: it adds the 95th-percentile charges as consumption details, which
+    # the customers' roll-up must then include (R4: summaries agree with details).
+    return [bills.seed, customers.seed, marketplace.seed, incentives.seed, leads.seed,
+            finance.seed]

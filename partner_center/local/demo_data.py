@@ -90,7 +90,8 @@ SERVICE_USERS = [
     DemoUser("storefront", PLATFORM_PARTITION, "svc-storefront", Role.STOREFRONT, frozenset(),
              "the marketplace storefront service: places orders through share links"),
     DemoUser("ops-reviewer", PLATFORM_PARTITION, "usr-ops-reviewer", Role.PROVIDER_OPERATIONS,
-             frozenset(), "the provider's operations: reviews marketplace invoice requests"),
+             frozenset(), "the provider's operations: reviews marketplace invoice requests, "
+             "payment agreements and contracts; adjusts partner bills, records repayments"),
 ]
 
 PRODUCTS = [

@@ -20,6 +20,8 @@ from partner_center.api.types.marketplace import (
     MarketplaceBillDetailFilter,
     bill_details_export_filter,
 )
+from partner_center.api.types.scoped_ids import scoped_id_of
+from partner_center.bills import service as bill_service
 from partner_center.consumption.filters import ConsumptionFilter
 from partner_center.core.clock import from_iso, utcnow
 from partner_center.core.errors import BadInput, NotFound
@@ -154,6 +156,12 @@ class ConsumptionDetailFilter:
     max_amount: Decimal | None = None
 
 
+@strawberry.input(description="The partner bill to export: PARTNER_BILL as PDF, "
+                              "PARTNER_BILL_DETAILS (the details it covers) as CSV or XLSX.")
+class PartnerBillExportFilter:
+    bill_id: relay.GlobalID
+
+
 @strawberry.input
 class RequestExportInput:
     kind: JobKindEnum  # type: ignore[valid-type]
@@ -161,6 +169,7 @@ class RequestExportInput:
     consumption_details: ConsumptionDetailFilter | None = None
     marketplace_bill_details: MarketplaceBillDetailFilter | None = None
     adjustment_records: AdjustmentRecordFilter | None = None
+    partner_bill: PartnerBillExportFilter | None = None
     idempotency_key: str | None = strawberry.field(
         default=None, description="Repeat a request with the same key to get the same job.")
 
@@ -187,19 +196,30 @@ async def _consumption_filter(info: Info, given: ConsumptionDetailFilter | None
     ).validate()
 
 
+async def _partner_bill_filter(info: Info, given: PartnerBillExportFilter | None
+                               ) -> dict[str, Any]:
+    if given is None:
+        raise BadInput("partnerBill.billId is required for this export", field="partnerBill")
+    partner_id, bill_id = scoped_id_of(given.bill_id, "PartnerBill", "partnerBill.billId")
+    return await bill_service.export_filter(info.context.principal, partner_id, bill_id)
+
+
 async def request_export(info: Info, input: RequestExportInput) -> RequestExportPayload:
     try:
         if input.kind is JobKind.CONSUMPTION_DETAILS:
-            flt = await _consumption_filter(info, input.consumption_details)
+            flt = (await _consumption_filter(info, input.consumption_details)).to_json()
         elif input.kind is JobKind.MARKETPLACE_BILL_DETAILS:
-            flt = await bill_details_export_filter(info, input.marketplace_bill_details)
+            flt = (await bill_details_export_filter(info, input.marketplace_bill_details)
+                   ).to_json()
         elif input.kind is JobKind.ADJUSTMENT_RECORDS:
-            flt = await adjustment_filter(info, input.adjustment_records)
+            flt = (await adjustment_filter(info, input.adjustment_records)).to_json()
+        elif input.kind in (JobKind.PARTNER_BILL, JobKind.PARTNER_BILL_DETAILS):
+            flt = await _partner_bill_filter(info, input.partner_bill)
         else:  # pragma: no cover - every kind has a branch
             raise BadInput("this kind of export is not available", field="kind")
         job, created = await service.request_export(
             info.context.principal,
-            service.ExportRequest(kind=input.kind, format=input.format, filter=flt.to_json(),
+            service.ExportRequest(kind=input.kind, format=input.format, filter=flt,
                                   idempotency_key=input.idempotency_key),
             info.context.settings)
     except (BadInput, NotFound) as refusal:

@@ -1,0 +1,95 @@
+"""`partner-center bills generate`: run the scheduled bill function on demand.
+
+The same handler the schedule invokes (`functions/bill_generation.handler`'s), called
+in this process with the month in its event. It talks to DynamoDB directly: against the
+embedded AWS of `partner-center dev`, pass its URL (`--aws`, shown in the dev banner)
+and the tables are found from the stack deployed there; in the cloud, run it where the
+PC_*_TABLE variables are set.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+app = typer.Typer(help="Partner bills: run the monthly generation locally.", no_args_is_help=True)
+console = Console(stderr=True)
+
+
+def _use_embedded_aws(endpoint: str) -> None:
+    """Point this process at the tables of the stack `partner-center dev` deployed."""
+    import boto3
+
+    from partner_center.local.aws_server import LOCAL_CREDENTIALS
+    from partner_center.local.environment import REGION
+    from partner_center.local.infra import STACK_NAME, settings_env
+
+    os.environ.update(LOCAL_CREDENTIALS)
+    cloudformation = boto3.client("cloudformation", endpoint_url=endpoint, region_name=REGION)
+    try:
+        stack = cloudformation.describe_stacks(StackName=STACK_NAME)["Stacks"][0]
+    except Exception as exc:
+        raise typer.BadParameter(
+            f"no Partner Center stack at {endpoint}: start "
+            "`partner-center dev` and pass the AWS URL it shows",
+            param_hint="--aws",
+        ) from exc
+    outputs = {o["OutputKey"]: o["OutputValue"] for o in stack.get("Outputs", [])}
+    os.environ.update(settings_env(outputs, endpoint, REGION))
+
+
+@app.command("generate")
+def generate(
+    month: str = typer.Option(..., help="The Beijing month to bill, YYYY-MM."),
+    partner: list[str] = typer.Option(
+        [], "--partner", "-p", help="Only these partner IDs (repeatable); default: all."
+    ),
+    aws: str | None = typer.Option(
+        None, "--aws", envvar="AWS_ENDPOINT_URL", help="The embedded AWS of `partner-center dev`."
+    ),
+) -> None:
+    """Generate the partner bills of a month (idempotent: existing bills stay as they are)."""
+    from partner_center.bills.generation import MonthNotEnded
+    from partner_center.bills.months import Month
+    from partner_center.bills.scheduled import BillRunFailed, RunReport
+    from partner_center.core.errors import BadInput
+
+    try:
+        Month.parse(month)
+    except BadInput as exc:
+        raise typer.BadParameter("must be YYYY-MM", param_hint="--month") from exc
+    if aws:
+        _use_embedded_aws(aws)
+    from partner_center.runtime import bootstrap
+
+    bootstrap(reload=True)
+    from functions.bill_generation import handler
+
+    event: dict[str, Any] = {"month": month}
+    if partner:
+        event["partners"] = partner
+    failed = False
+    try:
+        report = RunReport(**handler(event, None))
+    except MonthNotEnded as exc:
+        console.print(
+            f"[bold red]error:[/] {month} has not ended yet in Beijing time; its "
+            "bill is generated after it ends"
+        )
+        raise typer.Exit(code=1) from exc
+    except BillRunFailed as exc:
+        report, failed = exc.report, True
+    table = Table("partner", "bill of " + report.month)
+    for partner_id in report.created:
+        table.add_row(partner_id, "generated")
+    for partner_id in report.existing:
+        table.add_row(partner_id, "existed already (unchanged)")
+    for partner_id in report.failed:
+        table.add_row(partner_id, "[red]failed[/] (see the log)")
+    console.print(table)
+    if failed:
+        raise typer.Exit(code=1)

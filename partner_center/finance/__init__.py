@@ -1,0 +1,1 @@
+"""Finance: third-party payment agreements and request-payment contracts."""
