@@ -50,11 +50,13 @@ class ConsumptionStore:
 
     def pages(self, flt: ConsumptionFilter, page_size: int = PAGE_SIZE
               ) -> Iterator[list[ConsumptionLine]]:
-        """Yield the matching lines one DynamoDB page at a time (never the whole set)."""
+        """Yield the matching lines in lists of `page_size` (never the whole set).
+
+        DynamoDB is asked for its own full pages (1 MB, no Limit): a third of the
+        requests of 1,000-item pages, for the same few pages held in memory.
+        """
         results = ConsumptionLine.query(
-            self.partner_id, self._key_range(flt), filter_condition=self._filter(flt),
-            page_size=page_size,
-        )
+            self.partner_id, self._key_range(flt), filter_condition=self._filter(flt))
         page: list[ConsumptionLine] = []
         for line in results:
             page.append(line)
@@ -100,17 +102,6 @@ class ConsumptionStore:
         except ConsumptionLine.DoesNotExist:
             return None
 
-    def bounds(self, flt: ConsumptionFilter) -> tuple[str, str] | None:
-        """The first and last line keys in range: lets a job report progress by time."""
-        first = next(iter(ConsumptionLine.query(self.partner_id, self._key_range(flt),
-                                                limit=1, attributes_to_get=["line_key"])),
-                     None)
-        last = next(iter(ConsumptionLine.query(self.partner_id, self._key_range(flt),
-                                               limit=1, scan_index_forward=False,
-                                               attributes_to_get=["line_key"])), None)
-        if first is None or last is None:
-            return None
-        return first.line_key, last.line_key
 
 
 def managed_customers(partner_id: str, manager_id: str) -> dict[str, date]:

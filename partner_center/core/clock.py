@@ -18,7 +18,9 @@ def to_iso(instant: datetime) -> str:
 
 
 def from_iso(text: str) -> datetime:
-    return datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
+    # fromisoformat reads the trailing Z (3.11+) and is many times faster than strptime,
+    # which matters once per exported row.
+    return datetime.fromisoformat(text)
 
 
 def beijing_date(instant: datetime) -> date:

@@ -8,7 +8,7 @@ from datetime import date
 from partner_center.consumption.filters import ConsumptionFilter
 from partner_center.consumption.store import ConsumptionStore, managed_customers
 from partner_center.core.anonymize import ColumnKind
-from partner_center.core.clock import BEIJING, from_iso
+from partner_center.core.clock import BEIJING, beijing_day_range, from_iso, utcnow
 from partner_center.core.money import CURRENCY, format_amount
 from partner_center.exports.columns import Column
 from partner_center.exports.plan import ExportPlan
@@ -55,16 +55,18 @@ def plan(job: Job) -> ExportPlan:
     manager = job.parameters.get("manager_scope")
     if manager:
         pages = _scoped(pages, managed_customers(job.partner_id, manager))
-    bounds = store.bounds(flt)
-    if bounds is None:
-        def progress(_: ConsumptionLine) -> float:
-            return 1.0
-    else:
-        start = from_iso(bounds[0].split("#", 1)[0]).timestamp()
-        span = max(from_iso(bounds[1].split("#", 1)[0]).timestamp() - start, 1.0)
+    # Lines stream in time order, so progress is the share of the time range covered:
+    # from the first line read to the end of the filter's range (or now). That costs no
+    # query of its own, where asking DynamoDB for the first and last keys would cost two.
+    end = (beijing_day_range(flt.date_to, flt.date_to)[1] if flt.date_to else utcnow()
+           ).timestamp()
+    start: list[float] = []
 
-        def progress(line: ConsumptionLine) -> float:
-            return min(max((from_iso(line.charged_at).timestamp() - start) / span, 0.0), 1.0)
+    def progress(line: ConsumptionLine) -> float:
+        at = from_iso(line.charged_at).timestamp()
+        if not start:
+            start.append(at)
+        return min(max((at - start[0]) / max(end - start[0], 1.0), 0.0), 1.0)
 
     return ExportPlan(columns=COLUMNS, pages=pages, file_stem="consumption-details",
                       progress=progress)

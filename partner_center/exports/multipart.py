@@ -44,7 +44,9 @@ class MultipartWriter:
         self.byte_size += len(data)
         self._buffer += data
         while len(self._buffer) >= self._part_bytes:
-            chunk = bytes(self._buffer[: self._part_bytes])
+            # One copy of the part, not two: a bytearray slice would be a copy of its own.
+            with memoryview(self._buffer) as view:
+                chunk = bytes(view[: self._part_bytes])
             del self._buffer[: self._part_bytes]
             await self._upload_part(chunk)
 
