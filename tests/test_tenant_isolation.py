@@ -299,10 +299,14 @@ async def test_b_itself_resolves_its_ids(api: Any, world: World) -> None:
     for kind, ids in sorted(world.b_ids.items()):
         if kind in NOT_BY_NODE:
             continue
-        global_id = sorted(ids)[0]
-        answer = await api.gql(B_LOGIN, "query N($id: ID!) { node(id: $id) { id } }",
-                               {"id": global_id})
-        if not (answer.get("data") or {}).get("node"):
+        # Some collected IDs name what B sees but does not own (an actor of its audit
+        # events, a bill other tests generated and removed): one of its own suffices.
+        for global_id in sorted(ids)[:10]:
+            answer = await api.gql(B_LOGIN, "query N($id: ID!) { node(id: $id) { id } }",
+                                   {"id": global_id})
+            if (answer.get("data") or {}).get("node"):
+                break
+        else:
             unresolved.append(kind)
     assert not unresolved, f"B cannot resolve its own {unresolved}"
 
