@@ -204,7 +204,7 @@ class LeadStore:
                         transaction.save(
                             plan.entry, condition=LeadHistoryItem.lead_key.does_not_exist())
             except TransactWriteError as exc:
-                failed = _failed_leads(exc)
+                failed = _failed_leads(exc, len(pending))
                 for index in failed:
                     lead = pending[index]
                     outcomes[lead.lead_id] = self.apply(lead.lead_id, change)
@@ -267,7 +267,7 @@ class _Plan:
                        self.to_status, self.staff_id, self.now)
 
 
-def _failed_leads(exc: TransactWriteError) -> set[int]:
+def _failed_leads(exc: TransactWriteError, lead_count: int) -> set[int]:
     """Positions (in the transaction's lead order) of the leads whose update or history
     entry failed its condition or met another transaction. Anything else (or a
     cancellation that names no item) is raised: it is not about a lead's state."""
@@ -277,7 +277,9 @@ def _failed_leads(exc: TransactWriteError) -> set[int]:
             continue
         if reason.code not in RETRYABLE:
             raise exc
-        failed.add(index // 2)  # each lead is two actions: its update, its entry
+        # pynamodb sends a transaction's puts before its updates, each kind in the order
+        # added: the history entries of leads 0..n-1, then the leads' updates.
+        failed.add(index % lead_count)
     if not failed:
         raise exc
     return failed
