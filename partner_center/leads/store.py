@@ -8,6 +8,7 @@ a crash finds its own entry and does not write a second one.
 
 from __future__ import annotations
 
+import functools
 import random
 import time
 from collections.abc import Iterator
@@ -81,7 +82,6 @@ class LeadStore:
         if not partner_id:
             raise ValueError("a partner ID is required")
         self.partner_id = partner_id
-        self._connection: Connection | None = None
 
     # -- reads --------------------------------------------------------------------------
 
@@ -131,12 +131,7 @@ class LeadStore:
     # -- the one write path of dispatch and recall --------------------------------------
 
     def connection(self) -> Connection:
-        if self._connection is None:
-            meta = LeadItem.Meta
-            self._connection = Connection(region=meta.region, host=meta.host,
-                                          max_pool_connections=64)
-            self._connection.client  # noqa: B018 - created once, before threads share it
-        return self._connection
+        return _connection(LeadItem.Meta.region, LeadItem.Meta.host)
 
     def apply(self, lead_id: str, change: Transition, *, read: LeadItem | None = None,
               was_read: bool = False) -> Outcome:
@@ -195,7 +190,7 @@ class LeadStore:
         pending = list(leads)
         while pending:
             now = to_iso(utcnow())
-            plans = [self._plan(lead, change, now) for lead in pending]
+            plans = [self.plan_write(lead, change, now) for lead in pending]
             try:
                 with TransactWrite(connection=self.connection()) as transaction:
                     for plan in plans:
@@ -215,7 +210,9 @@ class LeadStore:
             break
         return [outcomes[lead.lead_id] for lead in leads]
 
-    def _plan(self, lead: LeadItem, change: Transition, now: str) -> _Plan:
+    def plan_write(self, lead: LeadItem, change: Transition, now: str) -> PlannedWrite:
+        """The conditional update that takes `lead`, as read, through `change`, and its
+        history entry: what a transaction sends for this lead."""
         to = target_status(change.action)
         expected: Condition = LeadItem.status == lead.status
         if change.action is DispatchAction.DISPATCH:
@@ -232,10 +229,10 @@ class LeadStore:
             self.partner_id, history_key(lead.lead_id, change.job_id), lead_id=lead.lead_id,
             job_id=change.job_id, action=change.action.value, actor_id=change.actor_id,
             staff_id=staff_id, from_status=lead.status, to_status=to.value, occurred_at=now)
-        return _Plan(lead, actions, expected, entry, staff_id, to.value, now)
+        return PlannedWrite(lead, actions, expected, entry, staff_id, to.value, now)
 
     def _write(self, lead: LeadItem, change: Transition) -> Outcome | None:
-        plan = self._plan(lead, change, to_iso(utcnow()))
+        plan = self.plan_write(lead, change, to_iso(utcnow()))
         try:
             with TransactWrite(connection=self.connection()) as transaction:
                 transaction.update(LeadItem(self.partner_id, lead.lead_key),
@@ -251,7 +248,7 @@ class LeadStore:
 
 
 @dataclass(frozen=True)
-class _Plan:
+class PlannedWrite:
     """One lead's part of a transaction: its conditional update and its history entry."""
 
     lead: LeadItem
@@ -283,6 +280,16 @@ def _failed_leads(exc: TransactWriteError, lead_count: int) -> set[int]:
     if not failed:
         raise exc
     return failed
+
+
+@functools.cache
+def _connection(region: str | None, host: str | None) -> Connection:
+    """One connection (and botocore client) per process and endpoint, made before the
+    dispatch threads share it: creating a client loads botocore's endpoint data, which
+    took longer than settling a hundred leads."""
+    connection = Connection(region=region, host=host, max_pool_connections=64)
+    connection.client  # noqa: B018
+    return connection
 
 
 def _conditions(flt: LeadFilter, owner_id: str | None) -> Condition | None:
