@@ -79,3 +79,47 @@ def test_concurrent_conditional_writes_never_both_win(local_env: Any) -> None:
     for who, won in wins.items():
         for lead_id in won:
             assert lead_now(PARTNER, lead_id).assignee_id == who
+
+
+def test_a_100_action_transaction_names_every_failed_condition_and_undoes_all(
+        local_env: Any) -> None:
+    # Lead dispatch settles 50 leads (update + history entry each) per transaction and
+    # relies on this: every item that failed its own condition is named in
+    # CancellationReasons (the others are None), and nothing of the transaction stays.
+    leads = make_leads(50)
+    job_id = new_id()
+    refused = {3, 17, 49}
+    with LeadItem.batch_write() as batch:
+        for index in refused:
+            lead = lead_now(PARTNER, leads[index].lead_id)
+            lead.status = "closed"
+            batch.save(lead)
+    try:
+        with TransactWrite(connection=_connection()) as transaction:
+            for lead in leads:
+                transaction.update(LeadItem(PARTNER, lead.lead_key),
+                                   actions=[LeadItem.status.set("dispatched")],
+                                   condition=LeadItem.status == "undispatched")
+                transaction.save(LeadHistoryItem(
+                    PARTNER, history_key(lead.lead_id, job_id), lead_id=lead.lead_id,
+                    job_id=job_id, action="dispatch", actor_id="a", staff_id="s",
+                    from_status="undispatched", to_status="dispatched",
+                    occurred_at="2026-01-01T00:00:00.000000Z"),
+                    condition=LeadHistoryItem.lead_key.does_not_exist())
+        raise AssertionError("the transaction should have been cancelled")
+    except TransactWriteError as exc:
+        reasons = exc.cancellation_reasons or []
+        assert len(reasons) == 100
+        failed = {i for i, r in enumerate(reasons) if r is not None}
+        # pynamodb sends the puts (history entries) first, then the updates.
+        assert failed == {50 + i for i in refused}
+        assert {reasons[i].code for i in failed} == {"ConditionalCheckFailed"}  # type: ignore[union-attr]
+    for index, lead in enumerate(leads):
+        now = lead_now(PARTNER, lead.lead_id)
+        assert now.status == ("closed" if index in refused else "undispatched")
+        try:
+            LeadHistoryItem.get(PARTNER, history_key(lead.lead_id, job_id),
+                                consistent_read=True)
+            raise AssertionError("the history entry should have been rolled back")
+        except LeadHistoryItem.DoesNotExist:
+            pass

@@ -5,13 +5,18 @@ claimed or done and does nothing; a failed attempt hands the job back, and its
 redelivery skips the leads it already settled (their history entries name the job), so
 no lead is dispatched twice and no history entry is written twice.
 
-Leads are settled concurrently (a bounded thread pool: pynamodb is blocking), each in
-its own transaction, so one slow or failing lead never holds up the others.
+Leads are settled in chunks, each chunk one transaction of up to 50 leads and their
+history entries (DynamoDB's 100 actions), several chunks concurrently (a bounded thread
+pool: pynamodb is blocking). Every lead keeps its own condition: when a transaction is
+cancelled, the leads that failed theirs are settled one by one (re-read, given their
+reason) and the rest of the chunk is sent again, so one failing lead never holds up the
+others.
 """
 
 from __future__ import annotations
 
 import asyncio
+import math
 import time
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
@@ -35,16 +40,26 @@ from partner_center.jobs.model import Job, JobKind
 from partner_center.jobs.store import Claim, JobStore
 from partner_center.leads import report
 from partner_center.leads.models import LeadItem
-from partner_center.leads.rules import DispatchAction, Reason
+from partner_center.leads.rules import DispatchAction, LeadStatus, Reason, refusal
 from partner_center.leads.staff import is_partner_staff
-from partner_center.leads.store import LeadContention, LeadStore, Outcome, Transition
+from partner_center.leads.store import (
+    CHUNK_LEADS,
+    LeadContention,
+    LeadStore,
+    Outcome,
+    Transition,
+)
 from partner_center.storage import aws
 
 log = get_logger(__name__)
 
-# Leads in flight at once. DynamoDB serves them in parallel; the bound keeps one job
-# from starving others of connections and write capacity.
-CONCURRENCY = 16
+# Transactions (chunks of up to CHUNK_LEADS leads) in flight at once. DynamoDB serves
+# them in parallel; the bound keeps one job from starving others of connections and
+# write capacity, and keeps what a crash or a lost lease leaves running small.
+CONCURRENCY = 4
+
+# A job is cut into at least this many chunks when it has the leads for it.
+MIN_CHUNKS = 8
 
 FILE_STEMS = {JobKind.LEAD_DISPATCH: "lead-dispatch-report",
               JobKind.LEAD_RECALL: "lead-recall-report"}
@@ -113,20 +128,48 @@ class Tally:
 ProgressHook = Callable[[Tally], bool]
 
 
+def chunk_size(lead_count: int) -> int:
+    """Leads per transaction: up to CHUNK_LEADS, but at least MIN_CHUNKS chunks when the
+    job has the leads for it, so progress, the lease check and a crash land between
+    chunks rather than after the whole job."""
+    return max(1, min(CHUNK_LEADS, math.ceil(lead_count / MIN_CHUNKS)))
+
+
 def settle_all(leads: LeadStore, lead_ids: list[str], change: Transition,
                staff_ok: bool, on_progress: ProgressHook, report_every: float
                ) -> list[Outcome]:
     """Every lead's outcome, in the order given. `on_progress` returning False (the lease
-    was lost) stops the batch: no further lead is started."""
+    was lost) stops the batch: no further chunk is started."""
 
     read: dict[str, LeadItem] = {}
 
-    def settle(lead_id: str) -> Outcome:
-        lead = read.get(lead_id)
-        if not staff_ok:
-            return Outcome(lead_id, False, Reason.STAFF_NOT_IN_PARTNER, lead,
-                           lead.status if lead else None, None, None, None)
-        return leads.apply(lead_id, change, read=lead, was_read=True)
+    def settle(indexes: range) -> list[Outcome | None]:
+        found: list[Outcome | None] = [None] * len(indexes)
+        writable: list[tuple[int, LeadItem]] = []
+        repeated: list[int] = []
+        in_transaction: set[str] = set()
+        for position, index in enumerate(indexes):
+            lead_id = lead_ids[index]
+            lead = read.get(lead_id)
+            if not staff_ok:
+                found[position] = Outcome(lead_id, False, Reason.STAFF_NOT_IN_PARTNER, lead,
+                                          lead.status if lead else None, None, None, None)
+            elif lead_id in in_transaction:
+                repeated.append(position)  # one transaction cannot touch an item twice
+            elif lead is not None and refusal(
+                    change.action, LeadStatus(lead.status), lead.assignee_id,
+                    change.staff_id) is None:
+                in_transaction.add(lead_id)
+                writable.append((position, lead))
+            else:
+                # Missing or refused as read: its reason, or this job's earlier write.
+                found[position] = leads.apply(lead_id, change, read=lead, was_read=True)
+        written = leads.apply_chunk([lead for _, lead in writable], change) if writable else []
+        for (position, _), outcome in zip(writable, written, strict=True):
+            found[position] = outcome
+        for position in repeated:
+            found[position] = leads.apply(lead_ids[indexes[position]], change)
+        return found
 
     leads.connection()  # created once, before the threads share it
     # One batched read per 100 leads instead of one read per lead: each lead's write is
@@ -136,28 +179,31 @@ def settle_all(leads: LeadStore, lead_ids: list[str], change: Transition,
     tally = Tally(total=len(lead_ids))
     half_reported = False
     last_report = time.monotonic()
+    size = chunk_size(len(lead_ids))
     pool = ThreadPoolExecutor(max_workers=CONCURRENCY, thread_name_prefix="dispatch")
     try:
-        pending: dict[Future[Outcome], int] = {}
-        queue = iter(enumerate(lead_ids))
+        pending: dict[Future[list[Outcome | None]], range] = {}
+        queue = iter(range(start, min(start + size, len(lead_ids)))
+                     for start in range(0, len(lead_ids), size))
 
         def top_up() -> None:
-            # Submit lazily, so a lost lease stops the batch within CONCURRENCY leads.
-            while len(pending) < CONCURRENCY * 2:
+            # Submit lazily, so a lost lease stops the batch within CONCURRENCY chunks.
+            while len(pending) < CONCURRENCY:
                 try:
-                    index, lead_id = next(queue)
+                    indexes = next(queue)
                 except StopIteration:
                     return
-                pending[pool.submit(settle, lead_id)] = index
+                pending[pool.submit(settle, indexes)] = indexes
 
         top_up()
         while pending:
             finished, _ = wait(pending, return_when=FIRST_COMPLETED)
             for future in finished:
-                index = pending.pop(future)
-                outcome = future.result()
-                outcomes[index] = outcome
-                tally.add(outcome)
+                indexes = pending.pop(future)
+                for index, outcome in zip(indexes, future.result(), strict=True):
+                    assert outcome is not None
+                    outcomes[index] = outcome
+                    tally.add(outcome)
             if not half_reported and tally.done * 2 >= tally.total:
                 half_reported = True
                 fault_point("dispatch.half_done")

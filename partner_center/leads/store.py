@@ -8,6 +8,7 @@ a crash finds its own entry and does not write a second one.
 
 from __future__ import annotations
 
+import functools
 import random
 import time
 from collections.abc import Iterator
@@ -16,6 +17,7 @@ from dataclasses import dataclass
 from pynamodb.connection import Connection
 from pynamodb.exceptions import TransactWriteError
 from pynamodb.expressions.condition import Condition
+from pynamodb.expressions.update import Action
 from pynamodb.transactions import TransactWrite
 
 from partner_center.core.clock import to_iso, utcnow
@@ -39,6 +41,14 @@ from partner_center.leads.rules import (
 # A lead that keeps changing under us (or transactions that keep conflicting) is given
 # up after this many tries; the job's attempt fails and its redelivery goes on.
 MAX_TRIES = 5
+
+# Leads per transaction: each lead is two of DynamoDB's 100 actions per TransactWriteItems
+# (its update and its history entry).
+CHUNK_LEADS = 50
+
+# Cancellation reasons that are about a lead's state (or a concurrent transaction), not
+# about the request: the lead is read again and decided afresh.
+RETRYABLE = frozenset({"ConditionalCheckFailed", "TransactionConflict"})
 
 
 class LeadContention(Exception):
@@ -72,7 +82,6 @@ class LeadStore:
         if not partner_id:
             raise ValueError("a partner ID is required")
         self.partner_id = partner_id
-        self._connection: Connection | None = None
 
     # -- reads --------------------------------------------------------------------------
 
@@ -122,12 +131,7 @@ class LeadStore:
     # -- the one write path of dispatch and recall --------------------------------------
 
     def connection(self) -> Connection:
-        if self._connection is None:
-            meta = LeadItem.Meta
-            self._connection = Connection(region=meta.region, host=meta.host,
-                                          max_pool_connections=64)
-            self._connection.client  # noqa: B018 - created once, before threads share it
-        return self._connection
+        return _connection(LeadItem.Meta.region, LeadItem.Meta.host)
 
     def apply(self, lead_id: str, change: Transition, *, read: LeadItem | None = None,
               was_read: bool = False) -> Outcome:
@@ -170,8 +174,45 @@ class LeadStore:
         return Outcome(lead_id, True, None, lead, entry.from_status, entry.to_status,
                        entry.staff_id, entry.occurred_at)
 
-    def _write(self, lead: LeadItem, change: Transition) -> Outcome | None:
-        now = to_iso(utcnow())
+    def apply_chunk(self, leads: list[LeadItem], change: Transition) -> list[Outcome]:
+        """Dispatch or recall up to CHUNK_LEADS leads, as read, in one transaction.
+
+        Each lead keeps its own condition (the status, and for a recall the holder, just
+        read) and its own history entry (conditional on there being none for this job):
+        a transaction is all or nothing, so when it is cancelled the leads that failed
+        their conditions (per CancellationReasons) are settled one by one through
+        `apply` (which reads them again and gives each its reason, or finds this job's
+        own earlier write) and the transaction is sent again without them.
+        """
+        if len(leads) > CHUNK_LEADS:
+            raise ValueError(f"at most {CHUNK_LEADS} leads per transaction")
+        outcomes: dict[str, Outcome] = {}
+        pending = list(leads)
+        while pending:
+            now = to_iso(utcnow())
+            plans = [self.plan_write(lead, change, now) for lead in pending]
+            try:
+                with TransactWrite(connection=self.connection()) as transaction:
+                    for plan in plans:
+                        transaction.update(LeadItem(self.partner_id, plan.lead.lead_key),
+                                           actions=plan.actions, condition=plan.expected)
+                        transaction.save(
+                            plan.entry, condition=LeadHistoryItem.lead_key.does_not_exist())
+            except TransactWriteError as exc:
+                failed = _failed_leads(exc, len(pending))
+                for index in failed:
+                    lead = pending[index]
+                    outcomes[lead.lead_id] = self.apply(lead.lead_id, change)
+                pending = [lead for i, lead in enumerate(pending) if i not in failed]
+                continue
+            for plan in plans:
+                outcomes[plan.lead.lead_id] = plan.outcome()
+            break
+        return [outcomes[lead.lead_id] for lead in leads]
+
+    def plan_write(self, lead: LeadItem, change: Transition, now: str) -> PlannedWrite:
+        """The conditional update that takes `lead`, as read, through `change`, and its
+        history entry: what a transaction sends for this lead."""
         to = target_status(change.action)
         expected: Condition = LeadItem.status == lead.status
         if change.action is DispatchAction.DISPATCH:
@@ -188,17 +229,67 @@ class LeadStore:
             self.partner_id, history_key(lead.lead_id, change.job_id), lead_id=lead.lead_id,
             job_id=change.job_id, action=change.action.value, actor_id=change.actor_id,
             staff_id=staff_id, from_status=lead.status, to_status=to.value, occurred_at=now)
+        return PlannedWrite(lead, actions, expected, entry, staff_id, to.value, now)
+
+    def _write(self, lead: LeadItem, change: Transition) -> Outcome | None:
+        plan = self.plan_write(lead, change, to_iso(utcnow()))
         try:
             with TransactWrite(connection=self.connection()) as transaction:
-                transaction.update(LeadItem(self.partner_id, lead.lead_key), actions=actions,
-                                   condition=expected)
-                transaction.save(entry, condition=LeadHistoryItem.lead_key.does_not_exist())
+                transaction.update(LeadItem(self.partner_id, lead.lead_key),
+                                   actions=plan.actions, condition=plan.expected)
+                transaction.save(plan.entry,
+                                 condition=LeadHistoryItem.lead_key.does_not_exist())
         except TransactWriteError as exc:
             codes = {r.code for r in exc.cancellation_reasons or [] if r is not None}
-            if not codes & {"ConditionalCheckFailed", "TransactionConflict"}:
+            if not codes & RETRYABLE:
                 raise
             return None
-        return Outcome(lead.lead_id, True, None, lead, lead.status, to.value, staff_id, now)
+        return plan.outcome()
+
+
+@dataclass(frozen=True)
+class PlannedWrite:
+    """One lead's part of a transaction: its conditional update and its history entry."""
+
+    lead: LeadItem
+    actions: list[Action]
+    expected: Condition
+    entry: LeadHistoryItem
+    staff_id: str
+    to_status: str
+    now: str
+
+    def outcome(self) -> Outcome:
+        return Outcome(self.lead.lead_id, True, None, self.lead, self.lead.status,
+                       self.to_status, self.staff_id, self.now)
+
+
+def _failed_leads(exc: TransactWriteError, lead_count: int) -> set[int]:
+    """Positions (in the transaction's lead order) of the leads whose update or history
+    entry failed its condition or met another transaction. Anything else (or a
+    cancellation that names no item) is raised: it is not about a lead's state."""
+    failed: set[int] = set()
+    for index, reason in enumerate(exc.cancellation_reasons or []):
+        if reason is None:
+            continue
+        if reason.code not in RETRYABLE:
+            raise exc
+        # pynamodb sends a transaction's puts before its updates, each kind in the order
+        # added: the history entries of leads 0..n-1, then the leads' updates.
+        failed.add(index % lead_count)
+    if not failed:
+        raise exc
+    return failed
+
+
+@functools.cache
+def _connection(region: str | None, host: str | None) -> Connection:
+    """One connection (and botocore client) per process and endpoint, made before the
+    dispatch threads share it: creating a client loads botocore's endpoint data, which
+    took longer than settling a hundred leads."""
+    connection = Connection(region=region, host=host, max_pool_connections=64)
+    connection.client  # noqa: B018
+    return connection
 
 
 def _conditions(flt: LeadFilter, owner_id: str | None) -> Condition | None:

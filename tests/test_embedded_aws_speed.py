@@ -1,0 +1,181 @@
+"""The embedded AWS's speed fixes change no result.
+
+Each fix in `partner_center.local.moto_server` is run here against moto's own path, in
+this process, on moto's DynamoDB backend and response serializer directly (no server):
+the same responses byte for byte, the same items after every kind of update expression.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from moto.core.responses import ActionContext
+from moto.core.serialize import BaseJSONSerializer, get_serializer_class
+from moto.core.utils import get_service_model
+from moto.dynamodb.exceptions import MockValidationException
+from moto.dynamodb.models import DynamoDBBackend
+from moto.dynamodb.parsing import validators
+from moto.dynamodb.parsing.ast_nodes import Node
+from moto.dynamodb.parsing.expressions import UpdateExpressionParser
+from moto.dynamodb.responses import DynamoResult
+
+from partner_center.local import moto_server
+
+# Every attribute type, nested both ways, with the edge values a serializer could drop.
+EVERY_TYPE: dict[str, Any] = {
+    "pk": {"S": "p"},
+    "sk": {"S": "s"},
+    "s": {"S": "text 中文"},
+    "empty": {"S": ""},
+    "n": {"N": "-12.50"},
+    "b": {"B": b"\x00\x01binary"},
+    "ss": {"SS": ["a", "b"]},
+    "ns": {"NS": ["1", "2.5"]},
+    "bs": {"BS": [b"x", b"\xff"]},
+    "yes": {"BOOL": True},
+    "no": {"BOOL": False},
+    "null": {"NULL": True},
+    "list": {"L": [{"S": "x"}, {"N": "1"}, {"M": {"deep": {"BOOL": False}}}, {"L": []}]},
+    "map": {"M": {"inner": {"L": [{"B": b"\x02"}, {"NULL": True}]}, "none": {"M": {}}}},
+}
+
+
+def _serialize(operation: str, result: dict[str, Any]) -> tuple[int, dict[str, Any], str]:
+    service = get_service_model("dynamodb")
+    context = ActionContext(service, service.operation_model(operation),
+                            get_serializer_class("dynamodb", "json"), object())
+    return DynamoResult(copy.deepcopy(result)).execute_result(context)
+
+
+@pytest.fixture
+def generic_then_fast(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    def both(operation: str, result: dict[str, Any]) -> tuple[Any, Any]:
+        monkeypatch.setattr(BaseJSONSerializer, "_serialize_type_structure",
+                            moto_server._generic_serialize_structure)
+        generic = _serialize(operation, result)
+        monkeypatch.setattr(BaseJSONSerializer, "_serialize_type_structure",
+                            moto_server.serialize_structure)
+        return generic, _serialize(operation, result)
+
+    yield both
+
+
+@pytest.mark.parametrize("operation,result", [
+    ("GetItem", {"Item": EVERY_TYPE}),
+    ("BatchGetItem", {"Responses": {"t": [EVERY_TYPE, EVERY_TYPE]}, "UnprocessedKeys": {},
+                      "ConsumedCapacity": [{"CapacityUnits": 2, "TableName": "t"}]}),
+    ("Query", {"Items": [EVERY_TYPE], "Count": 1, "ScannedCount": 1,
+               "LastEvaluatedKey": {"pk": {"S": "p"}, "sk": {"S": "s"}}}),
+    ("TransactGetItems", {"Responses": [{"Item": EVERY_TYPE}, {}]}),
+    ("UpdateItem", {"Attributes": EVERY_TYPE}),
+    ("TransactWriteItems", {"ConsumedCapacity": [], "ItemCollectionMetrics": {}}),
+])
+def test_responses_are_the_same_bytes_as_moto_makes(generic_then_fast: Any, operation: str,
+                                                    result: dict[str, Any]) -> None:
+    generic, fast = generic_then_fast(operation, result)
+    assert fast == generic
+    assert json.loads(fast[2])  # and they carry the items (not an empty body)
+
+
+# Update expressions of every kind: SET with arithmetic and functions, nested paths and
+# list indexes, REMOVE (list positions included), ADD and DELETE on sets and numbers.
+UPDATES: list[tuple[str, dict[str, str], dict[str, Any]]] = [
+    ("SET #a = :v, #n = #n + :one", {"#a": "s", "#n": "n"},
+     {":v": {"S": "new"}, ":one": {"N": "1"}}),
+    ("SET #l = list_append(#l, :more), #m.#i[0] = :v", {"#l": "list", "#m": "map",
+                                                       "#i": "inner"},
+     {":more": {"L": [{"S": "y"}]}, ":v": {"S": "first"}}),
+    ("SET #x = if_not_exists(#x, :zero) REMOVE #l[1], #l[0], #e", {"#x": "fresh", "#l": "list",
+                                                                 "#e": "empty"},
+     {":zero": {"N": "0"}}),
+    ("ADD #ss :add, #n :two DELETE #ns :gone", {"#ss": "ss", "#n": "n", "#ns": "ns"},
+     {":add": {"SS": ["c"]}, ":two": {"N": "2"}, ":gone": {"NS": ["1"]}}),
+    ("SET #m.#new = :v, #q = #n - :one", {"#m": "map", "#new": "added", "#q": "diff",
+                                          "#n": "n"},
+     {":v": {"M": {"k": {"BOOL": True}}}, ":one": {"N": "1"}}),
+]
+
+
+def _backend() -> DynamoDBBackend:
+    backend = DynamoDBBackend("us-east-1", "123456789012")
+    backend.create_table(
+        "t", schema=[{"AttributeName": "pk", "KeyType": "HASH"},
+                     {"AttributeName": "sk", "KeyType": "RANGE"}],
+        throughput=None, attr=[{"AttributeName": "pk", "AttributeType": "S"},
+                               {"AttributeName": "sk", "AttributeType": "S"}],
+        global_indexes=None, indexes=None, streams=None, billing_mode="PAY_PER_REQUEST",
+        sse_specification=None, tags=[], deletion_protection_enabled=None,
+        warm_throughput=None)
+    return backend
+
+
+def _vary(values: dict[str, Any], repeat: int) -> dict[str, Any]:
+    """The same placeholders with other strings and numbers: a tree that kept the first
+    run's values would show in the second run's item."""
+    varied = copy.deepcopy(values)
+    for value in varied.values():
+        if "S" in value:
+            value["S"] += f"-{repeat}"
+        elif "N" in value:
+            value["N"] = str(int(value["N"]) + 10 * repeat)
+    return varied
+
+
+def _apply_every_update() -> list[dict[str, Any]]:
+    """Each update, twice in a row with other values (the second on whatever tree the
+    first left behind), on a fresh copy of EVERY_TYPE; the items as they end up."""
+    backend = _backend()
+    results = []
+    for index, (expression, names, values) in enumerate(UPDATES):
+        for repeat in range(2):
+            key = {"pk": {"S": "p"}, "sk": {"S": f"{index}.{repeat}"}}
+            backend.put_item("t", {**copy.deepcopy(EVERY_TYPE), **key})
+            item = backend.update_item("t", key, expression, names, _vary(values, repeat))
+            results.append(item.to_json())
+    return results
+
+
+def test_updates_leave_the_same_items_with_the_parse_cache_and_the_tree_clone(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    expected = _apply_every_update()
+    monkeypatch.setattr(UpdateExpressionParser, "make", moto_server.parse_update_expression)
+    monkeypatch.setattr(validators, "deepcopy", moto_server.validator_deepcopy)
+    assert _apply_every_update() == expected
+
+
+def test_a_bad_update_expression_is_still_refused_and_not_cached(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(UpdateExpressionParser, "make", moto_server.parse_update_expression)
+    for _ in range(2):
+        with pytest.raises(Exception) as raised:
+            UpdateExpressionParser.make("SET = :v")
+        assert "Invalid UpdateExpression" in str(raised.value) or isinstance(
+            raised.value, MockValidationException)
+
+
+def _same_tree(copied: Node, original: Node, parent: Node | None) -> None:
+    assert copied is not original
+    assert type(copied) is type(original)
+    assert copied.parent is parent
+    assert set(copied.__dict__) == set(original.__dict__)
+    for name, value in original.__dict__.items():
+        if name in {"parent", "children"}:
+            continue
+        assert copied.__dict__[name] == value
+    assert (copied.children is None) == (original.children is None)
+    for mine, theirs in zip(copied.children or [], original.children or [], strict=True):
+        if isinstance(theirs, Node):
+            _same_tree(mine, theirs, copied)
+        else:
+            assert mine == theirs
+
+
+@pytest.mark.parametrize("expression", [u[0] for u in UPDATES])
+def test_the_clone_of_a_tree_is_a_deep_copy(expression: str) -> None:
+    tree = UpdateExpressionParser.make(expression)
+    _same_tree(moto_server.validator_deepcopy(tree), tree, None)
+    _same_tree(copy.deepcopy(tree), tree, None)  # the yardstick holds for deepcopy too
