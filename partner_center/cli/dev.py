@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -29,6 +30,10 @@ def dev(
 ) -> None:
     """Start the embedded AWS, the resources from infra/, demo data, the queue workers,
     the scheduler of the scheduled functions, and the API."""
+    # uvicorn re-raises the SIGTERM it shut down on; by default that kills this process
+    # before `finally`, leaving the embedded AWS (its own session, so a terminal's
+    # Ctrl-C reaches the API first) running. Stop as on Ctrl-C instead.
+    signal.signal(signal.SIGTERM, _stop_on_sigterm)
     console.print("[bold]Starting the embedded AWS[/] (moto server on 127.0.0.1)…")
     environment = start_environment(aws_port)
     workers: list[subprocess.Popen[bytes]] = []
@@ -56,6 +61,10 @@ def dev(
                 worker.kill()
         environment.stop()
         console.print("Stopped.")
+
+
+def _stop_on_sigterm(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
 
 
 def _banner(host: str, port: int, aws: str) -> None:
