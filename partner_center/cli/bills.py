@@ -9,37 +9,16 @@ PC_*_TABLE variables are set.
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
+from partner_center.cli.target import bootstrap_for
+
 app = typer.Typer(help="Partner bills: run the monthly generation locally.", no_args_is_help=True)
 console = Console(stderr=True)
-
-
-def _use_embedded_aws(endpoint: str) -> None:
-    """Point this process at the tables of the stack `partner-center dev` deployed."""
-    import boto3
-
-    from partner_center.local.aws_server import LOCAL_CREDENTIALS
-    from partner_center.local.environment import REGION
-    from partner_center.local.infra import STACK_NAME, settings_env
-
-    os.environ.update(LOCAL_CREDENTIALS)
-    cloudformation = boto3.client("cloudformation", endpoint_url=endpoint, region_name=REGION)
-    try:
-        stack = cloudformation.describe_stacks(StackName=STACK_NAME)["Stacks"][0]
-    except Exception as exc:
-        raise typer.BadParameter(
-            f"no Partner Center stack at {endpoint}: start "
-            "`partner-center dev` and pass the AWS URL it shows",
-            param_hint="--aws",
-        ) from exc
-    outputs = {o["OutputKey"]: o["OutputValue"] for o in stack.get("Outputs", [])}
-    os.environ.update(settings_env(outputs, endpoint, REGION))
 
 
 @app.command("generate")
@@ -62,11 +41,7 @@ def generate(
         Month.parse(month)
     except BadInput as exc:
         raise typer.BadParameter("must be YYYY-MM", param_hint="--month") from exc
-    if aws:
-        _use_embedded_aws(aws)
-    from partner_center.runtime import bootstrap
-
-    bootstrap(reload=True)
+    bootstrap_for(aws)
     from functions.bill_generation import handler
 
     event: dict[str, Any] = {"month": month}

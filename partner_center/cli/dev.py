@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -12,9 +13,11 @@ import uvicorn
 from rich.console import Console
 from rich.table import Table
 
+from partner_center.core.clock import BEIJING, utcnow
 from partner_center.local import demo_data
 from partner_center.local.environment import start_environment
-from partner_center.local.functions import queue_functions
+from partner_center.local.functions import queue_functions, scheduled_functions
+from partner_center.local.scheduler import Schedule
 
 console = Console()
 
@@ -25,7 +28,12 @@ def dev(
     aws_port: int = typer.Option(0, "--aws-port", help="Port of the embedded AWS (0: free)."),
     demo: bool = typer.Option(True, help="Load the demo data."),
 ) -> None:
-    """Start the embedded AWS, the resources from infra/, demo data, workers and the API."""
+    """Start the embedded AWS, the resources from infra/, demo data, the queue workers,
+    the scheduler of the scheduled functions, and the API."""
+    # uvicorn re-raises the SIGTERM it shut down on; by default that kills this process
+    # before `finally`, leaving the embedded AWS (its own session, so a terminal's
+    # Ctrl-C reaches the API first) running. Stop as on Ctrl-C instead.
+    signal.signal(signal.SIGTERM, _stop_on_sigterm)
     console.print("[bold]Starting the embedded AWS[/] (moto server on 127.0.0.1)…")
     environment = start_environment(aws_port)
     workers: list[subprocess.Popen[bytes]] = []
@@ -38,6 +46,8 @@ def dev(
             workers.append(subprocess.Popen(
                 [sys.executable, "-m", "partner_center.local.worker", function.name,
                  function.queue_url(environment.outputs)], env=dict(os.environ)))
+        workers.append(subprocess.Popen([sys.executable, "-m", "partner_center.local.scheduler"],
+                                        env=dict(os.environ)))
         _banner(host, port, environment.aws.endpoint_url)
         uvicorn.run("partner_center.api.app:create_app", factory=True, host=host,
                     port=port, log_level="warning")
@@ -53,12 +63,22 @@ def dev(
         console.print("Stopped.")
 
 
+def _stop_on_sigterm(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
 def _banner(host: str, port: int, aws: str) -> None:
     url = f"http://{host}:{port}/graphql"
     console.print(f"\n[bold green]API[/]      {url}  (GraphiQL in a browser)")
     console.print(f"[bold green]Health[/]   http://{host}:{port}/healthz")
     console.print(f"[bold green]AWS[/]      {aws}  (DynamoDB, SQS, S3)")
     console.print("[bold green]Workers[/]  " + ", ".join(f.name for f in queue_functions()))
+    upcoming = Schedule(scheduled_functions(), utcnow()).next_runs()
+    console.print("[bold green]Schedule[/] " + "; ".join(
+        f"{due.function.name} next {due.at:%Y-%m-%d %H:%M} UTC "
+        f"({due.at.astimezone(BEIJING):%m-%d %H:%M} Beijing)" for due in upcoming))
+    console.print("          (run one now: [bold]partner-center scheduled run NAME --aws "
+                  f"{aws}[/])")
     console.print("\nA token: [bold]partner-center token --user sp-admin[/]  "
                   "(send it as 'Authorization: Bearer <token>')")
     table = Table("login", "role", "what it shows")

@@ -3,24 +3,14 @@
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import asdict
 from datetime import date
 
 import typer
 
+from partner_center.cli.target import AWS_HELP, bootstrap_for
+
 app = typer.Typer(help="Incentives: run their scheduled work by hand.", no_args_is_help=True)
-
-
-def _point_at(aws: str) -> None:
-    """Use the tables of the stack deployed in the embedded AWS at `aws` (what
-    `partner-center dev` prints as AWS)."""
-    from partner_center.local.aws_server import LOCAL_CREDENTIALS
-    from partner_center.local.environment import REGION
-    from partner_center.local.infra import deploy_stack, settings_env
-
-    os.environ.update(LOCAL_CREDENTIALS)
-    os.environ.update(settings_env(deploy_stack(aws, REGION), aws, REGION))
 
 
 @app.command("expire")
@@ -31,12 +21,7 @@ def expire(
     partner: list[str] | None = typer.Option(
         None, "--partner", help="Only this partner ID (repeatable); default every partner."
     ),
-    aws: str | None = typer.Option(
-        None,
-        "--aws",
-        help="The embedded AWS endpoint of `partner-center dev`; without it, "
-        "the PC_* and AWS_* environment say where the tables are.",
-    ),
+    aws: str | None = typer.Option(None, "--aws", help=AWS_HELP),
 ) -> None:
     """Expire the incentives whose validity ended (R20), as the daily function does."""
     day = None
@@ -45,10 +30,7 @@ def expire(
             day = date.fromisoformat(today)
         except ValueError as exc:
             raise typer.BadParameter("--today must be YYYY-MM-DD") from exc
-    if aws:
-        _point_at(aws)
+    bootstrap_for(aws)
     from partner_center.incentives.expiry import run_expiry
-    from partner_center.runtime import bootstrap
 
-    bootstrap(reload=bool(aws))
     typer.echo(json.dumps(asdict(run_expiry(day, partners=set(partner) if partner else None))))

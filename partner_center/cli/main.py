@@ -4,7 +4,16 @@ from __future__ import annotations
 
 import typer
 
-from partner_center.cli import bills, dev, export, incentives, leads, rollup, tokens
+from partner_center.cli import (
+    bills,
+    dev,
+    export,
+    incentives,
+    leads,
+    rollup,
+    scheduled,
+    tokens,
+)
 
 app = typer.Typer(help="Partner Center API: local runtime and command-line client.",
                   no_args_is_help=True, add_completion=False)
@@ -17,6 +26,7 @@ app.add_typer(export.app, name="export")
 app.add_typer(incentives.app, name="incentives")
 app.add_typer(leads.app, name="leads")
 app.add_typer(bills.app, name="bills")
+app.add_typer(scheduled.app, name="scheduled")
 
 if __name__ == "__main__":
     app()

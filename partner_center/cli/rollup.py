@@ -3,12 +3,12 @@ schedule) by hand, against the local embedded AWS or the configured tables."""
 
 from __future__ import annotations
 
-import os
 from datetime import date
 
 import typer
 from rich.console import Console
 
+from partner_center.cli.target import AWS_HELP, bootstrap_for
 from partner_center.core.errors import BadInput
 
 console = Console(stderr=True)
@@ -21,27 +21,14 @@ def rollup(
     partner: list[str] = typer.Option(
         [], "--partner", help="A partner ID (repeatable); default: every partner."
     ),
-    aws_endpoint: str | None = typer.Option(
-        None,
-        "--aws-endpoint",
-        help="The embedded AWS that `partner-center dev` printed; "
-        "default: the environment's AWS_ENDPOINT_URL and "
-        "PC_*_TABLE.",
-    ),
+    aws: str | None = typer.Option(None, "--aws", "--aws-endpoint", help=AWS_HELP),
 ) -> None:
     """Roll up closed days (R3). Without dates: what the schedule does (the closed days
     of the last week that are not rolled up yet)."""
     from partner_center.consumption import rollup as rollups
     from partner_center.core.clock import utcnow
-    from partner_center.local.infra import deploy_stack, settings_env
-    from partner_center.runtime import bootstrap
 
-    if aws_endpoint:
-        # The stack exists already (dev deployed it); this only reads its outputs.
-        os.environ.update(settings_env(deploy_stack(aws_endpoint), aws_endpoint, "us-east-1"))
-        os.environ.setdefault("AWS_ACCESS_KEY_ID", "local")
-        os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "local")
-    bootstrap(reload=True)
+    bootstrap_for(aws)
     first, last = _range(day, date_from, date_to)
     now = utcnow()
     partners = partner or None

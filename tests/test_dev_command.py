@@ -1,0 +1,85 @@
+"""`partner-center dev` as a process manager would run it: started, then stopped by
+SIGTERM, it leaves nothing behind (the embedded AWS runs in a session of its own)."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+from partner_center.local.aws_server import free_port
+
+
+def _listening(port: int) -> bool:
+    with socket.socket() as sock:
+        sock.settimeout(0.5)
+        return sock.connect_ex(("127.0.0.1", port)) == 0
+
+
+def test_sigterm_stops_the_api_the_workers_the_scheduler_and_the_embedded_aws(
+        tmp_path: Path) -> None:
+    api_port, aws_port = free_port(), free_port()
+    log = (tmp_path / "dev.log").open("w+")
+    env = {**os.environ, "COLUMNS": "200"}
+    for name in [n for n in env if n.startswith("PC_") or n == "AWS_ENDPOINT_URL"]:
+        del env[name]  # dev makes its own environment, as on a newcomer's machine
+    dev = subprocess.Popen(
+        [sys.executable, "-m", "partner_center.cli.main", "dev", "--no-demo",
+         "--port", str(api_port), "--aws-port", str(aws_port)],
+        stdout=log, stderr=subprocess.STDOUT, env=env)
+    children: list[int] = []
+    survivors: list[int] = []
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            assert dev.poll() is None, Path(log.name).read_text()
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{api_port}/healthz",
+                                            timeout=1) as response:
+                    assert response.status == 200
+                    break
+            except OSError:
+                assert time.monotonic() < deadline, "dev did not start in 120 s"
+                time.sleep(0.5)
+        banner = Path(log.name).read_text()
+        assert "Schedule consumptionRollup next" in banner
+        assert _listening(aws_port)
+        # The embedded AWS, four queue workers and the scheduler.
+        children = _children(dev.pid)
+        assert len(children) == 6, children
+
+        dev.send_signal(signal.SIGTERM)
+        dev.wait(timeout=60)
+        deadline = time.monotonic() + 10
+        while (survivors := [pid for pid in children if _alive(pid)]) and (
+                time.monotonic() < deadline):
+            time.sleep(0.2)
+    finally:
+        if dev.poll() is None:
+            dev.kill()
+        for pid in children:
+            if _alive(pid):
+                os.kill(pid, signal.SIGKILL)  # nothing left running, even on a failure
+    assert "Stopped." in Path(log.name).read_text()
+    assert survivors == [], "processes outlived dev"
+    assert not _listening(aws_port) and not _listening(api_port)
+
+
+def _children(pid: int) -> list[int]:
+    found = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True)
+    return [int(p) for p in found.stdout.split()]
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    # A child of a dead parent is reaped by init; until then it is a zombie, not running.
+    state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    return state != "Z"
