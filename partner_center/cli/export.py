@@ -130,26 +130,38 @@ def marketplace_bill_details(
     idempotency_key: str | None = typer.Option(None, help="Repeat-safe request key."),
 ) -> None:
     """Export a marketplace product solution bill's transaction details (R9, anonymized)."""
-    from strawberry.relay import GlobalID
-
     if (bill is None) == (month is None):
         raise typer.BadParameter("pass exactly one of --bill and --month")
-    if month is not None:
-        if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", month):
-            raise typer.BadParameter("--month must be YYYY-MM")
-        bill = str(GlobalID("MarketplaceBill", f"{month}.product_solution"))
+    if month is not None and not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", month):
+        raise typer.BadParameter("--month must be YYYY-MM")
     for name, value in (("--from", date_from), ("--to", date_to)):
         if value is not None:
             try:
                 date.fromisoformat(value)
             except ValueError as exc:
                 raise typer.BadParameter(f"{name} must be YYYY-MM-DD") from exc
+    token = resolve_token(user)
+    if month is not None:
+        bill = _marketplace_bill_id(month, api, token)
     filters = {"billId": bill, "productId": product, "dateFrom": date_from,
                "dateTo": date_to, "minAmount": min_amount, "maxAmount": max_amount}
     run_export("MARKETPLACE_BILL_DETAILS", "marketplaceBillDetails",
                {k: v for k, v in filters.items() if v is not None}, fmt=fmt, wait=wait,
-               output=output, api=api, token=resolve_token(user),
-               idempotency_key=idempotency_key)
+               output=output, api=api, token=token, idempotency_key=idempotency_key)
+
+
+def _marketplace_bill_id(month: str, api: str, token: str) -> str:
+    """The caller's product solution bill of `month`, as the API names it."""
+    client = GraphQLClient(api, token)
+    try:
+        edges = client.call("MarketplaceBillId", {"month": month})["marketplaceBills"]["edges"]
+    except ApiError as exc:
+        raise _fail(str(exc)) from exc
+    finally:
+        client.close()
+    if not edges:
+        raise _fail(f"no marketplace product solution bill for {month}")
+    return str(edges[0]["node"]["id"])
 
 
 @app.command("adjustment-records")
