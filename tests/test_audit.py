@@ -61,3 +61,27 @@ async def test_audit_log_is_per_partner(api: Api) -> None:
 
 def test_audit_events_are_kept_at_least_180_days() -> None:
     assert RETENTION.days >= 180
+
+
+NODE = """query($id: ID!) { node(id: $id) { id ... on AuditEvent { operation outcome } } }"""
+
+
+async def test_an_event_resolves_by_its_id_for_its_partners_administrators_only(
+        api: Api) -> None:
+    import base64
+
+    await api.gql("sp-operator", REQUEST_EXPORT, export_input({"product": "RDS"}))
+    body = await api.gql("sp-admin", """{ auditEvents(first: 1) { edges { node {
+        id operation outcome } } } }""")
+    event = body["data"]["auditEvents"]["edges"][0]["node"]
+    found = await api.gql("sp-admin", NODE, {"id": event["id"]})
+    assert found["data"]["node"] == event
+    # Not an administrator, or another partner's: null, as for any object not theirs.
+    for login in ("sp-operator", "sp-staff-1", "sp2-admin"):
+        other = await api.gql(login, NODE, {"id": event["id"]})
+        assert other["data"]["node"] is None, login
+    # A key of another shape never reaches the table.
+    for key in ("nonsense", "2026-01-01T00:00:00.000000Z#short", ""):
+        forged = base64.b64encode(f"AuditEvent:{key}".encode()).decode()
+        answer = await api.gql("sp-admin", NODE, {"id": forged})
+        assert (answer.get("data") or {}).get("node") is None

@@ -141,6 +141,11 @@ def gid(type_name: str, node_id: str) -> str:
     return str(GlobalID(type_name, node_id))
 
 
+def mbill(bill_id: str, partner_id: str = "ptn-sp-001") -> str:
+    """A marketplace bill's global ID: bill IDs repeat across partners, the ID names one."""
+    return gid("MarketplaceBill", f"{partner_id}:{bill_id}")
+
+
 ERP = gid("MarketplaceProduct", "mp-sol-erp")
 CRM = gid("MarketplaceProduct", "mp-saas-crm")
 
@@ -236,7 +241,7 @@ async def test_r1_only_operations_review_invoices_and_see_unattributed_orders(ap
 async def test_r1_the_buyer_in_full_is_for_administrators_only(api: Api) -> None:
     query = """query($billId: ID!) { marketplaceTransactions(billId: $billId, first: 1) {
       edges { node { buyerName buyerContact { name phone email } } } } }"""
-    bill = gid("MarketplaceBill", "2026-09.product_solution")
+    bill = mbill("2026-09.product_solution")
     admin = data(await api.gql("sp-admin", query, {"billId": bill}), "marketplaceTransactions")
     node = admin["edges"][0]["node"]
     assert node["buyerContact"]["name"] and node["buyerName"].endswith("**")
@@ -389,7 +394,7 @@ async def test_r8_an_order_through_a_link_is_attributed_and_split(api: Api) -> N
         placed["platformShare"]["amount"],
     ) == ("17920.00", "5120.00", "2560.00")
     # It landed in the provider's partition, on its month's bill, with its link.
-    bill_id = gid("MarketplaceBill", f"{placed_month(placed)}.product_solution")
+    bill_id = mbill(f"{placed_month(placed)}.product_solution")
     found = data(
         await api.gql(
             "sp-admin",
@@ -554,8 +559,8 @@ async def test_r8_unattributed_orders_land_in_the_platform_partition(api: Api) -
     assert mine["attributed"] is False and mine["unattributedReason"] == "NO_SHARE_LINK"
     assert all(n["providerShare"]["amount"] == "0.00" for n in seen)
     # No partner sees it: it is in none of their bills.
-    for login in ("sp-admin", "sp2-admin"):
-        bill = gid("MarketplaceBill", f"{month}.saas")
+    for login, partner in (("sp-admin", "ptn-sp-001"), ("sp2-admin", "ptn-sp-002")):
+        bill = mbill(f"{month}.saas", partner)
         body = await api.gql(login, TRANSACTIONS, {"billId": bill, "first": 100})
         if "errors" not in body:
             orders = [
@@ -592,7 +597,7 @@ async def test_orders_add_to_their_bill_which_stays_the_sum_of_its_details(api: 
         placed = await order(
             api, ref, token, product=link["product"], plan="store", quantity=quantity
         )
-        bill_id = gid("MarketplaceBill", f"{placed_month(placed)}.product_solution")
+        bill_id = mbill(f"{placed_month(placed)}.product_solution", "ptn-sp-002")
         # 3999.99 x 16.67 % = 666.798...: the split rounds, the bill adds exactly.
         assert placed["attributed"] is True
     assert bill_id is not None
@@ -657,7 +662,7 @@ async def test_demo_bills_are_the_sums_of_their_transactions(api: Api) -> None:
 
 
 async def test_transactions_filter_by_date_product_and_amount(api: Api) -> None:
-    bill_id = gid("MarketplaceBill", "2026-09.product_solution")
+    bill_id = mbill("2026-09.product_solution")
     every = data(
         await api.gql("sp-admin", TRANSACTIONS, {"billId": bill_id, "first": 100}),
         "marketplaceTransactions",
@@ -706,12 +711,12 @@ async def test_transactions_filter_by_date_product_and_amount(api: Api) -> None:
 
 
 async def test_transaction_cursors_are_bound_to_their_bill(api: Api) -> None:
-    bill_id = gid("MarketplaceBill", "2026-09.product_solution")
+    bill_id = mbill("2026-09.product_solution")
     page = data(
         await api.gql("sp-admin", TRANSACTIONS, {"billId": bill_id, "first": 2}),
         "marketplaceTransactions",
     )
-    other = gid("MarketplaceBill", "2026-10.product_solution")
+    other = mbill("2026-10.product_solution")
     body = await api.gql(
         "sp-admin", TRANSACTIONS, {"billId": other, "after": page["pageInfo"]["endCursor"]}
     )
@@ -728,7 +733,7 @@ async def test_transaction_cursors_are_bound_to_their_bill(api: Api) -> None:
 
 
 async def test_tenant_isolation_of_bills_links_and_transactions(api: Api) -> None:
-    bill_id = gid("MarketplaceBill", "2026-09.product_solution")
+    bill_id = mbill("2026-09.product_solution")
     txn = data(
         await api.gql("sp-admin", TRANSACTIONS, {"billId": bill_id, "first": 1}),
         "marketplaceTransactions",
@@ -740,21 +745,29 @@ async def test_tenant_isolation_of_bills_links_and_transactions(api: Api) -> Non
     # Another partner: the same IDs resolve to nothing, and direct reads say NOT_FOUND.
     for node_id in (txn, link):
         assert data(await api.gql("sp2-admin", NODE, {"id": node_id}), "node") is None
-    sp2_bill = await api.gql("sp2-admin", BILL, {"id": gid("MarketplaceBill", "2026-08.saas")})
+    sp2_bill = await api.gql("sp2-admin", BILL, {"id": mbill("2026-08.saas", "ptn-sp-002")})
     assert "errors" not in sp2_bill  # its own August SaaS bill...
     assert (
         sp2_bill["data"]["marketplaceBill"]["providerShare"]
         != data(
-            await api.gql("sp-admin", BILL, {"id": gid("MarketplaceBill", "2026-08.saas")}),
+            await api.gql("sp-admin", BILL, {"id": mbill("2026-08.saas")}),
             "marketplaceBill",
         )["providerShare"]
     )  # ...is not sp-001's
     assert codes(
-        await api.gql("sp2-admin", BILL, {"id": gid("MarketplaceBill", "1999-01.saas")})
+        await api.gql("sp2-admin", BILL, {"id": mbill("1999-01.saas", "ptn-sp-002")})
     ) == ["NOT_FOUND"]
-    assert codes(await api.gql("sp-admin", BILL, {"id": gid("MarketplaceBill", "garbage")})) == [
+    assert codes(await api.gql("sp-admin", BILL, {"id": mbill("garbage")})) == [
         "NOT_FOUND"
     ]
+    # The bill IDs repeat across partners; the global ID names one partner's: another
+    # partner's is NOT_FOUND (null through node), and an ID without a partner is refused.
+    sp2_id = sp2_bill["data"]["marketplaceBill"]["id"]
+    assert sp2_id == mbill("2026-08.saas", "ptn-sp-002") != mbill("2026-08.saas")
+    assert codes(await api.gql("sp-admin", BILL, {"id": sp2_id})) == ["NOT_FOUND"]
+    assert data(await api.gql("sp-admin", NODE, {"id": sp2_id}), "node") is None
+    assert codes(await api.gql("sp-admin", BILL, {"id": gid("MarketplaceBill", "2026-08.saas")})
+                 ) == ["BAD_USER_INPUT"]
     assert codes(await api.gql("sp-admin", BILL, {"id": ERP})) == ["BAD_USER_INPUT"]
     # Without the menu, nodes are null rather than a hint that they exist.
     assert data(await api.gql("sp-operator", NODE, {"id": bill_id}), "node") is None
@@ -781,7 +794,7 @@ def closed_bill(partner_id: str = "ptn-sp-002") -> str:
         f"ord-test-{number}",
     )
     TransactionStore(partner_id).record(txn, txn.bill_id.split(".")[0])
-    return gid("MarketplaceBill", txn.bill_id)
+    return mbill(txn.bill_id, partner_id)
 
 
 def invoice_input(bill: str, **extra: Any) -> dict[str, Any]:
@@ -818,7 +831,7 @@ async def test_invoice_racing_requests_leave_exactly_one_open(api: Api) -> None:
     # rather than sent concurrently: moto's server is not thread-safe for transactions,
     # a failed one restores a snapshot of the table over concurrent writes.)
     bill = closed_bill()
-    bill_id = GlobalID.from_id(bill).node_id
+    bill_id = GlobalID.from_id(bill).node_id.split(":", 1)[1]  # "<partner>:<bill ID>"
     store = InvoiceRequestStore("ptn-sp-002")
     stale = BillStore("ptn-sp-002").get(bill_id, consistent=True)
     assert stale is not None and stale.open_invoice_request is None
@@ -959,7 +972,7 @@ async def test_invoice_requests_are_validated(api: Api, change: dict[str, Any], 
 async def test_invoice_only_for_closed_bills_of_ones_own(api: Api) -> None:
     ref, token = link_params(await create_link(api, "sp2-admin"))
     placed = await order(api, ref, token)
-    open_bill = gid("MarketplaceBill", f"{placed_month(placed)}.product_solution")
+    open_bill = mbill(f"{placed_month(placed)}.product_solution", "ptn-sp-002")
     payload = data(
         await api.gql("sp2-admin", REQUEST_INVOICE, invoice_input(open_bill)),
         "requestMarketplaceInvoice",
@@ -977,13 +990,13 @@ async def test_invoice_only_for_closed_bills_of_ones_own(api: Api) -> None:
 
 async def test_demo_invoice_requests_show_each_status(api: Api) -> None:
     august = data(
-        await api.gql("sp-admin", BILL, {"id": gid("MarketplaceBill", "2026-08.product_solution")}),
+        await api.gql("sp-admin", BILL, {"id": mbill("2026-08.product_solution")}),
         "marketplaceBill",
     )
     assert august["invoiced"] is True
     assert [r["status"] for r in august["invoiceRequests"]] == ["ISSUED"]
     september = data(
-        await api.gql("sp-admin", BILL, {"id": gid("MarketplaceBill", "2026-09.product_solution")}),
+        await api.gql("sp-admin", BILL, {"id": mbill("2026-09.product_solution")}),
         "marketplaceBill",
     )
     assert [r["status"] for r in september["invoiceRequests"]] == ["REJECTED"]
@@ -1011,7 +1024,7 @@ async def test_the_marketplace_documents_run_for_their_callers(api: Api) -> None
         assert response.status_code == 200 and "errors" not in body, (operation, body)
         return body["data"]
 
-    bill = gid("MarketplaceBill", "2026-09.product_solution")
+    bill = mbill("2026-09.product_solution")
     await run("sp-admin", "MarketplaceProducts", {"first": 5})
     await run("sp-admin", "MarketplaceShareLinks", {"first": 5})
     await run("sp-admin", "MarketplaceBills", {"first": 5})

@@ -52,7 +52,7 @@ def test_cli_exports_a_months_solution_bill(
 def test_cli_refuses_a_non_exportable_bill_and_bad_options(api_url: str) -> None:  # noqa: F811
     from strawberry.relay import GlobalID
 
-    saas = str(GlobalID("MarketplaceBill", "2026-09.saas"))
+    saas = str(GlobalID("MarketplaceBill", "ptn-sp-001:2026-09.saas"))
     result = runner.invoke(
         app,
         [

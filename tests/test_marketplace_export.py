@@ -40,8 +40,8 @@ def clean_queues(local_env: Any, sqs: Any) -> None:
             )
 
 
-def bill(bill_id: str) -> str:
-    return str(GlobalID("MarketplaceBill", bill_id))
+def bill(bill_id: str, partner_id: str = "ptn-sp-001") -> str:
+    return str(GlobalID("MarketplaceBill", f"{partner_id}:{bill_id}"))
 
 
 def expected_rows(
@@ -130,7 +130,8 @@ async def test_r9_xlsx_holds_the_same_masked_rows(
 ) -> None:
     from openpyxl import load_workbook
 
-    requested = await request(api, "sp2-admin", {"billId": bill(SOLUTION_BILL)}, fmt="XLSX")
+    requested = await request(api, "sp2-admin", {"billId": bill(SOLUTION_BILL, "ptn-sp-002")},
+                              fmt="XLSX")
     done = await finished(api, workers, "sp2-admin", requested["job"]["id"])
     assert done["fileName"].endswith(".xlsx")
     content = httpx.get(done["downloadUrl"]).content

@@ -17,7 +17,7 @@ import strawberry
 from strawberry.permission import BasePermission, PermissionExtension
 
 from partner_center.api.context import Info
-from partner_center.core.auth import Menu, Role
+from partner_center.core.auth import Menu, Principal, Role
 from partner_center.core.errors import Forbidden
 from partner_center.core.permissions import has_menu
 
@@ -154,6 +154,15 @@ ACCESS: dict[str, Rule] = {
 }
 
 
+def permits(key: str, principal: Principal) -> bool:
+    """Whether ACCESS[key] lets `principal` in (also for `node`, which reads an object
+    without going through that object's query field)."""
+    rule = ACCESS[key]
+    if rule.roles is not None and principal.role not in rule.roles:
+        return False
+    return rule.menu is None or has_menu(principal, rule.menu)
+
+
 class Allowed(BasePermission):
     """Checks one `Rule` against the caller; a denial is FORBIDDEN, never empty data."""
 
@@ -164,10 +173,7 @@ class Allowed(BasePermission):
         self.rule = ACCESS[key]
 
     def has_permission(self, source: Any, info: Info, **kwargs: Any) -> bool:
-        principal = info.context.principal
-        if self.rule.roles is not None and principal.role not in self.rule.roles:
-            return False
-        return self.rule.menu is None or has_menu(principal, self.rule.menu)
+        return permits(self.key, info.context.principal)
 
     def on_unauthorized(self) -> None:
         rule = self.rule

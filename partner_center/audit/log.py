@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -50,6 +51,20 @@ def record(principal: Principal, *, operation: str, target_ids: list[str], outco
     )
     item.save()
     return _event(item)
+
+
+EVENT_KEY = re.compile(r"\d{4}-\d{2}-\d{2}T[0-9:.]+Z#[0-9a-f]{28}")
+
+
+def get(partner_id: str, event_key: str) -> AuditEvent | None:
+    """One event of the partner by its key (`<occurred_at>#<event_id>`, what its node ID
+    carries); None for a key of another shape or no such event."""
+    if not EVENT_KEY.fullmatch(event_key):
+        return None
+    try:
+        return _event(AuditItem.get(partner_id, event_key))
+    except AuditItem.DoesNotExist:
+        return None
 
 
 def _event(item: AuditItem) -> AuditEvent:

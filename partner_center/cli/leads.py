@@ -2,33 +2,38 @@
 
 from __future__ import annotations
 
-import hashlib
-import time
 from pathlib import Path
 from typing import Any
 
 import typer
-from rich.console import Console
-from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn
 
-from partner_center.cli.client import DEFAULT_API, ApiError, GraphQLClient
+from partner_center.cli.jobs import (
+    DEFAULT_API,
+    Api,
+    IdempotencyKey,
+    JobView,
+    Output,
+    User,
+    Wait,
+    console,
+    run_job,
+)
 from partner_center.cli.tokens import resolve_token
 
 app = typer.Typer(help="Dispatch and recall leads in batches (dispatch jobs).",
                   no_args_is_help=True)
-console = Console(stderr=True)
 
-POLL_SECONDS = 0.5
 # Exit codes: 0 every lead changed; 1 an error or a failed job; 3 some leads refused.
 SOME_LEADS_FAILED = 3
 
+DISPATCH = JobView(
+    noun="Dispatch job", query="DispatchJob",
+    counters="{task.fields[ok]} ok, {task.fields[refused]} refused",
+    fields=lambda job: {"ok": job.get("succeededCount") or 0,
+                        "refused": job.get("failedCount") or 0})
+
 LEADS_HELP = "A lead's global ID; repeat for a batch (up to 1,000)."
 FILE_HELP = "A file of lead global IDs, one a line (added to --lead)."
-
-
-def _fail(message: str) -> typer.Exit:
-    console.print(f"[bold red]error:[/] {message}")
-    return typer.Exit(code=1)
 
 
 def _lead_ids(leads: list[str] | None, from_file: Path | None) -> list[str]:
@@ -49,11 +54,8 @@ def dispatch(
     lead: list[str] | None = typer.Option(None, "--lead", "-l", help=LEADS_HELP),
     from_file: Path | None = typer.Option(None, "--from-file", help=FILE_HELP),
     staff: str = typer.Option(..., "--staff", help="The staff User's global ID."),
-    wait: bool = typer.Option(False, "--wait", help="Follow the job and save the report."),
-    output: Path | None = typer.Option(None, "-o", "--output", help="Where to save it."),
-    api: str = typer.Option(DEFAULT_API, help="The API's /graphql URL."),
-    user: str | None = typer.Option(None, "--user", "-u", help="A demo login (local only)."),
-    idempotency_key: str | None = typer.Option(None, help="Repeat-safe request key."),
+    wait: Wait = False, output: Output = None, api: Api = DEFAULT_API, user: User = None,
+    idempotency_key: IdempotencyKey = None,
 ) -> None:
     """Dispatch leads to a staff member (R6, R7)."""
     run_dispatch_job("DispatchLeads", "dispatchLeads",
@@ -66,11 +68,8 @@ def dispatch(
 def recall(
     lead: list[str] | None = typer.Option(None, "--lead", "-l", help=LEADS_HELP),
     from_file: Path | None = typer.Option(None, "--from-file", help=FILE_HELP),
-    wait: bool = typer.Option(False, "--wait", help="Follow the job and save the report."),
-    output: Path | None = typer.Option(None, "-o", "--output", help="Where to save it."),
-    api: str = typer.Option(DEFAULT_API, help="The API's /graphql URL."),
-    user: str | None = typer.Option(None, "--user", "-u", help="A demo login (local only)."),
-    idempotency_key: str | None = typer.Option(None, help="Repeat-safe request key."),
+    wait: Wait = False, output: Output = None, api: Api = DEFAULT_API, user: User = None,
+    idempotency_key: IdempotencyKey = None,
 ) -> None:
     """Recall dispatched leads (R6, R7)."""
     run_dispatch_job("RecallLeads", "recallLeads", {"leadIds": _lead_ids(lead, from_file)},
@@ -81,46 +80,13 @@ def recall(
 def run_dispatch_job(operation: str, field: str, values: dict[str, Any], *, wait: bool,
                      output: Path | None, api: str, token: str,
                      idempotency_key: str | None) -> None:
-    client = GraphQLClient(api, token)
-    try:
-        if idempotency_key:
-            values["idempotencyKey"] = idempotency_key
-        payload = client.call(operation, {"input": values})[field]
-        if payload["errors"]:
-            error = payload["errors"][0]
-            raise _fail(f"{error['code']}: {error['message']}")
-        job = payload["job"]
-        console.print(f"Dispatch job {job['id']} {job['status'].lower()}.")
-        if not wait:
-            typer.echo(job["id"])
-            return
-        job = _follow(client, job["id"])
-        if job["status"] != "SUCCEEDED":
-            raise _fail(f"the dispatch job failed ({job['errorCode'] or 'unknown error'})")
-        target = output or Path(job["fileName"])
-        client.download(job["downloadUrl"], target)
-        if hashlib.sha256(target.read_bytes()).hexdigest() != job["sha256"]:
-            raise _fail("the downloaded report does not match the job's checksum")
-        console.print(f"{job['succeededCount']} leads changed, {job['failedCount']} refused; "
-                      f"per-lead report saved to {target}")
-        if job["failedCount"]:
-            raise typer.Exit(code=SOME_LEADS_FAILED)
-    except ApiError as exc:
-        raise _fail(str(exc)) from exc
-    finally:
-        client.close()
-
-
-def _follow(client: GraphQLClient, job_id: str) -> dict[str, Any]:
-    with Progress(TextColumn("{task.description}"), BarColumn(), TaskProgressColumn(),
-                  TextColumn("{task.fields[ok]} ok, {task.fields[refused]} refused"),
-                  console=console) as progress:
-        task = progress.add_task("queued", total=100, ok=0, refused=0)
-        while True:
-            job = client.call("DispatchJob", {"id": job_id})["job"]
-            progress.update(task, completed=job["progress"], ok=job["succeededCount"] or 0,
-                            refused=job["failedCount"] or 0,
-                            description=job["status"].lower())
-            if job["status"] in ("SUCCEEDED", "FAILED"):
-                return job
-            time.sleep(POLL_SECONDS)
+    if idempotency_key:
+        values["idempotencyKey"] = idempotency_key
+    job = run_job(operation, {"input": values}, field, DISPATCH, wait=wait, output=output,
+                  api=api, token=token)
+    if job is None:
+        return
+    console.print(f"{job['succeededCount']} leads changed, {job['failedCount']} refused; "
+                  f"per-lead report saved to {job['savedTo']}")
+    if job["failedCount"]:
+        raise typer.Exit(code=SOME_LEADS_FAILED)

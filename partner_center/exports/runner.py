@@ -31,6 +31,7 @@ from partner_center.exports.encodings import ENCODINGS, DocumentEncoder
 from partner_center.exports.multipart import MultipartWriter
 from partner_center.exports.plan import ExportPlan, PlanFactory
 from partner_center.exports.prefetch import prefetch
+from partner_center.jobs.attempt import LeaseLost, attempt
 from partner_center.jobs.model import ExportFormat, Job, JobKind
 from partner_center.jobs.store import Claim, JobStore
 from partner_center.storage import aws
@@ -46,14 +47,6 @@ PLANS: dict[JobKind, PlanFactory] = {
 }
 
 PROGRESS_EVERY_SECONDS = 2.0
-
-
-class JobMissing(Exception):
-    """The message names a job that does not exist (or has expired)."""
-
-
-class LeaseLost(Exception):
-    """Another worker reclaimed the job: this attempt must stop writing."""
 
 
 def error_code(exc: BaseException) -> str:
@@ -76,24 +69,13 @@ async def run_export(partner_id: str, job_id: str, settings: Settings) -> str:
     """Returns what happened ("completed", "duplicate: <status>"); raises to retry."""
     store = JobStore(partner_id)
     lease = timedelta(seconds=settings.job_lease_seconds)
-    claim = await asyncio.to_thread(store.claim, job_id, lease)
-    if claim is None:
-        raise JobMissing(job_id)
-    if not isinstance(claim, Claim):
-        log.info("export already taken", extra=fields(job_id=job_id, status=claim.status))
-        return f"duplicate: {claim.status}"
-    log.info("export claimed", extra=fields(job_id=job_id, partner_id=partner_id,
-                                            attempt=claim.job.attempts))
-    try:
+
+    async def work(claim: Claim) -> None:
         fault_point("export.start")
         await _stream(claim, store, settings, lease)
-    except Exception as exc:
-        code = error_code(exc)
-        log.warning("export attempt failed", extra=fields(job_id=job_id, error_code=code),
-                    exc_info=exc)
-        await asyncio.to_thread(store.release, job_id, claim.token, code)
-        raise
-    return "completed"
+
+    return await attempt(store, job_id, lease, noun="export", work=work,
+                         error_code=error_code)
 
 
 @dataclass(frozen=True)

@@ -29,13 +29,8 @@ from pynamodb.exceptions import PynamoDBException
 from partner_center.config import Settings
 from partner_center.core.faults import InjectedFault, fault_point
 from partner_center.core.logs import fields, get_logger
-from partner_center.exports.runner import (
-    PROGRESS_EVERY_SECONDS,
-    JobMissing,
-    LeaseLost,
-    object_key,
-    write_export,
-)
+from partner_center.exports.runner import PROGRESS_EVERY_SECONDS, object_key, write_export
+from partner_center.jobs.attempt import LeaseLost, attempt
 from partner_center.jobs.model import Job, JobKind
 from partner_center.jobs.store import Claim, JobStore
 from partner_center.leads import report
@@ -89,25 +84,13 @@ async def run_dispatch(partner_id: str, job_id: str, settings: Settings) -> str:
     """Returns what happened ("completed", "duplicate: <status>"); raises to retry."""
     store = JobStore(partner_id)
     lease = timedelta(seconds=settings.job_lease_seconds)
-    claim = await asyncio.to_thread(store.claim, job_id, lease)
-    if claim is None:
-        raise JobMissing(job_id)
-    if not isinstance(claim, Claim):
-        log.info("dispatch job already taken", extra=fields(job_id=job_id,
-                                                            status=claim.status))
-        return f"duplicate: {claim.status}"
-    log.info("dispatch job claimed", extra=fields(job_id=job_id, partner_id=partner_id,
-                                                  attempt=claim.job.attempts))
-    try:
+
+    async def work(claim: Claim) -> None:
         fault_point("dispatch.start")
         await _run(claim, store, settings, lease)
-    except Exception as exc:
-        code = error_code(exc)
-        log.warning("dispatch attempt failed", extra=fields(job_id=job_id, error_code=code),
-                    exc_info=exc)
-        await asyncio.to_thread(store.release, job_id, claim.token, code)
-        raise
-    return "completed"
+
+    return await attempt(store, job_id, lease, noun="dispatch job", work=work,
+                         error_code=error_code)
 
 
 @dataclass

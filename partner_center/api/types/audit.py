@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Iterable
 from datetime import datetime
 
 import strawberry
@@ -20,9 +21,9 @@ AuditOutcome = strawberry.enum(audit_log.Outcome, name="AuditOutcome")
 
 @strawberry.type(description="One mutation call: who, what, on which IDs, how it ended.")
 class AuditEvent(relay.Node):
-    event_id: relay.NodeID[str]
+    # The event's key (`<occurred_at>#<event_id>`): what `node` needs to read it back.
+    event_key: relay.NodeID[str]
     event: strawberry.Private[audit_log.AuditEvent]
-    cursor_key: strawberry.Private[str]
 
     @strawberry.field
     def actor(self) -> relay.GlobalID:
@@ -57,10 +58,16 @@ class AuditEvent(relay.Node):
         return from_iso(self.event.occurred_at)
 
     @classmethod
-    def resolve_nodes(cls, *, info: Info, node_ids: list[str], required: bool = False
-                      ) -> list[None]:
-        # Events are read through the connection only (they are keyed by time).
-        return [None for _ in node_ids]
+    async def resolve_nodes(cls, *, info: Info, node_ids: Iterable[str],
+                            required: bool = False) -> list[AuditEvent | None]:
+        principal = info.context.principal
+        if not access.permits("Query.auditEvents", principal):
+            # Who may not read the log gets null, as for any object it may not see.
+            return [None for _ in node_ids]
+        found = [await asyncio.to_thread(audit_log.get, principal.partner_id, key)
+                 for key in node_ids]
+        return [cls(event_key=f"{e.occurred_at}#{e.event_id}", event=e) if e else None
+                for e in found]
 
 
 @strawberry.type(name="AuditEventConnection")
@@ -88,9 +95,9 @@ async def audit_events(info: Info, first: int | None = None, after: str | None =
     found, has_next = await asyncio.to_thread(
         audit_log.page, info.context.principal.partner_id, flt, after_key=page.after,
         limit=page.size)
-    nodes = [AuditEvent(event_id=e.event_id, event=e, cursor_key=key) for key, e in found]
+    nodes = [AuditEvent(event_key=key, event=e) for key, e in found]
     return build_connection(AuditEventConnection, nodes, has_next, "audit",
-                            lambda n: n.cursor_key, after)  # type: ignore[return-value]
+                            lambda n: n.event_key, after)  # type: ignore[return-value]
 
 
 @strawberry.type

@@ -30,6 +30,7 @@ from partner_center.api.types.marketplace_nodes import (
     TransactionNode,
     UnattributedReasonEnum,
     load_standing,
+    own_bill_id,
     parse_request_key,
 )
 from partner_center.api.types.money import Money
@@ -188,7 +189,7 @@ async def bill_details_export_filter(
         raise BadInput(
             "marketplaceBillDetails with a billId is required", field="marketplaceBillDetails"
         )
-    bill_id = node_id_of(given.bill_id, "MarketplaceBill", "billId")
+    bill_id = own_bill_id(info.context.principal, given.bill_id, "billId")
     flt = _transaction_filter(given)
     try:
         return await asyncio.to_thread(bill_details_export, info.context.principal, bill_id, flt)
@@ -260,11 +261,12 @@ async def marketplace_bills(
         bills.list_bills, info.context.principal, flt, after_bill_id=page.after, limit=page.size
     )
     nodes = [BillNode.of(bill) for bill in found]
-    return build_connection(BillConnection, nodes, has_next, "mpbill", lambda n: n.bill_id, after)  # type: ignore[return-value]
+    return build_connection(BillConnection, nodes, has_next, "mpbill",  # type: ignore[return-value]
+                            lambda n: n.bill.bill_id, after)
 
 
 async def marketplace_bill(info: Info, id: relay.GlobalID) -> BillNode:
-    bill_id = node_id_of(id, "MarketplaceBill", "id")
+    bill_id = own_bill_id(info.context.principal, id, "id")
     bill = await asyncio.to_thread(bills.get_bill, info.context.principal, bill_id)
     if bill is None:
         raise NotFound("no marketplace bill with this ID")
@@ -279,12 +281,12 @@ async def marketplace_transactions(
     filter: TransactionFilterInput | None = None,
 ) -> TransactionConnection:
     principal = info.context.principal
-    own_bill_id = node_id_of(bill_id, "MarketplaceBill", "billId")
+    local_bill_id = own_bill_id(principal, bill_id, "billId")
     page = page_request(first, after, "mptxn")
-    if page.after is not None and not page.after.startswith(own_bill_id + "#"):
+    if page.after is not None and not page.after.startswith(local_bill_id + "#"):
         raise BadInput("after is not a cursor from this connection", field="after")
     flt = _transaction_filter(filter)
-    bill = await asyncio.to_thread(bills.get_bill, principal, own_bill_id)
+    bill = await asyncio.to_thread(bills.get_bill, principal, local_bill_id)
     if bill is None:
         raise NotFound("no marketplace bill with this ID", field="billId")
     store = TransactionStore(principal.partner_id)
@@ -639,7 +641,7 @@ async def request_marketplace_invoice(
     principal = info.context.principal
 
     async def run() -> MarketplaceInvoiceRequestPayload:
-        bill_id = node_id_of(input.bill_id, "MarketplaceBill", "billId")
+        bill_id = own_bill_id(principal, input.bill_id, "billId")
         details = invoices.InvoiceDetails(
             title=input.title, tax_number=input.tax_number, invoice_type=input.type
         )

@@ -18,10 +18,11 @@ from strawberry import relay
 from partner_center.api import access
 from partner_center.api.context import Info
 from partner_center.api.types.money import Money
+from partner_center.api.types.scoped_ids import scoped, scoped_id_of, split
 from partner_center.core.anonymize import ColumnKind, mask
-from partner_center.core.auth import Menu
+from partner_center.core.auth import Menu, Principal
 from partner_center.core.clock import from_iso, utcnow
-from partner_center.core.errors import Forbidden
+from partner_center.core.errors import Forbidden, NotFound
 from partner_center.core.permissions import has_menu
 from partner_center.marketplace import bills, catalog, eligibility, invoices, links
 from partner_center.marketplace.attribution import UnattributedReason
@@ -45,6 +46,21 @@ class ShareLinkStatus(enum.Enum):
 
 # -- products ---------------------------------------------------------------------------
 
+
+
+def bill_global_id(partner_id: str, bill_id: str) -> relay.GlobalID:
+    """A marketplace bill's global ID: bill IDs (`2026-09.saas`) repeat across partners,
+    so the partner is part of it, as for partner bills."""
+    return relay.GlobalID("MarketplaceBill", scoped(partner_id, bill_id))
+
+
+def own_bill_id(principal: Principal, global_id: relay.GlobalID, field: str) -> str:
+    """The bill ID within the caller's partner; another partner's bill is NOT_FOUND, as
+    one that does not exist."""
+    partner_id, bill_id = scoped_id_of(global_id, "MarketplaceBill", field)
+    if partner_id != principal.partner_id:
+        raise NotFound("no marketplace bill with this ID", field=field)
+    return bill_id
 
 @strawberry.type(name="MarketplacePricePlan")
 class PricePlanType:
@@ -265,7 +281,7 @@ class TransactionNode(relay.Node):
 
     @strawberry.field
     def bill(self) -> relay.GlobalID:
-        return relay.GlobalID("MarketplaceBill", self.txn.bill_id)
+        return bill_global_id(self.txn.partner_id, self.txn.bill_id)
 
     @strawberry.field
     def placed_at(self) -> datetime:
@@ -386,7 +402,7 @@ class InvoiceRequestNode(relay.Node):
 
     @strawberry.field
     def bill(self) -> relay.GlobalID:
-        return relay.GlobalID("MarketplaceBill", self.request.bill_id)
+        return bill_global_id(self.request.partner_id, self.request.bill_id)
 
     @strawberry.field(description="The invoice title (a company name).")
     def title(self) -> str:
@@ -463,12 +479,12 @@ class InvoiceRequestConnection(relay.Connection[InvoiceRequestNode]):
     "transactions.",
 )
 class BillNode(relay.Node):
-    bill_id: relay.NodeID[str]
+    node_key: relay.NodeID[str]  # "<partner ID>:<month>.<category>"
     bill: strawberry.Private[bills.Bill]
 
     @classmethod
     def of(cls, bill: bills.Bill) -> BillNode:
-        return cls(bill_id=bill.bill_id, bill=bill)
+        return cls(node_key=scoped(bill.partner_id, bill.bill_id), bill=bill)
 
     @strawberry.field(description="The Beijing month, YYYY-MM.")
     def month(self) -> str:
@@ -531,11 +547,15 @@ class BillNode(relay.Node):
     async def resolve_nodes(
         cls, *, info: Info, node_ids: Iterable[str], required: bool = False
     ) -> list[Any]:
+        principal = info.context.principal
         results = []
         for node_id in node_ids:
-            try:
-                bill = await asyncio.to_thread(bills.get_bill, info.context.principal, node_id)
-            except Forbidden:
-                bill = None
+            found = split(node_id)
+            bill = None
+            if found is not None and found[0] == principal.partner_id:
+                try:
+                    bill = await asyncio.to_thread(bills.get_bill, principal, found[1])
+                except Forbidden:
+                    bill = None
             results.append(cls.of(bill) if bill else None)
         return results
