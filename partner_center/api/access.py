@@ -132,6 +132,7 @@ ACCESS: dict[str, Rule] = {
                               "not apply"),
     "Mutation.approveIncentiveApplication": roles(Role.PROVIDER_OPERATIONS),
     "Mutation.notifyIncentiveDisbursement": roles(Role.PROVIDER_OPERATIONS),
+    "Mutation.recordProgramMembership": roles(Role.PROVIDER_OPERATIONS),
     # Opportunities and GMV (R21) sit with incentives: GMV is what incentives are earned on.
     "Query.opportunities": menu(Menu.INCENTIVES),
     "Query.gmv": menu(Menu.INCENTIVES),

@@ -14,20 +14,26 @@ from decimal import Decimal
 
 from partner_center.core.auth import Menu, Principal
 from partner_center.core.clock import beijing_date, to_iso, utcnow
-from partner_center.core.errors import BadInput
+from partner_center.core.errors import BadInput, Forbidden, NotFound
 from partner_center.core.ids import new_id
 from partner_center.core.logs import fields, get_logger
 from partner_center.core.money import CURRENCY
 from partner_center.core.permissions import (
     has_menu,
     is_provider_operations,
+    may_act_for,
     require_menu,
     require_partner_side,
     require_provider_operations,
 )
 from partner_center.incentives import application as rule
 from partner_center.incentives.application import Decision, Refusal
-from partner_center.incentives.programs import Membership, Program, memberships
+from partner_center.incentives.programs import (
+    Membership,
+    Program,
+    memberships,
+    record_membership,
+)
 from partner_center.incentives.records import Application, ApplicationStatus, Incentive, Sign
 from partner_center.incentives.statuses import (
     EXPIRABLE,
@@ -37,6 +43,7 @@ from partner_center.incentives.statuses import (
 )
 from partner_center.incentives.store import Conflict, IncentiveQuery, IncentiveStore
 from partner_center.incentives.validity import Validity, last_valid_day, validity
+from partner_center.storage.models import DirectoryItem
 
 log = get_logger(__name__)
 
@@ -184,6 +191,50 @@ def program_memberships(principal: Principal) -> list[Membership]:
     return sorted(
         Memberships(principal.partner_id).by_program.values(), key=lambda m: m.program.value
     )
+
+
+def record_program_membership(
+    principal: Principal,
+    partner_id: str,
+    program: Program,
+    *,
+    joined_on: date | None,
+    lapsed_on: date | None,
+    today: date | None = None,
+) -> Membership:
+    """Operations record a partner joining or leaving a program.
+
+    The lapse day is what R19 counts from: the program's positive incentives stay valid
+    one year after it, and the daily expiry ends them after that (R20). Clearing the
+    lapse (the partner is back) ends no incentive from then on, but restores none that
+    expired already. `joined_on` left out keeps the day on record.
+    """
+    require_provider_operations(principal)
+    if not may_act_for(principal, partner_id):
+        raise Forbidden("operations on a partner's token act for that partner only")
+    today = today or today_in_beijing()
+    try:
+        DirectoryItem.get(partner_id, "PARTNER")
+    except DirectoryItem.DoesNotExist:
+        raise NotFound("no partner with this ID", field="partnerId") from None
+    current = memberships(partner_id).get(program)
+    joined = joined_on if joined_on is not None else (current.joined_on if current else None)
+    if joined is None:
+        raise BadInput("joinedOn is required for a partner new to the program",
+                       field="joinedOn")
+    if joined > today:
+        raise BadInput("joinedOn cannot be after today (Beijing)", field="joinedOn")
+    if lapsed_on is not None:
+        if lapsed_on < joined:
+            raise BadInput("lapsedOn cannot be before joinedOn", field="lapsedOn")
+        if lapsed_on > today:
+            raise BadInput("lapsedOn cannot be after today (Beijing): record a lapse once "
+                           "it happened", field="lapsedOn")
+    membership = record_membership(partner_id, program, joined_on=joined, lapsed_on=lapsed_on)
+    log.info("program membership recorded", extra=fields(
+        partner_id=partner_id, program=program.value, lapsed=lapsed_on is not None,
+        by=principal.user_id))
+    return membership
 
 
 # -- applying for disbursement (R15–R17) ----------------------------------------------------

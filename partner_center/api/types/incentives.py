@@ -643,6 +643,63 @@ async def notify_incentive_disbursement(
     )
 
 
+@strawberry.input
+class RecordProgramMembershipInput:
+    partner_id: relay.GlobalID
+    program: PartnerProgram  # type: ignore[valid-type]
+    joined_on: date | None = strawberry.field(
+        default=None, description="Left out: the day on record is kept (required the first "
+        "time a partner joins).")
+    lapsed_on: date | None = strawberry.field(
+        default=None, description="The Beijing day the partner's identity in the program "
+        "lapsed; null while it is a member (clears a lapse recorded before).")
+    idempotency_key: str | None = None
+
+
+@strawberry.type
+class RecordProgramMembershipPayload:
+    membership: PartnerProgramMembership | None = None
+    errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+def _encode_membership(membership: Membership) -> dict[str, Any]:
+    return {"program": membership.program.value,
+            "joined_on": membership.joined_on.isoformat() if membership.joined_on else None,
+            "lapsed_on": membership.lapsed_on.isoformat() if membership.lapsed_on else None}
+
+
+def _decode_membership(data: dict[str, Any]) -> Membership:
+    return Membership(
+        program=Program(data["program"]),
+        joined_on=date.fromisoformat(data["joined_on"]) if data["joined_on"] else None,
+        lapsed_on=date.fromisoformat(data["lapsed_on"]) if data["lapsed_on"] else None)
+
+
+async def record_program_membership(
+    info: Info, input: RecordProgramMembershipInput
+) -> RecordProgramMembershipPayload:
+    principal = info.context.principal
+    try:
+        partner_id = node_id_of(input.partner_id, "Partner", "partnerId")
+
+        async def run() -> Membership:
+            return await asyncio.to_thread(
+                service.record_program_membership, principal, partner_id,
+                Program(input.program), joined_on=input.joined_on, lapsed_on=input.lapsed_on)
+
+        membership = await once(
+            principal, "recordProgramMembership", input.idempotency_key,
+            {"partner": partner_id, "program": Program(input.program).value,
+             "joinedOn": input.joined_on, "lapsedOn": input.lapsed_on},
+            run, encode=_encode_membership, decode=_decode_membership)
+    except Forbidden:
+        raise
+    except ClientError as refusal:
+        return RecordProgramMembershipPayload(errors=[UserError.from_client_error(refusal)])
+    return RecordProgramMembershipPayload(
+        membership=PartnerProgramMembership(membership=membership))
+
+
 @strawberry.type
 class Query:
     incentives: IncentiveConnection = access.query(
@@ -688,4 +745,11 @@ class Mutation:
         notify_incentive_disbursement,
         "Issue estimated incentives' bills and notify their disbursement (estimated → "
         "pending confirmation); validity starts today (R18). Each succeeds or fails alone.",
+    )
+    record_program_membership: RecordProgramMembershipPayload = access.mutation(
+        "Mutation.recordProgramMembership",
+        record_program_membership,
+        "Record a partner joining or leaving a partner program. The lapse day bounds the "
+        "program's positive incentives to one year after it (R19); the daily expiry then "
+        "ends them (R20), and clearing the lapse restores none that expired.",
     )
