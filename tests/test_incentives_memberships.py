@@ -142,3 +142,26 @@ async def test_a_retry_with_its_key_records_once_and_a_reused_key_is_refused(
     assert memberships(partner)[Program.SOLUTION_PROVIDER].lapsed_on is None
     reused = await record(api, partner, lapsedOn="2025-02-01", idempotencyKey="lapse-1")
     assert [e["code"] for e in reused["errors"]] == ["IDEMPOTENCY_KEY_REUSED"]
+
+
+PROGRAMS_OF = """query($partner: ID) {
+  incentivePrograms(partnerId: $partner) { program joinedOn lapsedOn }
+}"""
+
+
+async def test_operations_read_back_the_memberships_of_the_partner_they_name(
+        api: Api, local_env: Any) -> None:
+    partner = partner_with_directory_entry()
+    await record(api, partner, joinedOn="2024-03-01", lapsedOn="2025-03-01")
+    named = {"partner": str(GlobalID("Partner", partner))}
+    body = await api.gql("ops-reviewer", PROGRAMS_OF, named)
+    assert body["data"]["incentivePrograms"] == [
+        {"program": "SOLUTION_PROVIDER", "joinedOn": "2024-03-01", "lapsedOn": "2025-03-01"}]
+    # On their platform token they must name the partner; a partner's users may name only
+    # their own.
+    assert codes(await api.gql("ops-reviewer", PROGRAMS_OF, {})) == ["BAD_USER_INPUT"]
+    assert codes(await api.gql("sp-admin", PROGRAMS_OF, named)) == ["FORBIDDEN"]
+    own = await api.gql("sp-admin", PROGRAMS_OF,
+                        {"partner": str(GlobalID("Partner", "ptn-sp-001"))})
+    assert own["data"]["incentivePrograms"] == (
+        await api.gql("sp-admin", PROGRAMS_OF, {}))["data"]["incentivePrograms"]

@@ -370,6 +370,9 @@ ID_QUERIES: dict[tuple[str, str], tuple[str, str, dict[str, Any]]] = {
     ("paymentContracts", "partnerId"): (
         "Partner", "query Q($v: ID) { paymentContracts(first: 5, partnerId: $v) "
         "{ edges { node { id customerName } } } }", {}),
+    ("incentivePrograms", "partnerId"): (
+        "Partner", "query Q($v: ID) { incentivePrograms(partnerId: $v) { program lapsedOn } }",
+        {}),
 }
 
 

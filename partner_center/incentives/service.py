@@ -25,6 +25,7 @@ from partner_center.core.permissions import (
     require_menu,
     require_partner_side,
     require_provider_operations,
+    target_partner,
 )
 from partner_center.incentives import application as rule
 from partner_center.incentives.application import Decision, Refusal
@@ -186,11 +187,13 @@ def totals(principal: Principal, flt: IncentiveFilter) -> Totals:
     )
 
 
-def program_memberships(principal: Principal) -> list[Membership]:
+def program_memberships(principal: Principal, partner_id: str | None = None
+                        ) -> list[Membership]:
+    """The memberships of the caller's partner, or, for the provider's operations on a
+    platform token, of the partner they name."""
     require_menu(principal, MENU)
-    return sorted(
-        Memberships(principal.partner_id).by_program.values(), key=lambda m: m.program.value
-    )
+    target = target_partner(principal, partner_id)
+    return sorted(Memberships(target).by_program.values(), key=lambda m: m.program.value)
 
 
 def record_program_membership(

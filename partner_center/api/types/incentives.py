@@ -447,8 +447,11 @@ async def incentive_applications(
     )  # type: ignore[return-value]
 
 
-async def incentive_programs(info: Info) -> list[PartnerProgramMembership]:
-    found = await asyncio.to_thread(service.program_memberships, info.context.principal)
+async def incentive_programs(info: Info, partner_id: relay.GlobalID | None = None
+                             ) -> list[PartnerProgramMembership]:
+    partner = node_id_of(partner_id, "Partner", "partnerId") if partner_id else None
+    found = await asyncio.to_thread(service.program_memberships, info.context.principal,
+                                    partner)
     return [PartnerProgramMembership(membership=m) for m in found]
 
 
@@ -723,7 +726,9 @@ class Query:
     incentive_programs: list[PartnerProgramMembership] = access.query(
         "Query.incentivePrograms",
         incentive_programs,
-        "The partner's program memberships, which bound its incentives' validity (R19).",
+        "The partner's program memberships, which bound its incentives' validity (R19). "
+        "partnerId: the partner the provider's operations review (required on their "
+        "platform token; others may name only their own).",
     )
 
 
