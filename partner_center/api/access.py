@@ -152,6 +152,8 @@ ACCESS: dict[str, Rule] = {
     "Mutation.requestPaymentContract": Rule(menu=Menu.BILLING, roles=CONTRACT_REQUESTERS),
     "Mutation.cancelPaymentContract": Rule(menu=Menu.BILLING, roles=CONTRACT_REQUESTERS),
     "Mutation.reviewPaymentContract": roles(Role.PROVIDER_OPERATIONS),
+    "Query.pendingPaymentAgreements": roles(Role.PROVIDER_OPERATIONS),
+    "Query.pendingPaymentContracts": roles(Role.PROVIDER_OPERATIONS),
 }
 
 

@@ -23,7 +23,7 @@ from pynamodb.transactions import TransactWrite
 from partner_center.bills.refusals import Refusal
 from partner_center.core.clock import beijing_date, to_iso
 from partner_center.core.ids import new_id
-from partner_center.finance import account_numbers
+from partner_center.finance import account_numbers, review_queue
 from partner_center.finance.models import FinanceRecord
 
 AGREEMENT = "AGR#"
@@ -233,6 +233,9 @@ class AgreementStore:
                 with TransactWrite(connection=self._connection()) as transaction:
                     transaction.save(record, condition=FinanceRecord.record_key.does_not_exist())
                     transaction.save(guard, condition=free)
+                    # Into the provider's review queue with the agreement, atomically.
+                    transaction.save(review_queue.AGREEMENTS.entry(self.partner_id,
+                                                                   agreement_id))
                 return Agreement.from_record(record)
             except TransactWriteError as exc:
                 if not any(
@@ -325,6 +328,7 @@ class AgreementStore:
         if note and note.strip():
             actions.append(FinanceRecord.review_note.set(_text(note, "note", 1, MAX_NOTE)))
         updated = self._close(agreement, target, actions, AgreementStatus.PENDING_REVIEW, today)
+        review_queue.AGREEMENTS.remove(agreement_id)
         if target is AgreementStatus.REJECTED:
             self._release(agreement)
         return updated
@@ -347,6 +351,7 @@ class AgreementStore:
             current,
             today,
         )
+        review_queue.AGREEMENTS.remove(agreement_id)
         self._release(agreement)
         return updated
 

@@ -16,14 +16,17 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
+from pynamodb.connection import Connection
 from pynamodb.exceptions import UpdateError
 from pynamodb.expressions.condition import Condition
+from pynamodb.transactions import TransactWrite
 
 from partner_center.bills.refusals import Refusal
 from partner_center.bills.rollup import ADVISORY, RESELLER
 from partner_center.core.clock import to_iso
 from partner_center.core.ids import new_id
 from partner_center.core.money import MoneyError, parse_amount
+from partner_center.finance import review_queue
 from partner_center.finance.models import FinanceRecord
 from partner_center.storage.models import CustomerItem
 
@@ -108,6 +111,10 @@ def check_customer(customer: CustomerItem | None, manager_scope: str | None) -> 
     return customer
 
 
+def _connection() -> Connection:
+    return Connection(region=FinanceRecord.Meta.region, host=FinanceRecord.Meta.host)
+
+
 class ContractStore:
     def __init__(self, partner_id: str) -> None:
         if not partner_id:
@@ -148,7 +155,10 @@ class ContractStore:
             created_by=user_id,
             created_at=to_iso(now),
         )
-        record.save(condition=FinanceRecord.record_key.does_not_exist())
+        # Into the provider's review queue with the contract, atomically.
+        with TransactWrite(connection=_connection()) as transaction:
+            transaction.save(record, condition=FinanceRecord.record_key.does_not_exist())
+            transaction.save(review_queue.CONTRACTS.entry(self.partner_id, contract_id))
         return Contract.from_record(record)
 
     def page(
@@ -211,6 +221,7 @@ class ContractStore:
                 f"only a submitted contract can change; this one is {current.status.value}",
                 "contractId",
             ) from exc
+        review_queue.CONTRACTS.remove(contract_id)
         return Contract.from_record(record)
 
     def cancel(self, contract_id: str, *, user_id: str, now: datetime) -> Contract:

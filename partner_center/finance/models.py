@@ -5,6 +5,11 @@
   two agreements for one account cannot both be created, even by racing requests).
 - `CON#<id>`: a request-payment contract.
 
+and, under the reserved `platform` partition, the provider's review queue:
+
+- `REVIEW#AGR#<id>` / `REVIEW#CON#<id>`: an agreement or contract of
+  `subject_partner_id` submitted for review (see finance/review_queue.py).
+
 Bank account numbers are never stored: only their mask (`**** 7890`) and a keyed hash.
 """
 
@@ -46,6 +51,8 @@ class FinanceRecord(Model):
     customer_id = UnicodeAttribute(null=True)
     amount = DecimalAttribute(null=True)
     purpose = UnicodeAttribute(null=True)
+    # A review queue entry: whose agreement or contract awaits review
+    subject_partner_id = UnicodeAttribute(null=True)
 
 
 register(FinanceRecord, "finance")

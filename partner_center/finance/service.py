@@ -17,7 +17,9 @@ from partner_center.core.permissions import (
     require_menu,
     require_partner_side,
     require_provider_operations,
+    reviews_every_partner,
 )
+from partner_center.finance import review_queue
 from partner_center.finance.agreements import (
     Agreement,
     AgreementDraft,
@@ -98,6 +100,8 @@ async def review_agreement(
     principal: Principal, partner_id: str, agreement_id: str, *, approve: bool, note: str | None
 ) -> Agreement:
     require_provider_operations(principal)
+    if not may_act_for(principal, partner_id):
+        raise _agreement_not_found()  # operations on one partner's token review its own
     return await asyncio.to_thread(
         AgreementStore(partner_id).review,
         agreement_id,
@@ -204,6 +208,8 @@ async def review_contract(
     principal: Principal, partner_id: str, contract_id: str, *, approve: bool, note: str | None
 ) -> Contract:
     require_provider_operations(principal)
+    if not may_act_for(principal, partner_id):
+        raise Refusal("NOT_FOUND", "no payment contract with this ID", "contractId")
     return await asyncio.to_thread(
         ContractStore(partner_id).review,
         contract_id,
@@ -212,3 +218,43 @@ async def review_contract(
         user_id=principal.user_id,
         now=now(),
     )
+
+
+# -- the provider's review queue ----------------------------------------------------------
+
+
+def _queue_scope(principal: Principal) -> str | None:
+    """Every partner's entries for operations on a platform token; their partner's on a
+    token that names one."""
+    require_provider_operations(principal)
+    return None if reviews_every_partner(principal) else principal.partner_id
+
+
+async def pending_agreements(principal: Principal, *, after_id: str | None, limit: int
+                             ) -> tuple[list[Agreement], bool]:
+    """Agreements awaiting review, oldest first (expired ones are not waiting)."""
+    scope = _queue_scope(principal)
+    today = beijing_date(now())
+
+    def read() -> tuple[list[Agreement], bool]:
+        records, more = review_queue.AGREEMENTS.pending(
+            is_pending=lambda r: Agreement.from_record(r).status(today)
+            is AgreementStatus.PENDING_REVIEW,
+            partner_id=scope, after_id=after_id, limit=limit)
+        return [Agreement.from_record(r) for r in records], more
+
+    return await asyncio.to_thread(read)
+
+
+async def pending_contracts(principal: Principal, *, after_id: str | None, limit: int
+                            ) -> tuple[list[Contract], bool]:
+    """Contracts awaiting review, oldest first."""
+    scope = _queue_scope(principal)
+
+    def read() -> tuple[list[Contract], bool]:
+        records, more = review_queue.CONTRACTS.pending(
+            is_pending=lambda r: r.status == ContractStatus.SUBMITTED.value,
+            partner_id=scope, after_id=after_id, limit=limit)
+        return [Contract.from_record(r) for r in records], more
+
+    return await asyncio.to_thread(read)

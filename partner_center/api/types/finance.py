@@ -58,6 +58,10 @@ class PaymentAgreementNode(relay.Node):
             today=beijing_date(service.now()),
         )
 
+    @strawberry.field(description="The partner the agreement is for.")
+    def partner(self) -> relay.GlobalID:
+        return relay.GlobalID("Partner", self.agreement.partner_id)
+
     @strawberry.field
     def payer_account_name(self) -> str:
         return self.agreement.payer_account_name
@@ -137,6 +141,10 @@ class PaymentContractNode(relay.Node):
     contract_id: relay.NodeID[str]
     contract: strawberry.Private[Contract]
     customer_name_snapshot: strawberry.Private[str]
+
+    @strawberry.field(description="The partner that requested the contract.")
+    def partner(self) -> relay.GlobalID:
+        return relay.GlobalID("Partner", self.contract.partner_id)
 
     @strawberry.field
     def customer(self) -> relay.GlobalID:
@@ -267,6 +275,30 @@ async def payment_contracts(
         f"contract-{target}",
         lambda n: n.contract.contract_id,
         after,
+    )  # type: ignore[return-value]
+
+
+async def pending_payment_agreements(
+    info: Info, first: int | None = None, after: str | None = None
+) -> PaymentAgreementConnection:
+    page = page_request(first, after, "agreement-review")
+    found, has_next = await service.pending_agreements(
+        info.context.principal, after_id=page.after, limit=page.size)
+    return build_connection(
+        PaymentAgreementConnection, [PaymentAgreementNode.of(a) for a in found], has_next,
+        "agreement-review", lambda n: n.agreement.agreement_id, after,
+    )  # type: ignore[return-value]
+
+
+async def pending_payment_contracts(
+    info: Info, first: int | None = None, after: str | None = None
+) -> PaymentContractConnection:
+    page = page_request(first, after, "contract-review")
+    found, has_next = await service.pending_contracts(
+        info.context.principal, after_id=page.after, limit=page.size)
+    return build_connection(
+        PaymentContractConnection, await _contract_nodes(info, found), has_next,
+        "contract-review", lambda n: n.contract.contract_id, after,
     )  # type: ignore[return-value]
 
 
@@ -560,6 +592,18 @@ class Query:
         payment_contracts,
         "Request-payment contracts, newest first (a customer manager: its customers'; the "
         "provider's operations: of partnerId).",
+    )
+    pending_payment_agreements: PaymentAgreementConnection = access.query(
+        "Query.pendingPaymentAgreements",
+        pending_payment_agreements,
+        "The provider's review queue: agreements of every partner awaiting review, oldest "
+        "first (on a token naming one partner, its own).",
+    )
+    pending_payment_contracts: PaymentContractConnection = access.query(
+        "Query.pendingPaymentContracts",
+        pending_payment_contracts,
+        "The provider's review queue: contracts of every partner awaiting review, oldest "
+        "first (on a token naming one partner, its own).",
     )
 
 
