@@ -37,13 +37,22 @@ class AuditEvent:
     request_id: str
     occurred_at: str
 
+    @property
+    def key(self) -> str:
+        return event_key(self.occurred_at, self.event_id)
+
+
+def event_key(occurred_at: str, event_id: str) -> str:
+    """An event's key in the table (and in its node ID): time-ordered, then unique."""
+    return f"{occurred_at}#{event_id}"
+
 
 def record(principal: Principal, *, operation: str, target_ids: list[str], outcome: Outcome,
            error_codes: list[str], request_id: str) -> AuditEvent:
     now = utcnow()
     event_id = new_id()
     item = AuditItem(
-        principal.partner_id, f"{to_iso(now)}#{event_id}", event_id=event_id,
+        principal.partner_id, event_key(to_iso(now), event_id), event_id=event_id,
         actor_id=principal.user_id, actor_role=principal.role.value, operation=operation,
         target_ids=sorted(set(target_ids))[:100], outcome=outcome.value,
         error_codes=sorted(set(error_codes)), request_id=request_id, occurred_at=to_iso(now),
@@ -85,8 +94,8 @@ class AuditFilter:
 
 
 def page(partner_id: str, flt: AuditFilter, *, after_key: str | None, limit: int
-         ) -> tuple[list[tuple[str, AuditEvent]], bool]:
-    """Newest first: up to `limit` (key, event) pairs and whether more follow."""
+         ) -> tuple[list[AuditEvent], bool]:
+    """Newest first: up to `limit` events and whether more follow."""
     key_condition = None
     if flt.since or flt.until:
         low = to_iso(flt.since) if flt.since else ""
@@ -108,4 +117,4 @@ def page(partner_id: str, flt: AuditFilter, *, after_key: str | None, limit: int
     items = list(AuditItem.query(partner_id, key_condition, filter_condition=condition,
                                  scan_index_forward=False, last_evaluated_key=start,
                                  limit=limit + 1, page_size=max(limit + 1, 50)))
-    return [(i.event_key, _event(i)) for i in items[:limit]], len(items) > limit
+    return [_event(i) for i in items[:limit]], len(items) > limit

@@ -19,7 +19,7 @@ from partner_center.bills.models import BandwidthRecord
 from partner_center.bills.months import SLOTS_PER_DAY, Month
 from partner_center.bills.peak95 import MISSING, SAMPLE_DTYPE, slot_window
 from partner_center.bills.pricing import PRICE_PER_MBPS_MONTH
-from partner_center.core.clock import from_iso, to_iso
+from partner_center.core.clock import from_iso, from_iso_or_none, to_iso
 from partner_center.core.errors import BadInput
 
 RESOURCE = "RES#"
@@ -45,7 +45,7 @@ class Resource:
             customer_id=record.customer_id or "",
             product=record.product or "",
             active_from=from_iso(record.active_from),
-            active_until=from_iso(record.active_until) if record.active_until else None,
+            active_until=from_iso_or_none(record.active_until),
         )
 
 

@@ -32,6 +32,7 @@ from partner_center.bills.months import Month
 from partner_center.bills.rollup import Rollup
 from partner_center.core.clock import to_iso
 from partner_center.core.ids import new_id
+from partner_center.storage.transactions import transaction_connection
 
 BILL = "BILL#"
 ITEM = "ITEM#"
@@ -298,5 +299,4 @@ class BillStore:
 
     @staticmethod
     def _connection() -> Connection:
-        meta = BillRecord.Meta
-        return Connection(region=meta.region, host=meta.host)
+        return transaction_connection(BillRecord)

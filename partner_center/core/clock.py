@@ -23,6 +23,11 @@ def from_iso(text: str) -> datetime:
     return datetime.fromisoformat(text)
 
 
+def from_iso_or_none(text: str | None) -> datetime | None:
+    """`from_iso` for an instant that may not have happened yet (stored as null)."""
+    return from_iso(text) if text else None
+
+
 def beijing_date(instant: datetime) -> date:
     return instant.astimezone(BEIJING).date()
 

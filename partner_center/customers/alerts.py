@@ -25,6 +25,7 @@ from partner_center.core.permissions import managed_customer_scope, require_menu
 from partner_center.customers.models import AlertItem
 from partner_center.customers.store import CustomerStore
 from partner_center.storage.models import CustomerItem
+from partner_center.storage.transactions import transaction_connection
 
 MAX_BATCH = 100
 MAX_REMARK = 500
@@ -89,8 +90,7 @@ class Outcome:
 
 
 def _connection() -> Connection:
-    meta = AlertItem.Meta
-    return Connection(region=meta.region, host=meta.host)
+    return transaction_connection(AlertItem)
 
 
 def _condition_failed(exc: TransactWriteError) -> bool:

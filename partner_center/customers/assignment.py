@@ -24,6 +24,7 @@ from partner_center.core.permissions import require_customer_assigner
 from partner_center.customers.models import AssignmentItem
 from partner_center.customers.store import CustomerStore
 from partner_center.storage.models import CustomerItem, DirectoryItem
+from partner_center.storage.transactions import transaction_connection
 
 MAX_BATCH = 100
 # A racing writer changed the customer between our read and write: read again.
@@ -58,8 +59,7 @@ class Outcome:
 
 
 def _connection() -> Connection:
-    meta = CustomerItem.Meta
-    return Connection(region=meta.region, host=meta.host)
+    return transaction_connection(CustomerItem)
 
 
 def _history(

@@ -25,6 +25,7 @@ from partner_center.core.clock import beijing_date, to_iso
 from partner_center.core.ids import new_id
 from partner_center.finance import account_numbers, review_queue
 from partner_center.finance.models import FinanceRecord
+from partner_center.storage.transactions import transaction_connection
 
 AGREEMENT = "AGR#"
 ACCOUNT_GUARD = "AGRACCT#"
@@ -161,7 +162,7 @@ class AgreementStore:
 
     @staticmethod
     def _connection() -> Connection:
-        return Connection(region=FinanceRecord.Meta.region, host=FinanceRecord.Meta.host)
+        return transaction_connection(FinanceRecord)
 
     def get(self, agreement_id: str) -> Agreement | None:
         try:

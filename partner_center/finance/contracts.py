@@ -29,6 +29,7 @@ from partner_center.core.money import MoneyError, parse_amount
 from partner_center.finance import review_queue
 from partner_center.finance.models import FinanceRecord
 from partner_center.storage.models import CustomerItem
+from partner_center.storage.transactions import transaction_connection
 
 CONTRACT = "CON#"
 MAX_AMOUNT = Decimal("100000000.00")  # one hundred million CNY per request
@@ -112,7 +113,7 @@ def check_customer(customer: CustomerItem | None, manager_scope: str | None) -> 
 
 
 def _connection() -> Connection:
-    return Connection(region=FinanceRecord.Meta.region, host=FinanceRecord.Meta.host)
+    return transaction_connection(FinanceRecord)
 
 
 class ContractStore:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeVar
 
 from pynamodb.exceptions import DeleteError
 
@@ -21,6 +22,8 @@ from partner_center.finance.models import FinanceRecord
 from partner_center.marketplace.partition import PLATFORM_PARTITION
 
 QUEUE_PARTITION = PLATFORM_PARTITION
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -41,16 +44,17 @@ class Queue:
         except DeleteError:
             return
 
-    def pending(self, *, is_pending: Callable[[FinanceRecord], bool],
+    def pending(self, *, waiting: Callable[[FinanceRecord], T | None],
                 partner_id: str | None, after_id: str | None, limit: int
-                ) -> tuple[list[FinanceRecord], bool]:
-        """Up to `limit` pending records, oldest first (of `partner_id` only, when
-        given), and whether more follow."""
+                ) -> tuple[list[T], bool]:
+        """Up to `limit` records still waiting, oldest first (of `partner_id` only, when
+        given), as `waiting` reads them (None: no longer waiting), and whether more
+        follow."""
         start = None
         if after_id:
             start = {"partner_id": {"S": QUEUE_PARTITION},
                      "record_key": {"S": f"{self.entry_prefix}{after_id}"}}
-        found: list[FinanceRecord] = []
+        found: list[T] = []
         while len(found) <= limit:
             entries = FinanceRecord.query(
                 QUEUE_PARTITION, FinanceRecord.record_key.startswith(self.entry_prefix),
@@ -66,8 +70,9 @@ class Queue:
             records = {(r.partner_id, r.record_key): r for r in FinanceRecord.batch_get(keys)}
             for entry, key in zip(batch, keys, strict=True):
                 record = records.get(key)
-                if record is not None and is_pending(record):
-                    found.append(record)
+                still = waiting(record) if record is not None else None
+                if still is not None:
+                    found.append(still)
                 else:
                     self.remove(entry.record_id)
             if entries.last_evaluated_key is None:

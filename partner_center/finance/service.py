@@ -34,6 +34,7 @@ from partner_center.finance.contracts import (
     check_customer,
     parse_request_amount,
 )
+from partner_center.finance.models import FinanceRecord
 from partner_center.storage.models import CustomerItem
 
 
@@ -236,14 +237,13 @@ async def pending_agreements(principal: Principal, *, after_id: str | None, limi
     scope = _queue_scope(principal)
     today = beijing_date(now())
 
-    def read() -> tuple[list[Agreement], bool]:
-        records, more = review_queue.AGREEMENTS.pending(
-            is_pending=lambda r: Agreement.from_record(r).status(today)
-            is AgreementStatus.PENDING_REVIEW,
-            partner_id=scope, after_id=after_id, limit=limit)
-        return [Agreement.from_record(r) for r in records], more
+    def waiting(record: FinanceRecord) -> Agreement | None:
+        agreement = Agreement.from_record(record)
+        return agreement if agreement.status(today) is AgreementStatus.PENDING_REVIEW else None
 
-    return await asyncio.to_thread(read)
+    return await asyncio.to_thread(
+        review_queue.AGREEMENTS.pending, waiting=waiting, partner_id=scope,
+        after_id=after_id, limit=limit)
 
 
 async def pending_contracts(principal: Principal, *, after_id: str | None, limit: int
@@ -251,10 +251,10 @@ async def pending_contracts(principal: Principal, *, after_id: str | None, limit
     """Contracts awaiting review, oldest first."""
     scope = _queue_scope(principal)
 
-    def read() -> tuple[list[Contract], bool]:
-        records, more = review_queue.CONTRACTS.pending(
-            is_pending=lambda r: r.status == ContractStatus.SUBMITTED.value,
-            partner_id=scope, after_id=after_id, limit=limit)
-        return [Contract.from_record(r) for r in records], more
+    def waiting(record: FinanceRecord) -> Contract | None:
+        contract = Contract.from_record(record)
+        return contract if contract.status is ContractStatus.SUBMITTED else None
 
-    return await asyncio.to_thread(read)
+    return await asyncio.to_thread(
+        review_queue.CONTRACTS.pending, waiting=waiting, partner_id=scope,
+        after_id=after_id, limit=limit)

@@ -38,6 +38,7 @@ from partner_center.incentives.records import (
     Transition,
 )
 from partner_center.incentives.statuses import Actor, Status, check_transition
+from partner_center.storage.transactions import transaction_connection
 
 
 class Conflict(Exception):
@@ -110,8 +111,7 @@ class IncentiveStore:
 
     @staticmethod
     def _connection() -> Connection:
-        meta = IncentiveItem.Meta
-        return Connection(region=meta.region, host=meta.host)
+        return transaction_connection(IncentiveItem)
 
     # -- writing new items (the provider's billing, the demo, tests) --------------------
 

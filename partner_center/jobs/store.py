@@ -21,6 +21,7 @@ from pynamodb.transactions import TransactWrite
 from partner_center.core.clock import to_iso, utcnow
 from partner_center.jobs.model import TERMINAL, ExportFormat, Job, JobKind, JobStatus
 from partner_center.storage.models import JobItem
+from partner_center.storage.transactions import transaction_connection
 
 JOB_PREFIX = "JOB#"
 IDEMPOTENCY_PREFIX = "IDEM#"
@@ -122,8 +123,7 @@ class JobStore:
 
     @staticmethod
     def _connection() -> Connection:
-        meta = JobItem.Meta
-        return Connection(region=meta.region, host=meta.host)
+        return transaction_connection(JobItem)
 
     # -- reads --------------------------------------------------------------------------
 

@@ -8,7 +8,6 @@ a crash finds its own entry and does not write a second one.
 
 from __future__ import annotations
 
-import functools
 import random
 import time
 from collections.abc import Iterator
@@ -37,6 +36,7 @@ from partner_center.leads.rules import (
     refusal,
     target_status,
 )
+from partner_center.storage.transactions import transaction_connection
 
 # A lead that keeps changing under us (or transactions that keep conflicting) is given
 # up after this many tries; the job's attempt fails and its redelivery goes on.
@@ -131,7 +131,7 @@ class LeadStore:
     # -- the one write path of dispatch and recall --------------------------------------
 
     def connection(self) -> Connection:
-        return _connection(LeadItem.Meta.region, LeadItem.Meta.host)
+        return transaction_connection(LeadItem)
 
     def apply(self, lead_id: str, change: Transition, *, read: LeadItem | None = None,
               was_read: bool = False) -> Outcome:
@@ -280,16 +280,6 @@ def _failed_leads(exc: TransactWriteError, lead_count: int) -> set[int]:
     if not failed:
         raise exc
     return failed
-
-
-@functools.cache
-def _connection(region: str | None, host: str | None) -> Connection:
-    """One connection (and botocore client) per process and endpoint, made before the
-    dispatch threads share it: creating a client loads botocore's endpoint data, which
-    took longer than settling a hundred leads."""
-    connection = Connection(region=region, host=host, max_pool_connections=64)
-    connection.client  # noqa: B018
-    return connection
 
 
 def _conditions(flt: LeadFilter, owner_id: str | None) -> Condition | None:

@@ -41,6 +41,7 @@ from partner_center.marketplace.bills import BILL_PREFIX, Bill, BillStatus, Bill
 from partner_center.marketplace.models import BillItem, InvoiceRequestItem, InvoiceReviewItem
 from partner_center.marketplace.partition import PLATFORM_PARTITION
 from partner_center.marketplace.refusals import Refused
+from partner_center.storage.transactions import transaction_connection
 
 log = get_logger(__name__)
 
@@ -130,8 +131,7 @@ class InvoiceDetails:
 
 
 def _connection() -> Connection:
-    meta = InvoiceRequestItem.Meta
-    return Connection(region=meta.region, host=meta.host)
+    return transaction_connection(InvoiceRequestItem)
 
 
 def _cancelled_by_condition(exc: TransactWriteError) -> bool:

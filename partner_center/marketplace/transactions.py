@@ -24,6 +24,7 @@ from partner_center.core.clock import beijing_day_start, to_iso
 from partner_center.core.errors import BadInput
 from partner_center.marketplace.bills import BILL_PREFIX
 from partner_center.marketplace.models import BillItem, TransactionItem
+from partner_center.storage.transactions import transaction_connection
 
 TXN_PREFIX = "TXN#"
 MAX_RANGE_DAYS = 366
@@ -279,5 +280,4 @@ class TransactionStore:
 
 
 def _connection() -> Connection:
-    meta = TransactionItem.Meta
-    return Connection(region=meta.region, host=meta.host)
+    return transaction_connection(TransactionItem)

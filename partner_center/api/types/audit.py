@@ -66,8 +66,7 @@ class AuditEvent(relay.Node):
             return [None for _ in node_ids]
         found = [await asyncio.to_thread(audit_log.get, principal.partner_id, key)
                  for key in node_ids]
-        return [cls(event_key=f"{e.occurred_at}#{e.event_id}", event=e) if e else None
-                for e in found]
+        return [cls(event_key=e.key, event=e) if e else None for e in found]
 
 
 @strawberry.type(name="AuditEventConnection")
@@ -95,7 +94,7 @@ async def audit_events(info: Info, first: int | None = None, after: str | None =
     found, has_next = await asyncio.to_thread(
         audit_log.page, info.context.principal.partner_id, flt, after_key=page.after,
         limit=page.size)
-    nodes = [AuditEvent(event_key=key, event=e) for key, e in found]
+    nodes = [AuditEvent(event_key=e.key, event=e) for e in found]
     return build_connection(AuditEventConnection, nodes, has_next, "audit",
                             lambda n: n.event_key, after)  # type: ignore[return-value]
 

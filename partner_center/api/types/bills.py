@@ -25,7 +25,7 @@ from partner_center.bills import service
 from partner_center.bills.bill import Adjustment, Bill, BillItem, BillStatus
 from partner_center.bills.timing import Availability
 from partner_center.core.anonymize import mask_name
-from partner_center.core.clock import from_iso
+from partner_center.core.clock import from_iso, from_iso_or_none
 from partner_center.core.errors import BadInput, Forbidden
 from partner_center.core.permissions import target_partner
 
@@ -37,10 +37,6 @@ PartnerBillAvailability = strawberry.enum(
     name="PartnerBillAvailability",
     description="Whether a month's bill can be shown, and if not, why.",
 )
-
-
-def _instant(text: str | None) -> datetime | None:
-    return from_iso(text) if text else None
 
 
 @strawberry.type(
@@ -199,11 +195,11 @@ class PartnerBillNode(relay.Node):
 
     @strawberry.field
     def confirmed_at(self) -> datetime | None:
-        return _instant(self.bill.confirmed_at)
+        return from_iso_or_none(self.bill.confirmed_at)
 
     @strawberry.field
     def paid_at(self) -> datetime | None:
-        return _instant(self.bill.paid_at)
+        return from_iso_or_none(self.bill.paid_at)
 
     @strawberry.field
     def payment_reference(self) -> str | None:

@@ -24,7 +24,7 @@ from partner_center.api.types.customers import (
     split_ids,
 )
 from partner_center.api.types.ids import node_id_of
-from partner_center.core.clock import from_iso
+from partner_center.core.clock import from_iso, from_iso_or_none
 from partner_center.core.errors import ClientError, Forbidden, NotFound
 from partner_center.customers import alerts
 from partner_center.customers.models import AlertItem
@@ -76,7 +76,7 @@ class CustomerAlertNode(relay.Node):
 
     @strawberry.field
     def handled_at(self) -> datetime | None:
-        return from_iso(self.item.handled_at) if self.item.handled_at else None
+        return from_iso_or_none(self.item.handled_at)
 
     @strawberry.field
     def handled_by(self, info: Info) -> PartnerUser | None:

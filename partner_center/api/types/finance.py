@@ -19,7 +19,7 @@ from partner_center.api.types.money import Money
 from partner_center.api.types.outcomes import Outcome, refused, run_once
 from partner_center.api.types.scoped_ids import partner_of, scoped, scoped_id_of, split
 from partner_center.core.anonymize import mask_name
-from partner_center.core.clock import beijing_date, from_iso
+from partner_center.core.clock import beijing_date, from_iso, from_iso_or_none
 from partner_center.core.errors import BadInput, Forbidden
 from partner_center.core.permissions import target_partner
 from partner_center.finance import account_numbers, service
@@ -34,10 +34,6 @@ from partner_center.finance.contracts import Contract, ContractStatus
 PaymentAgreementStatus = strawberry.enum(AgreementStatus, name="PaymentAgreementStatus")
 EntrustedPartyType = strawberry.enum(PartyType, name="EntrustedPartyType")
 PaymentContractStatus = strawberry.enum(ContractStatus, name="PaymentContractStatus")
-
-
-def _instant(text: str | None) -> datetime | None:
-    return from_iso(text) if text else None
 
 
 @strawberry.type(
@@ -100,7 +96,7 @@ class PaymentAgreementNode(relay.Node):
 
     @strawberry.field
     def reviewed_at(self) -> datetime | None:
-        return _instant(self.agreement.reviewed_at)
+        return from_iso_or_none(self.agreement.reviewed_at)
 
     @strawberry.field
     def review_note(self) -> str | None:
@@ -108,7 +104,7 @@ class PaymentAgreementNode(relay.Node):
 
     @strawberry.field
     def revoked_at(self) -> datetime | None:
-        return _instant(self.agreement.revoked_at)
+        return from_iso_or_none(self.agreement.revoked_at)
 
     @classmethod
     async def resolve_nodes(
@@ -176,7 +172,7 @@ class PaymentContractNode(relay.Node):
 
     @strawberry.field
     def reviewed_at(self) -> datetime | None:
-        return _instant(self.contract.reviewed_at)
+        return from_iso_or_none(self.contract.reviewed_at)
 
     @strawberry.field
     def review_note(self) -> str | None:
@@ -184,7 +180,7 @@ class PaymentContractNode(relay.Node):
 
     @strawberry.field
     def cancelled_at(self) -> datetime | None:
-        return _instant(self.contract.cancelled_at)
+        return from_iso_or_none(self.contract.cancelled_at)
 
     @classmethod
     async def resolve_nodes(

@@ -18,7 +18,7 @@ from partner_center.api.pagination import build_connection, page_request
 from partner_center.api.payloads import UserError
 from partner_center.api.types.ids import node_id_of
 from partner_center.api.types.money import Money
-from partner_center.core.clock import from_iso
+from partner_center.core.clock import from_iso, from_iso_or_none
 from partner_center.core.errors import ClientError, Forbidden
 from partner_center.idempotency.once import once
 from partner_center.incentives import service
@@ -45,10 +45,6 @@ IncentiveSign = strawberry.enum(Sign, name="IncentiveSign")
 PartnerProgram = strawberry.enum(Program, name="PartnerProgram")
 IncentiveActor = strawberry.enum(Actor, name="IncentiveActor")
 IncentiveApplicationStatus = strawberry.enum(ApplicationStatus, name="IncentiveApplicationStatus")
-
-
-def _instant(text: str | None) -> datetime | None:
-    return from_iso(text) if text else None
 
 
 def _user(user_id: str | None) -> relay.GlobalID | None:
@@ -212,7 +208,7 @@ class IncentiveApplicationNode(relay.Node):
 
     @strawberry.field
     def approved_at(self) -> datetime | None:
-        return _instant(self.application.approved_at)
+        return from_iso_or_none(self.application.approved_at)
 
     @strawberry.field(
         description="Its incentives: the chosen positive ones, then every negative one."

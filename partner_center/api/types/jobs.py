@@ -23,7 +23,7 @@ from partner_center.api.types.marketplace import (
 from partner_center.api.types.scoped_ids import scoped_id_of
 from partner_center.bills import service as bill_service
 from partner_center.consumption.filters import ConsumptionFilter
-from partner_center.core.clock import from_iso, utcnow
+from partner_center.core.clock import from_iso, from_iso_or_none, utcnow
 from partner_center.core.errors import BadInput, NotFound
 from partner_center.customers.service import get_customer
 from partner_center.jobs import service
@@ -33,10 +33,6 @@ from partner_center.jobs.model import ExportFormat, Job, JobKind, JobStatus
 JobStatusEnum = strawberry.enum(JobStatus, name="JobStatus")
 JobKindEnum = strawberry.enum(JobKind, name="JobKind")
 ExportFormatEnum = strawberry.enum(ExportFormat, name="ExportFormat")
-
-
-def _instant(text: str | None) -> datetime | None:
-    return from_iso(text) if text else None
 
 
 @strawberry.type(name="Job", description="An asynchronous export (or other slow work) and "
@@ -100,11 +96,11 @@ class JobNode(relay.Node):
 
     @strawberry.field
     def started_at(self) -> datetime | None:
-        return _instant(self.job.started_at)
+        return from_iso_or_none(self.job.started_at)
 
     @strawberry.field
     def finished_at(self) -> datetime | None:
-        return _instant(self.job.finished_at)
+        return from_iso_or_none(self.job.finished_at)
 
     @strawberry.field(description="Why the job failed, as a stable code.")
     def error_code(self) -> str | None:

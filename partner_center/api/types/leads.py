@@ -17,7 +17,7 @@ from partner_center.api.pagination import build_connection, page_request
 from partner_center.api.payloads import UserError
 from partner_center.api.types.ids import node_id_of
 from partner_center.api.types.jobs import JobNode
-from partner_center.core.clock import from_iso
+from partner_center.core.clock import from_iso, from_iso_or_none
 from partner_center.core.errors import ClientError, Forbidden, NotFound
 from partner_center.idempotency.once import once
 from partner_center.jobs.service import RequestRefused
@@ -37,10 +37,6 @@ DispatchActionEnum = strawberry.enum(DispatchAction, name="LeadDispatchAction")
 class LeadOrder(enum.Enum):
     CREATED_AT_DESC = "created_desc"
     CREATED_AT_ASC = "created_asc"
-
-
-def _instant(text: str | None) -> datetime | None:
-    return from_iso(text) if text else None
 
 
 def _user(user_id: str | None) -> relay.GlobalID | None:
@@ -126,11 +122,11 @@ class LeadNode(relay.Node):
 
     @strawberry.field(description="When it was last dispatched.")
     def dispatched_at(self) -> datetime | None:
-        return _instant(self.lead.dispatched_at)
+        return from_iso_or_none(self.lead.dispatched_at)
 
     @strawberry.field(description="When it was last recalled.")
     def recalled_at(self) -> datetime | None:
-        return _instant(self.lead.recalled_at)
+        return from_iso_or_none(self.lead.recalled_at)
 
     @strawberry.field
     def updated_at(self) -> datetime:

@@ -21,7 +21,7 @@ from partner_center.api.types.money import Money
 from partner_center.api.types.scoped_ids import scoped, scoped_id_of, split
 from partner_center.core.anonymize import ColumnKind, mask
 from partner_center.core.auth import Menu, Principal
-from partner_center.core.clock import from_iso, utcnow
+from partner_center.core.clock import from_iso, from_iso_or_none, utcnow
 from partner_center.core.errors import Forbidden, NotFound
 from partner_center.core.permissions import has_menu
 from partner_center.marketplace import bills, catalog, eligibility, invoices, links
@@ -226,7 +226,7 @@ class ShareLinkNode(relay.Node):
 
     @strawberry.field
     def revoked_at(self) -> datetime | None:
-        return from_iso(self.link.revoked_at) if self.link.revoked_at else None
+        return from_iso_or_none(self.link.revoked_at)
 
     @strawberry.field
     def created_by(self) -> relay.GlobalID:
@@ -434,7 +434,7 @@ class InvoiceRequestNode(relay.Node):
 
     @strawberry.field
     def reviewed_at(self) -> datetime | None:
-        return from_iso(self.request.reviewed_at) if self.request.reviewed_at else None
+        return from_iso_or_none(self.request.reviewed_at)
 
     @strawberry.field
     def invoice_number(self) -> str | None:
