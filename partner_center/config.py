@@ -212,6 +212,8 @@ class _Loaded:
 
     settings: Settings | None = None
     secrets: secrets.SecretCache | None = None
+    # Versions replaced after a re-read: `current` recognises them.
+    earlier: list[Settings] = []  # noqa: RUF012 - one list per process, on purpose
 
 
 def _load() -> Settings:
@@ -232,15 +234,27 @@ def get_settings() -> Settings:
         _Loaded.settings = _load()
     elif cache is not None and cache.stale() and cache.refresh():
         try:
-            _Loaded.settings = from_environ(cache.values)
+            fresh = from_environ(cache.values)
+            _Loaded.earlier = [*_Loaded.earlier[-3:], _Loaded.settings]
+            _Loaded.settings = fresh
         except RuntimeError as exc:  # e.g. the signing key ID names no key yet
             secrets.log.warning("keeping the settings built before: %s", exc)
     return _Loaded.settings
 
 
+def current(settings: Settings) -> Settings:
+    """The latest settings if `settings` is this process's (or an earlier version of
+    them), else `settings` as given: code that kept its settings from start-up (the API
+    app) sees rotated secrets, and settings a caller built itself stay its own."""
+    if settings is _Loaded.settings or any(settings is s for s in _Loaded.earlier):
+        return get_settings()
+    return settings
+
+
 def _forget() -> None:
     _Loaded.settings = None
     _Loaded.secrets = None
+    _Loaded.earlier = []
 
 
 # The name callers (and tests) know from the lru_cache this used to be.

@@ -9,6 +9,7 @@ naming a parameter that cannot be read.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import os
 import subprocess
@@ -21,6 +22,8 @@ import boto3
 import pytest
 
 from partner_center import config, secrets
+from partner_center.api.http import PartnerCenterGraphQL
+from partner_center.api.schema import schema
 from partner_center.config import get_settings, reload_settings
 from partner_center.local.environment import LocalEnvironment
 from partner_center.local.ssm import parameter_names
@@ -115,6 +118,12 @@ def test_rotation_takes_effect_after_the_max_age_without_a_restart(
     keys = tokens.SigningKeys.from_settings(after)
     assert keys.current_id == "2026b"
     assert set(keys.secrets) == {"2026a", "2026b"}
+    # The API app kept the settings of its start-up; it sees the rotated ones.
+    app = PartnerCenterGraphQL(before, schema)
+    assert app.settings is after
+    # Settings a caller built for itself stay its own.
+    own = dataclasses.replace(before, env="development")
+    assert PartnerCenterGraphQL(own, schema).settings is own
 
 
 def test_a_failed_re_read_keeps_the_last_good_values(

@@ -1,4 +1,8 @@
 'use strict';
+// Local plugin of this service (three small jobs, each explained where it is done):
+// building the per-job Python layers, packaging without AWS credentials, and a template
+// that cfn-lint passes.
+//
 // Builds the Lambda layers listed in `custom.pythonLayers` (layer name -> packages of
 // requirements.txt) before Serverless packages them. serverless-python-requirements
 // puts one set of requirements into every function; the heavy packages that only one
@@ -39,7 +43,33 @@ class PythonLayers {
     this.hooks = {
       'before:package:initialize': () => this.build(),
       'before:package:compileLayers': () => this.packageOffline(),
+      'before:package:finalize': () => this.dropRedundantDependsOn(),
     };
+  }
+
+  // The framework adds DependsOn to resources that already Ref what they depend on
+  // (the HTTP API routes on their integration): cfn-lint's W3005. CloudFormation orders
+  // by the Ref anyway, so the duplicate goes and the template lints clean.
+  dropRedundantDependsOn() {
+    const template = this.serverless.service.provider.compiledCloudFormationTemplate;
+    const referenced = (node, found = new Set()) => {
+      if (Array.isArray(node)) node.forEach((item) => referenced(item, found));
+      else if (node && typeof node === 'object') {
+        for (const [key, value] of Object.entries(node)) {
+          if (key === 'Ref' && typeof value === 'string') found.add(value);
+          else if (key === 'Fn::GetAtt') found.add(Array.isArray(value) ? value[0] : String(value).split('.')[0]);
+          referenced(value, found);
+        }
+      }
+      return found;
+    };
+    for (const resource of Object.values(template.Resources || {})) {
+      if (!resource.DependsOn) continue;
+      const refs = referenced(resource.Properties || {});
+      const kept = [].concat(resource.DependsOn).filter((name) => !refs.has(name));
+      if (kept.length) resource.DependsOn = kept;
+      else delete resource.DependsOn;
+    }
   }
 
   // Framework v3 asks CloudFormation for the deployed stack's layer hashes even on
