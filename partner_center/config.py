@@ -1,15 +1,19 @@
-"""Runtime settings, read once from the environment.
+"""Runtime settings, read once from the environment, with secrets from SSM.
 
 The same variables are set by `serverless.yml` in the cloud and by the local runtime
 (`partner_center.local`) after it deploys `infra/` into the embedded AWS, so the code
-never needs to know where it runs.
+never needs to know where it runs. Secrets are not in the environment: it names their
+SSM parameters, which `partner_center.secrets` reads (at cold start, and again after
+their max age, so `get_settings()` picks up a rotated value without a deploy).
 """
 
 from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
-from functools import lru_cache
+from typing import Any
+
+from partner_center import secrets
 
 # The local signing secret: only ever accepted when PC_ENV is "development".
 DEVELOPMENT_JWT_SECRET = "partner-center-local-development-secret-not-for-production"
@@ -18,6 +22,13 @@ DEVELOPMENT_JWT_SECRET = "partner-center-local-development-secret-not-for-produc
 # Separate from the JWT secret, so neither key can mint what the other verifies.
 DEVELOPMENT_SHARE_LINK_SECRET = "partner-center-local-share-link-secret-not-for-production"
 MIN_SHARE_LINK_SECRET_LENGTH = 32
+
+# The key of the bank-account hash outside production (finance/account_numbers.py).
+DEVELOPMENT_ACCOUNT_HASH_KEY = "partner-center-local-account-hash-key-not-for-production"
+
+# Plain-text secret variables: development only. Production reads its secrets from SSM.
+_PLAIN_SECRETS = ("PC_JWT_SECRET", "PC_SHARE_LINK_SECRET", "PC_SHARE_LINK_RETIRED_SECRETS",
+                  "PC_ACCOUNT_HASH_KEY")
 
 # A presigned download link must not outlive 15 minutes (issue #2).
 MAX_DOWNLOAD_URL_SECONDS = 900
@@ -55,6 +66,8 @@ class Settings:
     share_link_key_id: str = "local"
     share_link_retired_secrets: dict[str, str] = field(default_factory=dict)
     storefront_url: str = "https://marketplace.example.com"
+    # Keys the hash by which a payer bank account is recognised (the number is never kept).
+    account_hash_key: str = DEVELOPMENT_ACCOUNT_HASH_KEY
 
     @property
     def is_production(self) -> bool:
@@ -95,8 +108,7 @@ def _retired_secrets(raw: str) -> dict[str, str]:
     return found
 
 
-def _share_link_secret(env: str, jwt_secret: str) -> str:
-    secret = os.environ.get("PC_SHARE_LINK_SECRET") or ""
+def _check_share_link_secret(env: str, secret: str, jwt_secret: str) -> str:
     if env != "production":
         return secret or DEVELOPMENT_SHARE_LINK_SECRET
     if not secret:
@@ -111,22 +123,61 @@ def _share_link_secret(env: str, jwt_secret: str) -> str:
     return secret
 
 
-def from_environ() -> Settings:
+def _share_links(stored: dict[str, Any]) -> tuple[str, str, dict[str, str]]:
+    """(key ID, signing secret, retired keys), from SSM when it names them, else env."""
+    keys = stored.get("share_link_keys")
+    if keys is None:
+        return (os.environ.get("PC_SHARE_LINK_KEY_ID") or Settings.share_link_key_id,
+                os.environ.get("PC_SHARE_LINK_SECRET") or "",
+                _retired_secrets(os.environ.get("PC_SHARE_LINK_RETIRED_SECRETS", "")))
+    key_id = stored.get("share_link_key_id")
+    if not key_id:
+        raise secrets.SecretUnavailable(
+            f"{secrets.SHARE_LINK_KEY_ID_PARAMETER} must name the parameter that holds the "
+            "ID of the signing share-link key")
+    if key_id not in keys:
+        raise secrets.SecretUnavailable(
+            f"the signing share-link key {key_id!r} is not under "
+            f"{os.environ.get(secrets.SHARE_LINK_KEYS_PATH)}/")
+    retired = {k: v for k, v in keys.items() if k != key_id}
+    return key_id, keys[key_id], retired
+
+
+def _refuse_plain_secrets(env: str) -> None:
+    if env != "production":
+        return
+    for name in _PLAIN_SECRETS:
+        if os.environ.get(name):
+            raise RuntimeError(f"{name} must not be set in production: the functions read "
+                               "their secrets from SSM (see docs/deploy.md)")
+
+
+def from_environ(stored: dict[str, Any] | None = None) -> Settings:
+    """Settings from the environment; `stored` holds what was read from SSM."""
+    stored = stored or {}
     env = os.environ.get("PC_ENV", "development")
-    secret = os.environ.get("PC_JWT_SECRET") or ""
+    _refuse_plain_secrets(env)
+    secret = stored.get("jwt_secret") or os.environ.get("PC_JWT_SECRET") or ""
     if not secret:
         if env == "production":
-            raise RuntimeError("PC_JWT_SECRET must be set in production")
+            raise RuntimeError(f"{secrets.JWT_SECRET_PARAMETER} must be set in production")
         secret = DEVELOPMENT_JWT_SECRET
     elif env == "production" and secret == DEVELOPMENT_JWT_SECRET:
         raise RuntimeError("the local development secret cannot sign production tokens")
+    hash_key = stored.get("account_hash_key") or os.environ.get("PC_ACCOUNT_HASH_KEY") or ""
+    if env == "production" and not hash_key:
+        raise RuntimeError(f"{secrets.ACCOUNT_HASH_KEY_PARAMETER} must be set in production")
+    if env == "production" and hash_key == DEVELOPMENT_ACCOUNT_HASH_KEY:
+        raise RuntimeError("the development account hash key cannot be used in production")
+    if env == "production" and stored.get("share_link_keys") is None:
+        raise RuntimeError(f"{secrets.SHARE_LINK_KEYS_PATH} must be set in production")
+    share_link_key_id, share_link_secret, retired = _share_links(stored)
     download = min(_int("PC_DOWNLOAD_URL_SECONDS", MAX_DOWNLOAD_URL_SECONDS),
                    MAX_DOWNLOAD_URL_SECONDS)
     defaults = Settings()
     return Settings(
         env=env,
-        region=os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION")
-        or defaults.region,
+        region=_region() or defaults.region,
         aws_endpoint_url=os.environ.get("AWS_ENDPOINT_URL") or None,
         tables=_named("_TABLE"),
         queues=_named("_QUEUE_URL"),
@@ -144,20 +195,73 @@ def from_environ() -> Settings:
         log_level=os.environ.get("PC_LOG_LEVEL", defaults.log_level),
         cors_origins=tuple(o.strip() for o in os.environ.get("PC_CORS_ORIGINS", "").split(",")
                            if o.strip()),
-        share_link_secret=_share_link_secret(env, secret),
-        share_link_key_id=os.environ.get("PC_SHARE_LINK_KEY_ID") or defaults.share_link_key_id,
-        share_link_retired_secrets=_retired_secrets(
-            os.environ.get("PC_SHARE_LINK_RETIRED_SECRETS", "")),
+        share_link_secret=_check_share_link_secret(env, share_link_secret, secret),
+        share_link_key_id=share_link_key_id,
+        share_link_retired_secrets=retired,
         storefront_url=os.environ.get("PC_STOREFRONT_URL") or defaults.storefront_url,
+        account_hash_key=hash_key or DEVELOPMENT_ACCOUNT_HASH_KEY,
     )
 
 
-@lru_cache(maxsize=1)
+def _region() -> str | None:
+    return os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION")
+
+
+class _Loaded:
+    """The settings of this process, and the secret cache they were built from."""
+
+    settings: Settings | None = None
+    secrets: secrets.SecretCache | None = None
+    # Versions replaced after a re-read: `current` recognises them.
+    earlier: list[Settings] = []  # noqa: RUF012 - one list per process, on purpose
+
+
+def _load() -> Settings:
+    names = secrets.SecretNames.from_environ()
+    _Loaded.secrets = None
+    if names:
+        reader = secrets.SecretReader(names, region=_region(),
+                                      endpoint_url=os.environ.get("AWS_ENDPOINT_URL") or None)
+        _Loaded.secrets = secrets.SecretCache(reader)
+    return from_environ(_Loaded.secrets.values if _Loaded.secrets else None)
+
+
 def get_settings() -> Settings:
-    return from_environ()
+    """This process's settings: built once, rebuilt when its secrets have been re-read
+    with new values (after PC_SECRETS_MAX_AGE seconds)."""
+    cache = _Loaded.secrets
+    if _Loaded.settings is None:
+        _Loaded.settings = _load()
+    elif cache is not None and cache.stale() and cache.refresh():
+        try:
+            fresh = from_environ(cache.values)
+            _Loaded.earlier = [*_Loaded.earlier[-3:], _Loaded.settings]
+            _Loaded.settings = fresh
+        except RuntimeError as exc:  # e.g. the signing key ID names no key yet
+            secrets.log.warning("keeping the settings built before: %s", exc)
+    return _Loaded.settings
+
+
+def current(settings: Settings) -> Settings:
+    """The latest settings if `settings` is this process's (or an earlier version of
+    them), else `settings` as given: code that kept its settings from start-up (the API
+    app) sees rotated secrets, and settings a caller built itself stay its own."""
+    if settings is _Loaded.settings or any(settings is s for s in _Loaded.earlier):
+        return get_settings()
+    return settings
+
+
+def _forget() -> None:
+    _Loaded.settings = None
+    _Loaded.secrets = None
+    _Loaded.earlier = []
+
+
+# The name callers (and tests) know from the lru_cache this used to be.
+get_settings.cache_clear = _forget  # type: ignore[attr-defined]
 
 
 def reload_settings() -> Settings:
     """Forget the cached settings (the local runtime sets the environment after start-up)."""
-    get_settings.cache_clear()
+    _forget()
     return get_settings()

@@ -158,8 +158,10 @@ def test_template_is_includable_by_serverless(template: dict[str, Any]) -> None:
 
 def test_serverless_includes_the_template(serverless: dict[str, Any]) -> None:
     assert serverless["service"] == "partner-center"
-    assert serverless["resources"] == ["${file(infra/resources.yml)}"]
-    assert serverless["provider"]["runtime"] == "python3.11"
+    # The template, then only extensions of resources the framework generates.
+    assert serverless["resources"][0] == "${file(infra/resources.yml)}"
+    assert all(set(extra) == {"extensions"} for extra in serverless["resources"][1:])
+    assert serverless["provider"]["runtime"] == "python3.12"
     assert serverless["provider"]["architecture"] == "arm64"
 
 
@@ -215,20 +217,25 @@ def test_max_receives_matches_redrive_policy(
     }
 
 
-def test_package_excludes_graphql_documents(serverless: dict[str, Any]) -> None:
-    # graphql/ at the zip root would merge with graphql-core and break `import graphql`.
+def test_package_includes_only_the_handlers_and_the_product(serverless: dict[str, Any]) -> None:
+    # An allow-list: graphql/ (operation documents) at the zip root would merge with
+    # graphql-core and break `import graphql`; tests, docs and bench never go.
+    # tests/test_packaged_artifact.py checks the zip itself.
     patterns = serverless["package"]["patterns"]
-    assert "!graphql/**" in patterns
-    assert "!tests/**" in patterns
-    # Nothing may exclude the code the handlers import.
-    for package in ("functions", "partner_center"):
-        assert not any(p.startswith(f"!{package}") for p in patterns), package
+    assert patterns[:3] == ["!**", "functions/**", "partner_center/**"]
+    # What is excluded again is only what runs on a developer's machine.
+    for pattern in patterns[3:]:
+        assert pattern.startswith("!"), pattern
+        assert pattern.startswith(("!partner_center/local/", "!partner_center/cli/", "!**/",
+                                   "!partner_center/**/demo")), pattern
 
 
 def test_serverless_references_name_template_resources(
     serverless: dict[str, Any], template: dict[str, Any]
 ) -> None:
     resources = set(template["Resources"])
+    # Serverless names each layer's resource <Name>LambdaLayer.
+    resources |= {f"{name.capitalize()}LambdaLayer" for name in serverless.get("layers", {})}
     sections = {key: serverless[key] for key in ("provider", "functions")}
     referenced = set(_resource_references(sections))
     assert referenced, "expected !Ref / !GetAtt in serverless.yml"

@@ -239,20 +239,43 @@ def test_r8_signed_garbage_payloads_are_refused_as_malformed() -> None:
 def test_share_link_key_is_separate_and_required_in_production(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    # Production reads its keys from SSM (`stored`: what partner_center.secrets read);
+    # tests/test_secrets.py reads them through the embedded SSM itself.
     monkeypatch.setenv("PC_ENV", "production")
-    monkeypatch.setenv("PC_JWT_SECRET", "j" * 40)
-    monkeypatch.delenv("PC_SHARE_LINK_SECRET", raising=False)
-    with pytest.raises(RuntimeError, match="PC_SHARE_LINK_SECRET"):
-        from_environ()
+    for name in ("PC_JWT_SECRET", "PC_SHARE_LINK_SECRET", "PC_SHARE_LINK_RETIRED_SECRETS",
+                 "PC_ACCOUNT_HASH_KEY"):
+        monkeypatch.delenv(name, raising=False)
+    base = {"jwt_secret": "j" * 40, "account_hash_key": "h" * 40}
+    with pytest.raises(RuntimeError, match="PC_SHARE_LINK_KEYS_PATH"):
+        from_environ(base)
     for refused in (DEVELOPMENT_SHARE_LINK_SECRET, "j" * 40, "short"):
-        monkeypatch.setenv("PC_SHARE_LINK_SECRET", refused)
         with pytest.raises(RuntimeError):
-            from_environ()
+            from_environ({**base, "share_link_key_id": "2026a",
+                          "share_link_keys": {"2026a": refused}})
+    loaded = from_environ({**base, "share_link_key_id": "2026a",
+                           "share_link_keys": {"2026a": "k" * 40, "2025b": "o" * 40}})
+    keys = tokens.SigningKeys.from_settings(loaded)
+    assert keys.current_id == "2026a" and set(keys.secrets) == {"2026a", "2025b"}
+    assert keys.secrets["2026a"] == b"k" * 40
+    # The signing key must be one of the keys under the path.
+    with pytest.raises(RuntimeError, match="2027"):
+        from_environ({**base, "share_link_key_id": "2027",
+                      "share_link_keys": {"2026a": "k" * 40}})
+    # A plain-text secret in a production environment is refused outright.
+    monkeypatch.setenv("PC_SHARE_LINK_SECRET", "k" * 40)
+    with pytest.raises(RuntimeError, match="must not be set in production"):
+        from_environ({**base, "share_link_key_id": "2026a",
+                      "share_link_keys": {"2026a": "k" * 40}})
+
+
+def test_retired_share_link_keys_from_the_development_environment(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("PC_ENV", "development")
     monkeypatch.setenv("PC_SHARE_LINK_SECRET", "k" * 40)
     monkeypatch.setenv("PC_SHARE_LINK_KEY_ID", "2026a")
     monkeypatch.setenv("PC_SHARE_LINK_RETIRED_SECRETS", "2025b=" + "o" * 40)
-    loaded = from_environ()
-    keys = tokens.SigningKeys.from_settings(loaded)
+    keys = tokens.SigningKeys.from_settings(from_environ())
     assert keys.current_id == "2026a" and set(keys.secrets) == {"2026a", "2025b"}
     monkeypatch.setenv("PC_SHARE_LINK_RETIRED_SECRETS", "no-separator")
     with pytest.raises(RuntimeError):

@@ -23,7 +23,7 @@ from strawberry.types import ExecutionResult
 from partner_center.api import trusted_documents
 from partner_center.api.context import Context
 from partner_center.api.loaders import Loaders
-from partner_center.config import Settings
+from partner_center.config import Settings, current
 
 GRAPHQL_RESPONSE = "application/graphql-response+json"
 JSON = "application/json"
@@ -69,7 +69,12 @@ class PartnerCenterGraphQL(GraphQL):
     def __init__(self, settings: Settings, schema: Any) -> None:
         super().__init__(schema, graphql_ide=None if settings.is_production else "graphiql",
                          allow_queries_via_get=True)
-        self.settings = settings
+        self._settings = settings
+
+    @property
+    def settings(self) -> Settings:
+        # Rotated secrets (re-read from SSM after their max age) reach a warm container.
+        return current(self._settings)
 
     async def get_context(self, request: Any, response: Any) -> Context:  # type: ignore[override]
         return Context(settings=self.settings, request_id=request.state.request_id,

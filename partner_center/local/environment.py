@@ -11,6 +11,7 @@ from partner_center.config import Settings
 from partner_center.local.aws_server import LOCAL_CREDENTIALS, EmbeddedAws
 from partner_center.local.functions import queue_functions
 from partner_center.local.infra import deploy_stack, settings_env
+from partner_center.local.ssm import put_development_secrets
 from partner_center.runtime import bootstrap
 
 REGION = "us-east-1"
@@ -39,6 +40,8 @@ def start_environment(aws_port: int = 0, *, visibility_seconds: int = LOCAL_VISI
         env = {
             **LOCAL_CREDENTIALS,
             **settings_env(outputs, aws.endpoint_url, REGION),
+            # Secrets by name, read from the embedded SSM as in the cloud.
+            **put_development_secrets(aws.endpoint_url, REGION),
             "PC_ENV": os.environ.get("PC_ENV", "development"),
             # A lease shorter than the visibility timeout, so a redelivered message
             # always finds the dead attempt's lease expired.

@@ -1,0 +1,237 @@
+"""The artifact `serverless package --stage dev` built: template, zips, native code.
+
+CI packages before it runs the tests (.ci/run), so these read `.serverless/`; with CI=true
+a missing artifact fails instead of skipping. Locally: `npm ci && npx serverless package
+--stage dev` first (docs/deploy.md).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import struct
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from partner_center.config import (
+    DEVELOPMENT_ACCOUNT_HASH_KEY,
+    DEVELOPMENT_JWT_SECRET,
+    DEVELOPMENT_SHARE_LINK_SECRET,
+)
+
+ROOT = Path(__file__).resolve().parents[1]
+ARTIFACT = ROOT / ".serverless"
+TEMPLATE = ARTIFACT / "cloudformation-template-update-stack.json"
+STAGE = "dev"
+MIB = 1024 * 1024
+LAMBDA_UNZIPPED_LIMIT = 250 * MIB
+# The goal for every function but the bill run, whose NumPy layer alone is ~45 MiB.
+LEAN_GOAL = 60 * MIB
+EM_AARCH64 = 183
+
+if not TEMPLATE.is_file():
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"{TEMPLATE} is missing: .ci/run packages before the tests",
+                    pytrace=False)
+    pytest.skip("no packaged artifact: run `npx serverless package --stage dev`",
+                allow_module_level=True)
+
+# Nothing in the zip may come from these (a developer's machine only).
+FORBIDDEN = re.compile(
+    r"^(node_modules/|partner_center/local/|partner_center/cli/|tests/|docs/|bench/|"
+    r"\.venv/|\.ci/|infra/|build/)"
+    r"|(^|/)demo(_[a-z_]+)?\.py$|\.graphql$|^[^/]+\.md$|^(package(-lock)?\.json|serverless\.yml)$")
+SECRET_NAME = re.compile(r"SECRET|KEY|TOKEN|PASSWORD|PRIVATE|CREDENTIAL", re.I)
+
+
+@pytest.fixture(scope="module")
+def template() -> dict[str, Any]:
+    return json.loads(TEMPLATE.read_text())
+
+
+def _functions(template: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {k: v for k, v in template["Resources"].items()
+            if v["Type"] == "AWS::Lambda::Function"}
+
+
+def _zip_of(content: dict[str, Any]) -> Path:
+    return ARTIFACT / content["S3Key"].rsplit("/", 1)[-1]
+
+
+def _layers(template: dict[str, Any], function: dict[str, Any]) -> list[Path]:
+    zips = []
+    for layer in function["Properties"].get("Layers", []):
+        resource = template["Resources"][layer["Ref"]]
+        zips.append(_zip_of(resource["Properties"]["Content"]))
+    return zips
+
+
+def _unzipped(path: Path) -> int:
+    with zipfile.ZipFile(path) as archive:
+        return sum(i.file_size for i in archive.infolist())
+
+
+def test_no_environment_value_is_or_could_be_a_secret(template: dict[str, Any]) -> None:
+    known = {DEVELOPMENT_JWT_SECRET, DEVELOPMENT_SHARE_LINK_SECRET, DEVELOPMENT_ACCOUNT_HASH_KEY}
+    text = TEMPLATE.read_text()
+    assert not any(value in text for value in known)
+    assert "{{resolve:" not in text, "a dynamic reference resolves a value into the template"
+    for logical_id, function in _functions(template).items():
+        variables = function["Properties"]["Environment"]["Variables"]
+        for name, value in variables.items():
+            where = f"{logical_id}.{name}"
+            if isinstance(value, str) and value.isdigit() and len(value) < 8:
+                continue  # a count or a number of seconds
+            if SECRET_NAME.search(name):
+                # A secret's variable may only NAME its parameter, under the stage's path.
+                assert name.endswith(("_PARAMETER", "_PATH")), f"{where} looks like a secret"
+                assert isinstance(value, str), where
+                assert value.startswith(f"/partner-center/{STAGE}/"), where
+                continue
+            if isinstance(value, str):
+                # Anything long without a separator of its own is treated as a key.
+                looks_random = (len(value) >= 20 and not re.search(r"[/:.]", value))
+                assert not looks_random, f"{where} could be a secret"
+
+
+def test_functions_may_read_only_the_stages_parameters(template: dict[str, Any]) -> None:
+    role = template["Resources"]["IamRoleLambdaExecution"]["Properties"]
+    statements = [s for p in role["Policies"] for s in p["PolicyDocument"]["Statement"]]
+    ssm = [s for s in statements if any(a.startswith("ssm:") for a in s["Action"])]
+    assert len(ssm) == 1
+    assert set(ssm[0]["Action"]) == {"ssm:GetParameter", "ssm:GetParameters",
+                                     "ssm:GetParametersByPath"}
+    assert f":parameter/partner-center/{STAGE}/*" in json.dumps(ssm[0]["Resource"])
+    (kms,) = [s for s in statements if "kms:Decrypt" in s["Action"]]
+    assert "kms:ViaService" in kms["Condition"]["StringEquals"]
+    assert f"/partner-center/{STAGE}/*" in json.dumps(kms["Condition"]["StringLike"])
+
+
+def test_functions_run_python_312_on_arm64(template: dict[str, Any]) -> None:
+    for logical_id, function in _functions(template).items():
+        assert function["Properties"]["Runtime"] == "python3.12", logical_id
+        assert function["Properties"]["Architectures"] == ["arm64"], logical_id
+
+
+def _elf_machine(data: bytes) -> int | None:
+    if data[:4] != b"\x7fELF":
+        return None
+    assert data[4] == 2 and data[5] == 1, "not a 64-bit little-endian ELF"
+    return int(struct.unpack_from("<H", data, 18)[0])
+
+
+def _every_zip(template: dict[str, Any]) -> set[Path]:
+    paths = set()
+    for function in _functions(template).values():
+        paths.add(_zip_of(function["Properties"]["Code"]))
+        paths.update(_layers(template, function))
+    return paths
+
+
+def test_every_native_library_is_aarch64(template: dict[str, Any]) -> None:
+    checked = 0
+    for path in sorted(_every_zip(template)):
+        with zipfile.ZipFile(path) as archive:
+            for info in archive.infolist():
+                name = info.filename.rsplit("/", 1)[-1]
+                if not re.search(r"\.so(\.\d+)*$", name):
+                    continue
+                machine = _elf_machine(archive.read(info)[:64])
+                assert machine == EM_AARCH64, f"{path.name}:{info.filename} is {machine}"
+                assert "x86_64" not in name, info.filename
+                checked += 1
+    assert checked > 20, "expected the native modules of aiohttp, numpy, Pillow..."
+
+
+def test_the_zip_holds_only_what_runs_in_lambda(template: dict[str, Any]) -> None:
+    for path in sorted(_every_zip(template)):
+        with zipfile.ZipFile(path) as archive:
+            names = archive.namelist()
+        if path.name == "partner-center.zip":
+            assert "functions/api.py" in names and "partner_center/config.py" in names
+            # botocore keeps the models of the services the functions call.
+            for service in ("dynamodb", "s3", "sqs", "ssm", "events", "sts"):
+                assert any(n.startswith(f"botocore/data/{service}/") for n in names), service
+            assert not any(n.startswith("botocore/data/ec2/") for n in names)
+        bad = [n for n in names if FORBIDDEN.search(n)]
+        assert not bad, f"{path.name}: {bad[:10]}"
+
+
+def test_unzipped_sizes(template: dict[str, Any]) -> None:
+    sizes = {}
+    for logical_id, function in _functions(template).items():
+        parts = [_zip_of(function["Properties"]["Code"]), *_layers(template, function)]
+        sizes[logical_id] = sum(_unzipped(p) for p in parts)
+    print("\nunzipped MiB: " + ", ".join(f"{k} {v / MIB:.1f}" for k, v in sizes.items()))
+    for logical_id, size in sizes.items():
+        assert size < LAMBDA_UNZIPPED_LIMIT, logical_id
+        if logical_id != "BillGenerationLambdaFunction":
+            assert size < LEAN_GOAL, f"{logical_id}: {size / MIB:.1f} MiB"
+    # The heavy packages go only to the jobs that need them.
+    assert "NumpyLambdaLayer" not in json.dumps(
+        {k: v for k, v in _functions(template).items() if not k.startswith("BillGeneration")})
+    assert "PdfLambdaLayer" not in json.dumps(_functions(template)["ApiLambdaFunction"])
+
+
+# Imports the handler with only the zip's product code and only the top-level modules
+# the zip and the function's layers hold. Third-party code itself comes from this
+# interpreter's site-packages (the zip's wheels are aarch64/3.12 and cannot load here),
+# through a folder of links to just those modules; `-S` keeps the rest of site-packages
+# (and the editable install of this checkout) out of reach.
+_IMPORT_CHECK = r"""
+import importlib, sys
+code_dir, host_dir, module = sys.argv[1:4]
+sys.path = [code_dir, host_dir] + [p for p in sys.path if p.startswith(sys.base_prefix)]
+importlib.import_module(module)
+import partner_center
+assert partner_center.__file__.startswith(code_dir), partner_center.__file__
+"""
+
+
+def _host_modules(allowed: set[str], into: Path) -> Path:
+    site = Path(next(p for p in sys.path if p.endswith("site-packages")))
+    into.mkdir()
+    for entry in site.iterdir():
+        top = entry.name.split(".", 1)[0]
+        if top in allowed or entry.name.endswith(".libs"):
+            (into / entry.name).symlink_to(entry)
+    return into
+
+
+def _top_level(names: list[str], prefix: str = "") -> set[str]:
+    found = set()
+    for name in names:
+        if not name.startswith(prefix):
+            continue
+        first = name[len(prefix):].split("/", 1)[0]
+        if first and not first.endswith((".dist-info", ".libs")):
+            found.add(first.split(".", 1)[0])
+    return found
+
+
+def test_each_handler_imports_from_its_package(template: dict[str, Any], tmp_path: Path) -> None:
+    functions = _functions(template)
+    code = _zip_of(next(iter(functions.values()))["Properties"]["Code"])
+    code_dir = tmp_path / "task"
+    with zipfile.ZipFile(code) as archive:
+        archive.extractall(code_dir)
+        base = _top_level(archive.namelist())
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PC_", "AWS_ENDPOINT"))}
+    env.update(PC_ENV="development", AWS_DEFAULT_REGION="eu-west-1")
+    for logical_id, function in functions.items():
+        allowed = set(base)
+        for layer in _layers(template, function):
+            with zipfile.ZipFile(layer) as archive:
+                allowed |= _top_level(archive.namelist(), "python/")
+        module = function["Properties"]["Handler"].rsplit(".", 1)[0].replace("/", ".")
+        host = _host_modules(allowed, tmp_path / f"host-{logical_id}")
+        result = subprocess.run(
+            [sys.executable, "-S", "-c", _IMPORT_CHECK, str(code_dir), str(host), module],
+            cwd=tmp_path, env=env, capture_output=True, text=True, timeout=180, check=False)
+        assert result.returncode == 0, f"{logical_id}: {result.stderr[-1500:]}"
