@@ -193,7 +193,7 @@ async def test_a_receiver_that_is_down_gets_retries_with_one_webhook_id_then_dea
     receiver.secret, receiver.status = created["secret"], 503
     subscription = created["subscription"]
     try:
-        for round_ in (1, 2):
+        for _ in (1, 2):
             receiver.received.clear()
             sent = await api.gql(ADMIN, DOCS["SendWebhookTestEvent"],
                                  {"input": {"subscriptionId": subscription["id"]}})
