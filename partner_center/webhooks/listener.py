@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -37,6 +38,7 @@ class Receiver:
     secret: str | None = None
     port: int = 0
     status: int = 200
+    delay: float = 0.0  # seconds before answering: a slow receiver
     on_receive: Callable[[Received], None] | None = None
     received: list[Received] = field(default_factory=list)
     _server: ThreadingHTTPServer | None = None
@@ -71,6 +73,8 @@ class Receiver:
                 if receiver.on_receive is not None:
                     receiver.on_receive(got)
                 status = receiver.status if verified is not False else 401
+                if receiver.delay:
+                    time.sleep(receiver.delay)
                 self.send_response(status)
                 self.send_header("content-length", "0")
                 self.end_headers()
