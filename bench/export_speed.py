@@ -17,8 +17,9 @@ export with and without (enabled / disabled) a webhook subscription of the partn
 EXPORT_JOB_SUCCEEDED, pointing at a local receiver that answers 503 after 2 s, while
 the real webhook worker polls its queue in a thread: each export records and publishes
 its event (webhook queue, EventBridge) and the worker keeps failing at the slow
-receiver. Best subscribed rows/s / best measured rows/s (all measured rounds) >= 0.9:
-fan-out and a bad receiver do not slow the export.
+receiver. Best subscribed rows/s / best unsubscribed rows/s (the same export, the
+subscription disabled, the worker still running) >= 0.9: fan-out and a bad receiver do
+not slow the export.
 
     python bench/export_speed.py [--rows 20000] [--rounds 2] [--target 0.7] [--no-webhook]
 """
@@ -232,7 +233,7 @@ def main() -> int:
     parser.add_argument("--webhook", action=argparse.BooleanOptionalAction, default=True,
                         help="also run the export with a webhook subscription")
     parser.add_argument("--webhook-target", type=float, default=0.9,
-                        help="lowest passing subscribed / measured rows per second")
+                        help="lowest passing subscribed / unsubscribed rows per second")
     parser.add_argument(
         "--target",
         type=float,
@@ -284,7 +285,9 @@ def main() -> int:
                     subscribed.side = "subscribed"
                     rounds.append(subscribed)
                     toggle(False)
-                    rounds.append(measured(s3, worker_clock, settings, args.rounds + number))
+                    unsubscribed = measured(s3, worker_clock, settings, number)
+                    unsubscribed.side = "unsubscribed"
+                    rounds.append(unsubscribed)
         stop.set()
     finally:
         environment.stop()
@@ -308,10 +311,11 @@ def main() -> int:
     ok = True
     if args.webhook:
         subscribed = max(r.rate for r in rounds if r.side == "subscribed")
-        webhook_ratio = subscribed / best["measured"]
+        unsubscribed = max(r.rate for r in rounds if r.side == "unsubscribed")
+        webhook_ratio = subscribed / unsubscribed
         ok = webhook_ratio >= args.webhook_target
         print(
-            f"RATIO subscribed/measured = {subscribed:.0f}/{best['measured']:.0f} rows/s "
+            f"RATIO subscribed/unsubscribed = {subscribed:.0f}/{unsubscribed:.0f} rows/s "
             f"= {webhook_ratio:.2f} (target >= {args.webhook_target:.2f}) "
             f"{'PASS' if ok else 'FAIL'}"
         )
