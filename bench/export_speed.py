@@ -12,7 +12,16 @@ process), then alternates two sides over the same rows of the same table:
 
 The best round of each side is compared: measured rows/s / baseline rows/s >= 0.7.
 
-    python bench/export_speed.py [--rows 20000] [--rounds 2] [--target 0.7]
+With webhooks (the default; `--no-webhook` skips it) more rounds alternate the same
+export with and without (enabled / disabled) a webhook subscription of the partner to
+EXPORT_JOB_SUCCEEDED, pointing at a local receiver that answers 503 after 2 s, while
+the real webhook worker polls its queue in a thread: each export records and publishes
+its event (webhook queue, EventBridge) and the worker keeps failing at the slow
+receiver. Best subscribed rows/s / best unsubscribed rows/s (the same export, the
+subscription disabled, the worker still running) >= 0.9: fan-out and a bad receiver do
+not slow the export.
+
+    python bench/export_speed.py [--rows 20000] [--rounds 2] [--target 0.7] [--no-webhook]
 """
 
 from __future__ import annotations
@@ -27,6 +36,7 @@ import tempfile
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -167,6 +177,41 @@ def measured(s3: Any, clock: QueryClock, settings: Any, number: int) -> Round:
     return Round("measured", number, job.row_count or 0, seconds, queries, query_seconds)
 
 
+def subscribe(url: str) -> Callable[[bool], None]:
+    """A subscription of the partner to EXPORT_JOB_SUCCEEDED at `url`; returns its on/off
+    switch."""
+    from partner_center.core.auth import AccountType, Principal, Role
+    from partner_center.webhooks import service
+    from partner_center.webhooks.store import WebhookStore
+    from partner_center.webhooks.topics import Topic
+
+    admin = Principal(partner_id=PARTNER, user_id="bench", login="bench", role=Role.ADMIN,
+                      account_type=AccountType.SOLUTION_PROVIDER)
+    created = asyncio.run(service.create(admin, url, [Topic.EXPORT_JOB_SUCCEEDED]))
+    store = WebhookStore(PARTNER)
+
+    def toggle(enabled: bool) -> None:
+        store.update_subscription(created.subscription, url=None, topics=None,
+                                  enabled=enabled)
+
+    return toggle
+
+
+def webhook_worker(environment: Any, stop: threading.Event) -> threading.Thread:
+    from partner_center.local.functions import queue_functions
+    from partner_center.local.sqs_poller import QueuePoller
+
+    function = next(f for f in queue_functions() if f.name == "webhookWorker")
+    sqs = boto3.client("sqs", endpoint_url=environment.settings.aws_endpoint_url,
+                       region_name=environment.settings.region)
+    poller = QueuePoller(sqs, function.queue_url(environment.outputs),
+                         function.load_handler(), function_name=function.name,
+                         batch_size=function.batch_size)
+    thread = threading.Thread(target=poller.run, args=(stop,), daemon=True)
+    thread.start()
+    return thread
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rows", type=int, default=20_000, help="consumption lines seeded")
@@ -185,6 +230,10 @@ def main() -> int:
         f"{PAGE_SIZE}",
     )
     parser.add_argument("--seed-threads", type=int, default=4)
+    parser.add_argument("--webhook", action=argparse.BooleanOptionalAction, default=True,
+                        help="also run the export with a webhook subscription")
+    parser.add_argument("--webhook-target", type=float, default=0.9,
+                        help="lowest passing subscribed / unsubscribed rows per second")
     parser.add_argument(
         "--target",
         type=float,
@@ -212,6 +261,8 @@ def main() -> int:
         print(f"seeded {args.rows} rows in {seconds:.1f} s")
         baseline_clock = QueryClock(dynamodb)
         worker_clock = QueryClock(ConsumptionLine._get_connection().connection.client)
+        stop = threading.Event()
+        receiver = None
         with tempfile.TemporaryDirectory(prefix="export-speed-") as folder:
             for number in range(1, args.rounds + 1):
                 rounds.append(
@@ -220,8 +271,29 @@ def main() -> int:
                     )
                 )
                 rounds.append(measured(s3, worker_clock, settings, number))
+            if args.webhook:
+                from partner_center.webhooks.listener import Receiver
+
+                receiver = Receiver(status=503, delay=2.0).start()
+                toggle = subscribe(receiver.url)
+                webhook_worker(environment, stop)
+                # Alternating rounds with the subscription on and off, the worker running
+                # throughout, so drift and a busy machine weigh on both sides alike.
+                for number in range(1, args.rounds + 1):
+                    toggle(True)
+                    subscribed = measured(s3, worker_clock, settings, number)
+                    subscribed.side = "subscribed"
+                    rounds.append(subscribed)
+                    toggle(False)
+                    unsubscribed = measured(s3, worker_clock, settings, number)
+                    unsubscribed.side = "unsubscribed"
+                    rounds.append(unsubscribed)
+        stop.set()
     finally:
         environment.stop()
+    if receiver is not None:
+        print(f"webhook receiver got {len(receiver.received)} attempts (slow, 503)")
+        receiver.stop()
 
     print(
         f"{'side':<9} {'round':>5} {'rows':>7} {'queries':>7} {'query s':>8} "
@@ -236,13 +308,24 @@ def main() -> int:
     best = {
         side: max(r.rate for r in rounds if r.side == side) for side in ("baseline", "measured")
     }
+    ok = True
+    if args.webhook:
+        subscribed = max(r.rate for r in rounds if r.side == "subscribed")
+        unsubscribed = max(r.rate for r in rounds if r.side == "unsubscribed")
+        webhook_ratio = subscribed / unsubscribed
+        ok = webhook_ratio >= args.webhook_target
+        print(
+            f"RATIO subscribed/unsubscribed = {subscribed:.0f}/{unsubscribed:.0f} rows/s "
+            f"= {webhook_ratio:.2f} (target >= {args.webhook_target:.2f}) "
+            f"{'PASS' if ok else 'FAIL'}"
+        )
     ratio = best["measured"] / best["baseline"]
     verdict = "PASS" if ratio >= args.target else "FAIL"
     print(
         f"RATIO measured/baseline = {best['measured']:.0f}/{best['baseline']:.0f} rows/s "
         f"= {ratio:.2f} (target >= {args.target:.2f}) {verdict}"
     )
-    return 0 if verdict == "PASS" else 1
+    return 0 if verdict == "PASS" and ok else 1
 
 
 if __name__ == "__main__":

@@ -28,7 +28,7 @@ DEVELOPMENT_ACCOUNT_HASH_KEY = "partner-center-local-account-hash-key-not-for-pr
 
 # Plain-text secret variables: development only. Production reads its secrets from SSM.
 _PLAIN_SECRETS = ("PC_JWT_SECRET", "PC_SHARE_LINK_SECRET", "PC_SHARE_LINK_RETIRED_SECRETS",
-                  "PC_ACCOUNT_HASH_KEY")
+                  "PC_ACCOUNT_HASH_KEY", "PC_WEBHOOK_SECRET_KEY")
 
 # A presigned download link must not outlive 15 minutes (issue #2).
 MAX_DOWNLOAD_URL_SECONDS = 900
@@ -68,6 +68,8 @@ class Settings:
     storefront_url: str = "https://marketplace.example.com"
     # Keys the hash by which a payer bank account is recognised (the number is never kept).
     account_hash_key: str = DEVELOPMENT_ACCOUNT_HASH_KEY
+    # The key webhook signing secrets are encrypted under (checked by the webhooks area).
+    webhook_secret_key: str = ""
 
     @property
     def is_production(self) -> bool:
@@ -200,6 +202,8 @@ def from_environ(stored: dict[str, Any] | None = None) -> Settings:
         share_link_retired_secrets=retired,
         storefront_url=os.environ.get("PC_STOREFRONT_URL") or defaults.storefront_url,
         account_hash_key=hash_key or DEVELOPMENT_ACCOUNT_HASH_KEY,
+        webhook_secret_key=(stored.get("webhook_secret_key")
+                            or os.environ.get("PC_WEBHOOK_SECRET_KEY") or ""),
     )
 
 

@@ -13,6 +13,7 @@ good value in place and logs a warning.
 | --- | --- |
 | `PC_JWT_SECRET_PARAMETER` | SecureString: the HS256 token key |
 | `PC_ACCOUNT_HASH_KEY_PARAMETER` | SecureString: the key of the bank-account hash |
+| `PC_WEBHOOK_SECRET_KEY_PARAMETER` | SecureString: the key webhook signing secrets are encrypted under |
 | `PC_SHARE_LINK_KEYS_PATH` | a path: one SecureString per share-link key, named by its key ID |
 | `PC_SHARE_LINK_KEY_ID_PARAMETER` | String: the ID of the key (under that path) that signs |
 """
@@ -30,6 +31,7 @@ log = logging.getLogger(__name__)
 
 JWT_SECRET_PARAMETER = "PC_JWT_SECRET_PARAMETER"
 ACCOUNT_HASH_KEY_PARAMETER = "PC_ACCOUNT_HASH_KEY_PARAMETER"
+WEBHOOK_SECRET_KEY_PARAMETER = "PC_WEBHOOK_SECRET_KEY_PARAMETER"
 SHARE_LINK_KEY_ID_PARAMETER = "PC_SHARE_LINK_KEY_ID_PARAMETER"
 SHARE_LINK_KEYS_PATH = "PC_SHARE_LINK_KEYS_PATH"
 MAX_AGE = "PC_SECRETS_MAX_AGE"
@@ -41,6 +43,7 @@ RETRY_SECONDS = 30
 _SINGLE = {
     "jwt_secret": JWT_SECRET_PARAMETER,
     "account_hash_key": ACCOUNT_HASH_KEY_PARAMETER,
+    "webhook_secret_key": WEBHOOK_SECRET_KEY_PARAMETER,
     "share_link_key_id": SHARE_LINK_KEY_ID_PARAMETER,
 }
 

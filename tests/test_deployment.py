@@ -66,6 +66,13 @@ EXPECTED_OUTPUTS = {
     "DispatchQueueArn",
     "DispatchDeadLetterQueueUrl",
     "DispatchDeadLetterQueueArn",
+    "WebhooksTableName",
+    "WebhookQueueUrl",
+    "WebhookQueueArn",
+    "WebhookDeadLetterQueueUrl",
+    "WebhookDeadLetterQueueArn",
+    "PartnerEventsBusName",
+    "EventsTapQueueUrl",
 }
 
 # Table output -> (hash key, range key): every key starts from the partner ID.
@@ -87,6 +94,7 @@ EXPECTED_KEYS = {
     "BillsTableName": ("partner_id", "record_key"),
     "BandwidthTableName": ("partner_id", "record_key"),
     "FinanceTableName": ("partner_id", "record_key"),
+    "WebhooksTableName": ("partner_id", "entity"),
 }
 
 # AWS's advice for SQS event sources: visibility timeout >= 6 x the function timeout.
@@ -183,7 +191,8 @@ def test_handler_imports_and_is_callable(
 def test_export_worker_timeout_fits_visibility_timeout(
     serverless: dict[str, Any], template: dict[str, Any]
 ) -> None:
-    for function, queue in (("exportWorker", "ExportQueue"), ("dispatchWorker", "DispatchQueue")):
+    for function, queue in (("exportWorker", "ExportQueue"), ("dispatchWorker", "DispatchQueue"),
+                            ("webhookWorker", "WebhookQueue")):
         timeout = serverless["functions"][function]["timeout"]
         visibility = template["Resources"][queue]["Properties"]["VisibilityTimeout"]
         assert timeout * VISIBILITY_TO_TIMEOUT_RATIO <= visibility, function
@@ -191,12 +200,12 @@ def test_export_worker_timeout_fits_visibility_timeout(
 
 def test_sqs_events_report_partial_batch_failures(serverless: dict[str, Any]) -> None:
     events = [e for f in serverless["functions"].values() for e in _sqs_events(f)]
-    assert len(events) == 4
+    assert len(events) == 6
     for event in events:
         assert event["functionResponseType"] == "ReportBatchItemFailures"
     queues = {e["arn"]["Fn::GetAtt"][0] for e in events}
     assert queues == {"ExportQueue", "ExportDeadLetterQueue", "DispatchQueue",
-                      "DispatchDeadLetterQueue"}
+                      "DispatchDeadLetterQueue", "WebhookQueue", "WebhookDeadLetterQueue"}
 
 
 def test_dispatch_queue_dead_letters_like_the_export_queue(template: dict[str, Any]) -> None:
@@ -449,12 +458,16 @@ def test_every_stack_output_reaches_the_functions_and_every_table_is_granted() -
     environment = config["provider"]["environment"]
     granted = json.dumps(config["provider"]["iam"]["role"]["statements"])
     # Polled by their event source mappings.
-    local_only = {"PC_EXPORT_DEAD_LETTER_QUEUE_URL", "PC_DISPATCH_DEAD_LETTER_QUEUE_URL"}
+    local_only = {"PC_EXPORT_DEAD_LETTER_QUEUE_URL", "PC_DISPATCH_DEAD_LETTER_QUEUE_URL",
+                  # Read by `partner-center events tail` (and the provider's consumers).
+                  "PC_EVENTS_TAP_QUEUE_URL"}
     for key, output in template["Outputs"].items():
         name = infra.output_env_name(key)
         if name is None or name in local_only:
             continue
-        resource = output["Value"]["Ref"]
+        value = output["Value"]
+        # The bus's output is its Name attribute; Ref of an event bus is the same name.
+        resource = value["Ref"] if "Ref" in value else value["Fn::GetAtt"][0]
         assert environment.get(name) == {"Ref": resource}, f"{name} missing in serverless.yml"
         if template["Resources"][resource]["Type"] == "AWS::DynamoDB::Table":
             assert json.dumps([resource, "Arn"]) in granted or f'"{resource}.Arn"' in granted, (

@@ -102,12 +102,15 @@ LISTINGS = {
     "PaymentContracts": {"first": 50},
     "Jobs": {"first": 50},
     "AuditEvents": {"first": 50},
+    "WebhookSubscriptions": {"first": 20, "deliveries": 5},
     "Viewer": {},
 }
 # Fields that move on their own (a job is worked on by the export worker).
 VOLATILE = {"progress", "status", "rowCount", "byteSize", "sha256", "fileName", "startedAt",
             "finishedAt", "attempts", "lastAttemptError", "errorCode", "cursor",
-            "endCursor", "downloadUrl", "downloadUrlExpiresAt"}
+            "endCursor", "downloadUrl", "downloadUrlExpiresAt",
+            # A webhook delivery is attempted by the webhook worker.
+            "httpStatus", "latencyMs", "lastError", "lastAttemptAt", "nextRetryAt"}
 
 EXTRA = """
 query Extra {
@@ -212,6 +215,10 @@ async def create_b_objects(api: Any) -> None:
     await ok("RequestMarketplaceInvoice", {"billId": closed[0], "title": "乙方科技有限公司",
                                            "taxNumber": tax_number(random.Random(2)),
                                            "type": "VAT_SPECIAL"})
+    # A webhook subscription with one delivery (a test event, left queued).
+    created = await ok("CreateWebhookSubscription", {"url": "http://127.0.0.1:9/b-hooks",
+                                                     "topics": ["EXPORT_JOB_SUCCEEDED"]})
+    await ok("SendWebhookTestEvent", {"subscriptionId": created["subscription"]["id"]})
 
 
 class World:
@@ -415,6 +422,7 @@ def _mutations(w: World) -> dict[str, list[dict[str, Any]]]:
     agreement, contract = w.one("PaymentAgreement"), w.one("PaymentContract")
     link, invoice = w.one("MarketplaceShareLink"), w.one("MarketplaceInvoiceRequest")
     product = sorted(w.b_ids["MarketplaceProduct"])[0]
+    hook, hook_delivery = w.one("WebhookSubscription"), w.one("WebhookDelivery")
     return {
         "requestExport": [
             {"kind": "CONSUMPTION_DETAILS", "consumptionDetails": {"customerId": customer}},
@@ -459,13 +467,23 @@ def _mutations(w: World) -> dict[str, list[dict[str, Any]]]:
         "requestPaymentContract": [{"customerId": customer, "amount": "1.00", "purpose": "x"}],
         "cancelPaymentContract": [{"contractId": contract}],
         "reviewPaymentContract": [{"contractId": contract, "approve": True}],
+        # Names no B object (a subscription is new): only "nothing of B's comes back".
+        "createWebhookSubscription": [{"url": "http://127.0.0.1:9/a-hooks",
+                                       "topics": ["EXPORT_JOB_SUCCEEDED"]}],
+        "updateWebhookSubscription": [{"subscriptionId": hook, "enabled": False},
+                                      {"subscriptionId": hook, "url": "http://127.0.0.1:9/y"}],
+        "rotateWebhookSecret": [{"subscriptionId": hook}],
+        "deleteWebhookSubscription": [{"subscriptionId": hook}],
+        "sendWebhookTestEvent": [{"subscriptionId": hook}],
+        "redeliverWebhookDelivery": [{"deliveryId": hook_delivery}],
         # B's user as the manager/staff of A's objects: B's user is not A's.
         "_assignToBUser": [{"customerIds": [customer], "managerId": b_user}],
     }
 
 
 # Mutations whose input names no B object, so success is allowed (leak check only).
-MAY_SUCCEED = {"createMarketplaceShareLink", "createPaymentAgreement"}
+MAY_SUCCEED = {"createMarketplaceShareLink", "createPaymentAgreement",
+               "createWebhookSubscription"}
 
 
 def test_every_mutation_is_covered() -> None:
@@ -503,6 +521,11 @@ async def test_mutations_refuse_b_objects(api: Any, world: World, workers: Any,
                     revoked = await api.gql("sp-admin", OPS["RevokePaymentAgreement"], {
                         "input": {"agreementId": payload["agreement"]["id"]}})
                     assert not revoked.get("errors"), revoked
+            if field == "createWebhookSubscription" and payload.get("subscription"):
+                # A's own: delete it, so the next role (and other tests) start clean.
+                deleted = await api.gql("sp-admin", OPS["DeleteWebhookSubscription"], {
+                    "input": {"subscriptionId": payload["subscription"]["id"]}})
+                assert not deleted.get("errors"), deleted
             if field in AS_JOB and not refused(answer):
                 jobs.append((field, payload["job"]["id"]))
             elif field not in MAY_SUCCEED and not refused(answer):

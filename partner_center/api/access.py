@@ -154,6 +154,14 @@ ACCESS: dict[str, Rule] = {
     "Mutation.reviewPaymentContract": roles(Role.PROVIDER_OPERATIONS),
     "Query.pendingPaymentAgreements": roles(Role.PROVIDER_OPERATIONS),
     "Query.pendingPaymentContracts": roles(Role.PROVIDER_OPERATIONS),
+    # Webhooks: the administrator's alone (the secret signs news of every job and bill).
+    "Query.webhookSubscriptions": roles(Role.ADMIN),
+    "Mutation.createWebhookSubscription": roles(Role.ADMIN),
+    "Mutation.updateWebhookSubscription": roles(Role.ADMIN),
+    "Mutation.rotateWebhookSecret": roles(Role.ADMIN),
+    "Mutation.deleteWebhookSubscription": roles(Role.ADMIN),
+    "Mutation.sendWebhookTestEvent": roles(Role.ADMIN),
+    "Mutation.redeliverWebhookDelivery": roles(Role.ADMIN),
 }
 
 

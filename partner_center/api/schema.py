@@ -31,6 +31,7 @@ from partner_center.api.types import (
     leads,
     marketplace,
     opportunities,
+    webhooks,
 )
 from partner_center.api.types.adjustments import AdjustmentRecordNode
 from partner_center.api.types.consumption import ConsumptionLineNode
@@ -47,10 +48,11 @@ MAX_TOKENS = 4000
 Query = merge_types("Query", (
     directory.Query, jobs.Query, audit.Query, customers.Query, customer_alerts.Query,
     consumption.Query, adjustments.Query, marketplace.Query, incentives.Query,
-    opportunities.Query, leads.Query, bills.Query, finance.Query))
+    opportunities.Query, leads.Query, bills.Query, finance.Query, webhooks.Query))
 Mutation = merge_types("Mutation", (
     jobs.Mutation, customers.Mutation, customer_alerts.Mutation, marketplace.Mutation,
-    incentives.Mutation, leads.Mutation, bills.Mutation, finance.Mutation))
+    incentives.Mutation, leads.Mutation, bills.Mutation, finance.Mutation,
+    webhooks.Mutation))
 
 
 class Schema(strawberry.Schema):
@@ -63,7 +65,8 @@ schema = Schema(
     query=Query,
     mutation=Mutation,
     types=[CustomerNode, PartnerNode, UserNode, CustomerAlertNode, ConsumptionLineNode,
-           AdjustmentRecordNode, leads.LeadNode],
+           AdjustmentRecordNode, leads.LeadNode, webhooks.WebhookSubscriptionNode,
+           webhooks.WebhookDeliveryNode],
     config=StrawberryConfig(relay_max_results=MAX_PAGE_SIZE),
     extensions=[
         lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),

@@ -49,11 +49,31 @@ def event_key(occurred_at: str, event_id: str) -> str:
 
 def record(principal: Principal, *, operation: str, target_ids: list[str], outcome: Outcome,
            error_codes: list[str], request_id: str) -> AuditEvent:
+    return _write(principal.partner_id, principal.user_id, principal.role.value,
+                  operation=operation, target_ids=target_ids, outcome=outcome,
+                  error_codes=error_codes, request_id=request_id)
+
+
+SYSTEM_ACTOR = "system"
+
+
+def record_system(partner_id: str, *, operation: str, target_ids: list[str],
+                  error_codes: list[str], request_id: str) -> AuditEvent:
+    """An event the product itself caused, with no caller (actor and role "system"):
+    e.g. a webhook subscription switched off after a run of failed deliveries."""
+    return _write(partner_id, SYSTEM_ACTOR, SYSTEM_ACTOR, operation=operation,
+                  target_ids=target_ids, outcome=Outcome.SUCCEEDED, error_codes=error_codes,
+                  request_id=request_id)
+
+
+def _write(partner_id: str, actor_id: str, actor_role: str, *, operation: str,
+           target_ids: list[str], outcome: Outcome, error_codes: list[str],
+           request_id: str) -> AuditEvent:
     now = utcnow()
     event_id = new_id()
     item = AuditItem(
-        principal.partner_id, event_key(to_iso(now), event_id), event_id=event_id,
-        actor_id=principal.user_id, actor_role=principal.role.value, operation=operation,
+        partner_id, event_key(to_iso(now), event_id), event_id=event_id,
+        actor_id=actor_id, actor_role=actor_role, operation=operation,
         target_ids=sorted(set(target_ids))[:100], outcome=outcome.value,
         error_codes=sorted(set(error_codes)), request_id=request_id, occurred_at=to_iso(now),
         expires_at=int((now + RETENTION).timestamp()),

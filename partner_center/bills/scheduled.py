@@ -21,6 +21,7 @@ from partner_center.bills.timing import month_has_ended, month_to_generate
 from partner_center.core.clock import utcnow
 from partner_center.core.logs import fields, get_logger
 from partner_center.storage.models import DirectoryItem
+from partner_center.webhooks.sources import bill_generated
 
 log = get_logger(__name__)
 
@@ -74,6 +75,9 @@ def run(event: dict[str, Any], now: datetime | None = None) -> RunReport:
     for partner_id in partners:
         try:
             generated = generate(str(partner_id), month, now)
+            # Also for a bill found existing: its event is recorded once, so a run
+            # retried after a crash publishes what the first could not.
+            bill_generated(generated.bill)
         except Exception as exc:
             log.error(
                 "partner bill not generated",

@@ -79,6 +79,8 @@ def _banner(host: str, port: int, aws: str) -> None:
         f"({due.at.astimezone(BEIJING):%m-%d %H:%M} Beijing)" for due in upcoming))
     console.print("          (run one now: [bold]partner-center scheduled run NAME --aws "
                   f"{aws}[/])")
+    console.print("[bold green]Events[/]   webhooks: [bold]partner-center webhooks listen[/]; "
+                  f"EventBridge bus: [bold]partner-center events tail --aws {aws}[/]")
     console.print("\nA token: [bold]partner-center token --user sp-admin[/]  "
                   "(send it as 'Authorization: Bearer <token>')")
     table = Table("login", "role", "what it shows")

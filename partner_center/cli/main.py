@@ -13,6 +13,7 @@ from partner_center.cli import (
     rollup,
     scheduled,
     tokens,
+    webhooks,
 )
 
 app = typer.Typer(help="Partner Center API: local runtime and command-line client.",
@@ -27,6 +28,8 @@ app.add_typer(incentives.app, name="incentives")
 app.add_typer(leads.app, name="leads")
 app.add_typer(bills.app, name="bills")
 app.add_typer(scheduled.app, name="scheduled")
+app.add_typer(webhooks.app, name="webhooks")
+app.add_typer(webhooks.events_app, name="events")
 
 if __name__ == "__main__":
     app()

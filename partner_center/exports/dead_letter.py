@@ -19,6 +19,7 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from partner_center.core.logs import fields, get_logger
 from partner_center.jobs.messages import JobMessage, PoisonMessage
 from partner_center.jobs.store import JobStore
+from partner_center.webhooks.sources import job_finished
 
 log = get_logger(__name__)
 # Failed records are reported one by one even when all fail, rather than by raising:
@@ -41,6 +42,7 @@ async def record_handler(record: SQSRecord) -> str:
     log.warning("job dead-lettered", extra=fields(job_id=message.job_id,
                                                  partner_id=message.partner_id,
                                                  marked_failed=failed))
+    await job_finished(message.partner_id, message.job_id)  # the failure's event, once
     return "failed" if failed else "already finished or missing"
 
 

@@ -35,6 +35,7 @@ from partner_center.jobs.attempt import LeaseLost, attempt
 from partner_center.jobs.model import ExportFormat, Job, JobKind
 from partner_center.jobs.store import Claim, JobStore
 from partner_center.storage import aws
+from partner_center.webhooks.sources import job_finished
 
 log = get_logger(__name__)
 
@@ -74,8 +75,12 @@ async def run_export(partner_id: str, job_id: str, settings: Settings) -> str:
         fault_point("export.start")
         await _stream(claim, store, settings, lease)
 
-    return await attempt(store, job_id, lease, noun="export", work=work,
-                         error_code=error_code)
+    outcome = await attempt(store, job_id, lease, noun="export", work=work,
+                            error_code=error_code)
+    # Once the job is finished (now, or by an earlier delivery of this message): its
+    # event is recorded once and queued for webhooks; a duplicate records nothing.
+    await job_finished(partner_id, job_id)
+    return outcome
 
 
 @dataclass(frozen=True)

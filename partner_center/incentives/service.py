@@ -45,6 +45,7 @@ from partner_center.incentives.statuses import (
 from partner_center.incentives.store import Conflict, IncentiveQuery, IncentiveStore
 from partner_center.incentives.validity import Validity, last_valid_day, validity
 from partner_center.storage.models import DirectoryItem
+from partner_center.webhooks.sources import application_changed_safely
 
 log = get_logger(__name__)
 
@@ -341,6 +342,7 @@ def apply(
             application_id=application.application_id, incentives=len(application.incentive_ids)
         ),
     )
+    application_changed_safely(application)
     return ApplyResult(decision=decision, application=application)
 
 
@@ -383,6 +385,7 @@ def approve(principal: Principal, application_id: str) -> ApproveResult:
             ),
         )
     log.info("incentive application approved", extra=fields(application_id=application_id))
+    application_changed_safely(approved)
     return ApproveResult(approved)
 
 

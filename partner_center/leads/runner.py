@@ -45,6 +45,7 @@ from partner_center.leads.store import (
     Transition,
 )
 from partner_center.storage import aws
+from partner_center.webhooks.sources import job_finished
 
 log = get_logger(__name__)
 
@@ -89,8 +90,10 @@ async def run_dispatch(partner_id: str, job_id: str, settings: Settings) -> str:
         fault_point("dispatch.start")
         await _run(claim, store, settings, lease)
 
-    return await attempt(store, job_id, lease, noun="dispatch job", work=work,
-                         error_code=error_code)
+    outcome = await attempt(store, job_id, lease, noun="dispatch job", work=work,
+                            error_code=error_code)
+    await job_finished(partner_id, job_id)  # its event, once (as for exports)
+    return outcome
 
 
 @dataclass

@@ -30,11 +30,12 @@ def output_env_name(output_key: str) -> str | None:
     """The environment variable an output feeds, by naming convention, or None.
 
     "JobsTableName" -> PC_JOBS_TABLE, "ExportQueueUrl" -> PC_EXPORT_QUEUE_URL,
-    "ExportsBucketName" -> PC_EXPORTS_BUCKET: a new table, queue or bucket in the
+    "ExportsBucketName" -> PC_EXPORTS_BUCKET, "PartnerEventsBusName" ->
+    PC_PARTNER_EVENTS_BUS: a new table, queue or bucket in the
     template reaches the application without code changes here.
     """
     for suffix, env_suffix in (("TableName", "_TABLE"), ("QueueUrl", "_QUEUE_URL"),
-                               ("BucketName", "_BUCKET")):
+                               ("BucketName", "_BUCKET"), ("BusName", "_BUS")):
         if output_key.endswith(suffix):
             stem = output_key[: -len(suffix)]
             return "PC_" + re.sub(r"(?<!^)(?=[A-Z])", "_", stem).upper() + env_suffix

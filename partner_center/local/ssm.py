@@ -13,6 +13,7 @@ from typing import Any
 import boto3
 
 from partner_center import config, secrets
+from partner_center.webhooks import settings as webhook_settings
 
 # The stage segment of the local parameter names (the cloud's is the Serverless stage).
 STAGE = "local"
@@ -27,6 +28,7 @@ def parameter_names(stage: str = STAGE) -> dict[str, str]:
         secrets.SHARE_LINK_KEYS_PATH: f"{root}/share-link-keys",
         secrets.SHARE_LINK_KEY_ID_PARAMETER: f"{root}/share-link-key-id",
         secrets.ACCOUNT_HASH_KEY_PARAMETER: f"{root}/account-hash-key",
+        secrets.WEBHOOK_SECRET_KEY_PARAMETER: f"{root}/webhook-secret-key",
     }
 
 
@@ -38,6 +40,8 @@ def put_development_secrets(endpoint_url: str, region: str, stage: str = STAGE,
     values = [
         (names[secrets.JWT_SECRET_PARAMETER], config.DEVELOPMENT_JWT_SECRET, "SecureString"),
         (names[secrets.ACCOUNT_HASH_KEY_PARAMETER], config.DEVELOPMENT_ACCOUNT_HASH_KEY,
+         "SecureString"),
+        (names[secrets.WEBHOOK_SECRET_KEY_PARAMETER], webhook_settings.DEVELOPMENT_SECRET_KEY,
          "SecureString"),
         (f"{names[secrets.SHARE_LINK_KEYS_PATH]}/{SHARE_LINK_KEY_ID}",
          config.DEVELOPMENT_SHARE_LINK_SECRET, "SecureString"),

@@ -11,3 +11,4 @@ from partner_center.leads import models as leads_models  # noqa: F401
 from partner_center.marketplace import models as marketplace_models  # noqa: F401
 from partner_center.ratelimit import models as ratelimit_models  # noqa: F401
 from partner_center.storage import models  # noqa: F401
+from partner_center.webhooks import models as webhooks_models  # noqa: F401
