@@ -13,7 +13,7 @@ good value in place and logs a warning.
 | --- | --- |
 | `PC_JWT_SECRET_PARAMETER` | SecureString: the HS256 token key |
 | `PC_ACCOUNT_HASH_KEY_PARAMETER` | SecureString: the key of the bank-account hash |
-| `PC_WEBHOOK_SECRET_KEY_PARAMETER` | SecureString: the key webhook signing secrets are encrypted under |
+| `PC_WEBHOOK_SECRET_KEY_PARAMETER` | SecureString: encrypts webhook signing secrets |
 | `PC_SHARE_LINK_KEYS_PATH` | a path: one SecureString per share-link key, named by its key ID |
 | `PC_SHARE_LINK_KEY_ID_PARAMETER` | String: the ID of the key (under that path) that signs |
 """

@@ -34,6 +34,7 @@ STAGE = "secrets-test"
 JWT = "j" * 48
 HASH_KEY = "h" * 48
 LINK_KEY = "k" * 48
+WEBHOOK_KEY = "w" * 48
 
 
 @pytest.fixture
@@ -48,6 +49,8 @@ def production(ssm: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, 
     ssm.put_parameter(Name=names[secrets.JWT_SECRET_PARAMETER], Value=JWT,
                       Type="SecureString", Overwrite=True)
     ssm.put_parameter(Name=names[secrets.ACCOUNT_HASH_KEY_PARAMETER], Value=HASH_KEY,
+                      Type="SecureString", Overwrite=True)
+    ssm.put_parameter(Name=names[secrets.WEBHOOK_SECRET_KEY_PARAMETER], Value=WEBHOOK_KEY,
                       Type="SecureString", Overwrite=True)
     ssm.put_parameter(Name=f"{names[secrets.SHARE_LINK_KEYS_PATH]}/2026a", Value=LINK_KEY,
                       Type="SecureString", Overwrite=True)
@@ -95,6 +98,7 @@ def test_production_reads_every_secret_from_ssm(production: dict[str, str]) -> N
     assert settings.is_production
     assert settings.jwt_secret == JWT
     assert settings.account_hash_key == HASH_KEY
+    assert settings.webhook_secret_key == WEBHOOK_KEY
     keys = tokens.SigningKeys.from_settings(settings)
     assert keys.current_id == "2026a" and keys.secrets == {"2026a": LINK_KEY.encode()}
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from partner_center.config import get_settings
+from partner_center.secrets import WEBHOOK_SECRET_KEY_PARAMETER
 
 # The retry schedule (docs/webhooks.md): the delay before attempt 2, 3, … after a failed
 # attempt, each stretched or shrunk by up to JITTER. Eight attempts over about 27 hours.
@@ -55,8 +56,8 @@ def _secret_key(production: bool) -> str:
     if key == DEVELOPMENT_SECRET_KEY:
         raise RuntimeError("the development webhook secret key cannot be used in production")
     if len(key) < MIN_SECRET_KEY_LENGTH:
-        raise RuntimeError(f"{WEBHOOK_SECRET_KEY_PARAMETER} must name a key of at least {MIN_SECRET_KEY_LENGTH} "
-                           "characters")
+        raise RuntimeError(f"{WEBHOOK_SECRET_KEY_PARAMETER} must name a key of at least "
+                           f"{MIN_SECRET_KEY_LENGTH} characters")
     return key
 
 
