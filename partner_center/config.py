@@ -55,6 +55,15 @@ class Settings:
     share_link_key_id: str = "local"
     share_link_retired_secrets: dict[str, str] = field(default_factory=dict)
     storefront_url: str = "https://marketplace.example.com"
+    # The identity provider whose access tokens the API accepts (docs/identity.md). Outside
+    # development it is required: the HS256 secret above signs local tokens only.
+    oidc_issuer: str | None = None
+    oidc_audience: str | None = None
+    oidc_jwks_url: str | None = None  # else discovered from the issuer
+    # The claims naming the partner, the user and the role (the IdP's custom claims).
+    oidc_partner_claim: str = "partner_id"
+    oidc_user_claim: str = "sub"
+    oidc_role_claim: str = "role"
 
     @property
     def is_production(self) -> bool:
@@ -149,6 +158,13 @@ def from_environ() -> Settings:
         share_link_retired_secrets=_retired_secrets(
             os.environ.get("PC_SHARE_LINK_RETIRED_SECRETS", "")),
         storefront_url=os.environ.get("PC_STOREFRONT_URL") or defaults.storefront_url,
+        oidc_issuer=os.environ.get("PC_OIDC_ISSUER") or None,
+        oidc_audience=os.environ.get("PC_OIDC_AUDIENCE") or None,
+        oidc_jwks_url=os.environ.get("PC_OIDC_JWKS_URL") or None,
+        oidc_partner_claim=os.environ.get("PC_OIDC_PARTNER_CLAIM")
+        or defaults.oidc_partner_claim,
+        oidc_user_claim=os.environ.get("PC_OIDC_USER_CLAIM") or defaults.oidc_user_claim,
+        oidc_role_claim=os.environ.get("PC_OIDC_ROLE_CLAIM") or defaults.oidc_role_claim,
     )
 
 
