@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import base64
 import json
+from dataclasses import dataclass
 
 from partner_center.config import Settings
 from partner_center.core import grants
@@ -31,6 +32,23 @@ def _algorithm(token: str) -> str | None:
     return header.get("alg") if isinstance(header, dict) else None
 
 
+@dataclass(frozen=True)
+class Identity:
+    """Who a verified token says the caller is. What it may do is `principal()`: the
+    directory read, made once per request after the query passed its limits."""
+
+    partner_id: str
+    user_id: str
+    claimed_role: str | None = None
+    # A development token's own description, for a user the directory does not hold.
+    fallback: Principal | None = None
+
+    def principal(self) -> Principal:
+        """Blocking (reads the directory): run it in a thread."""
+        return grants.principal(self.partner_id, self.user_id,
+                                claimed_role=self.claimed_role, fallback=self.fallback)
+
+
 class Authenticator:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
@@ -42,13 +60,18 @@ class Authenticator:
                                f"PC_ENV={settings.env!r}: the development HS256 secret "
                                "signs local tokens only")
 
-    def authenticate(self, token: str) -> Principal:
-        """Blocking (keys may be fetched, the directory is read): run it in a thread."""
+    def verify(self, token: str) -> Identity:
+        """Blocking (the issuer's keys may be fetched): run it in a thread. Reads no
+        table, so a request refused later for its shape costs no DynamoDB call."""
         if self.development and (self.oidc is None or _algorithm(token) == "HS256"):
             claimed = decode_token(token, self.settings)
-            return grants.principal(claimed.partner_id, claimed.user_id,
-                                    claimed_role=claimed.role.value, fallback=claimed)
+            return Identity(claimed.partner_id, claimed.user_id,
+                            claimed_role=claimed.role.value, fallback=claimed)
         if self.oidc is None:
             raise Unauthenticated("the bearer token is not valid")
         found = self.oidc.verify(token)
-        return grants.principal(found.partner_id, found.user_id, claimed_role=found.role)
+        return Identity(found.partner_id, found.user_id, claimed_role=found.role)
+
+    def authenticate(self, token: str) -> Principal:
+        """`verify`, then the directory's description of the caller."""
+        return self.verify(token).principal()
