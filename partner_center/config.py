@@ -70,6 +70,15 @@ class Settings:
     account_hash_key: str = DEVELOPMENT_ACCOUNT_HASH_KEY
     # The key webhook signing secrets are encrypted under (checked by the webhooks area).
     webhook_secret_key: str = ""
+    # The identity provider whose access tokens the API accepts (docs/identity.md). Outside
+    # development it is required: the HS256 secret above signs local tokens only.
+    oidc_issuer: str | None = None
+    oidc_audience: str | None = None
+    oidc_jwks_url: str | None = None  # else discovered from the issuer
+    # The claims naming the partner, the user and the role (the IdP's custom claims).
+    oidc_partner_claim: str = "partner_id"
+    oidc_user_claim: str = "sub"
+    oidc_role_claim: str = "role"
 
     @property
     def is_production(self) -> bool:
@@ -204,6 +213,13 @@ def from_environ(stored: dict[str, Any] | None = None) -> Settings:
         account_hash_key=hash_key or DEVELOPMENT_ACCOUNT_HASH_KEY,
         webhook_secret_key=(stored.get("webhook_secret_key")
                             or os.environ.get("PC_WEBHOOK_SECRET_KEY") or ""),
+        oidc_issuer=os.environ.get("PC_OIDC_ISSUER") or None,
+        oidc_audience=os.environ.get("PC_OIDC_AUDIENCE") or None,
+        oidc_jwks_url=os.environ.get("PC_OIDC_JWKS_URL") or None,
+        oidc_partner_claim=os.environ.get("PC_OIDC_PARTNER_CLAIM")
+        or defaults.oidc_partner_claim,
+        oidc_user_claim=os.environ.get("PC_OIDC_USER_CLAIM") or defaults.oidc_user_claim,
+        oidc_role_claim=os.environ.get("PC_OIDC_ROLE_CLAIM") or defaults.oidc_role_claim,
     )
 
 

@@ -114,17 +114,27 @@ async def test_unexpected_errors_carry_a_request_id_and_nothing_else(
 
 @pytest.fixture
 async def production(demo: Any) -> AsyncIterator[httpx.AsyncClient]:
+    """The API as deployed: production, signed in with the stage's OIDC issuer (a local
+    one), as sp-admin unless a test sends its own Authorization."""
     from partner_center.api.app import create_app
+    from tests import oidc_issuer
 
-    settings = dataclasses.replace(get_settings(), env="production")
+    issuer = oidc_issuer.start()
+    settings = dataclasses.replace(get_settings(), env="production",
+                                   oidc_issuer=issuer.issuer,
+                                   oidc_audience=oidc_issuer.AUDIENCE)
     transport = httpx.ASGITransport(app=create_app(settings))
-    async with httpx.AsyncClient(transport=transport, base_url="http://prod") as client:
-        yield client
+    bearer = issuer.token(sub="usr-sp-admin", partner_id="ptn-sp-001")
+    try:
+        async with httpx.AsyncClient(transport=transport, base_url="http://prod",
+                                     headers={"authorization": f"Bearer {bearer}"}) as client:
+            yield client
+    finally:
+        issuer.stop()
 
 
 async def test_production_refuses_introspection(production: httpx.AsyncClient) -> None:
-    response = await production.post("/graphql", json={"query": "{ __schema { types { name } } }"},
-                                     headers=auth())
+    response = await production.post("/graphql", json={"query": "{ __schema { types { name } } }"})
     assert response.status_code == 400 and "__schema" not in response.text
 
 
@@ -143,7 +153,9 @@ async def test_introspection_rule_applies_in_production_whatever_the_document() 
 
 
 async def test_production_serves_no_graphiql(production: httpx.AsyncClient) -> None:
-    response = await production.get("/graphql", headers={"accept": "text/html"})
+    # A browser, signed out (the fixture's client sends a token by default).
+    response = await production.get("/graphql", headers={"accept": "text/html",
+                                                         "authorization": ""})
     assert response.status_code in (401, 404)
     assert "graphiql" not in response.text.lower()
 
@@ -207,14 +219,13 @@ def viewer_document_id() -> str:
 
 
 async def test_production_runs_trusted_documents_by_id(production: httpx.AsyncClient) -> None:
-    response = await production.post("/graphql", json={"documentId": viewer_document_id()},
-                                     headers=auth())
+    response = await production.post("/graphql", json={"documentId": viewer_document_id()})
     assert response.status_code == 200
     assert response.json()["data"]["viewer"]["login"] == "sp-admin"
 
 
 async def test_production_refuses_any_other_document(production: httpx.AsyncClient) -> None:
-    response = await production.post("/graphql", json={"query": VIEWER}, headers=auth())
+    response = await production.post("/graphql", json={"query": VIEWER})
     assert response.status_code == 400
     assert "trusted documents" in response.text
 

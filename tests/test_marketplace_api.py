@@ -33,6 +33,7 @@ from partner_center.marketplace.invoices import (
 )
 from partner_center.marketplace.orders import Buyer, OrderRequest, build_transaction, place_order
 from partner_center.marketplace.transactions import TransactionStore
+from partner_center.storage.models import DirectoryItem
 from tests.conftest import Api
 
 PRODUCTS = """
@@ -246,12 +247,20 @@ async def test_r1_the_buyer_in_full_is_for_administrators_only(api: Api) -> None
     node = admin["edges"][0]["node"]
     assert node["buyerContact"]["name"] and node["buyerName"].endswith("**")
     assert node["buyerContact"]["name"] != node["buyerName"]
-    # An operator granted the marketplace menu sees the masked values only.
-    operator = replace(
-        demo_data.principal("sp-operator"), permissions=frozenset({Menu.MARKETPLACE})
-    )
-    token = issue_token(operator, get_settings())
-    response = await api.post(None, query, {"billId": bill}, authorization=f"Bearer {token}")
+    # An operator granted the marketplace menu (in the partner directory, which is what
+    # decides grants) sees the masked values only.
+    operator = replace(demo_data.principal("sp-operator"), user_id="usr-t-mkt-operator",
+                       login="t-mkt-operator", permissions=frozenset({Menu.MARKETPLACE}))
+    record = DirectoryItem(operator.partner_id, f"USER#{operator.user_id}", name="测试操作员",
+                           login=operator.login, role=operator.role.value,
+                           permissions={Menu.MARKETPLACE.value})
+    record.save()
+    try:
+        token = issue_token(operator, get_settings())
+        response = await api.post(None, query, {"billId": bill},
+                                  authorization=f"Bearer {token}")
+    finally:
+        record.delete()
     body = response.json()
     assert codes(body) == ["FORBIDDEN"]
     assert body["data"]["marketplaceTransactions"]["edges"][0]["node"]["buyerContact"] is None

@@ -1,12 +1,16 @@
 """The HTTP application: `/graphql` (with GraphiQL in development) and `/healthz`.
 
 Authentication happens before GraphQL runs: a request without a valid bearer token is
-answered 401 with an `UNAUTHENTICATED` error and never reaches a resolver.
+answered 401 with an `UNAUTHENTICATED` error and never reaches a resolver. The caller's
+role and grants are read from the partner directory once per request, when the query
+has passed its limits (`partner_center.api.caller`).
 """
 
 from __future__ import annotations
 
+import asyncio
 import uuid
+from typing import Any
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
@@ -20,16 +24,22 @@ from partner_center.api.http import PartnerCenterGraphQL
 from partner_center.api.middleware import BodyLimit, SecurityHeaders
 from partner_center.api.schema import schema
 from partner_center.config import Settings
-from partner_center.core.auth import bearer_token, decode_token
+from partner_center.core.auth import bearer_token
 from partner_center.core.errors import Unauthenticated
+from partner_center.core.logs import fields, get_logger
+from partner_center.core.oidc import IdentityProviderUnavailable
+from partner_center.core.tokens import Authenticator
 from partner_center.runtime import bootstrap
+
+log = get_logger("partner_center.api")
 
 
 class Authenticated:
     """The GraphQL app behind a bearer-token check (an ASGI app, so Route mounts it as is)."""
 
-    def __init__(self, app: PartnerCenterGraphQL) -> None:
+    def __init__(self, app: PartnerCenterGraphQL, authenticator: Authenticator) -> None:
         self.app = app
+        self.authenticator = authenticator
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         request = Request(scope, receive)
@@ -38,16 +48,30 @@ class Authenticated:
         if not (self.app.should_render_graphql_ide_for(request)):
             try:
                 token = bearer_token(request.headers.get("authorization"))
-                scope["state"]["principal"] = decode_token(token, self.app.settings)
+                # In a thread: the issuer's keys may be fetched.
+                scope["state"]["identity"] = await asyncio.to_thread(
+                    self.authenticator.verify, token)
             except Unauthenticated as exc:
-                response = JSONResponse(
-                    {"errors": [{"message": exc.message, "extensions": exc.extensions}]},
-                    status_code=401,
-                    headers={"WWW-Authenticate": 'Bearer realm="partner-center"',
-                             "X-Request-ID": request_id})
-                await response(scope, receive, send)
+                await _refuse(scope, receive, send, 401, exc.message, exc.extensions,
+                              request_id, {"WWW-Authenticate": 'Bearer realm="partner-center"'})
+                return
+            except IdentityProviderUnavailable as exc:
+                log.error("identity provider unavailable",
+                          extra=fields(reason=str(exc), request_id=request_id))
+                await _refuse(scope, receive, send, 503,
+                              "the identity provider cannot be reached; try again shortly",
+                              {"code": "IDENTITY_PROVIDER_UNAVAILABLE"}, request_id,
+                              {"Retry-After": "5"})
                 return
         await self.app(scope, receive, send)
+
+
+async def _refuse(scope: Scope, receive: Receive, send: Send, status: int, message: str,
+                  extensions: dict[str, Any], request_id: str, headers: dict[str, str]
+                  ) -> None:
+    response = JSONResponse({"errors": [{"message": message, "extensions": extensions}]},
+                            status_code=status, headers={**headers, "X-Request-ID": request_id})
+    await response(scope, receive, send)
 
 
 async def healthz(_: Request) -> Response:
@@ -57,10 +81,12 @@ async def healthz(_: Request) -> Response:
 def create_app(settings: Settings | None = None) -> Starlette:
     settings = settings or bootstrap()
     graphql_app = PartnerCenterGraphQL(settings, schema)
+    authenticator = Authenticator(settings)
     return Starlette(
         routes=[
             Route("/healthz", healthz),
-            Route("/graphql", Authenticated(graphql_app), methods=["GET", "POST"]),
+            Route("/graphql", Authenticated(graphql_app, authenticator),
+                  methods=["GET", "POST"]),
         ],
         middleware=[
             # Outermost first: CORS answers preflights before anything else runs.

@@ -11,14 +11,18 @@ from partner_center.api.loaders import Loaders
 from partner_center.config import Settings
 from partner_center.core.auth import Principal
 from partner_center.core.errors import Unauthenticated
+from partner_center.core.tokens import Identity
 
 
 @dataclass
 class Context:
     settings: Settings
     request_id: str
+    # The directory's description of the caller, set from `identity` (the verified
+    # token) before execution by `partner_center.api.caller.ResolveCaller`.
     caller: Principal | None = None
     loaders: Loaders = field(default_factory=Loaders)
+    identity: Identity | None = None
 
     @property
     def principal(self) -> Principal:

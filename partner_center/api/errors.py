@@ -1,4 +1,5 @@
-"""Which errors reach clients as they are, and how errors are logged."""
+"""Which errors reach clients as they are, how domain errors become GraphQL errors, and
+how errors are logged."""
 
 from __future__ import annotations
 
@@ -19,6 +20,21 @@ def is_expected(error: GraphQLError) -> bool:
         # Parse, validation and variable-coercion errors: about the request, not us.
         return True
     return isinstance(original, ClientError | GlobalIDValueError)
+
+
+def as_graphql_error(error: GraphQLError) -> GraphQLError:
+    """A domain `ClientError` raised in a resolver, as the GraphQL error clients read:
+    its message, and `extensions` with its `code` (and `field`, `permission`, ...).
+
+    Domain errors are plain exceptions (the workers load no GraphQL library); this is
+    the one place they get their GraphQL shape. Anything else is returned as it is.
+    """
+    original = error.original_error
+    if not isinstance(original, ClientError):
+        return error
+    return GraphQLError(message=original.message, nodes=error.nodes, source=error.source,
+                        positions=error.positions, path=error.path, original_error=original,
+                        extensions=dict(original.extensions))
 
 
 def log_errors(errors: list[GraphQLError]) -> None:

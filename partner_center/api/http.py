@@ -78,7 +78,7 @@ class PartnerCenterGraphQL(GraphQL):
 
     async def get_context(self, request: Any, response: Any) -> Context:  # type: ignore[override]
         return Context(settings=self.settings, request_id=request.state.request_id,
-                       caller=getattr(request.state, "principal", None), loaders=Loaders())
+                       identity=getattr(request.state, "identity", None), loaders=Loaders())
 
     async def get_sub_response(self, request: Request) -> Response:  # type: ignore[override]
         sub_response = await super().get_sub_response(request)
@@ -137,13 +137,25 @@ class PartnerCenterGraphQL(GraphQL):
         media = getattr(sub_response, "media_type", None) or JSON
         response.headers["content-type"] = f"{media}; charset=utf-8"
         throttled = _throttled(response_data)
-        if throttled is not None:
+        if _code(response_data) == "UNAUTHENTICATED":
+            # The token was valid but its user is no longer in the partner's directory.
+            response.status_code = 401
+            response.headers["www-authenticate"] = 'Bearer realm="partner-center"'
+        elif throttled is not None:
             response.status_code = 429
             response.headers["retry-after"] = str(throttled)
         elif (media == GRAPHQL_RESPONSE and isinstance(response_data, dict)
                 and "data" not in response_data and not sub_response.status_code):
             response.status_code = 400
         return response
+
+
+def _code(response_data: Any) -> str | None:
+    """The code of a request refused before execution (its only error)."""
+    if not isinstance(response_data, dict) or response_data.get("data") is not None:
+        return None
+    errors = response_data.get("errors") or []
+    return (errors[0].get("extensions") or {}).get("code") if len(errors) == 1 else None
 
 
 def _throttled(response_data: Any) -> int | None:

@@ -1,11 +1,12 @@
-"""Masking unexpected errors: a generic message with the request ID, nothing else."""
+"""Masking unexpected errors: a generic message with the request ID, nothing else; and
+giving the expected ones (domain `ClientError`s) their GraphQL shape."""
 
 from __future__ import annotations
 
 from graphql import GraphQLError
 from strawberry.extensions import MaskErrors
 
-from partner_center.api.errors import is_expected
+from partner_center.api.errors import as_graphql_error, is_expected
 
 MASKED_MESSAGE = "Unexpected error. Quote the request ID to support."
 
@@ -16,6 +17,9 @@ class MaskUnexpectedErrors(MaskErrors):
     def __init__(self) -> None:
         super().__init__(should_mask_error=lambda error: not is_expected(error),
                          error_message=MASKED_MESSAGE)
+
+    def _process_errors(self, errors: list[GraphQLError]) -> list[GraphQLError]:
+        return [as_graphql_error(error) for error in super()._process_errors(errors)]
 
     def anonymise_error(self, error: GraphQLError) -> GraphQLError:
         context = self.execution_context.context

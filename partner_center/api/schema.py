@@ -12,6 +12,7 @@ from strawberry.extensions import (
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 
+from partner_center.api.caller import ResolveCaller
 from partner_center.api.cost import QueryCost
 from partner_center.api.errors import log_errors
 from partner_center.api.introspection import NoIntrospectionInProduction
@@ -73,6 +74,9 @@ schema = Schema(
         lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
         lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
         NoIntrospectionInProduction,
+        # Before the cost: the budget is the caller's partner's, and a caller the
+        # directory no longer holds is refused before anything is charged.
+        ResolveCaller,
         QueryCost,
         MaskUnexpectedErrors,
     ],

@@ -1,8 +1,13 @@
-"""Who is calling: bearer JWTs carrying partner, user, role, menu permissions and account type.
+"""Who is calling: the `Principal`, and the local development tokens.
 
-Tokens are signed with a configured key (HS256 secret locally; any algorithm PyJWT
-supports, with a configured issuer and audience, in the cloud). The decoded
-`Principal` is the only thing the rest of the code knows about the caller.
+The `Principal` (partner, user, role, account type, menu grants) is the only thing the
+rest of the code knows about the caller. The API builds it from a verified token and
+the partner directory (`partner_center.core.tokens`, `partner_center.core.grants`):
+the directory, never a claim, decides role and grants.
+
+`issue_token` and `decode_token` are the development tokens of `partner-center token`:
+HS256 with the local secret, accepted only when PC_ENV is "development". Elsewhere the
+API accepts the stage's OpenID Connect issuer only (`partner_center.core.oidc`).
 """
 
 from __future__ import annotations
@@ -10,8 +15,6 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass, field
 from datetime import timedelta
-
-import jwt
 
 from partner_center.config import Settings
 from partner_center.core.clock import utcnow
@@ -61,6 +64,10 @@ class Principal:
 
 def issue_token(principal: Principal, settings: Settings, ttl: timedelta = timedelta(hours=12)
                 ) -> str:
+    # PyJWT is imported here, not with the module: the workers use Principal, Role and
+    # Menu but never a token, and must not pay for PyJWT and cryptography at cold start.
+    import jwt
+
     now = utcnow()
     claims = {
         "iss": settings.jwt_issuer,
@@ -80,8 +87,14 @@ def issue_token(principal: Principal, settings: Settings, ttl: timedelta = timed
 def decode_token(token: str, settings: Settings) -> Principal:
     """Verify signature, expiry, issuer and audience; any failure is UNAUTHENTICATED.
 
-    The message never echoes the token or its claims: they identify a person.
+    The message never echoes the token or its claims: they identify a person. The
+    grants it carries describe only a user the directory does not hold (tests, scripts):
+    `partner_center.core.grants` reads every other user's from the directory.
     """
+    import jwt  # see issue_token
+
+    if settings.env != "development":
+        raise Unauthenticated("development tokens are accepted in development only")
     try:
         claims = jwt.decode(
             token,

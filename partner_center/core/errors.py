@@ -1,22 +1,31 @@
 """Errors that reach clients with a code they can act on.
 
-Authentication and permission failures travel as GraphQL errors with
-`extensions.code`; business refusals travel in mutation payloads (see
-`partner_center.api.payloads`).
+Plain exceptions, so domain code and the workers need no GraphQL library to raise or
+catch them. Each carries a stable `code`, an optional input `field` and a message for
+people; anything else the client may act on (the menu a denial concerns) rides in
+`extensions`. The API turns them into GraphQL errors with `extensions.code`
+(`partner_center.api.errors`); mutations turn business refusals into payload errors
+(`partner_center.api.payloads`).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from graphql import GraphQLError
 
-
-class ClientError(GraphQLError):
+class ClientError(Exception):
     code = "BAD_USER_INPUT"
 
     def __init__(self, message: str, **extensions: Any) -> None:
-        super().__init__(message, extensions={"code": self.code, **extensions})
+        super().__init__(message)
+        self.message = message
+        # `code` first, so a subclass's (or an instance's, see marketplace.refusals) code
+        # is what clients see; `field` and the rest are the caller's details.
+        self.extensions: dict[str, Any] = {"code": self.code, **extensions}
+        self.field: str | None = extensions.get("field")
+
+    def __str__(self) -> str:
+        return self.message
 
 
 class Unauthenticated(ClientError):

@@ -7,8 +7,6 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from partner_center.exports.csv_stream import CsvEncoder
-from partner_center.exports.pdf_stream import PdfEncoder
-from partner_center.exports.xlsx_stream import XlsxEncoder
 from partner_center.jobs.model import ExportFormat
 
 
@@ -30,9 +28,24 @@ class Encoding:
     document: bool = False
 
 
+# The format writers are imported when a file of their format is written, not when the
+# worker starts: reportlab (with its fonts) and xlsxwriter cost a cold start more than
+# the rest of the worker, and most exports are CSV.
+def _xlsx(headers: list[str]) -> Encoder:
+    from partner_center.exports.xlsx_stream import XlsxEncoder
+
+    return XlsxEncoder(headers)
+
+
+def _pdf(headers: list[str]) -> Encoder:
+    from partner_center.exports.pdf_stream import PdfEncoder
+
+    return PdfEncoder(headers)
+
+
 ENCODINGS: dict[ExportFormat, Encoding] = {
     ExportFormat.CSV: Encoding(CsvEncoder, "text/csv; charset=utf-8"),
     ExportFormat.XLSX: Encoding(
-        XlsxEncoder, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
-    ExportFormat.PDF: Encoding(PdfEncoder, "application/pdf", document=True),
+        _xlsx, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+    ExportFormat.PDF: Encoding(_pdf, "application/pdf", document=True),
 }

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from contextlib import AbstractAsyncContextManager
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import aioboto3
 from botocore.config import Config
 
 from partner_center.config import get_settings
+
+if TYPE_CHECKING:
+    import aioboto3
 
 # SigV4 presigned URLs carry X-Amz-Expires, the expiry we promise (at most 15 minutes).
 _CLOUD = Config(retries={"max_attempts": 5, "mode": "standard"}, max_pool_connections=32,
@@ -20,6 +22,12 @@ _LOCAL = _CLOUD.merge(Config(s3={"addressing_style": "path"}))
 
 @lru_cache(maxsize=1)
 def session() -> aioboto3.Session:
+    # Imported at the first client, not with the module: aioboto3 brings aiobotocore,
+    # aiohttp and httpx (a third of a worker's import time), and a container that only
+    # refuses a poison or duplicate message, or an API request that touches no queue or
+    # bucket, never needs them.
+    import aioboto3
+
     return aioboto3.Session()
 
 

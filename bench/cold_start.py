@@ -1,0 +1,154 @@
+"""Cold start: importing each Lambda handler of serverless.yml vs `import boto3` alone.
+
+Every measurement is a fresh interpreter (a subprocess, as a new Lambda container runs
+one), timing the handler module's import from inside the child, so interpreter start-up
+is left out of both sides alike. Each side takes the minimum of N runs (the least
+disturbed by the other processes sharing the machine), alternating handler and
+baseline so a busy spell slows both. The criterion is the ratio of the two minimums:
+the API handler at most 3x `import boto3`, every worker (queue-triggered or scheduled)
+at most 2x. Then, per handler, the top-level packages whose own import time is largest
+(`python -X importtime`), so a regression names its cause.
+
+    .venv/bin/python bench/cold_start.py [--runs 7] [--top 6] [--function NAME]
+
+The children get a production-like environment (PC_ENV=production, an OIDC issuer, no
+network: nothing is fetched at import), as in Lambda where serverless.yml sets it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+from collections import defaultdict
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+API_GOAL = 3.0
+WORKER_GOAL = 2.0
+BASELINE = "boto3"
+
+# What Lambda would hold in the environment (serverless.yml), without any network: the
+# secrets are placeholders of the right shape, the AWS endpoint a closed local port.
+CHILD_ENV = {
+    "PC_ENV": "production",
+    "PC_JWT_SECRET": "cold-start-benchmark-placeholder-jwt-secret-0123456789",
+    "PC_SHARE_LINK_SECRET": "cold-start-benchmark-placeholder-share-link-0123456789",
+    "PC_ACCOUNT_HASH_KEY": "cold-start-benchmark-placeholder-account-hash-0123456789",
+    "PC_OIDC_ISSUER": "https://issuer.invalid/",
+    "PC_OIDC_AUDIENCE": "partner-center-api",
+    "PC_JWT_ISSUER": "https://issuer.invalid/",
+    "PC_STOREFRONT_URL": "https://marketplace.example.com",
+    "AWS_REGION": "eu-west-1",
+    "AWS_ACCESS_KEY_ID": "bench",
+    "AWS_SECRET_ACCESS_KEY": "bench",
+    "AWS_ENDPOINT_URL": "http://127.0.0.1:9",
+    "PYTHONDONTWRITEBYTECODE": "",
+}
+
+_TIMED = """
+import resource, sys, time
+start = time.perf_counter()
+import {module}
+elapsed = time.perf_counter() - start
+print(elapsed, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, len(sys.modules))
+"""
+
+
+def handlers() -> dict[str, str]:
+    """Function name -> handler module, as serverless.yml declares them."""
+    from partner_center.local import infra
+
+    config = infra.load_cfn_yaml((ROOT / "serverless.yml").read_text(encoding="utf-8"))
+    found = {}
+    for name, function in config["functions"].items():
+        module, _, _ = str(function["handler"]).rpartition(".")
+        found[name] = module.replace("/", ".")
+    return found
+
+
+def _env() -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PC_", "AWS_"))}
+    env.update(CHILD_ENV)
+    env["PYTHONPATH"] = str(ROOT)
+    return env
+
+
+def timed_import(module: str) -> tuple[float, int, int]:
+    """Seconds to import `module` in a fresh interpreter, its peak RSS (KiB), modules."""
+    done = subprocess.run([sys.executable, "-c", _TIMED.format(module=module)],
+                          capture_output=True, text=True, env=_env(), cwd=ROOT, check=False)
+    if done.returncode != 0:
+        raise SystemExit(f"import {module} failed:\n{done.stderr[-2000:]}")
+    seconds, rss, modules = done.stdout.split()
+    return float(seconds), int(rss), int(modules)
+
+
+def top_imports(module: str, top: int) -> list[tuple[str, float]]:
+    """The top-level packages with the most own import time (ms) for `module`."""
+    done = subprocess.run([sys.executable, "-X", "importtime", "-c", f"import {module}"],
+                          capture_output=True, text=True, env=_env(), cwd=ROOT, check=False)
+    by_package: dict[str, float] = defaultdict(float)
+    for line in done.stderr.splitlines():
+        if not line.startswith("import time:") or "|" not in line:
+            continue
+        try:
+            own, _, name = line[len("import time:"):].split("|")
+            by_package[name.strip().split(".")[0]] += int(own) / 1000
+        except ValueError:
+            continue  # the header line
+    return sorted(by_package.items(), key=lambda item: -item[1])[:top]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--top", type=int, default=6)
+    parser.add_argument("--function", action="append", help="only these functions")
+    parser.add_argument("--json", action="store_true", help="also print the results as JSON")
+    args = parser.parse_args()
+
+    functions = handlers()
+    if args.function:
+        functions = {name: functions[name] for name in args.function}
+    baseline: list[float] = []
+    samples: dict[str, list[tuple[float, int, int]]] = defaultdict(list)
+    for _ in range(args.runs):
+        for module in functions.values():
+            baseline.append(timed_import(BASELINE)[0])
+            samples[module].append(timed_import(module))
+    base = min(baseline)
+    print(f"import {BASELINE}: {base * 1000:.0f} ms (min of {len(baseline)} fresh interpreters)")
+    print(f"{'function':<20} {'handler module':<30} {'ms':>6} {'ratio':>6} {'goal':>5} "
+          f"{'MiB':>5} {'modules':>7}  verdict")
+    failed = []
+    results = []
+    for name, module in functions.items():
+        best = min(samples[module])
+        ratio = best[0] / base
+        goal = API_GOAL if name == "api" else WORKER_GOAL
+        verdict = "PASS" if ratio <= goal else "FAIL"
+        if verdict == "FAIL":
+            failed.append(name)
+        print(f"{name:<20} {module:<30} {best[0] * 1000:6.0f} {ratio:6.2f} {goal:5.1f} "
+              f"{max(s[1] for s in samples[module]) / 1024:5.0f} {best[2]:7d}  {verdict}")
+        results.append({"function": name, "module": module, "ms": round(best[0] * 1000, 1),
+                        "ratio": round(ratio, 2), "goal": goal, "verdict": verdict})
+    print(f"\ntop {args.top} packages by own import time (ms, one -X importtime run each):")
+    for name, module in functions.items():
+        costs = ", ".join(f"{package} {ms:.0f}" for package, ms in top_imports(module, args.top))
+        print(f"  {name:<20} {costs}")
+    if args.json:
+        print(json.dumps({"baseline_ms": round(base * 1000, 1), "results": results}))
+    worst = max(results, key=lambda r: r["ratio"] / r["goal"])
+    print(f"RATIO worst {worst['function']} {worst['ratio']:.2f} (goal {worst['goal']:.1f}) "
+          f"{'FAIL ' + ','.join(failed) if failed else 'PASS'}")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
