@@ -8,6 +8,7 @@ from partner_center.cli import (
     bills,
     dev,
     export,
+    graphiql_assets,
     incentives,
     leads,
     rollup,
@@ -27,6 +28,7 @@ app.add_typer(incentives.app, name="incentives")
 app.add_typer(leads.app, name="leads")
 app.add_typer(bills.app, name="bills")
 app.add_typer(scheduled.app, name="scheduled")
+app.add_typer(graphiql_assets.app, name="graphiql-assets")
 
 if __name__ == "__main__":
     app()
