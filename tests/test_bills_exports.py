@@ -5,7 +5,11 @@ from __future__ import annotations
 
 import hashlib
 import io
+import re
+import shutil
+import subprocess
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -117,6 +121,57 @@ async def test_r22_the_bill_pdf_reads_in_chinese_and_english_with_names_masked(
     assert leaked(str(reader.metadata), demo) == []
 
 
+POPPLER = all(shutil.which(tool) for tool in ("pdffonts", "pdftotext", "pdftoppm"))
+
+
+def poppler(*args: Any) -> bytes:
+    return subprocess.run([str(a) for a in args], capture_output=True, check=True).stdout
+
+
+def ink(pgm: bytes, box: tuple[float, float, float, float]) -> float:
+    """The share of dark pixels inside a box (points at 72 dpi) of a binary PGM page."""
+    magic, width, height, _, pixels = pgm.split(maxsplit=4)
+    assert magic == b"P5"
+    w = int(width)
+    x0, y0, x1, y1 = (int(v) for v in box)
+    dark = total = 0
+    for y in range(max(y0, 0), min(y1, int(height))):
+        row = pixels[y * w + x0:y * w + x1]
+        dark += sum(1 for v in row if v < 128)
+        total += len(row)
+    return dark / max(total, 1)
+
+
+@pytest.mark.skipif(not POPPLER, reason="poppler-utils (pdffonts, pdftotext, pdftoppm) absent")
+async def test_the_bill_pdf_embeds_a_cjk_font_subset_and_renders_the_chinese(
+    api: Api, workers: Workers, tmp_path: Path, clean_queues: None
+) -> None:
+    _, content = await export(api, workers, "sp-admin", "PARTNER_BILL", "PDF", "2026-09")
+    pdf = tmp_path / "bill.pdf"
+    pdf.write_bytes(content)
+    # name, type, encoding, emb, sub, uni, object ID: every font but the base-14
+    # Helvetica reportlab always declares (and never uses here) is embedded.
+    rows = [line.split() for line in poppler("pdffonts", pdf).decode().splitlines()[2:]]
+    embedded = [r for r in rows if r[0].endswith("+WenQuanYiMicroHei-0")]
+    assert embedded and all(r[-5:-2] == ["yes", "yes", "yes"] for r in embedded), rows
+    assert all(r[0] == "Helvetica" or r[-5] == "yes" for r in rows), rows
+    # The text of page 1, as poppler reads it through the embedded font's Unicode map.
+    text = poppler("pdftotext", "-f", 1, "-l", 1, "-layout", pdf, "-").decode()
+    for label in ("伙伴账单", "客户名称/Customer name", "计费模式/Billing mode", "应付金额",
+                  "金额/Amount", "第 1 页 / Page 1"):
+        assert label in text, label
+    # And the glyphs are drawn: page 1 rendered by poppler has ink where the Chinese
+    # title word is, and none in the empty margin beside it.
+    words = re.findall(
+        r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)</word>',
+        poppler("pdftotext", "-f", 1, "-l", 1, "-bbox", pdf, "-").decode())
+    title = next(tuple(map(float, w[:4])) for w in words if w[4] == "伙伴账单")
+    page = poppler("pdftoppm", "-f", 1, "-l", 1, "-r", 72, "-gray", pdf)
+    assert ink(page, title) > 0.05
+    x0, y0, x1, y1 = title
+    assert ink(page, (x0 + 600, y0, x1 + 600, y1)) == 0
+
+
 async def test_r4_the_bill_details_are_exactly_what_the_bill_covers(
     api: Api, workers: Workers, demo: Any, clean_queues: None
 ) -> None:
@@ -138,12 +193,19 @@ async def test_the_bill_details_export_as_xlsx(
     api: Api, workers: Workers, demo: Any, clean_queues: None
 ) -> None:
     job, content = await export(api, workers, "sp-admin", "PARTNER_BILL_DETAILS", "XLSX", "2026-08")
-    sheet = openpyxl.load_workbook(io.BytesIO(content), read_only=True).active
+    sheet = openpyxl.load_workbook(io.BytesIO(content)).active
     rows = list(sheet.iter_rows(values_only=True))
     expected = covered(demo, "ptn-sp-001", "2026-08")
     assert len(rows) - 1 == len(expected) == job["rowCount"]
     amount = list(rows[0]).index("金额/Amount")
-    assert sum(Decimal(r[amount]) for r in rows[1:]) == sum(x.amount for x in expected)
+    # Numbers finance can add up: numeric cells showing two decimals, whose sum (as
+    # Excel's SUM adds the doubles) rounds to the exact Decimal total.
+    cells = [row[amount] for row in sheet.iter_rows(min_row=2)]
+    assert all(c.data_type == "n" and c.number_format == "#,##0.00" for c in cells)
+    total = sum(x.amount for x in expected)
+    assert Decimal(repr(sum(c.value for c in cells))).quantize(Decimal("0.01")) == total
+    assert sum(Decimal(repr(c.value)) for c in cells) == total
+    assert sheet.freeze_panes == "A2" and sheet.auto_filter.ref == f"A1:L{len(rows)}"
 
 
 @pytest.mark.parametrize(

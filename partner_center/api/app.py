@@ -1,5 +1,8 @@
 """The HTTP application: `/graphql` (with GraphiQL in development) and `/healthz`.
 
+In development GraphiQL's files and demo sign-in live under `/graphiql/`
+(`api/graphiql/page.py`); production has neither.
+
 Authentication happens before GraphQL runs: a request without a valid bearer token is
 answered 401 with an `UNAUTHENTICATED` error and never reaches a resolver. The caller's
 role and grants are read from the partner directory once per request, when the query
@@ -20,6 +23,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
+from partner_center.api.graphiql.page import graphiql_routes
 from partner_center.api.http import PartnerCenterGraphQL
 from partner_center.api.middleware import BodyLimit, SecurityHeaders
 from partner_center.api.schema import schema
@@ -87,6 +91,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             Route("/healthz", healthz),
             Route("/graphql", Authenticated(graphql_app, authenticator),
                   methods=["GET", "POST"]),
+            *graphiql_routes(settings),
         ],
         middleware=[
             # Outermost first: CORS answers preflights before anything else runs.

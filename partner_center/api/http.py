@@ -22,6 +22,7 @@ from strawberry.types import ExecutionResult
 
 from partner_center.api import trusted_documents
 from partner_center.api.context import Context
+from partner_center.api.graphiql.page import render_page
 from partner_center.api.loaders import Loaders
 from partner_center.config import Settings, current
 
@@ -87,6 +88,10 @@ class PartnerCenterGraphQL(GraphQL):
             raise HTTPException(406, f"responses are {GRAPHQL_RESPONSE} or {JSON}")
         sub_response.media_type = media or JSON
         return sub_response
+
+    async def render_graphql_ide(self, request: Request) -> Response:  # type: ignore[override]
+        # Our page, not strawberry's: its scripts come from this origin, under a CSP.
+        return render_page(self.settings, endpoint=request.url.path)
 
     def should_render_graphql_ide_for(self, request: Request) -> bool:
         return bool(self.graphql_ide) and wants_ide(request.method, request.headers,

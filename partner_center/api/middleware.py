@@ -39,11 +39,9 @@ class SecurityHeaders:
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = MutableHeaders(scope=message)
-                is_page = headers.get("content-type", "").startswith("text/html")
                 for name, value in _API_HEADERS.items():
-                    # GraphiQL (development only) loads its scripts and styles.
-                    if is_page and name == "content-security-policy":
-                        continue
+                    # A response that sets its own (the GraphiQL page's CSP, the cache
+                    # headers of its files) keeps it.
                     headers.setdefault(name, value)
                 if self.hsts:
                     headers.setdefault("strict-transport-security",

@@ -8,6 +8,7 @@ from partner_center.cli import (
     bills,
     dev,
     export,
+    graphiql_assets,
     incentives,
     leads,
     rollup,
@@ -30,6 +31,7 @@ app.add_typer(bills.app, name="bills")
 app.add_typer(scheduled.app, name="scheduled")
 app.add_typer(webhooks.app, name="webhooks")
 app.add_typer(webhooks.events_app, name="events")
+app.add_typer(graphiql_assets.app, name="graphiql-assets")
 
 if __name__ == "__main__":
     app()

@@ -13,6 +13,7 @@ from partner_center.customers.adjustments import (
     scoped_customers,
 )
 from partner_center.customers.models import AdjustmentItem
+from partner_center.exports.cells import INSTANT, MONEY
 from partner_center.exports.columns import Column
 from partner_center.exports.plan import ExportPlan
 from partner_center.jobs.model import Job
@@ -25,18 +26,18 @@ def _beijing_time(item: AdjustmentItem) -> str:
 
 
 COLUMNS: list[Column] = [
-    Column("调账ID/Adjustment ID", ColumnKind.PLAIN, lambda r: r.adjustment_id),
-    Column("调账时间(北京时间)/Applied at (UTC+8)", ColumnKind.PLAIN, _beijing_time),
-    Column("账单月份/Bill month", ColumnKind.PLAIN, lambda r: r.bill_month),
-    Column("客户ID/Customer ID", ColumnKind.PLAIN, lambda r: r.customer_id),
-    Column("客户名称/Customer name", ColumnKind.NAME, lambda r: r.customer_name),
+    Column("调账ID/Adjustment ID", ColumnKind.PLAIN, lambda r: r.adjustment_id, width=24),
+    Column("调账时间(北京时间)/Applied at (UTC+8)", ColumnKind.PLAIN, _beijing_time, INSTANT),
+    Column("账单月份/Bill month", ColumnKind.PLAIN, lambda r: r.bill_month, width=12),
+    Column("客户ID/Customer ID", ColumnKind.PLAIN, lambda r: r.customer_id, width=18),
+    Column("客户名称/Customer name", ColumnKind.NAME, lambda r: r.customer_name, width=20),
     Column(
         "类型/Type", ColumnKind.PLAIN, lambda r: TYPES.get(r.adjustment_type, r.adjustment_type)
     ),
-    Column("金额/Amount", ColumnKind.PLAIN, lambda r: format_amount(r.amount)),
-    Column("币种/Currency", ColumnKind.PLAIN, lambda r: r.currency),
-    Column("原因/Reason", ColumnKind.PLAIN, lambda r: r.reason),
-    Column("操作员ID/Operator ID", ColumnKind.PLAIN, lambda r: r.operator_id),
+    Column("金额/Amount", ColumnKind.PLAIN, lambda r: format_amount(r.amount), MONEY),
+    Column("币种/Currency", ColumnKind.PLAIN, lambda r: r.currency, width=10),
+    Column("原因/Reason", ColumnKind.PLAIN, lambda r: r.reason, width=30),
+    Column("操作员ID/Operator ID", ColumnKind.PLAIN, lambda r: r.operator_id, width=18),
     Column("操作员/Operator", ColumnKind.NAME, lambda r: r.operator_name),
 ]
 

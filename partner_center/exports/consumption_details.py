@@ -10,6 +10,7 @@ from partner_center.consumption.store import ConsumptionStore, managed_customers
 from partner_center.core.anonymize import ColumnKind
 from partner_center.core.clock import BEIJING, beijing_day_range, from_iso, utcnow
 from partner_center.core.money import CURRENCY, format_amount
+from partner_center.exports.cells import DATE, INSTANT, MONEY, QUANTITY
 from partner_center.exports.columns import Column
 from partner_center.exports.plan import ExportPlan
 from partner_center.jobs.model import Job
@@ -21,18 +22,18 @@ def _beijing_time(line: ConsumptionLine) -> str:
 
 
 COLUMNS: list[Column] = [
-    Column("明细ID/Line ID", ColumnKind.PLAIN, lambda r: r.line_id),
-    Column("账单日期/Bill date", ColumnKind.PLAIN, lambda r: r.bill_date),
-    Column("扣费时间(北京时间)/Charged at (UTC+8)", ColumnKind.PLAIN, _beijing_time),
-    Column("客户ID/Customer ID", ColumnKind.PLAIN, lambda r: r.customer_id),
-    Column("客户名称/Customer name", ColumnKind.NAME, lambda r: r.customer_name),
+    Column("明细ID/Line ID", ColumnKind.PLAIN, lambda r: r.line_id, width=24),
+    Column("账单日期/Bill date", ColumnKind.PLAIN, lambda r: r.bill_date, DATE),
+    Column("扣费时间(北京时间)/Charged at (UTC+8)", ColumnKind.PLAIN, _beijing_time, INSTANT),
+    Column("客户ID/Customer ID", ColumnKind.PLAIN, lambda r: r.customer_id, width=18),
+    Column("客户名称/Customer name", ColumnKind.NAME, lambda r: r.customer_name, width=20),
     Column("产品/Product", ColumnKind.PLAIN, lambda r: r.product),
-    Column("资源ID/Resource ID", ColumnKind.PLAIN, lambda r: r.resource_id),
+    Column("资源ID/Resource ID", ColumnKind.PLAIN, lambda r: r.resource_id, width=24),
     Column("计费模式/Billing mode", ColumnKind.PLAIN, lambda r: r.billing_mode),
-    Column("用量/Usage", ColumnKind.PLAIN, lambda r: format(r.usage, "f")),
-    Column("用量单位/Unit", ColumnKind.PLAIN, lambda r: r.usage_unit),
-    Column("金额/Amount", ColumnKind.PLAIN, lambda r: format_amount(r.amount)),
-    Column("币种/Currency", ColumnKind.PLAIN, lambda r: CURRENCY),
+    Column("用量/Usage", ColumnKind.PLAIN, lambda r: format(r.usage, "f"), QUANTITY),
+    Column("用量单位/Unit", ColumnKind.PLAIN, lambda r: r.usage_unit, width=10),
+    Column("金额/Amount", ColumnKind.PLAIN, lambda r: format_amount(r.amount), MONEY),
+    Column("币种/Currency", ColumnKind.PLAIN, lambda r: CURRENCY, width=10),
 ]
 
 

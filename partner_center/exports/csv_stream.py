@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Any
 
 # Spreadsheet programs read a BOM-less CSV as the local code page and garble Chinese.
 UTF8_BOM = "\ufeff"
 
 
 class CsvEncoder:
-    def __init__(self, headers: list[str]) -> None:
+    def __init__(self, headers: list[str], columns: Sequence[Any] | None = None) -> None:
+        # Every cell is the masked text as is; the columns' cell types are for XLSX.
         self._buffer = io.StringIO()
         self._writer = csv.writer(self._buffer, lineterminator="\r\n")
         self._buffer.write(UTF8_BOM)

@@ -6,6 +6,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Protocol
 
+from partner_center.exports.columns import Column
 from partner_center.exports.csv_stream import CsvEncoder
 from partner_center.jobs.model import ExportFormat
 
@@ -22,7 +23,8 @@ class DocumentEncoder(Encoder, Protocol):
 
 @dataclass(frozen=True)
 class Encoding:
-    encoder: Callable[[list[str]], Encoder]
+    # Called with the headers and the columns (whose cell types XLSX writes).
+    encoder: Callable[[list[str], list[Column]], Encoder]
     content_type: str
     # A document opens with the plan's cover (already masked); a table has none.
     document: bool = False

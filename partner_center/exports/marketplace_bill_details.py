@@ -6,6 +6,7 @@ from __future__ import annotations
 from partner_center.core.anonymize import ColumnKind
 from partner_center.core.clock import BEIJING, from_iso
 from partner_center.core.money import CURRENCY, format_amount
+from partner_center.exports.cells import COUNT, INSTANT, MONEY
 from partner_center.exports.columns import Column
 from partner_center.exports.plan import ExportPlan
 from partner_center.jobs.model import Job
@@ -18,27 +19,28 @@ def _beijing_time(txn: Transaction) -> str:
 
 
 COLUMNS: list[Column] = [
-    Column("订单ID/Order ID", ColumnKind.PLAIN, lambda t: t.order_id),
-    Column("账单/Bill", ColumnKind.PLAIN, lambda t: t.bill_id),
-    Column("下单时间(北京时间)/Placed at (UTC+8)", ColumnKind.PLAIN, _beijing_time),
+    Column("订单ID/Order ID", ColumnKind.PLAIN, lambda t: t.order_id, width=24),
+    Column("账单/Bill", ColumnKind.PLAIN, lambda t: t.bill_id, width=24),
+    Column("下单时间(北京时间)/Placed at (UTC+8)", ColumnKind.PLAIN, _beijing_time, INSTANT),
     Column("商品ID/Product ID", ColumnKind.PLAIN, lambda t: t.product_id),
-    Column("商品名称/Product", ColumnKind.PLAIN, lambda t: t.product_name),
-    Column("价格套餐/Price plan", ColumnKind.PLAIN, lambda t: t.price_plan_name),
-    Column("单价/Unit price", ColumnKind.PLAIN, lambda t: format_amount(t.unit_price)),
-    Column("数量/Quantity", ColumnKind.PLAIN, lambda t: str(t.quantity)),
-    Column("订单金额/Order amount", ColumnKind.PLAIN, lambda t: format_amount(t.amount)),
+    Column("商品名称/Product", ColumnKind.PLAIN, lambda t: t.product_name, width=24),
+    Column("价格套餐/Price plan", ColumnKind.PLAIN, lambda t: t.price_plan_name, width=20),
+    Column("单价/Unit price", ColumnKind.PLAIN, lambda t: format_amount(t.unit_price), MONEY),
+    Column("数量/Quantity", ColumnKind.PLAIN, lambda t: str(t.quantity), COUNT),
+    Column("订单金额/Order amount", ColumnKind.PLAIN, lambda t: format_amount(t.amount), MONEY),
     Column(
-        "发布商分成/Publisher share", ColumnKind.PLAIN, lambda t: format_amount(t.publisher_share)
-    ),
+        "发布商分成/Publisher share", ColumnKind.PLAIN, lambda t: format_amount(t.publisher_share),
+        MONEY),
     Column(
-        "服务商分成/Provider share", ColumnKind.PLAIN, lambda t: format_amount(t.provider_share)
-    ),
-    Column("平台分成/Platform share", ColumnKind.PLAIN, lambda t: format_amount(t.platform_share)),
-    Column("币种/Currency", ColumnKind.PLAIN, lambda t: CURRENCY),
+        "服务商分成/Provider share", ColumnKind.PLAIN, lambda t: format_amount(t.provider_share),
+        MONEY),
+    Column("平台分成/Platform share", ColumnKind.PLAIN, lambda t: format_amount(t.platform_share),
+           MONEY),
+    Column("币种/Currency", ColumnKind.PLAIN, lambda t: CURRENCY, width=10),
     Column("分享链接/Share link", ColumnKind.PLAIN, lambda t: t.link_id or ""),
     Column("买家/Buyer", ColumnKind.NAME, lambda t: t.buyer_name),
-    Column("买家手机/Buyer phone", ColumnKind.PHONE, lambda t: t.buyer_phone),
-    Column("买家邮箱/Buyer email", ColumnKind.EMAIL, lambda t: t.buyer_email),
+    Column("买家手机/Buyer phone", ColumnKind.PHONE, lambda t: t.buyer_phone, width=14),
+    Column("买家邮箱/Buyer email", ColumnKind.EMAIL, lambda t: t.buyer_email, width=24),
 ]
 
 

@@ -16,6 +16,7 @@ from partner_center.bills.store import BillStore
 from partner_center.core.anonymize import ColumnKind
 from partner_center.core.clock import BEIJING, from_iso
 from partner_center.core.money import CURRENCY, format_amount
+from partner_center.exports.cells import COUNT, MONEY
 from partner_center.exports.columns import Column
 from partner_center.exports.plan import Cover, ExportPlan
 from partner_center.jobs.model import Job
@@ -84,16 +85,16 @@ COVER_FIELDS: list[Column] = [
 ]
 
 COLUMNS: list[Column] = [
-    Column("客户ID/Customer ID", ColumnKind.PLAIN, lambda i: i.customer_id),
-    Column("客户名称/Customer name", ColumnKind.NAME, lambda i: i.customer_name),
+    Column("客户ID/Customer ID", ColumnKind.PLAIN, lambda i: i.customer_id, width=18),
+    Column("客户名称/Customer name", ColumnKind.NAME, lambda i: i.customer_name, width=20),
     Column("产品/Product", ColumnKind.PLAIN, lambda i: i.product),
     Column(
         "计费模式/Billing mode",
         ColumnKind.PLAIN,
         lambda i: MODE_LABELS.get(i.billing_mode, i.billing_mode),
     ),
-    Column("明细数/Details", ColumnKind.PLAIN, lambda i: str(i.detail_count)),
-    Column("金额/Amount", ColumnKind.PLAIN, lambda i: format_amount(i.amount)),
+    Column("明细数/Details", ColumnKind.PLAIN, lambda i: str(i.detail_count), COUNT),
+    Column("金额/Amount", ColumnKind.PLAIN, lambda i: format_amount(i.amount), MONEY),
 ]
 
 

@@ -1,8 +1,11 @@
 """PDF documents (the partner bill): a cover of labelled values, then the rows as a table.
 
-Text is set in STSong-Light, a CJK font built into every PDF reader (reportlab's
-UnicodeCIDFont): Chinese and Latin text render and extract without shipping a font
-file. A PDF is laid out as a whole, so rows are kept until `finish`, which builds the
+Text is set in WenQuanYi Micro Hei (Apache-2.0, `exports/fonts/README.md`), a
+TrueType font covering Chinese and Latin: reportlab embeds the subset of glyphs a
+document uses, so every viewer shows the Chinese whether or not it has Asian fonts of
+its own (a CID font such as STSong-Light is only named in the file, never embedded,
+and shows blank where the reader lacks it). The 5 MB font is read only when the first
+PDF is written. A PDF is laid out as a whole, so rows are kept until `finish`, which builds the
 document into a temporary file and hands it back in chunks for the multipart upload;
 the documents exported this way (bill items) are bounded by customers × products.
 Output is byte-for-byte reproducible (reportlab's invariant mode): a retried job writes
@@ -13,7 +16,8 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
+from pathlib import Path
 from typing import Any
 
 from reportlab.lib import colors
@@ -21,10 +25,11 @@ from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-FONT = "STSong-Light"
+FONT = "WenQuanYiMicroHei"
+FONT_FILE = Path(__file__).parent / "fonts" / "wqy-microhei.ttc"
 # Landscape: a bill's item table has room for its bilingual headers on one line.
 PAGE = landscape(A4)
 MARGIN = 15 * mm
@@ -35,7 +40,9 @@ _registered = False
 def _font() -> str:
     global _registered
     if not _registered:
-        pdfmetrics.registerFont(UnicodeCIDFont(FONT))
+        # Glyf-outline TrueType, which reportlab can subset and embed (it cannot CFF);
+        # face 0 of the collection is the proportional "Micro Hei".
+        pdfmetrics.registerFont(TTFont(FONT, str(FONT_FILE), subfontIndex=0))
         _registered = True
     return FONT
 
@@ -46,7 +53,8 @@ def _escape(text: str) -> str:
 
 
 class PdfEncoder:
-    def __init__(self, headers: list[str]) -> None:
+    def __init__(self, headers: list[str], columns: Sequence[Any] | None = None) -> None:
+        # Cells are the masked text as is; the columns' cell types are for XLSX.
         self._headers = headers
         self._rows: list[list[str]] = []
         self._title = ""

@@ -103,7 +103,7 @@ async def write_export(plan: ExportPlan, s3: Any, bucket: str, key: str, file_na
     """
     anonymizer = Anonymizer(plan.columns)
     encoding = ENCODINGS[fmt]
-    encoder = encoding.encoder(anonymizer.headers)
+    encoder = encoding.encoder(anonymizer.headers, anonymizer.columns)
     if encoding.document:
         if plan.cover is None:
             raise ValueError(f"a {fmt.value} export needs a cover")

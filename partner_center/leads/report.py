@@ -10,6 +10,7 @@ from collections.abc import Iterator
 
 from partner_center.core.anonymize import ColumnKind
 from partner_center.core.clock import BEIJING, from_iso
+from partner_center.exports.cells import INSTANT
 from partner_center.exports.columns import Column
 from partner_center.exports.plan import ExportPlan
 from partner_center.leads.store import Outcome
@@ -36,7 +37,8 @@ COLUMNS: list[Column] = [
     Column("原状态/Status before", ColumnKind.PLAIN, lambda o: o.from_status or ""),
     Column("新状态/Status after", ColumnKind.PLAIN, lambda o: o.to_status or ""),
     Column("专人ID/Staff ID", ColumnKind.PLAIN, lambda o: o.staff_id or ""),
-    Column("时间(北京时间)/At (UTC+8)", ColumnKind.PLAIN, lambda o: _beijing(o.occurred_at)),
+    Column("时间(北京时间)/At (UTC+8)", ColumnKind.PLAIN, lambda o: _beijing(o.occurred_at),
+           INSTANT),
 ]
 
 
