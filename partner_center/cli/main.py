@@ -10,6 +10,7 @@ from partner_center.cli import (
     export,
     incentives,
     leads,
+    listing,
     rollup,
     scheduled,
     tokens,
@@ -36,6 +37,11 @@ app.command(name="rollup")(rollup.rollup)
 app.add_typer(export.app, name="export")
 app.add_typer(incentives.app, name="incentives")
 app.add_typer(leads.app, name="leads")
+# list/show join the dispatch commands under `leads`; the others have their own groups.
+leads.app.registered_commands += listing.leads.registered_commands
+app.add_typer(listing.customers, name="customers")
+app.add_typer(listing.users, name="users")
+app.add_typer(listing.jobs, name="jobs")
 app.add_typer(bills.app, name="bills")
 app.add_typer(scheduled.app, name="scheduled")
 
