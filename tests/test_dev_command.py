@@ -1,8 +1,10 @@
 """`partner-center dev` as a process manager would run it: started, then stopped by
-SIGTERM, it leaves nothing behind (the embedded AWS runs in a session of its own)."""
+SIGTERM, it leaves nothing behind (the embedded AWS runs in a session of its own); piped,
+its banner keeps every URL on one line; it records where it runs in its state file."""
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import socket
@@ -25,13 +27,15 @@ def test_sigterm_stops_the_api_the_workers_the_scheduler_and_the_embedded_aws(
         tmp_path: Path) -> None:
     api_port, aws_port = free_port(), free_port()
     log = (tmp_path / "dev.log").open("w+")
-    env = {**os.environ, "COLUMNS": "200"}
-    for name in [n for n in env if n.startswith("PC_") or n == "AWS_ENDPOINT_URL"]:
+    env = dict(os.environ)
+    for name in [n for n in env if n.startswith("PC_") or n in ("AWS_ENDPOINT_URL",
+                                                                 "COLUMNS")]:
         del env[name]  # dev makes its own environment, as on a newcomer's machine
+    state = tmp_path / ".partner-center" / "dev.json"
     dev = subprocess.Popen(
         [sys.executable, "-m", "partner_center.cli.main", "dev", "--no-demo",
          "--port", str(api_port), "--aws-port", str(aws_port)],
-        stdout=log, stderr=subprocess.STDOUT, env=env)
+        stdout=log, stderr=subprocess.STDOUT, env=env, cwd=tmp_path)
     children: list[int] = []
     survivors: list[int] = []
     try:
@@ -46,8 +50,22 @@ def test_sigterm_stops_the_api_the_workers_the_scheduler_and_the_embedded_aws(
             except OSError:
                 assert time.monotonic() < deadline, "dev did not start in 120 s"
                 time.sleep(0.5)
+        deadline = time.monotonic() + 10
+        while "Ctrl-C stops everything" not in Path(log.name).read_text():
+            assert time.monotonic() < deadline, Path(log.name).read_text()
+            time.sleep(0.1)
         banner = Path(log.name).read_text()
         assert "Schedule consumptionRollup next" in banner
+        # Piped (not a terminal, so 80 columns): no URL is broken across lines.
+        lines = banner.splitlines()
+        api = f"http://127.0.0.1:{api_port}/graphql"
+        assert any(line.startswith("API") and api in line for line in lines), banner
+        assert any(f"http://127.0.0.1:{aws_port}" in line for line in lines), banner
+        assert any(str(state) in line for line in lines), banner
+        recorded = json.loads(state.read_text())
+        assert (recorded["pid"], recorded["api"]) == (dev.pid, api)
+        assert recorded["aws"] == f"http://127.0.0.1:{aws_port}"
+        assert recorded["env"]["PC_JOBS_TABLE"]
         assert _listening(aws_port)
         # The embedded AWS, four queue workers and the scheduler.
         children = _children(dev.pid)
@@ -66,6 +84,7 @@ def test_sigterm_stops_the_api_the_workers_the_scheduler_and_the_embedded_aws(
             if _alive(pid):
                 os.kill(pid, signal.SIGKILL)  # nothing left running, even on a failure
     assert "Stopped." in Path(log.name).read_text()
+    assert not state.exists(), "the state file outlived dev"
     assert survivors == [], "processes outlived dev"
     assert not _listening(aws_port) and not _listening(api_port)
 

@@ -75,9 +75,10 @@ async def test_r7_batch_dispatch_runs_as_a_job_with_a_masked_per_lead_report(
     assert done["progress"] == 100
 
     rows = report_rows(done["downloadUrl"])
-    assert [r["Lead ID"] for r in rows] == ids  # the order given
+    # The order given, under the global IDs the request named (joinable to the input).
+    assert [r["Lead ID"] for r in rows] == [gid("Lead", i) for i in ids]
     assert {r["Result"] for r in rows} == {"SUCCEEDED"}
-    assert {r["Staff ID"] for r in rows} == {STAFF_1}
+    assert {r["Staff ID"] for r in rows} == {gid("User", STAFF_1)}
     assert {(r["Status before"], r["Status after"]) for r in rows} == {
         ("undispatched", "dispatched")}
     # R22: names, contact names and phones are masked; no raw value anywhere.
@@ -120,7 +121,8 @@ async def test_r7_each_lead_fails_on_its_own_with_a_reason(
     await workers.drain("dispatchWorker")
     done = await job(api, "sp-admin", requested["job"]["id"])
     assert (done["succeededCount"], done["failedCount"]) == (2, 6)
-    reasons = {r["Lead ID"]: (r["Result"], r["Reason"]) for r in report_rows(done["downloadUrl"])}
+    reasons = {raw(r["Lead ID"]): (r["Result"], r["Reason"])
+               for r in report_rows(done["downloadUrl"])}
     assert reasons == {
         fresh[0].lead_id: ("SUCCEEDED", ""),
         recalled[0].lead_id: ("SUCCEEDED", ""),
@@ -147,7 +149,7 @@ async def test_r7_recall_of_a_recalled_lead_fails_for_that_lead_only(
     done = await job(api, "sp-operator", requested["job"]["id"])
     assert done["kind"] == "LEAD_RECALL"
     assert (done["succeededCount"], done["failedCount"]) == (5, 2)
-    rows = {r["Lead ID"]: r for r in report_rows(done["downloadUrl"])}
+    rows = {raw(r["Lead ID"]): r for r in report_rows(done["downloadUrl"])}
     assert rows[recalled[0].lead_id]["Reason"] == "ALREADY_RECALLED"
     assert rows[never[0].lead_id]["Reason"] == "NOT_DISPATCHED"
     for lead in dispatched:
@@ -200,7 +202,7 @@ async def test_two_jobs_racing_for_the_same_200_leads_each_lead_goes_to_exactly_
     assert sum(j["succeededCount"] for j in jobs) == 200
     assert sum(j["failedCount"] for j in jobs) == 200
 
-    reports = [{r["Lead ID"]: r for r in report_rows(j["downloadUrl"])} for j in jobs]
+    reports = [{raw(r["Lead ID"]): r for r in report_rows(j["downloadUrl"])} for j in jobs]
     for lead_id in ids:
         a, b = reports[0][lead_id], reports[1][lead_id]
         assert sorted([a["Result"], b["Result"]]) == ["FAILED", "SUCCEEDED"], (a, b)

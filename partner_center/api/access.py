@@ -74,6 +74,8 @@ ACCESS: dict[str, Rule] = {
     "Query.lead": menu(Menu.LEADS, "partner staff see the leads dispatched to them"),
     "Lead.contactName": menu(Menu.LEADS),
     "Lead.contactPhone": menu(Menu.LEADS),
+    # Whom leads can be dispatched to: for those who dispatch.
+    "Query.partnerStaff": Rule(menu=Menu.LEADS, roles=frozenset({Role.ADMIN, Role.OPERATOR})),
     "Mutation.dispatchLeads": Rule(menu=Menu.LEADS,
                                    roles=frozenset({Role.ADMIN, Role.OPERATOR})),
     "Mutation.recallLeads": Rule(menu=Menu.LEADS, roles=frozenset({Role.ADMIN, Role.OPERATOR})),

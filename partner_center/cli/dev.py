@@ -2,24 +2,33 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import signal
 import subprocess
 import sys
+import threading
+import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 import typer
 import uvicorn
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from partner_center.core.clock import BEIJING, utcnow
-from partner_center.local import demo_data
-from partner_center.local.environment import start_environment
+from partner_center.local import demo_data, dev_state
+from partner_center.local.demo_snapshot import DemoSummary, load_demo
+from partner_center.local.environment import REGION, LocalEnvironment, start_environment
 from partner_center.local.functions import queue_functions, scheduled_functions
+from partner_center.local.infra import STACK_NAME
 from partner_center.local.scheduler import Schedule
 
-console = Console()
+# soft_wrap: a URL is never broken across lines, whatever the width (a pipe's is 80).
+console = Console(soft_wrap=True)
 
 
 def dev(
@@ -27,31 +36,53 @@ def dev(
     host: str = typer.Option("127.0.0.1", help="Interface of the API."),
     aws_port: int = typer.Option(0, "--aws-port", help="Port of the embedded AWS (0: free)."),
     demo: bool = typer.Option(True, help="Load the demo data."),
+    fresh_demo: bool = typer.Option(
+        False, "--fresh-demo", help="Seed the demo data through the code again instead of "
+        "restoring today's snapshot of it."),
 ) -> None:
     """Start the embedded AWS, the resources from infra/, demo data, the queue workers,
-    the scheduler of the scheduled functions, and the API."""
+    the scheduler of the scheduled functions, and the API. Records where they run in
+    .partner-center/dev.json (the other commands' default), removed on exit."""
     # uvicorn re-raises the SIGTERM it shut down on; by default that kills this process
     # before `finally`, leaving the embedded AWS (its own session, so a terminal's
     # Ctrl-C reaches the API first) running. Stop as on Ctrl-C instead.
     signal.signal(signal.SIGTERM, _stop_on_sigterm)
-    console.print("[bold]Starting the embedded AWS[/] (moto server on 127.0.0.1)…")
-    environment = start_environment(aws_port)
+    started = time.monotonic()
+    state_path = dev_state.default_path()
+    _warn_if_running(state_path)
     workers: list[subprocess.Popen[bytes]] = []
+    environment = None
     try:
-        if demo:
-            data = demo_data.load()
-            console.print(f"Demo data: {len(data.customers)} customers, "
-                          f"{len(data.lines)} consumption lines.")
-        for function in queue_functions():
+        with console.status("Starting the embedded AWS and deploying infra/resources.yml…"
+                            ) as status:
+            environment = _phase("embedded AWS at {}, stack deployed",
+                                 lambda: start_environment(aws_port),
+                                 lambda env: env.aws.endpoint_url)
+            # The queue workers start (import, connect) while the demo data loads.
+            for function in queue_functions():
+                workers.append(subprocess.Popen(
+                    [sys.executable, "-m", "partner_center.local.worker", function.name,
+                     function.queue_url(environment.outputs)], env=dict(os.environ)))
+            if demo:
+                status.update("Loading the demo data…")
+                _phase("demo data: {}", lambda: _load_demo(environment, fresh_demo),
+                       _describe_demo)
+            # After the data: a due schedule must not run over half-loaded tables.
             workers.append(subprocess.Popen(
-                [sys.executable, "-m", "partner_center.local.worker", function.name,
-                 function.queue_url(environment.outputs)], env=dict(os.environ)))
-        workers.append(subprocess.Popen([sys.executable, "-m", "partner_center.local.scheduler"],
-                                        env=dict(os.environ)))
-        _banner(host, port, environment.aws.endpoint_url)
-        uvicorn.run("partner_center.api.app:create_app", factory=True, host=host,
-                    port=port, log_level="warning")
+                [sys.executable, "-m", "partner_center.local.scheduler"],
+                env=dict(os.environ)))
+            status.update("Starting the API…")
+            from partner_center.api.app import create_app
+
+            server = uvicorn.Server(uvicorn.Config(
+                create_app(environment.settings), host=host, port=port, log_level="warning"))
+        threading.Thread(target=_when_listening, daemon=True, args=(
+            server, state_path, host, port, environment, started)).start()
+        server.run()
+    except KeyboardInterrupt:
+        pass  # Ctrl-C or SIGTERM: stop everything below, and exit 0
     finally:
+        dev_state.remove(state_path, os.getpid())
         for worker in workers:
             worker.terminate()
         for worker in workers:
@@ -59,30 +90,90 @@ def dev(
                 worker.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 worker.kill()
-        environment.stop()
+        if environment is not None:
+            environment.stop()
         console.print("Stopped.")
+
+
+T = TypeVar("T")
+
+
+def _phase(done: str, run: Callable[[], T], describe: Callable[[T], str]) -> T:
+    began = time.monotonic()
+    result = run()
+    console.print(f"[green]✓[/] {escape(done.format(describe(result)))} "
+                  f"[dim]({time.monotonic() - began:.1f} s)[/]")
+    return result
+
+
+def _load_demo(environment: LocalEnvironment, fresh: bool) -> DemoSummary:
+    # Seeding through the code logs every bill run and roll-up; a start shows phases.
+    logger = logging.getLogger("partner_center")
+    level = logger.level
+    logger.setLevel(logging.WARNING)
+    try:
+        return load_demo(environment.aws.endpoint_url, REGION, environment.outputs,
+                         fresh=fresh)
+    finally:
+        logger.setLevel(level)
+
+
+def _describe_demo(summary: DemoSummary) -> str:
+    how = ("restored from today's snapshot" if summary.restored
+           else "seeded through the code, snapshot saved for the next start")
+    return (f"{summary.customers} customers, {summary.lines} consumption lines, "
+            f"{summary.items} items ({how})")
+
+
+def _warn_if_running(path: Path) -> None:
+    other = dev_state.parse(path) if path.is_file() else None
+    if other is not None and other.pid != os.getpid() and dev_state.alive(other.pid):
+        console.print(f"[yellow]note:[/] another dev (pid {other.pid}, {other.api}) is "
+                      f"recorded in {path}; this one replaces it as the other commands' "
+                      "default here.")
+
+
+def _when_listening(server: uvicorn.Server, path: Path, host: str, port: int,
+                    environment: LocalEnvironment, started: float) -> None:
+    """Once the API accepts connections: record the state file and show the banner."""
+    while not server.started:
+        if server.should_exit:
+            return
+        time.sleep(0.05)
+    reach = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host
+    api = f"http://{reach}:{port}/graphql"
+    dev_state.write(dev_state.DevState(
+        pid=os.getpid(), api=api, health=f"http://{reach}:{port}/healthz",
+        aws=environment.aws.endpoint_url, region=REGION, stack=STACK_NAME,
+        env=environment.env, started_at=utcnow().isoformat()), path)
+    console.print(f"[green]✓[/] API listening [dim](ready {time.monotonic() - started:.1f} s "
+                  "after the start)[/]")
+    _banner(reach, port, environment.aws.endpoint_url, path)
 
 
 def _stop_on_sigterm(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
 
 
-def _banner(host: str, port: int, aws: str) -> None:
+def _banner(host: str, port: int, aws: str, state_path: Path) -> None:
     url = f"http://{host}:{port}/graphql"
     console.print(f"\n[bold green]API[/]      {url}  (GraphiQL in a browser)")
     console.print(f"[bold green]Health[/]   http://{host}:{port}/healthz")
     console.print(f"[bold green]AWS[/]      {aws}  (DynamoDB, SQS, S3)")
+    console.print(f"[bold green]State[/]    {state_path}  (the other commands find "
+                  "the API and AWS here; removed on exit)")
     console.print("[bold green]Workers[/]  " + ", ".join(f.name for f in queue_functions()))
     upcoming = Schedule(scheduled_functions(), utcnow()).next_runs()
     console.print("[bold green]Schedule[/] " + "; ".join(
         f"{due.function.name} next {due.at:%Y-%m-%d %H:%M} UTC "
         f"({due.at.astimezone(BEIJING):%m-%d %H:%M} Beijing)" for due in upcoming))
-    console.print("          (run one now: [bold]partner-center scheduled run NAME --aws "
-                  f"{aws}[/])")
+    console.print("          (run one now: [bold]partner-center scheduled run NAME[/])")
     console.print("[bold green]Events[/]   webhooks: [bold]partner-center webhooks listen[/]; "
                   f"EventBridge bus: [bold]partner-center events tail --aws {aws}[/]")
     console.print("\nA token: [bold]partner-center token --user sp-admin[/]  "
                   "(send it as 'Authorization: Bearer <token>')")
+    console.print("What there is: [bold]partner-center customers list --user sp-admin[/], "
+                  "[bold]leads list[/], [bold]users list[/], [bold]jobs list[/]")
     table = Table("login", "role", "what it shows")
     for user in demo_data.USERS + demo_data.SERVICE_USERS:
         table.add_row(user.login, user.role.value, user.about)

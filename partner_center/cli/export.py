@@ -54,7 +54,7 @@ def consumption_details(
                idempotency_key=idempotency_key)
 
 
-def _bill_id(bill: str, api: str, token: str) -> str:
+def _bill_id(bill: str, api: str | None, token: str) -> str:
     """A bill's global ID: as given, or asked from the API for a month (YYYY-MM)."""
     from partner_center.bills.months import Month
     from partner_center.core.errors import BadInput
@@ -122,7 +122,7 @@ def marketplace_bill_details(
                output=output, api=api, token=token, idempotency_key=idempotency_key)
 
 
-def _marketplace_bill_id(month: str, api: str, token: str) -> str:
+def _marketplace_bill_id(month: str, api: str | None, token: str) -> str:
     """The caller's product solution bill of `month`, as the API names it."""
     edges = ask(api, token, "MarketplaceBillId", {"month": month})["marketplaceBills"]["edges"]
     if not edges:
@@ -152,7 +152,7 @@ def adjustment_records(
 
 
 def run_export(kind: str, filter_field: str, filters: dict[str, Any], *, fmt: str,
-               wait: bool, output: Output, api: str, token: str,
+               wait: bool, output: Output, api: str | None, token: str,
                idempotency_key: str | None) -> None:
     variables: dict[str, Any] = {"input": {
         "kind": kind, "format": fmt.upper(), filter_field: filters}}

@@ -18,18 +18,21 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn
 
 from partner_center.cli.client import DEFAULT_API, ApiError, GraphQLClient
 
-console = Console(stderr=True)
+console = Console(stderr=True, soft_wrap=True)
 
 POLL_SECONDS = 0.5
 
 # The options every job-running command takes (typer reads these from the annotations).
 Wait = Annotated[bool, typer.Option("--wait", help="Follow the job and save its file.")]
 Output = Annotated[Path | None, typer.Option("-o", "--output", help="Where to save it.")]
-Api = Annotated[str, typer.Option("--api", help="The API's /graphql URL.")]
+Api = Annotated[str | None, typer.Option(
+    "--api", envvar="PARTNER_CENTER_API",
+    help="The API's /graphql URL; default: the running `partner-center dev`'s.")]
 User = Annotated[str | None, typer.Option("--user", "-u", help="A demo login (local only).")]
 IdempotencyKey = Annotated[str | None, typer.Option("--idempotency-key",
                                                     help="Repeat-safe request key.")]
@@ -40,8 +43,10 @@ __all__ = ["DEFAULT_API", "Api", "DateFrom", "DateTo", "IdempotencyKey", "JobVie
            "User", "Wait", "ask", "check_dates", "fail", "run_job"]
 
 
-def fail(message: str) -> typer.Exit:
-    console.print(f"[bold red]error:[/] {message}")
+def fail(message: str, hint: str | None = None) -> typer.Exit:
+    console.print(f"[bold red]error:[/] {escape(message)}")
+    if hint:
+        console.print(f"  {escape(hint)}")
     return typer.Exit(code=1)
 
 
@@ -54,13 +59,14 @@ def check_dates(date_from: str | None, date_to: str | None) -> None:
                 raise typer.BadParameter(f"{name} must be YYYY-MM-DD") from exc
 
 
-def ask(api: str, token: str, operation: str, variables: dict[str, Any]) -> dict[str, Any]:
+def ask(api: str | None, token: str, operation: str, variables: dict[str, Any]
+        ) -> dict[str, Any]:
     """One trusted operation's data; an API error exits 1 with its code and message."""
     client = GraphQLClient(api, token)
     try:
         return client.call(operation, variables)
     except ApiError as exc:
-        raise fail(str(exc)) from exc
+        raise fail(str(exc), exc.hint) from exc
     finally:
         client.close()
 
@@ -76,7 +82,8 @@ class JobView:
 
 
 def run_job(operation: str, variables: dict[str, Any], field: str, view: JobView, *,
-            wait: bool, output: Path | None, api: str, token: str) -> dict[str, Any] | None:
+            wait: bool, output: Path | None, api: str | None, token: str
+            ) -> dict[str, Any] | None:
     """Request the job; without `wait`, print its ID and return None. With `wait`,
     follow it, save its file (to `output`, else its own name) after checking the
     checksum, and return the finished job. Every failure exits 1 with a clear line."""
@@ -100,7 +107,7 @@ def run_job(operation: str, variables: dict[str, Any], field: str, view: JobView
             raise fail("the downloaded file does not match the job's checksum")
         return {**job, "savedTo": str(target)}
     except ApiError as exc:
-        raise fail(str(exc)) from exc
+        raise fail(str(exc), exc.hint) from exc
     finally:
         client.close()
 

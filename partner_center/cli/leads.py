@@ -78,7 +78,7 @@ def recall(
 
 
 def run_dispatch_job(operation: str, field: str, values: dict[str, Any], *, wait: bool,
-                     output: Path | None, api: str, token: str,
+                     output: Path | None, api: str | None, token: str,
                      idempotency_key: str | None) -> None:
     if idempotency_key:
         values["idempotencyKey"] = idempotency_key

@@ -1,9 +1,10 @@
 """Where a command that runs a function in this process finds its tables.
 
-`partner-center dev` deploys the stack into its embedded AWS and prints that AWS's URL;
-the commands that run a scheduled function by hand take the URL (`--aws`) and read the
-stack's outputs there. Without it, the PC_* and AWS_* environment says where the tables
-are, as it does for the Lambda functions in the cloud.
+`partner-center dev` deploys the stack into its embedded AWS and records that AWS's URL
+in its state file (`partner_center.local.dev_state`). The commands that run a function
+by hand use, in this order: `--aws URL` (reading the stack's outputs there); the PC_*
+and AWS_* environment when it names tables, as it does for the Lambda functions in the
+cloud; the running dev's state file. With none of them they say how to start one.
 """
 
 from __future__ import annotations
@@ -14,8 +15,8 @@ import typer
 
 from partner_center.config import Settings
 
-AWS_HELP = ("The embedded AWS of `partner-center dev` (the URL its banner shows); without "
-            "it, the PC_* and AWS_* environment says where the tables are.")
+AWS_HELP = ("The embedded AWS of `partner-center dev` (the URL its banner shows); default: "
+            "the PC_* tables of the environment, else the running `partner-center dev`.")
 
 
 def use_embedded_aws(endpoint: str, param_hint: str = "--aws") -> None:
@@ -46,4 +47,25 @@ def bootstrap_for(aws: str | None, param_hint: str = "--aws") -> Settings:
 
     if aws:
         use_embedded_aws(aws, param_hint)
+    elif not _tables_configured():
+        use_running_dev()
     return bootstrap(reload=True)
+
+
+def _tables_configured() -> bool:
+    return any(name.startswith("PC_") and name.endswith("_TABLE") and value
+               for name, value in os.environ.items())
+
+
+def use_running_dev() -> None:
+    """Point this process at the stack of the `partner-center dev` running here."""
+    from partner_center.cli.errors import START_HINT, NoEnvironment
+    from partner_center.local import dev_state
+    from partner_center.local.aws_server import LOCAL_CREDENTIALS
+
+    found = dev_state.lookup()
+    if found.state is None:
+        stale = (f" (removed {found.path}: its dev, stopped, had not removed it)"
+                 if found.stale else "")
+        raise NoEnvironment(f"no local environment is running{stale}", START_HINT)
+    os.environ.update({**LOCAL_CREDENTIALS, **found.state.env})

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import sys
 from typing import Any
 
@@ -31,6 +32,30 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry, ensure_ascii=False, default=str)
 
 
+class ConsoleFormatter(logging.Formatter):
+    """One readable line for a person at a terminal: time, level, message, fields."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        values = " ".join(f"{key}={value}" for key, value in
+                          getattr(record, "fields", {}).items())
+        line = (f"{self.formatTime(record, '%H:%M:%S')} {record.levelname:<7} "
+                f"{record.getMessage()}  [{record.name.removeprefix('partner_center.')}]")
+        if values:
+            line += f"  {values}"
+        if record.exc_info and record.exc_info[0] is not None:
+            line += f"  exception_type={record.exc_info[0].__name__}"  # type only, as JSON
+        return line
+
+
+def console_logs() -> bool:
+    """PC_LOG_FORMAT=console|json; by default console on a terminal, JSON otherwise
+    (a Lambda's stderr, a pipe, a file: what log tools parse)."""
+    chosen = os.environ.get("PC_LOG_FORMAT", "").lower()
+    if chosen in ("console", "json"):
+        return chosen == "console"
+    return sys.stderr.isatty() and not get_settings().is_production
+
+
 class StderrHandler(logging.Handler):
     """Writes to whatever sys.stderr is now (test runners and dev consoles swap it)."""
 
@@ -46,7 +71,7 @@ def configure() -> None:
     if _configured:
         return
     handler = StderrHandler()
-    handler.setFormatter(JsonFormatter())
+    handler.setFormatter(ConsoleFormatter() if console_logs() else JsonFormatter())
     root = logging.getLogger("partner_center")
     root.handlers[:] = [handler]
     root.setLevel(get_settings().log_level)

@@ -47,7 +47,9 @@ PLANS: dict[JobKind, PlanFactory] = {
     JobKind.PARTNER_BILL_DETAILS: partner_bill_details.plan,
 }
 
-PROGRESS_EVERY_SECONDS = 2.0
+# Often enough for a progress bar to move on a job of a few seconds; each report is one
+# small conditional update of the job record (which also renews the lease).
+PROGRESS_EVERY_SECONDS = 0.5
 
 
 def error_code(exc: BaseException) -> str:
@@ -141,6 +143,7 @@ async def _stream(claim: Claim, store: JobStore, settings: Settings,
 
     async def on_page(rows: int, last: Any) -> None:
         nonlocal last_report
+        fault_point("export.page")  # tests pause here to see a job mid-way
         if time.monotonic() - last_report < report_every:
             return
         last_report = time.monotonic()

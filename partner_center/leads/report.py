@@ -10,6 +10,7 @@ from collections.abc import Iterator
 
 from partner_center.core.anonymize import ColumnKind
 from partner_center.core.clock import BEIJING, from_iso
+from partner_center.core.ids import global_id
 from partner_center.exports.cells import INSTANT
 from partner_center.exports.columns import Column
 from partner_center.exports.plan import ExportPlan
@@ -24,8 +25,9 @@ def _beijing(text: str | None) -> str:
     return from_iso(text).astimezone(BEIJING).strftime("%Y-%m-%d %H:%M:%S")
 
 
+# IDs as the client sent them (global IDs), so each row joins back to the request.
 COLUMNS: list[Column] = [
-    Column("线索ID/Lead ID", ColumnKind.PLAIN, lambda o: o.lead_id),
+    Column("线索ID/Lead ID", ColumnKind.PLAIN, lambda o: global_id("Lead", o.lead_id)),
     Column("线索名称/Lead name", ColumnKind.NAME, lambda o: o.lead.name if o.lead else ""),
     Column("联系人/Contact", ColumnKind.NAME,
            lambda o: o.lead.contact_name if o.lead else ""),
@@ -36,7 +38,8 @@ COLUMNS: list[Column] = [
     Column("原因/Reason", ColumnKind.PLAIN, lambda o: o.reason.value if o.reason else ""),
     Column("原状态/Status before", ColumnKind.PLAIN, lambda o: o.from_status or ""),
     Column("新状态/Status after", ColumnKind.PLAIN, lambda o: o.to_status or ""),
-    Column("专人ID/Staff ID", ColumnKind.PLAIN, lambda o: o.staff_id or ""),
+    Column("专人ID/Staff ID", ColumnKind.PLAIN,
+           lambda o: global_id("User", o.staff_id) if o.staff_id else ""),
     Column("时间(北京时间)/At (UTC+8)", ColumnKind.PLAIN, lambda o: _beijing(o.occurred_at),
            INSTANT),
 ]

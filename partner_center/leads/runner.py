@@ -130,6 +130,7 @@ def settle_all(leads: LeadStore, lead_ids: list[str], change: Transition,
     read: dict[str, LeadItem] = {}
 
     def settle(indexes: range) -> list[Outcome | None]:
+        fault_point("dispatch.chunk")  # tests pause here to see a job mid-way
         found: list[Outcome | None] = [None] * len(indexes)
         writable: list[tuple[int, LeadItem]] = []
         repeated: list[int] = []

@@ -3,6 +3,7 @@ mutations, which answer at once with a dispatch job to poll (R6, R7)."""
 
 from __future__ import annotations
 
+import asyncio
 import enum
 from collections.abc import Iterable
 from datetime import date, datetime
@@ -15,6 +16,7 @@ from partner_center.api import access
 from partner_center.api.context import Info
 from partner_center.api.pagination import build_connection, page_request
 from partner_center.api.payloads import UserError
+from partner_center.api.types.customers import PartnerUser
 from partner_center.api.types.ids import node_id_of
 from partner_center.api.types.jobs import JobNode
 from partner_center.core.clock import from_iso, from_iso_or_none
@@ -265,8 +267,18 @@ async def lead(info: Info, id: relay.GlobalID) -> LeadNode | None:
     return LeadNode(lead_id=found.lead_id, lead=found)
 
 
+async def list_partner_staff(info: Info) -> list[PartnerUser]:
+    from partner_center.leads.staff import partner_staff
+
+    users = await asyncio.to_thread(partner_staff, info.context.principal.partner_id)
+    return [PartnerUser.of(u.entity.removeprefix("USER#"), u) for u in users]
+
+
 @strawberry.type
 class Query:
+    partner_staff: list[PartnerUser] = access.query(
+        "Query.partnerStaff", list_partner_staff,
+        "The partner's staff users, whom leads are dispatched to (dispatchLeads' staffId).")
     leads: LeadConnection = access.query(
         "Query.leads", leads, "Search leads (partner staff: the leads dispatched to them).")
     lead: LeadNode | None = access.query(
