@@ -18,7 +18,15 @@ moto serves DynamoDB on one core, one request at a time, so a job cannot finish 
 than the embedded AWS's CPU for its work. `ceiling` is the baseline's wall time over the
 job's embedded-AWS CPU: the most any client-side concurrency could reach on this server.
 
-    python bench/lead_dispatch.py [--leads 1000] [--target 5] [--configured]
+    python bench/lead_dispatch.py [--leads 1000] [--target 5] [--latency-ms 5]
+                                  [--limits 1,2,4,8] [--configured]
+
+`--latency-ms` (default 5) starts the embedded AWS with its latency model: every
+DynamoDB request waits that long before it is served, holding no lock (DynamoDB from a
+Lambda function in the same region answers in single-digit milliseconds); the baseline
+and the job pay it alike. `--latency-ms 0` measures moto's bare CPU. `--limits` runs the
+job again with each number of transactions in flight and prints limit -> ratio; the
+verdict is the job at the product's own limit (`runner.CONCURRENCY`).
 
 `--configured` runs against the AWS the environment configures (the `PC_*` variables the
 Lambda functions get, e.g. a deployed dev stage: its tables and bucket) instead of
@@ -50,6 +58,7 @@ from partner_center.leads.models import LeadItem, lead_key
 from partner_center.leads.rules import DispatchAction
 from partner_center.leads.store import LeadStore, Transition
 from partner_center.local.environment import start_environment
+from partner_center.local.moto_server import LATENCY_ENV
 from partner_center.runtime import bootstrap
 from partner_center.storage.models import DirectoryItem
 
@@ -143,9 +152,18 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--leads", type=int, default=1000)
     parser.add_argument("--target", type=float, default=5.0)
+    parser.add_argument("--latency-ms", type=float, default=5.0,
+                        help="the embedded AWS's per-request DynamoDB latency (0: none)")
+    parser.add_argument("--limits", default="1,2,4,8",
+                        help="transactions in flight to tabulate (empty: none)")
     parser.add_argument("--configured", action="store_true",
                         help="use the AWS the PC_* environment configures")
     args = parser.parse_args(argv)
+    limits = [int(n) for n in args.limits.split(",") if n.strip()]
+    if not args.configured:
+        os.environ[LATENCY_ENV] = str(args.latency_ms)
+        print(f"embedded AWS latency model: {args.latency_ms:g} ms per DynamoDB request, "
+              "outside the per-table lock")
     environment = None if args.configured else start_environment()
     settings = bootstrap() if environment is None else environment.settings
     pid = environment.aws.process.pid if environment and environment.aws.process else None
@@ -155,7 +173,7 @@ def main(argv: list[str] | None = None) -> int:
         # Warm clients on both sides, as in a warm Lambda: the baseline's client is made
         # by the seeding below, the job's clients by a first, small job.
         dispatch_job(make_leads(10), settings)()
-        sets = [make_leads(args.leads) for _ in range(3)]
+        sets = [make_leads(args.leads) for _ in range(3 + len(limits))]
         base = measure(pid, baseline(sets[0]))
         print(f"baseline, {args.leads} conditional updates one after another: "
               f"{base.line(args.leads)}")
@@ -165,6 +183,16 @@ def main(argv: list[str] | None = None) -> int:
         print(f"dispatch job ({runner.chunk_size(args.leads)} leads per transaction, "
               f"{runner.CONCURRENCY} transactions in flight): {job.line(args.leads)}")
         ratio = base.wall / job.wall
+        if limits:
+            print("transactions in flight -> job wall, job vs baseline")
+            product_limit = runner.CONCURRENCY
+            try:
+                for limit, leads in zip(limits, sets[3:], strict=True):
+                    runner.CONCURRENCY = limit
+                    run = measure(pid, dispatch_job(leads, settings))
+                    print(f"  {limit:>2} -> {run.wall:.2f} s, {base.wall / run.wall:.2f}x")
+            finally:
+                runner.CONCURRENCY = product_limit
         print(f"the job is {sequential.wall / job.wall:.1f}x its own work done one lead at "
               "a time")
         if job.server_cpu:

@@ -8,15 +8,20 @@ both; these tests hold it to that, on the session's embedded AWS.
 
 from __future__ import annotations
 
+import io
+import json
 import threading
+import time
 from typing import Any
 
+import pytest
 from pynamodb.connection import Connection
 from pynamodb.exceptions import TransactWriteError, UpdateError
 from pynamodb.transactions import TransactWrite
 
 from partner_center.core.ids import new_id
 from partner_center.leads.models import LeadHistoryItem, LeadItem, history_key
+from partner_center.local import moto_server
 from tests.leads_helpers import lead_now, make_leads
 
 PARTNER = "ptn-sp-001"
@@ -123,3 +128,60 @@ def test_a_100_action_transaction_names_every_failed_condition_and_undoes_all(
             raise AssertionError("the history entry should have been rolled back")
         except LeadHistoryItem.DoesNotExist:
             pass
+
+
+def test_a_request_locks_every_table_it_names_in_one_order() -> None:
+    # The per-table locks keep conditional writes and transactions atomic only if a
+    # request takes the lock of every table it touches: a transaction across two tables
+    # takes both (sorted, so two such transactions cannot deadlock).
+    transaction = {"TransactItems": [
+        {"Update": {"TableName": "leads", "Key": {}}},
+        {"Put": {"TableName": "audit", "Item": {}}},
+        {"ConditionCheck": {"TableName": "leads", "Key": {}}},
+    ]}
+    assert moto_server.tables_named(json.dumps(transaction).encode()) == ["audit", "leads"]
+    batch = {"RequestItems": {"b": {"Keys": []}, "a": {"Keys": []}}}
+    assert moto_server.tables_named(json.dumps(batch).encode()) == ["a", "b"]
+    assert moto_server.tables_named(b'{"TableName": "t", "Key": {}}') == ["t"]
+    assert moto_server.tables_named(b"{}") == []
+    assert moto_server.tables_named(b"not json") == []
+
+
+def test_the_latency_option_is_taken_out_of_motos_arguments(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(moto_server.LATENCY_ENV, raising=False)
+    assert moto_server.latency_option(["-H", "127.0.0.1", "-p", "1"]) == (
+        0.0, ["-H", "127.0.0.1", "-p", "1"])
+    assert moto_server.latency_option(["--latency-ms", "5", "-p", "1"]) == (5.0, ["-p", "1"])
+    assert moto_server.latency_option(["--latency-ms=2.5"]) == (2.5, [])
+    monkeypatch.setenv(moto_server.LATENCY_ENV, "7")
+    assert moto_server.latency_option([]) == (7.0, [])
+
+
+def test_the_latency_model_waits_outside_the_table_lock() -> None:
+    # Two requests on one table, each delayed 50 ms: had the wait held the lock they
+    # would take 100 ms or more; waiting side by side they take about 50.
+    served: list[float] = []
+
+    def app(environ: dict[str, Any], start_response: Any) -> list[bytes]:
+        served.append(time.monotonic())
+        return [b"{}"]
+
+    middleware = moto_server.SerializedDynamoDB(app, latency_ms=50)
+    body = b'{"TableName": "t"}'
+
+    def call() -> None:
+        environ = {"HTTP_X_AMZ_TARGET": "DynamoDB_20120810.GetItem",
+                   "CONTENT_LENGTH": str(len(body)), "wsgi.input": io.BytesIO(body)}
+        assert middleware(environ, lambda *a: None) == [b"{}"]
+
+    started = time.monotonic()
+    threads = [threading.Thread(target=call) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(served) == 2
+    # Both were served after their own wait, and the second did not wait for the first's.
+    assert min(served) - started >= 0.05
+    assert max(served) - min(served) < 0.05

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import functools
+
 import strawberry
-from graphql import GraphQLError
+from graphql import ASTValidationRule, GraphQLError
 from strawberry.extensions import (
-    MaxAliasesLimiter,
+    AddValidationRules,
     MaxTokensLimiter,
-    QueryDepthLimiter,
+    ParserCache,
+    ValidationCache,
+    max_aliases,
+    query_depth_limiter,
 )
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
@@ -43,6 +48,8 @@ from partner_center.api.types.directory import PartnerNode, UserNode
 MAX_DEPTH = 12
 MAX_ALIASES = 30
 MAX_TOKENS = 4000
+# Documents are trusted ones in production (a few dozen); the caches hold them all.
+DOCUMENT_CACHE_SIZE = 256
 
 
 # One entry per area: its root queries and mutations.
@@ -54,6 +61,21 @@ Mutation = merge_types("Mutation", (
     jobs.Mutation, customers.Mutation, customer_alerts.Mutation, marketplace.Mutation,
     incentives.Mutation, leads.Mutation, bills.Mutation, finance.Mutation,
     webhooks.Mutation))
+
+
+@functools.cache
+def _limit_rules(max_depth: int, max_aliases_count: int) -> tuple[type[ASTValidationRule], ...]:
+    return (query_depth_limiter.create_validator(max_depth, None, None),
+            max_aliases.create_validator(max_aliases_count))
+
+
+class OperationLimits(AddValidationRules):
+    """strawberry's depth and alias limiters, with their rules made once per limit: the
+    limiters make a new rule class per request, which ValidationCache would take for new
+    rules and validate every document again."""
+
+    def __init__(self) -> None:
+        super().__init__(list(_limit_rules(MAX_DEPTH, MAX_ALIASES)))
 
 
 class Schema(strawberry.Schema):
@@ -70,9 +92,11 @@ schema = Schema(
            webhooks.WebhookDeliveryNode],
     config=StrawberryConfig(relay_max_results=MAX_PAGE_SIZE),
     extensions=[
-        lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
-        lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
+        OperationLimits,
         lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
+        # A document is parsed and validated once, not on every request.
+        lambda: ParserCache(maxsize=DOCUMENT_CACHE_SIZE),
+        lambda: ValidationCache(maxsize=DOCUMENT_CACHE_SIZE),
         NoIntrospectionInProduction,
         # Before the cost: the budget is the caller's partner's, and a caller the
         # directory no longer holds is refused before anything is charged.

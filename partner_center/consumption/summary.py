@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-from partner_center.consumption.availability import available_from, is_available
+from partner_center.consumption.availability import available_from, last_available_day
 from partner_center.consumption.models import RollupItem
 from partner_center.consumption.rollup import (
     customer_key,
@@ -72,15 +72,18 @@ def figure(
     amount_of: Callable[[date], Decimal],
 ) -> Figure:
     """The figure of the days `days` (consecutive), as `now` may show it."""
+    # R3 once per figure: day D is shown at `now` exactly when D <= last_available_day
+    # (the same instant test as `is_available`, without a time-zone conversion per day).
+    shown_through = last_available_day(now)
     total, through = ZERO, None
     for day in days:
-        if not (is_available(day, now) and day in rolled):
+        if day > shown_through or day not in rolled:
             break
         total += amount_of(day)
         through = day
     first, last = days[0], days[-1]
     if through is None:
-        status = Status.PENDING if is_available(first, now) else Status.NOT_YET_AVAILABLE
+        status = Status.PENDING if first <= shown_through else Status.NOT_YET_AVAILABLE
         return Figure(period, first, last, status, None, None, available_from(last))
     status = Status.AVAILABLE if through == last else Status.PARTIAL
     return Figure(period, first, last, status, total, through, available_from(last))
@@ -188,18 +191,29 @@ def figures_of(
     of those months and the customers' items: two reads in all, whatever the number of
     customers (the caller makes them, concurrently)."""
     rolled = rolled_set(partners)
+    days_of: dict[str, list[date]] = {}
     results = []
     for customer_id, month, since in requests:
-        _, last = parse_month(month, "month")
-        first = last.replace(day=1)
-        counted = {customer_id: Counted(items.get((customer_id, month)), since)}
-        results.append(
-            figure(
-                month,
-                days_between(first, last),
-                now,
-                rolled,
-                scoped_amount(counted, [customer_id], month, None),
-            )
-        )
+        days = days_of.get(month)
+        if days is None:
+            _, last = parse_month(month, "month")
+            days = days_of[month] = days_between(last.replace(day=1), last)
+        results.append(figure(month, days, now, rolled,
+                              _customer_amount(items.get((customer_id, month)), since)))
     return results
+
+
+def _customer_amount(item: RollupItem | None, since: date) -> Callable[[date], Decimal]:
+    """One customer's sum of a day of its month item, counted from `since` (R5): what
+    `scoped_amount` gives for a single customer, read from the item's values at once."""
+    if item is None:
+        return lambda day: ZERO
+    values = item.attribute_values
+
+    def amount(day: date) -> Decimal:
+        if day < since:
+            return ZERO
+        value = values.get(day_attribute(day))
+        return ZERO if value is None else value
+
+    return amount

@@ -4,12 +4,14 @@ and three speed fixes that change no result.
 `python -m partner_center.local.moto_server -H 127.0.0.1 -p PORT` is `python -m
 moto.server` plus:
 
-1. **DynamoDB requests run one at a time.** The real service makes every conditional
-   write and every transaction atomic. moto's threaded server evaluates a condition and
-   applies the write as separate Python steps, so two concurrent requests on one item
-   can both pass their condition. Serializing DynamoDB requests restores "two concurrent
-   conditional writes cannot both win" (S3 and SQS keep their concurrency: a long poll
-   must not hold up a table write).
+1. **DynamoDB requests on one table run one at a time.** The real service makes every
+   conditional write and every transaction atomic. moto's threaded server evaluates a
+   condition and applies the write as separate Python steps, so two concurrent requests
+   on one item can both pass their condition. A lock per table (a request takes the
+   locks of every table it names, in name order, so a transaction across tables is
+   atomic against each of them) restores "two concurrent conditional writes cannot both
+   win"; requests on different tables, S3 and SQS keep their concurrency. A request
+   naming no table (ListTables, a malformed body) takes the catalog lock only.
 2. **A transaction rolls back only the items it touched.** moto backs up the *whole
    table* (a deep copy) once per action before a TransactWriteItems, and restores that
    copy when the transaction is cancelled. That costs O(table size) per action (over
@@ -31,6 +33,13 @@ The speed fixes (tests/test_embedded_aws_speed.py runs each against moto's own p
 5. **The validator's copy of a tree is made node by node**, not by `copy.deepcopy`,
    whose generic bookkeeping cost more than parsing the expression again.
 
+**Latency model** (`--latency-ms N`, or `PC_AWS_LATENCY_MS`; off by default): every
+DynamoDB request waits N ms before it takes its locks, as a request to DynamoDB from a
+Lambda function in the same region spends single-digit milliseconds on the network. The
+wait holds no lock, so concurrent requests wait side by side, as they would on a network;
+benchmarks use it (5 ms) so that concurrency shows, for their baselines and the systems
+they measure alike.
+
 Only the embedded AWS runs this; the cloud runs the real services.
 """
 
@@ -38,8 +47,12 @@ from __future__ import annotations
 
 import copy
 import functools
+import io
+import json
+import os
 import sys
 import threading
+import time
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -52,7 +65,40 @@ from moto.dynamodb.parsing import validators as dynamodb_validators
 from moto.dynamodb.parsing.ast_nodes import Node
 from moto.dynamodb.parsing.expressions import UpdateExpressionParser
 
-_DYNAMODB_LOCK = threading.Lock()
+LATENCY_ENV = "PC_AWS_LATENCY_MS"
+_CATALOG = ""  # the lock of requests that name no table
+_TABLE_LOCKS: dict[str, threading.Lock] = {}
+_TABLE_LOCKS_GUARD = threading.Lock()
+
+
+def _lock_of(table: str) -> threading.Lock:
+    with _TABLE_LOCKS_GUARD:
+        lock = _TABLE_LOCKS.get(table)
+        if lock is None:
+            lock = _TABLE_LOCKS[table] = threading.Lock()
+        return lock
+
+
+def tables_named(body: bytes) -> list[str]:
+    """The tables a DynamoDB request names (TableName, BatchGet/WriteItem's RequestItems,
+    every action of a transaction), sorted: the order locks are taken in."""
+    try:
+        request = json.loads(body or b"{}")
+    except ValueError:
+        return []
+    if not isinstance(request, dict):
+        return []
+    names: set[str] = set()
+    if isinstance(request.get("TableName"), str):
+        names.add(request["TableName"])
+    if isinstance(request.get("RequestItems"), dict):
+        names.update(k for k in request["RequestItems"] if isinstance(k, str))
+    for action in request.get("TransactItems") or ():
+        if isinstance(action, dict):
+            for op in action.values():
+                if isinstance(op, dict) and isinstance(op.get("TableName"), str):
+                    names.add(op["TableName"])
+    return sorted(names)
 
 
 class _TableCopiesAreFree:
@@ -166,21 +212,34 @@ parse_update_expression = staticmethod(
 
 
 class SerializedDynamoDB:
-    """WSGI middleware: DynamoDB requests one at a time, everything else as it comes."""
+    """WSGI middleware: DynamoDB requests one at a time per table (after the latency
+    model's wait, if any), everything else as it comes."""
 
-    def __init__(self, app: Callable[..., Iterable[bytes]]) -> None:
+    def __init__(self, app: Callable[..., Iterable[bytes]], latency_ms: float = 0.0) -> None:
         self.app = app
+        self.latency = max(latency_ms, 0.0) / 1000
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]
                  ) -> Iterable[bytes]:
         if not environ.get("HTTP_X_AMZ_TARGET", "").startswith("DynamoDB_"):
             return self.app(environ, start_response)
-        with _DYNAMODB_LOCK:
-            # The whole response is produced inside the lock.
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+        body = environ["wsgi.input"].read(length) if length else b""
+        environ["wsgi.input"] = io.BytesIO(body)
+        if self.latency:
+            time.sleep(self.latency)  # the network: no lock held
+        locks = [_lock_of(t) for t in tables_named(body) or [_CATALOG]]
+        for lock in locks:
+            lock.acquire()
+        try:
+            # The whole response is produced inside the locks.
             return list(self.app(environ, start_response))
+        finally:
+            for lock in reversed(locks):
+                lock.release()
 
 
-def install() -> None:
+def install(latency_ms: float = 0.0) -> None:
     dynamodb_models.copy = _TableCopiesAreFree  # type: ignore[assignment]
     DynamoDBBackend.transact_write_items = transact_write_items  # type: ignore[method-assign]
     BaseJSONSerializer._serialize_type_structure = serialize_structure  # type: ignore[method-assign]
@@ -189,14 +248,30 @@ def install() -> None:
     original_dispatcher = server.DomainDispatcherApplication
 
     def dispatcher(*args: Any, **kwargs: Any) -> SerializedDynamoDB:
-        return SerializedDynamoDB(original_dispatcher(*args, **kwargs))
+        return SerializedDynamoDB(original_dispatcher(*args, **kwargs), latency_ms)
 
     server.DomainDispatcherApplication = dispatcher  # type: ignore[assignment,misc]
 
 
+def latency_option(argv: list[str]) -> tuple[float, list[str]]:
+    """`--latency-ms N` taken out of moto's arguments (default: PC_AWS_LATENCY_MS, or 0)."""
+    latency = float(os.environ.get(LATENCY_ENV) or 0)
+    rest: list[str] = []
+    given = iter(argv)
+    for arg in given:
+        if arg == "--latency-ms":
+            latency = float(next(given))
+        elif arg.startswith("--latency-ms="):
+            latency = float(arg.split("=", 1)[1])
+        else:
+            rest.append(arg)
+    return latency, rest
+
+
 def main(argv: list[str] | None = None) -> None:
-    install()
-    server.main(argv if argv is not None else sys.argv[1:])
+    latency, rest = latency_option(argv if argv is not None else sys.argv[1:])
+    install(latency)
+    server.main(rest)
 
 
 if __name__ == "__main__":

@@ -41,7 +41,7 @@ class ConsumptionSummary:
 
     @strawberry.field(description="One figure per day or month of the range, in order.")
     def figures(self) -> list[ConsumptionFigure]:
-        return [ConsumptionFigure(figure=f) for f in self.summary.figures]
+        return [ConsumptionFigure.of(f) for f in self.summary.figures]
 
     @strawberry.field(description="The sum of the figures' amounts (what is available).")
     def total(self) -> Money:

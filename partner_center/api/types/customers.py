@@ -90,7 +90,7 @@ def month_consumption_loader(info: Info) -> Any:
             asyncio.to_thread(customer_items, partner_id, [(c, m) for c, m, _ in keys]),
         )
         return [
-            ConsumptionFigure(figure=f)
+            ConsumptionFigure.of(f)
             for f in figures_of(keys, partners, items, summaries.clock())
         ]
 
@@ -165,6 +165,10 @@ class CustomerAssignment:
         return from_iso(self.change.at)
 
 
+def _customer_manager(root: CustomerNode, info: Info) -> PartnerUser | None:
+    return partner_user(info, root.item.manager_id if root.item else None)  # type: ignore[return-value]
+
+
 @strawberry.type(name="Customer")
 class CustomerNode(relay.Node):
     customer_id: relay.NodeID[str]
@@ -183,19 +187,21 @@ class CustomerNode(relay.Node):
             association=AssociationType(item.association),
             created_at=item.created_at,
             item=item,
+            assigned_at=item.assigned_at,
+            open_alert_count=int(item.open_alerts or 0),
         )
 
-    @strawberry.field(description="The customer manager it is assigned to, if any (R2).")
-    def manager(self, info: Info) -> PartnerUser | None:
-        return partner_user(info, self.item.manager_id if self.item else None)  # type: ignore[return-value]
-
-    @strawberry.field(description="When it was assigned to its current manager.")
-    def assigned_at(self) -> datetime | None:
-        return self.item.assigned_at if self.item else None
-
-    @strawberry.field(description="Alerts raised on the customer and not handled yet.")
-    def open_alert_count(self) -> int:
-        return int(self.item.open_alerts or 0) if self.item else 0
+    manager: PartnerUser | None = strawberry.field(
+        resolver=_customer_manager,
+        description="The customer manager it is assigned to, if any (R2).",
+    )
+    # Plain fields (read from the attribute, no resolver per row), filled by from_item.
+    assigned_at: datetime | None = strawberry.field(
+        default=None, description="When it was assigned to its current manager."
+    )
+    open_alert_count: int = strawberry.field(
+        default=0, description="Alerts raised on the customer and not handled yet."
+    )
 
     @strawberry.field(
         description="The customer's consumption in a month (YYYY-MM, Beijing; "
