@@ -33,16 +33,16 @@ class Encoding:
 # The format writers are imported when a file of their format is written, not when the
 # worker starts: reportlab (with its fonts) and xlsxwriter cost a cold start more than
 # the rest of the worker, and most exports are CSV.
-def _xlsx(headers: list[str]) -> Encoder:
+def _xlsx(headers: list[str], columns: list[Column]) -> Encoder:
     from partner_center.exports.xlsx_stream import XlsxEncoder
 
-    return XlsxEncoder(headers)
+    return XlsxEncoder(headers, columns)
 
 
-def _pdf(headers: list[str]) -> Encoder:
+def _pdf(headers: list[str], columns: list[Column]) -> Encoder:
     from partner_center.exports.pdf_stream import PdfEncoder
 
-    return PdfEncoder(headers)
+    return PdfEncoder(headers, columns)
 
 
 ENCODINGS: dict[ExportFormat, Encoding] = {
