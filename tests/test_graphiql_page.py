@@ -23,7 +23,11 @@ from partner_center.config import Settings
 from partner_center.core.auth import decode_token
 
 DEVELOPMENT = Settings()
-PRODUCTION = Settings(env="production", jwt_secret="a-production-secret-" + "x" * 24)
+# Production takes OIDC access tokens only; the issuer is never reached, since no request
+# here carries a token.
+PRODUCTION = Settings(env="production", jwt_secret="a-production-secret-" + "x" * 24,
+                      oidc_issuer="https://identity.invalid/partner-center",
+                      oidc_audience="partner-center-api")
 PAGE = {"accept": "text/html"}
 
 
