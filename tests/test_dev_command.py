@@ -15,6 +15,7 @@ import urllib.request
 from pathlib import Path
 
 from partner_center.local.aws_server import free_port
+from partner_center.local.functions import queue_functions
 
 
 def _listening(port: int) -> bool:
@@ -67,9 +68,9 @@ def test_sigterm_stops_the_api_the_workers_the_scheduler_and_the_embedded_aws(
         assert recorded["aws"] == f"http://127.0.0.1:{aws_port}"
         assert recorded["env"]["PC_JOBS_TABLE"]
         assert _listening(aws_port)
-        # The embedded AWS, four queue workers and the scheduler.
+        # The embedded AWS, a worker per queue-triggered function, and the scheduler.
         children = _children(dev.pid)
-        assert len(children) == 6, children
+        assert len(children) == 2 + len(queue_functions()), children
 
         dev.send_signal(signal.SIGTERM)
         dev.wait(timeout=60)
