@@ -95,7 +95,7 @@ class Settings:
 
 
 def _named(suffix: str) -> dict[str, str]:
-    """{"dead_letter": url} from PC_DEAD_LETTER_QUEUE_URL=url, for suffix "_QUEUE_URL"."""
+    """{"export": url} from PC_EXPORT_QUEUE_URL=url, for suffix "_QUEUE_URL"."""
     found = {}
     for name, value in os.environ.items():
         if name.startswith("PC_") and name.endswith(suffix) and value:
