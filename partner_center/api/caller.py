@@ -22,7 +22,7 @@ log = get_logger("partner_center.api")
 
 
 class ResolveCaller(SchemaExtension):
-    async def on_execute(self) -> AsyncIterator[None]:  # type: ignore[override]
+    async def on_execute(self) -> AsyncIterator[None]:
         context = self.execution_context.context
         identity = getattr(context, "identity", None)
         if identity is not None and getattr(context, "caller", None) is None:

@@ -22,6 +22,7 @@ from graphql import (
     GraphQLSchema,
     InlineFragmentNode,
     IntValueNode,
+    NamedTypeNode,
     OperationDefinitionNode,
     SelectionSetNode,
     VariableNode,
@@ -76,6 +77,7 @@ def _selection_cost(selection_set: SelectionSetNode | None, parent: Any, multipl
             total += _selection_cost(selection.selection_set, named, inner, fragments,
                                      schema, variables)
         else:
+            condition: NamedTypeNode | None
             if isinstance(selection, FragmentSpreadNode):
                 fragment = fragments.get(selection.name.value)
                 if fragment is None:
@@ -120,7 +122,7 @@ def actual_cost(data: Any) -> int:
 class QueryCost(SchemaExtension):
     report: dict[str, int] | None = None
 
-    async def on_execute(self) -> AsyncIterator[None]:  # type: ignore[override]
+    async def on_execute(self) -> AsyncIterator[None]:
         context = self.execution_context
         caller = getattr(context.context, "caller", None)
         document = context.graphql_document

@@ -89,7 +89,7 @@ class PartnerCenterGraphQL(GraphQL):
         sub_response.media_type = media or JSON
         return sub_response
 
-    async def render_graphql_ide(self, request: Request) -> Response:  # type: ignore[override]
+    async def render_graphql_ide(self, request: Request) -> Response:
         # Our page, not strawberry's: its scripts come from this origin, under a CSP.
         return render_page(self.settings, endpoint=request.url.path)
 
@@ -102,7 +102,7 @@ class PartnerCenterGraphQL(GraphQL):
         # documentId gets its result, not GraphiQL.
         return wants_ide(request.method, request.headers, request.query_params)
 
-    async def parse_http_body(self, request: Any) -> GraphQLRequestData:  # type: ignore[override]
+    async def parse_http_body(self, request: Any) -> GraphQLRequestData:
         """Resolve a trusted document ID; in production accept nothing else."""
         data = await super().parse_http_body(request)
         if isinstance(data, list):
@@ -129,7 +129,7 @@ class PartnerCenterGraphQL(GraphQL):
                 raise HTTPException(405, "mutations are only accepted over POST") from exc
             raise
 
-    async def process_result(self, request: Request, result: ExecutionResult  # type: ignore[override]
+    async def process_result(self, request: Request, result: ExecutionResult
                              ) -> GraphQLHTTPResponse:
         processed = await super().process_result(request, result)
         if is_request_error(result):

@@ -10,7 +10,7 @@ import base64
 import binascii
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from strawberry import relay
 
@@ -20,6 +20,8 @@ MAX_PAGE_SIZE = 100
 DEFAULT_PAGE_SIZE = 20
 
 N = TypeVar("N", bound=relay.Node)
+# The area's own connection class (its edges, its extra fields), returned as itself.
+C = TypeVar("C", bound=relay.Connection[Any])
 
 
 @dataclass(frozen=True)
@@ -50,9 +52,9 @@ def decode_cursor(cursor: str, kind: str) -> str:
     return key
 
 
-def build_connection(connection: type[relay.Connection[N]], nodes: Sequence[N],
+def build_connection(connection: type[C], nodes: Sequence[N],
                      has_next: bool, kind: str, key: Callable[[N], str],
-                     after: str | None) -> relay.Connection[N]:
+                     after: str | None) -> C:
     edges = [relay.Edge(node=node, cursor=encode_cursor(kind, key(node))) for node in nodes]
     return connection(
         edges=edges,

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from pynamodb.attributes import ListAttribute, NumberAttribute, UnicodeAttribute
+from pynamodb.attributes import NumberAttribute, UnicodeAttribute
 from pynamodb.models import Model
 
+from partner_center.storage.attributes import StringListAttribute
 from partner_center.storage.registry import register
 
 
@@ -18,9 +19,9 @@ class AuditItem(Model):
     actor_id = UnicodeAttribute()
     actor_role = UnicodeAttribute()
     operation = UnicodeAttribute()
-    target_ids = ListAttribute(of=UnicodeAttribute, default=list)
+    target_ids = StringListAttribute()
     outcome = UnicodeAttribute()  # succeeded | refused | forbidden | failed
-    error_codes = ListAttribute(of=UnicodeAttribute, default=list)
+    error_codes = StringListAttribute()
     request_id = UnicodeAttribute()
     occurred_at = UnicodeAttribute()
     expires_at = NumberAttribute()  # kept at least 180 days (R: audit retention)

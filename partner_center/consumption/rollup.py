@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
+from pynamodb.expressions.update import Action
+
 from partner_center.consumption.availability import last_available_day
 from partner_center.consumption.filters import ConsumptionFilter
 from partner_center.consumption.models import RollupItem
@@ -102,13 +104,14 @@ def rollup(partner_id: str, first: date, last: date, *, now: datetime) -> Rollup
     per_item: dict[tuple[str, str], dict[date, Decimal]] = defaultdict(dict)
     for (customer_id, day), amount in sums.by_customer.items():
         per_item[(customer_id, month_of(day))][day] = amount
-    for (customer_id, month), days in sorted(per_item.items()):
-        actions = [
+    for (customer_id, month), day_sums in sorted(per_item.items()):
+        actions: list[Action] = [
             RollupItem.month.set(month),
             RollupItem.customer_id.set(customer_id),
             RollupItem.updated_at.set(stamp),
         ]
-        actions += [getattr(RollupItem, day_attribute(d)).set(v) for d, v in sorted(days.items())]
+        actions += [getattr(RollupItem, day_attribute(d)).set(v)
+                    for d, v in sorted(day_sums.items())]
         RollupItem(partner_id, customer_key(month, customer_id)).update(actions=actions)
 
     # The partner's item last: its `rolled` set is what tells readers a day is complete.

@@ -7,7 +7,7 @@ attempts (a crash, a fault, a missing table), the job reads failed with a code.
 from __future__ import annotations
 
 import asyncio
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aws_lambda_powertools.utilities.batch import (
     AsyncBatchProcessor,
@@ -20,6 +20,9 @@ from partner_center.core.logs import fields, get_logger
 from partner_center.jobs.messages import JobMessage, PoisonMessage
 from partner_center.jobs.store import JobStore
 from partner_center.webhooks.sources import job_finished
+
+if TYPE_CHECKING:
+    from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
 
 log = get_logger(__name__)
 # Failed records are reported one by one even when all fail, rather than by raising:
@@ -46,6 +49,6 @@ async def record_handler(record: SQSRecord) -> str:
     return "failed" if failed else "already finished or missing"
 
 
-def handle(event: dict[str, Any], context: Any) -> dict[str, Any]:
+def handle(event: dict[str, Any], context: Any) -> PartialItemFailureResponse:
     return async_process_partial_response(
         event=event, record_handler=record_handler, processor=processor, context=context)

@@ -20,7 +20,8 @@ from partner_center.core.auth import Principal
 from partner_center.core.errors import ClientError
 from partner_center.idempotency.models import IdempotencyItem
 
-T = TypeVar("T")
+T = TypeVar("T")  # what the mutation returns when it runs
+R = TypeVar("R")  # what a replay decodes from the stored result (None: since gone)
 
 MAX_KEY_LENGTH = 128
 KEEP_SECONDS = 7 * 24 * 3600
@@ -70,7 +71,7 @@ def _take_over(item: IdempotencyItem, stale_before: int) -> bool:
 
 async def once(principal: Principal, operation: str, key: str | None, request: Any,
                run: Callable[[], Awaitable[T]], *, encode: Callable[[T], Any],
-               decode: Callable[[Any], T]) -> T:
+               decode: Callable[[Any], R]) -> T | R:
     if key is None:
         return await run()
     if not 0 < len(key) <= MAX_KEY_LENGTH:

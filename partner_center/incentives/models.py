@@ -15,7 +15,7 @@ from pynamodb.attributes import (
 )
 from pynamodb.models import Model
 
-from partner_center.storage.attributes import DecimalAttribute
+from partner_center.storage.attributes import DecimalAttribute, StringListAttribute
 from partner_center.storage.registry import register
 
 INCENTIVE_PREFIX = "INC#"
@@ -23,7 +23,7 @@ APPLICATION_PREFIX = "APP#"
 OPPORTUNITY_PREFIX = "OPP#"
 
 
-class TransitionEntry(MapAttribute):  # type: ignore[type-arg]
+class TransitionEntry(MapAttribute):
     """One status change, appended in the same write that makes it."""
 
     from_status = UnicodeAttribute()
@@ -62,8 +62,8 @@ class ApplicationItem(Model):
     item_key = UnicodeAttribute(range_key=True)
     application_id = UnicodeAttribute()
     status = UnicodeAttribute()  # submitted | approved
-    positive_ids = ListAttribute(of=UnicodeAttribute, default=list)
-    negative_ids = ListAttribute(of=UnicodeAttribute, default=list)
+    positive_ids = StringListAttribute()
+    negative_ids = StringListAttribute()
     positive_total = DecimalAttribute()
     negative_total = DecimalAttribute()
     net_amount = DecimalAttribute()

@@ -89,10 +89,10 @@ class JobStore:
             input_item = JobItem(self.partner_id, INPUT_PREFIX + job_id, job_id=job_id,
                                  parameters=json.dumps(job_input), created_at=now,
                                  expires_at=self._expiry())
-        if idempotency_key is None and input_item is None:
-            item.save(condition=JobItem.job_key.does_not_exist())
-            return Job.from_item(item), True
         if idempotency_key is None:
+            if input_item is None:
+                item.save(condition=JobItem.job_key.does_not_exist())
+                return Job.from_item(item), True
             with TransactWrite(connection=self._connection()) as transaction:
                 transaction.save(input_item, condition=JobItem.job_key.does_not_exist())
                 transaction.save(item, condition=JobItem.job_key.does_not_exist())

@@ -64,9 +64,10 @@ async def request_dispatch(principal: Principal, request: DispatchRequest,
     """
     require_lead_dispatch(principal)
     lead_ids = distinct_lead_ids(request.lead_ids)
+    staff_id = request.staff_id
     if request.action is DispatchAction.DISPATCH and not (
-            request.staff_id and await asyncio.to_thread(
-                is_partner_staff, principal.partner_id, request.staff_id)):
+            staff_id is not None
+            and await asyncio.to_thread(is_partner_staff, principal.partner_id, staff_id)):
         raise RequestRefused(Reason.STAFF_NOT_IN_PARTNER.value,
                              "staffId is not a staff member of this partner", "staffId")
     parameters = {"dispatch": {"action": request.action.value, "staff_id": request.staff_id,

@@ -215,6 +215,7 @@ class LeadStore:
         history entry: what a transaction sends for this lead."""
         to = target_status(change.action)
         expected: Condition = LeadItem.status == lead.status
+        actions: list[Action]
         if change.action is DispatchAction.DISPATCH:
             staff_id = change.staff_id or ""
             actions = [LeadItem.status.set(to.value), LeadItem.assignee_id.set(staff_id),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aws_lambda_powertools.utilities.batch import (
     AsyncBatchProcessor,
@@ -15,6 +15,9 @@ from partner_center.config import get_settings
 from partner_center.jobs.messages import JobMessage
 from partner_center.leads.runner import run_dispatch
 
+if TYPE_CHECKING:
+    from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
+
 # As for exports: failures are reported record by record, never raised with their text.
 processor = AsyncBatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
 
@@ -25,6 +28,6 @@ async def record_handler(record: SQSRecord) -> str:
     return await run_dispatch(message.partner_id, message.job_id, get_settings())
 
 
-def handle(event: dict[str, Any], context: Any) -> dict[str, Any]:
+def handle(event: dict[str, Any], context: Any) -> PartialItemFailureResponse:
     return async_process_partial_response(
         event=event, record_handler=record_handler, processor=processor, context=context)

@@ -243,8 +243,8 @@ def install(latency_ms: float = 0.0) -> None:
     dynamodb_models.copy = _TableCopiesAreFree  # type: ignore[assignment]
     DynamoDBBackend.transact_write_items = transact_write_items  # type: ignore[method-assign]
     BaseJSONSerializer._serialize_type_structure = serialize_structure  # type: ignore[method-assign]
-    UpdateExpressionParser.make = parse_update_expression  # type: ignore[assignment]
-    dynamodb_validators.deepcopy = validator_deepcopy  # type: ignore[attr-defined]
+    UpdateExpressionParser.make = parse_update_expression
+    dynamodb_validators.deepcopy = validator_deepcopy
     original_dispatcher = server.DomainDispatcherApplication
 
     def dispatcher(*args: Any, **kwargs: Any) -> SerializedDynamoDB:

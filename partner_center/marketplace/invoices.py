@@ -24,6 +24,7 @@ from decimal import Decimal
 
 from pynamodb.connection import Connection
 from pynamodb.exceptions import TransactWriteError
+from pynamodb.expressions.update import Action
 from pynamodb.transactions import TransactWrite
 
 from partner_center.core.auth import Menu, Principal
@@ -218,16 +219,21 @@ class InvoiceRequestStore:
         the request is no longer open (reviewed meanwhile)."""
         issued = decision is Decision.ISSUE
         status = InvoiceStatus.ISSUED if issued else InvoiceStatus.REJECTED
-        actions = [
+        actions: list[Action] = [
             InvoiceRequestItem.status.set(status.value),
             InvoiceRequestItem.reviewed_by.set(reviewer),
             InvoiceRequestItem.reviewed_at.set(to_iso(now)),
         ]
+        # review() validated both: an issued request has its number, a rejection its reason.
         if issued:
+            if invoice_number is None:
+                raise ValueError("an issued invoice request needs its invoice number")
             actions.append(InvoiceRequestItem.invoice_number.set(invoice_number))
         else:
+            if reason is None:
+                raise ValueError("a rejected invoice request needs its reason")
             actions.append(InvoiceRequestItem.rejection_reason.set(reason))
-        bill_actions = [BillItem.open_invoice_request.remove()]
+        bill_actions: list[Action] = [BillItem.open_invoice_request.remove()]
         if issued:
             bill_actions.append(BillItem.invoiced_request.set(request.request_id))
         try:

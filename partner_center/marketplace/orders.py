@@ -99,7 +99,8 @@ class PlacedOrder:
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> PlacedOrder:
         money = ("unit_price", "amount", "publisher_share", "provider_share", "platform_share")
-        return cls(**{k: (Decimal(v) if k in money else v) for k, v in data.items()})
+        values: dict[str, Any] = {k: (Decimal(v) if k in money else v) for k, v in data.items()}
+        return cls(**values)
 
 
 def place_order(

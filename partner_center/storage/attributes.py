@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
+from typing import Any
 
-from pynamodb.attributes import Attribute
+from pynamodb.attributes import Attribute, ListAttribute, UnicodeAttribute
 from pynamodb.constants import NUMBER
 
 
@@ -21,3 +23,13 @@ class DecimalAttribute(Attribute[Decimal]):
 
     def deserialize(self, value: str) -> Decimal:
         return Decimal(value)
+
+
+class StringListAttribute(ListAttribute[str]):
+    """A list of strings, stored as `ListAttribute(of=UnicodeAttribute)` is, and typed as
+    `list[str]`: pynamodb's signature would make the `of=` class the element type."""
+
+    def __init__(self, *, default: Callable[[], Any] | None = list,
+                 attr_name: str | None = None) -> None:
+        super().__init__(default=default, attr_name=attr_name)
+        self.element_type = UnicodeAttribute

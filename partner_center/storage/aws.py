@@ -4,20 +4,24 @@ from __future__ import annotations
 
 from contextlib import AbstractAsyncContextManager
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any
-
-from botocore.config import Config
+from typing import TYPE_CHECKING, Any, Literal
 
 from partner_center.config import get_settings
 
 if TYPE_CHECKING:
     import aioboto3
+    from aiobotocore.config import AioConfig
 
-# SigV4 presigned URLs carry X-Amz-Expires, the expiry we promise (at most 15 minutes).
-_CLOUD = Config(retries={"max_attempts": 5, "mode": "standard"}, max_pool_connections=32,
-                signature_version="s3v4")
-# The embedded AWS answers on 127.0.0.1: bucket names cannot be host names there.
-_LOCAL = _CLOUD.merge(Config(s3={"addressing_style": "path"}))
+
+@lru_cache(maxsize=2)
+def _config(local: bool) -> AioConfig:
+    from aiobotocore.config import AioConfig  # loaded with aioboto3, at the first client
+
+    # SigV4 presigned URLs carry X-Amz-Expires, the expiry we promise (at most 15 minutes).
+    config = AioConfig(retries={"max_attempts": 5, "mode": "standard"},
+                       max_pool_connections=32, signature_version="s3v4")
+    # The embedded AWS answers on 127.0.0.1: bucket names cannot be host names there.
+    return config.merge(AioConfig(s3={"addressing_style": "path"})) if local else config
 
 
 @lru_cache(maxsize=1)
@@ -31,8 +35,8 @@ def session() -> aioboto3.Session:
     return aioboto3.Session()
 
 
-def client(service: str) -> AbstractAsyncContextManager[Any]:
+def client(service: Literal["s3", "sqs"]) -> AbstractAsyncContextManager[Any]:
     settings = get_settings()
     return session().client(service, region_name=settings.region,
                             endpoint_url=settings.aws_endpoint_url,
-                            config=_LOCAL if settings.aws_endpoint_url else _CLOUD)
+                            config=_config(bool(settings.aws_endpoint_url)))

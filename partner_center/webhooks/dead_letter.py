@@ -10,7 +10,7 @@ only if it was never marked published.
 from __future__ import annotations
 
 import asyncio
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aws_lambda_powertools.utilities.batch import (
     AsyncBatchProcessor,
@@ -28,6 +28,9 @@ from partner_center.webhooks.models import DeliveryItem
 from partner_center.webhooks.settings import webhook_settings
 from partner_center.webhooks.sources import global_id
 from partner_center.webhooks.store import IN_FLIGHT, DeliveryStatus, WebhookStore
+
+if TYPE_CHECKING:
+    from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
 
 log = get_logger(__name__)
 processor = AsyncBatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
@@ -80,6 +83,6 @@ async def record_handler(record: SQSRecord) -> str:
     return await asyncio.to_thread(mark_failed, message, record.message_id)
 
 
-def handle(event: dict[str, Any], context: Any) -> dict[str, Any]:
+def handle(event: dict[str, Any], context: Any) -> PartialItemFailureResponse:
     return async_process_partial_response(
         event=event, record_handler=record_handler, processor=processor, context=context)

@@ -16,12 +16,12 @@ from __future__ import annotations
 
 from pynamodb.attributes import (
     BooleanAttribute,
-    ListAttribute,
     NumberAttribute,
     UnicodeAttribute,
 )
 from pynamodb.models import Model
 
+from partner_center.storage.attributes import StringListAttribute
 from partner_center.storage.registry import register
 
 SUBSCRIPTION_PREFIX = "S#"
@@ -49,7 +49,7 @@ class SubscriptionItem(Model):
     entity = UnicodeAttribute(range_key=True)
     subscription_id = UnicodeAttribute()
     url = UnicodeAttribute()
-    topics = ListAttribute(of=UnicodeAttribute, default=list)
+    topics = StringListAttribute()
     enabled = BooleanAttribute(default=True)
     # The signing secret, AES-GCM encrypted under PC_WEBHOOK_SECRET_KEY (secrets.py):
     # never stored, logged or returned in the clear after creation or rotation.

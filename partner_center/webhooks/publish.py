@@ -18,7 +18,7 @@ import hashlib
 import json
 import os
 from functools import lru_cache
-from typing import Any
+from typing import Any, Literal
 
 import boto3
 from botocore.config import Config
@@ -37,7 +37,7 @@ BUS_ENV = "PC_PARTNER_EVENTS_BUS"
 
 
 @lru_cache(maxsize=4)
-def _client(service: str, endpoint_url: str | None, region: str) -> Any:
+def _client(service: Literal["sqs", "events"], endpoint_url: str | None, region: str) -> Any:
     # Sync clients, made once per process: emission runs in worker threads (pynamodb is
     # blocking too), and botocore clients are safe to share between threads.
     return boto3.session.Session().client(
@@ -46,7 +46,7 @@ def _client(service: str, endpoint_url: str | None, region: str) -> Any:
                       max_pool_connections=16))
 
 
-def client(service: str) -> Any:
+def client(service: Literal["sqs", "events"]) -> Any:
     settings = get_settings()
     return _client(service, settings.aws_endpoint_url, settings.region)
 

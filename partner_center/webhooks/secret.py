@@ -24,7 +24,7 @@ def new_secret() -> str:
     return PREFIX + base64.b64encode(random.token_bytes(32)).decode()
 
 
-def _aead():  # type: ignore[no-untyped-def]
+def _aead():
     # Imported on first use: only the webhook worker and the webhook mutations need it.
     from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 

@@ -5,7 +5,7 @@ API or the export worker: they only put a message on the webhook queue."""
 from __future__ import annotations
 
 import asyncio
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aws_lambda_powertools.utilities.batch import (
     AsyncBatchProcessor,
@@ -18,6 +18,9 @@ from partner_center.webhooks import delivery
 from partner_center.webhooks.messages import EventMessage, decode
 from partner_center.webhooks.sender import new_client
 from partner_center.webhooks.settings import webhook_settings
+
+if TYPE_CHECKING:
+    from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
 
 processor = AsyncBatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
 
@@ -32,6 +35,6 @@ async def record_handler(record: SQSRecord) -> str:
         return await delivery.attempt(message, settings, http)
 
 
-def handle(event: dict[str, Any], context: Any) -> dict[str, Any]:
+def handle(event: dict[str, Any], context: Any) -> PartialItemFailureResponse:
     return async_process_partial_response(
         event=event, record_handler=record_handler, processor=processor, context=context)

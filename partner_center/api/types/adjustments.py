@@ -172,7 +172,7 @@ async def adjustment_records(
     nodes = [AdjustmentRecordNode(adjustment_key=i.adjustment_key, item=i) for i in found]
     return build_connection(
         AdjustmentRecordConnection,
-        nodes,  # type: ignore[return-value]
+        nodes,
         has_next,
         "adjustment",
         lambda n: n.adjustment_key,

@@ -177,7 +177,7 @@ async def consumption_details(
     nodes = [ConsumptionLineNode(line_key=line.line_key, line=line) for line in found]
     return build_connection(
         ConsumptionLineConnection,
-        nodes,  # type: ignore[return-value]
+        nodes,
         has_next,
         "consumption-line",
         lambda n: n.line_key,

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import TypeAlias
 
 import strawberry
 
 from partner_center.api.types.money import Money
 from partner_center.consumption.summary import Figure, Status
 
-SummaryStatus = strawberry.enum(
+# Each domain enum is registered under its GraphQL name, and annotations use it through
+# an alias: a type checker takes no call's result as a type.
+strawberry.enum(
     Status,
     name="SummaryStatus",
     description=(
@@ -18,6 +21,7 @@ SummaryStatus = strawberry.enum(
         "NOT_YET_AVAILABLE: R3, a day is shown only after 24:00 of the next day (Beijing)."
     ),
 )
+SummaryStatus: TypeAlias = Status
 
 
 @strawberry.type(
@@ -31,7 +35,7 @@ class ConsumptionFigure:
     period: str = strawberry.field(description="YYYY-MM-DD for a day, YYYY-MM for a month.")
     first_date: date
     last_date: date
-    status: SummaryStatus  # type: ignore[valid-type]
+    status: SummaryStatus
     amount: Money | None
     through_date: date | None = strawberry.field(description="The last day the amount covers.")
     available_at: datetime = strawberry.field(

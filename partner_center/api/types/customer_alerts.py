@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Iterable
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeAlias
 
 import strawberry
 from strawberry import relay
@@ -29,8 +29,12 @@ from partner_center.core.errors import ClientError, Forbidden, NotFound
 from partner_center.customers import alerts
 from partner_center.customers.models import AlertItem
 
-CustomerAlertType = strawberry.enum(alerts.AlertType, name="CustomerAlertType")
-AlertSeverity = strawberry.enum(alerts.Severity, name="AlertSeverity")
+# Each domain enum is registered under its GraphQL name, and annotations use it through
+# an alias: a type checker takes no call's result as a type.
+strawberry.enum(alerts.AlertType, name="CustomerAlertType")
+CustomerAlertType: TypeAlias = alerts.AlertType
+strawberry.enum(alerts.Severity, name="AlertSeverity")
+AlertSeverity: TypeAlias = alerts.Severity
 
 
 @strawberry.type(
@@ -42,11 +46,11 @@ class CustomerAlertNode(relay.Node):
     item: strawberry.Private[AlertItem]
 
     @strawberry.field
-    def type(self) -> CustomerAlertType:  # type: ignore[valid-type]
+    def type(self) -> CustomerAlertType:
         return alerts.AlertType(self.item.alert_type)
 
     @strawberry.field
-    def severity(self) -> AlertSeverity:  # type: ignore[valid-type]
+    def severity(self) -> AlertSeverity:
         return alerts.Severity(self.item.severity)
 
     @strawberry.field
@@ -108,8 +112,8 @@ class CustomerAlertConnection(relay.Connection[CustomerAlertNode]):
 @strawberry.input(name="CustomerAlertFilter")
 class CustomerAlertFilterInput:
     customer_id: relay.GlobalID | None = None
-    type: CustomerAlertType | None = None  # type: ignore[valid-type]
-    severity: AlertSeverity | None = None  # type: ignore[valid-type]
+    type: CustomerAlertType | None = None
+    severity: AlertSeverity | None = None
     handled: bool | None = strawberry.field(
         default=None, description="true: handled only; false: open only; null: both."
     )
@@ -137,7 +141,7 @@ async def customer_alerts(
     nodes = [CustomerAlertNode(alert_id=i.alert_id, item=i) for i in found]
     return build_connection(
         CustomerAlertConnection,
-        nodes,  # type: ignore[return-value]
+        nodes,
         has_next,
         "customer-alert",
         lambda n: n.alert_id,

@@ -123,15 +123,14 @@ def partner_user(info: Info, user_id: str | None) -> Awaitable[PartnerUser] | No
     sparing a coroutine per row)."""
     if not user_id:
         return None
-    return user_loader(info).load(user_id)  # type: ignore[no-any-return]
+    return user_loader(info).load(user_id)
 
 
-AssignmentAction = strawberry.enum(
-    enum.Enum(
-        "AssignmentAction", {"ASSIGN": "assign", "REASSIGN": "reassign", "UNASSIGN": "unassign"}
-    ),
-    name="AssignmentAction",
-)
+@strawberry.enum
+class AssignmentAction(enum.Enum):
+    ASSIGN = "assign"
+    REASSIGN = "reassign"
+    UNASSIGN = "unassign"
 
 
 @strawberry.type(description="One change of a customer's manager: who, when, from whom to whom.")
@@ -139,8 +138,8 @@ class CustomerAssignment:
     change: strawberry.Private[assignment.Change]
 
     @strawberry.field
-    def action(self) -> AssignmentAction:  # type: ignore[valid-type]
-        return AssignmentAction(self.change.action)  # type: ignore[operator]
+    def action(self) -> AssignmentAction:
+        return AssignmentAction(self.change.action)
 
     @strawberry.field
     def from_manager(self, info: Info) -> PartnerUser | None:
@@ -217,7 +216,7 @@ class CustomerNode(relay.Node):
         since = date.min
         if managed_customer_scope(info.context.principal) is not None and self.item:
             since = counting_from(self.item.assigned_at)
-        return month_consumption_loader(info).load(  # type: ignore[no-any-return]
+        return month_consumption_loader(info).load(
             (self.customer_id, month, since)
         )
 
@@ -327,7 +326,7 @@ async def customers(
         CustomerConnection,
         nodes,
         has_next,
-        kind,  # type: ignore[return-value]
+        kind,
         lambda n: cursor_key(by_id[n.customer_id], order),
         after,
     )

@@ -47,7 +47,7 @@ class UserNode(relay.Node):
     async def resolve_nodes(cls, *, info: Info, node_ids: Iterable[str],
                             required: bool = False) -> list[Any]:
         principal = info.context.principal
-        results = []
+        results: list[Any] = []
         for node_id in node_ids:
             # Administrators see their partner's users; everyone else only themselves.
             if principal.role is not Role.ADMIN and node_id != principal.user_id:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date, datetime
-from typing import Any
+from typing import Any, TypeAlias
 
 import strawberry
 from strawberry import relay
@@ -31,9 +31,14 @@ from partner_center.finance.agreements import (
 )
 from partner_center.finance.contracts import Contract, ContractStatus
 
-PaymentAgreementStatus = strawberry.enum(AgreementStatus, name="PaymentAgreementStatus")
-EntrustedPartyType = strawberry.enum(PartyType, name="EntrustedPartyType")
-PaymentContractStatus = strawberry.enum(ContractStatus, name="PaymentContractStatus")
+# Each domain enum is registered under its GraphQL name, and annotations use it through
+# an alias: a type checker takes no call's result as a type.
+strawberry.enum(AgreementStatus, name="PaymentAgreementStatus")
+PaymentAgreementStatus: TypeAlias = AgreementStatus
+strawberry.enum(PartyType, name="EntrustedPartyType")
+EntrustedPartyType: TypeAlias = PartyType
+strawberry.enum(ContractStatus, name="PaymentContractStatus")
+PaymentContractStatus: TypeAlias = ContractStatus
 
 
 @strawberry.type(
@@ -75,7 +80,7 @@ class PaymentAgreementNode(relay.Node):
         return self.agreement.entrusted_party
 
     @strawberry.field
-    def entrusted_party_type(self) -> EntrustedPartyType:  # type: ignore[valid-type]
+    def entrusted_party_type(self) -> EntrustedPartyType:
         return self.agreement.entrusted_party_type
 
     @strawberry.field(description="Beijing date, inclusive.")
@@ -87,7 +92,7 @@ class PaymentAgreementNode(relay.Node):
         return self.agreement.valid_until
 
     @strawberry.field
-    def status(self) -> PaymentAgreementStatus:  # type: ignore[valid-type]
+    def status(self) -> PaymentAgreementStatus:
         return self.agreement.status(self.today)
 
     @strawberry.field
@@ -159,7 +164,7 @@ class PaymentContractNode(relay.Node):
         return self.contract.purpose
 
     @strawberry.field
-    def status(self) -> PaymentContractStatus:  # type: ignore[valid-type]
+    def status(self) -> PaymentContractStatus:
         return self.contract.status
 
     @strawberry.field
@@ -225,7 +230,7 @@ async def payment_agreements(
     info: Info,
     first: int | None = None,
     after: str | None = None,
-    status: PaymentAgreementStatus | None = None,  # type: ignore[valid-type]
+    status: PaymentAgreementStatus | None = None,
     partner_id: relay.GlobalID | None = None,
 ) -> PaymentAgreementConnection:
     principal = info.context.principal
@@ -241,14 +246,14 @@ async def payment_agreements(
         f"agreement-{target}",
         lambda n: n.agreement.agreement_id,
         after,
-    )  # type: ignore[return-value]
+    )
 
 
 async def payment_contracts(
     info: Info,
     first: int | None = None,
     after: str | None = None,
-    status: PaymentContractStatus | None = None,  # type: ignore[valid-type]
+    status: PaymentContractStatus | None = None,
     customer_id: relay.GlobalID | None = None,
     partner_id: relay.GlobalID | None = None,
 ) -> PaymentContractConnection:
@@ -271,7 +276,7 @@ async def payment_contracts(
         f"contract-{target}",
         lambda n: n.contract.contract_id,
         after,
-    )  # type: ignore[return-value]
+    )
 
 
 async def pending_payment_agreements(
@@ -283,7 +288,7 @@ async def pending_payment_agreements(
     return build_connection(
         PaymentAgreementConnection, [PaymentAgreementNode.of(a) for a in found], has_next,
         "agreement-review", lambda n: n.agreement.agreement_id, after,
-    )  # type: ignore[return-value]
+    )
 
 
 async def pending_payment_contracts(
@@ -295,7 +300,7 @@ async def pending_payment_contracts(
     return build_connection(
         PaymentContractConnection, await _contract_nodes(info, found), has_next,
         "contract-review", lambda n: n.contract.contract_id, after,
-    )  # type: ignore[return-value]
+    )
 
 
 # -- mutations -----------------------------------------------------------------------------
@@ -321,7 +326,7 @@ class CreatePaymentAgreementInput:
         description="Digits (spaces and dashes allowed). Never stored or returned whole."
     )
     entrusted_party: str
-    entrusted_party_type: EntrustedPartyType  # type: ignore[valid-type]
+    entrusted_party_type: EntrustedPartyType
     valid_from: date
     valid_until: date
     idempotency_key: str | None = None

@@ -10,7 +10,7 @@ import asyncio
 import enum
 from collections.abc import Iterable
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeAlias
 
 import strawberry
 from strawberry import relay
@@ -29,12 +29,20 @@ from partner_center.marketplace.attribution import UnattributedReason
 from partner_center.marketplace.eligibility import MESSAGES, Standing, share_refusal
 from partner_center.marketplace.transactions import Transaction, TransactionStore
 
-ProductCategoryEnum = strawberry.enum(catalog.ProductCategory, name="MarketplaceProductCategory")
-BillingPeriodEnum = strawberry.enum(catalog.BillingPeriod, name="MarketplaceBillingPeriod")
-BillStatusEnum = strawberry.enum(bills.BillStatus, name="MarketplaceBillStatus")
-InvoiceTypeEnum = strawberry.enum(invoices.InvoiceType, name="MarketplaceInvoiceType")
-InvoiceStatusEnum = strawberry.enum(invoices.InvoiceStatus, name="MarketplaceInvoiceStatus")
-UnattributedReasonEnum = strawberry.enum(UnattributedReason, name="MarketplaceUnattributedReason")
+# Each domain enum is registered under its GraphQL name, and annotations use it through
+# an alias: a type checker takes no call's result as a type.
+strawberry.enum(catalog.ProductCategory, name="MarketplaceProductCategory")
+ProductCategoryEnum: TypeAlias = catalog.ProductCategory
+strawberry.enum(catalog.BillingPeriod, name="MarketplaceBillingPeriod")
+BillingPeriodEnum: TypeAlias = catalog.BillingPeriod
+strawberry.enum(bills.BillStatus, name="MarketplaceBillStatus")
+BillStatusEnum: TypeAlias = bills.BillStatus
+strawberry.enum(invoices.InvoiceType, name="MarketplaceInvoiceType")
+InvoiceTypeEnum: TypeAlias = invoices.InvoiceType
+strawberry.enum(invoices.InvoiceStatus, name="MarketplaceInvoiceStatus")
+InvoiceStatusEnum: TypeAlias = invoices.InvoiceStatus
+strawberry.enum(UnattributedReason, name="MarketplaceUnattributedReason")
+UnattributedReasonEnum: TypeAlias = UnattributedReason
 
 
 @strawberry.enum(name="MarketplaceShareLinkStatus")
@@ -67,7 +75,7 @@ class PricePlanType:
     id: str
     name: str
     price: Money
-    period: BillingPeriodEnum  # type: ignore[valid-type]
+    period: BillingPeriodEnum
 
 
 @strawberry.type(
@@ -108,7 +116,7 @@ class ProductNode(relay.Node):
         return self.product.name
 
     @strawberry.field
-    def category(self) -> ProductCategoryEnum:  # type: ignore[valid-type]
+    def category(self) -> ProductCategoryEnum:
         return self.product.category
 
     @strawberry.field(description="The publisher (the product's vendor).")
@@ -296,7 +304,7 @@ class TransactionNode(relay.Node):
         return self.txn.product_name
 
     @strawberry.field
-    def category(self) -> ProductCategoryEnum:  # type: ignore[valid-type]
+    def category(self) -> ProductCategoryEnum:
         return catalog.ProductCategory(self.txn.category)
 
     @strawberry.field
@@ -342,7 +350,7 @@ class TransactionNode(relay.Node):
         )
 
     @strawberry.field(description="Why the order was not attributed to a provider.")
-    def unattributed_reason(self) -> UnattributedReasonEnum | None:  # type: ignore[valid-type]
+    def unattributed_reason(self) -> UnattributedReasonEnum | None:
         reason = self.txn.unattributed_reason
         return UnattributedReason(reason) if reason else None
 
@@ -413,11 +421,11 @@ class InvoiceRequestNode(relay.Node):
         return self.request.tax_number
 
     @strawberry.field
-    def type(self) -> InvoiceTypeEnum:  # type: ignore[valid-type]
+    def type(self) -> InvoiceTypeEnum:
         return self.request.invoice_type
 
     @strawberry.field
-    def status(self) -> InvoiceStatusEnum:  # type: ignore[valid-type]
+    def status(self) -> InvoiceStatusEnum:
         return self.request.status
 
     @strawberry.field(description="The bill's provider share when requested.")
@@ -491,14 +499,14 @@ class BillNode(relay.Node):
         return self.bill.month
 
     @strawberry.field
-    def category(self) -> ProductCategoryEnum:  # type: ignore[valid-type]
+    def category(self) -> ProductCategoryEnum:
         return self.bill.category
 
     @strawberry.field(
         description="OPEN until 12:00 Beijing time on the 5th of the next "
         "month, then CLOSED (and invoiceable)."
     )
-    def status(self) -> BillStatusEnum:  # type: ignore[valid-type]
+    def status(self) -> BillStatusEnum:
         return self.bill.status(utcnow())
 
     @strawberry.field
