@@ -100,7 +100,7 @@ class Partner:
 
 def ops_token() -> str:
     """The provider's operations: no partner of their own (the platform partition)."""
-    from partner_center.marketplace.partition import PLATFORM_PARTITION
+    from partner_center.core.tenancy import PLATFORM_PARTITION
 
     principal = Principal(
         partner_id=PLATFORM_PARTITION,

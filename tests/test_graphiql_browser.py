@@ -24,6 +24,7 @@ import uvicorn
 
 from partner_center.config import get_settings
 from partner_center.local import demo_data
+from partner_center.local.sign_in import DEMO_SIGN_IN
 from tests.conftest import token
 
 sync_api = pytest.importorskip("playwright.sync_api")
@@ -45,7 +46,8 @@ def served(demo: demo_data.DemoData) -> Iterator[str]:
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(create_app(get_settings()), log_level="warning",
+    server = uvicorn.Server(uvicorn.Config(create_app(get_settings(), DEMO_SIGN_IN),
+                                           log_level="warning",
                                            lifespan="off"))
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()

@@ -33,8 +33,9 @@ PAGE = {"accept": "text/html"}
 
 async def client_for(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
     from partner_center.api.app import create_app
+    from partner_center.local.sign_in import DEMO_SIGN_IN
 
-    transport = httpx.ASGITransport(app=create_app(settings))
+    transport = httpx.ASGITransport(app=create_app(settings, demo_sign_in=DEMO_SIGN_IN))
     async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1") as client:
         yield client
 

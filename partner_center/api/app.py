@@ -23,7 +23,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
-from partner_center.api.graphiql.page import graphiql_routes
+from partner_center.api.graphiql.page import DemoSignIn, graphiql_routes
 from partner_center.api.http import PartnerCenterGraphQL
 from partner_center.api.middleware import BodyLimit, SecurityHeaders
 from partner_center.api.schema import schema
@@ -82,16 +82,19 @@ async def healthz(_: Request) -> Response:
     return JSONResponse({"status": "ok"})
 
 
-def create_app(settings: Settings | None = None) -> Starlette:
+def create_app(settings: Settings | None = None,
+               demo_sign_in: DemoSignIn | None = None) -> Starlette:
+    """The API. The development server passes its demo logins for GraphiQL's sign-in;
+    the Lambda handler passes none."""
     settings = settings or bootstrap()
-    graphql_app = PartnerCenterGraphQL(settings, schema)
+    graphql_app = PartnerCenterGraphQL(settings, schema, demo_sign_in)
     authenticator = Authenticator(settings)
     return Starlette(
         routes=[
             Route("/healthz", healthz),
             Route("/graphql", Authenticated(graphql_app, authenticator),
                   methods=["GET", "POST"]),
-            *graphiql_routes(settings),
+            *graphiql_routes(settings, demo_sign_in),
         ],
         middleware=[
             # Outermost first: CORS answers preflights before anything else runs.

@@ -22,7 +22,7 @@ from strawberry.types import ExecutionResult
 
 from partner_center.api import trusted_documents
 from partner_center.api.context import Context
-from partner_center.api.graphiql.page import render_page
+from partner_center.api.graphiql.page import DemoSignIn, render_page
 from partner_center.api.loaders import Loaders
 from partner_center.config import Settings, current
 
@@ -67,10 +67,12 @@ def is_request_error(result: ExecutionResult) -> bool:
 
 
 class PartnerCenterGraphQL(GraphQL):
-    def __init__(self, settings: Settings, schema: Any) -> None:
+    def __init__(self, settings: Settings, schema: Any,
+                 demo_sign_in: DemoSignIn | None = None) -> None:
         super().__init__(schema, graphql_ide=None if settings.is_production else "graphiql",
                          allow_queries_via_get=True)
         self._settings = settings
+        self._demo_sign_in = demo_sign_in
 
     @property
     def settings(self) -> Settings:
@@ -91,7 +93,7 @@ class PartnerCenterGraphQL(GraphQL):
 
     async def render_graphql_ide(self, request: Request) -> Response:
         # Our page, not strawberry's: its scripts come from this origin, under a CSP.
-        return render_page(self.settings, endpoint=request.url.path)
+        return render_page(self.settings, endpoint=request.url.path, demo=self._demo_sign_in)
 
     def should_render_graphql_ide_for(self, request: Request) -> bool:
         return bool(self.graphql_ide) and wants_ide(request.method, request.headers,

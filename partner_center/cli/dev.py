@@ -73,9 +73,11 @@ def dev(
                 env=dict(os.environ)))
             status.update("Starting the API…")
             from partner_center.api.app import create_app
+            from partner_center.local.sign_in import DEMO_SIGN_IN
 
             server = uvicorn.Server(uvicorn.Config(
-                create_app(environment.settings), host=host, port=port, log_level="warning"))
+                create_app(environment.settings, demo_sign_in=DEMO_SIGN_IN),
+                host=host, port=port, log_level="warning"))
         threading.Thread(target=_when_listening, daemon=True, args=(
             server, state_path, host, port, environment, started)).start()
         server.run()

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from partner_center.core.auth import AccountType, Menu, Principal, Role
 from partner_center.core.errors import Unauthenticated
-from partner_center.marketplace.partition import PLATFORM_PARTITION
+from partner_center.core.tenancy import PLATFORM_PARTITION
 from partner_center.storage.models import DirectoryItem
 
 # What a platform principal may be: nothing a partner's own administrator could be.

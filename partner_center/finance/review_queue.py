@@ -18,8 +18,8 @@ from typing import TypeVar
 
 from pynamodb.exceptions import DeleteError
 
+from partner_center.core.tenancy import PLATFORM_PARTITION
 from partner_center.finance.models import FinanceRecord
-from partner_center.marketplace.partition import PLATFORM_PARTITION
 
 QUEUE_PARTITION = PLATFORM_PARTITION
 

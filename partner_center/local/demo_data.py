@@ -15,7 +15,7 @@ from faker import Faker
 
 from partner_center.core.auth import AccountType, Menu, Principal, Role
 from partner_center.core.clock import beijing_date, to_iso
-from partner_center.marketplace.partition import PLATFORM_PARTITION
+from partner_center.core.tenancy import PLATFORM_PARTITION
 from partner_center.storage.models import (
     ConsumptionLine,
     CustomerItem,

@@ -11,8 +11,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 
+from partner_center.core.tenancy import PLATFORM_PARTITION
 from partner_center.marketplace.models import PricePlanAttribute, ProductItem
-from partner_center.marketplace.partition import PLATFORM_PARTITION
 from partner_center.marketplace.split import SplitRule, to_cents
 
 PRODUCT_PREFIX = "PRODUCT#"

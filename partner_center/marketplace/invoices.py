@@ -37,10 +37,10 @@ from partner_center.core.permissions import (
     require_provider_operations,
     sees_marketplace_partition,
 )
+from partner_center.core.tenancy import PLATFORM_PARTITION
 from partner_center.marketplace import tax_numbers
 from partner_center.marketplace.bills import BILL_PREFIX, Bill, BillStatus, BillStore
 from partner_center.marketplace.models import BillItem, InvoiceRequestItem, InvoiceReviewItem
-from partner_center.marketplace.partition import PLATFORM_PARTITION
 from partner_center.marketplace.refusals import Refused
 from partner_center.storage.transactions import transaction_connection
 

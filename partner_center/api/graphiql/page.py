@@ -8,16 +8,20 @@ inline script; fonts and icons are the `data:` URIs inside GraphiQL's stylesheet
 
 Sign-in (development only): the page lists the demo logins and asks
 `POST /graphiql/demo-token` for a token, which it puts in the Headers tab as
-`{"Authorization": "Bearer …"}`. Those routes exist only when the API runs outside
-production and signs tokens with the public local secret, so they hand out nothing a
-caller could not sign for themselves; in production neither the page nor they exist.
+`{"Authorization": "Bearer …"}`. Those routes exist only when the development server
+hands the app its demo logins (`DemoSignIn`: the API never imports the demo data), runs
+outside production and signs tokens with the public local secret, so they hand out
+nothing a caller could not sign for themselves; in production neither the page nor they
+exist.
 """
 
 from __future__ import annotations
 
 import html
 import json
-from typing import Any
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
 
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
@@ -27,6 +31,24 @@ from starlette.types import Scope
 
 from partner_center.api.graphiql.assets import STATIC, page_assets
 from partner_center.config import DEVELOPMENT_JWT_SECRET, Settings
+from partner_center.core.auth import Principal
+
+
+class DemoLogin(Protocol):
+    @property
+    def login(self) -> str: ...
+    @property
+    def about(self) -> str: ...
+
+
+@dataclass(frozen=True)
+class DemoSignIn:
+    """The demo logins the development server offers GraphiQL's picker, and the
+    principal of each (raising KeyError for an unknown login)."""
+
+    logins: Callable[[], Sequence[DemoLogin]]
+    principal: Callable[[str], Principal]
+
 
 STATIC_PREFIX = "/graphiql/static"
 LOGINS_PATH = "/graphiql/demo-logins"
@@ -60,14 +82,16 @@ class GraphiqlFiles(StaticFiles):
         return response
 
 
-def sign_in_offered(settings: Settings) -> bool:
-    return not settings.is_production and settings.jwt_secret == DEVELOPMENT_JWT_SECRET
+def sign_in_offered(settings: Settings, demo: DemoSignIn | None) -> bool:
+    return (demo is not None and not settings.is_production
+            and settings.jwt_secret == DEVELOPMENT_JWT_SECRET)
 
 
-def render_page(settings: Settings, endpoint: str = "/graphql") -> HTMLResponse:
+def render_page(settings: Settings, endpoint: str = "/graphql",
+                demo: DemoSignIn | None = None) -> HTMLResponse:
     scripts, styles = page_assets()
     config: dict[str, Any] = {"endpoint": endpoint}
-    if sign_in_offered(settings):
+    if sign_in_offered(settings, demo):
         config["signIn"] = {"logins": LOGINS_PATH, "token": TOKEN_PATH}
     # JSON in a data block is not script: the CSP needs no exception for it. "<" is
     # escaped so no value could close the element.
@@ -104,34 +128,20 @@ def render_page(settings: Settings, endpoint: str = "/graphql") -> HTMLResponse:
                                        "cache-control": "no-store"})
 
 
-def _refused() -> JSONResponse:
-    return JSONResponse({"error": "demo sign-in is only offered by a local development server"},
-                        status_code=404)
-
-
-def _demo_users() -> list[Any]:
-    from partner_center.local import demo_data  # local extras: never loaded in production
-
-    return demo_data.USERS + demo_data.SERVICE_USERS
-
-
-def graphiql_routes(settings: Settings) -> list[BaseRoute]:
+def graphiql_routes(settings: Settings, demo: DemoSignIn | None = None) -> list[BaseRoute]:
     """Outside production: the page's files, and the sign-in where it is offered. In
     production: nothing."""
     if settings.is_production:
         return []
     routes: list[BaseRoute] = [Mount(STATIC_PREFIX, app=GraphiqlFiles(directory=STATIC),
                                      name="graphiql-static")]
-    if not sign_in_offered(settings):
+    if demo is None or not sign_in_offered(settings, demo):
         return routes
 
     async def logins(_: Request) -> Response:
-        try:
-            users = _demo_users()
-        except ImportError:
-            return _refused()
+        principals = [(u, demo.principal(u.login)) for u in demo.logins()]
         return JSONResponse({"logins": [
-            {"login": u.login, "role": u.role.value, "about": u.about} for u in users]})
+            {"login": u.login, "role": p.role.value, "about": u.about} for u, p in principals]})
 
     async def token(request: Request) -> Response:
         # JSON only: a cross-site form cannot send it without a CORS preflight.
@@ -146,15 +156,12 @@ def graphiql_routes(settings: Settings) -> list[BaseRoute]:
         if not isinstance(login, str):
             return JSONResponse({"error": "send {\"login\": \"sp-admin\"}"}, status_code=400)
         try:
-            from partner_center.core.auth import issue_token
-            from partner_center.local import demo_data
-
-            principal = demo_data.principal(login)
-        except ImportError:
-            return _refused()
+            principal = demo.principal(login)
         except KeyError:
             return JSONResponse({"error": f"no such demo login; see GET {LOGINS_PATH}"},
                                 status_code=400)
+        from partner_center.core.auth import issue_token
+
         bearer = issue_token(principal, settings)
         return JSONResponse({"login": login, "token": bearer,
                              "headers": {"Authorization": f"Bearer {bearer}"}})

@@ -38,6 +38,7 @@ from partner_center.core.auth import Menu, Principal
 from partner_center.core.clock import from_iso
 from partner_center.core.errors import BadInput, ClientError, NotFound
 from partner_center.core.permissions import require_menu, require_provider_operations
+from partner_center.core.tenancy import PLATFORM_PARTITION
 from partner_center.idempotency.once import (
     IdempotencyInProgress,
     IdempotencyKeyReused,
@@ -47,7 +48,6 @@ from partner_center.idempotency.once import (
 from partner_center.marketplace import bills, catalog, invoices, links, orders
 from partner_center.marketplace.attribution import UnattributedReason
 from partner_center.marketplace.bill_export import BillDetailsExport, bill_details_export
-from partner_center.marketplace.partition import PLATFORM_PARTITION
 from partner_center.marketplace.refusals import Refused
 from partner_center.marketplace.transactions import TransactionFilter, TransactionStore
 
