@@ -36,7 +36,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import _fake_lines
 
 from partner_center.config import get_settings
-from partner_center.exports.consumption_details import COLUMNS
+from partner_center.exports.kinds.consumption_details import COLUMNS
 from partner_center.exports.plan import ExportPlan
 from partner_center.exports.runner import Written, write_export
 from partner_center.local.environment import start_environment

@@ -30,9 +30,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from partner_center.exports import marketplace_bill_details
 from partner_center.exports.columns import Anonymizer
 from partner_center.exports.encodings import ENCODINGS
+from partner_center.exports.kinds import marketplace_bill_details
 from partner_center.exports.prefetch import prefetch
 from partner_center.jobs.model import ExportFormat, Job, JobKind, JobStatus
 from partner_center.local.environment import start_environment

@@ -28,6 +28,13 @@ def from_iso_or_none(text: str | None) -> datetime | None:
     return from_iso(text) if text else None
 
 
+def beijing_text(stored: str | None) -> str:
+    """A stored instant as files show it: Beijing wall time, to the second ("" for none)."""
+    if not stored:
+        return ""
+    return from_iso(stored).astimezone(BEIJING).strftime("%Y-%m-%d %H:%M:%S")
+
+
 def beijing_date(instant: datetime) -> date:
     return instant.astimezone(BEIJING).date()
 

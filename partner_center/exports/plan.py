@@ -1,6 +1,6 @@
 """What an export writes: its columns, its records page by page, and its file name.
 
-Each export kind contributes one `plan_*` function; the runner is the same for all.
+Each export kind's module (`exports/kinds/`) has its `plan`; the runner is the same for all.
 """
 
 from __future__ import annotations

@@ -19,33 +19,20 @@ from botocore.exceptions import BotoCoreError, ClientError
 from partner_center.config import Settings
 from partner_center.core.faults import InjectedFault, fault_point
 from partner_center.core.logs import fields, get_logger
-from partner_center.exports import (
-    adjustment_records,
-    consumption_details,
-    marketplace_bill_details,
-    partner_bill,
-    partner_bill_details,
-)
+from partner_center.exports import kinds
 from partner_center.exports.columns import Anonymizer
 from partner_center.exports.encodings import ENCODINGS, DocumentEncoder
 from partner_center.exports.multipart import MultipartWriter
-from partner_center.exports.plan import ExportPlan, PlanFactory
+from partner_center.exports.plan import ExportPlan
 from partner_center.exports.prefetch import prefetch
 from partner_center.jobs.attempt import LeaseLost, attempt
-from partner_center.jobs.model import ExportFormat, Job, JobKind
+from partner_center.jobs.model import ExportFormat, ExportKind, Job
 from partner_center.jobs.store import Claim, JobStore
 from partner_center.storage import aws
 from partner_center.webhooks.sources import job_finished
 
 log = get_logger(__name__)
 
-PLANS: dict[JobKind, PlanFactory] = {
-    JobKind.CONSUMPTION_DETAILS: consumption_details.plan,
-    JobKind.MARKETPLACE_BILL_DETAILS: marketplace_bill_details.plan,
-    JobKind.ADJUSTMENT_RECORDS: adjustment_records.plan,
-    JobKind.PARTNER_BILL: partner_bill.plan,
-    JobKind.PARTNER_BILL_DETAILS: partner_bill_details.plan,
-}
 
 # Often enough for a progress bar to move on a job of a few seconds; each report is one
 # small conditional update of the job record (which also renews the lease).
@@ -134,7 +121,7 @@ async def write_export(plan: ExportPlan, s3: Any, bucket: str, key: str, file_na
 async def _stream(claim: Claim, store: JobStore, settings: Settings,
                   lease: timedelta) -> None:
     job = claim.job
-    plan = await asyncio.to_thread(PLANS[job.kind], job)
+    plan = await asyncio.to_thread(kinds.spec(ExportKind(job.kind)).plan, job)
     file_name = f"{plan.file_stem}-{job.job_id}.{job.format.value}"
     key = object_key(job, file_name)
     # Report (and so renew the lease) well before it could lapse.

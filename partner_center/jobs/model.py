@@ -21,6 +21,8 @@ TERMINAL = frozenset({JobStatus.SUCCEEDED, JobStatus.FAILED})
 
 
 class JobKind(enum.StrEnum):
+    """Every kind of job a record can hold: the exports, and the lead dispatch jobs."""
+
     CONSUMPTION_DETAILS = "consumption_details"
     MARKETPLACE_BILL_DETAILS = "marketplace_bill_details"
     # Lead dispatch jobs (R7): their file is the per-lead result report.
@@ -29,6 +31,22 @@ class JobKind(enum.StrEnum):
     ADJUSTMENT_RECORDS = "adjustment_records"
     PARTNER_BILL = "partner_bill"  # the bill as a PDF
     PARTNER_BILL_DETAILS = "partner_bill_details"  # the details a bill covers
+
+
+class ExportKind(enum.StrEnum):
+    """What can be requested as an export: a job kind whose file is an export of the
+    partner's data (each has its module in `exports/kinds/`). Lead dispatch and recall
+    are jobs too, but not exports."""
+
+    CONSUMPTION_DETAILS = JobKind.CONSUMPTION_DETAILS.value
+    MARKETPLACE_BILL_DETAILS = JobKind.MARKETPLACE_BILL_DETAILS.value
+    ADJUSTMENT_RECORDS = JobKind.ADJUSTMENT_RECORDS.value
+    PARTNER_BILL = JobKind.PARTNER_BILL.value
+    PARTNER_BILL_DETAILS = JobKind.PARTNER_BILL_DETAILS.value
+
+    @property
+    def job_kind(self) -> JobKind:
+        return JobKind(self.value)
 
 
 class ExportFormat(enum.StrEnum):

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from partner_center.core.anonymize import ColumnKind
-from partner_center.core.clock import BEIJING, from_iso
+from partner_center.core.clock import beijing_text
 from partner_center.core.ids import global_id
 from partner_center.exports.cells import INSTANT
 from partner_center.exports.columns import Column
@@ -17,12 +17,6 @@ from partner_center.exports.plan import ExportPlan
 from partner_center.leads.store import Outcome
 
 PAGE = 200
-
-
-def _beijing(text: str | None) -> str:
-    if not text:
-        return ""
-    return from_iso(text).astimezone(BEIJING).strftime("%Y-%m-%d %H:%M:%S")
 
 
 # IDs as the client sent them (global IDs), so each row joins back to the request.
@@ -40,7 +34,7 @@ COLUMNS: list[Column] = [
     Column("新状态/Status after", ColumnKind.PLAIN, lambda o: o.to_status or ""),
     Column("专人ID/Staff ID", ColumnKind.PLAIN,
            lambda o: global_id("User", o.staff_id) if o.staff_id else ""),
-    Column("时间(北京时间)/At (UTC+8)", ColumnKind.PLAIN, lambda o: _beijing(o.occurred_at),
+    Column("时间(北京时间)/At (UTC+8)", ColumnKind.PLAIN, lambda o: beijing_text(o.occurred_at),
            INSTANT),
 ]
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import date
 
 from partner_center.core.anonymize import ColumnKind
-from partner_center.core.clock import BEIJING, from_iso
+from partner_center.core.auth import Menu
+from partner_center.core.clock import beijing_text
 from partner_center.core.money import format_amount
 from partner_center.customers.adjustments import (
     AdjustmentFilter,
@@ -15,19 +16,17 @@ from partner_center.customers.adjustments import (
 from partner_center.customers.models import AdjustmentItem
 from partner_center.exports.cells import INSTANT, MONEY
 from partner_center.exports.columns import Column
+from partner_center.exports.kinds import TABLE_FORMATS, ExportKindSpec
 from partner_center.exports.plan import ExportPlan
-from partner_center.jobs.model import Job
+from partner_center.jobs.model import ExportKind, Job
 
 TYPES = {"credit": "调减/Credit", "debit": "调增/Debit"}
 
 
-def _beijing_time(item: AdjustmentItem) -> str:
-    return from_iso(item.applied_at).astimezone(BEIJING).strftime("%Y-%m-%d %H:%M:%S")
-
-
 COLUMNS: list[Column] = [
     Column("调账ID/Adjustment ID", ColumnKind.PLAIN, lambda r: r.adjustment_id, width=24),
-    Column("调账时间(北京时间)/Applied at (UTC+8)", ColumnKind.PLAIN, _beijing_time, INSTANT),
+    Column("调账时间(北京时间)/Applied at (UTC+8)", ColumnKind.PLAIN,
+           lambda r: beijing_text(r.applied_at), INSTANT),
     Column("账单月份/Bill month", ColumnKind.PLAIN, lambda r: r.bill_month, width=12),
     Column("客户ID/Customer ID", ColumnKind.PLAIN, lambda r: r.customer_id, width=18),
     Column("客户名称/Customer name", ColumnKind.NAME, lambda r: r.customer_name, width=20),
@@ -59,3 +58,13 @@ def plan(job: Job) -> ExportPlan:
     return ExportPlan(
         columns=COLUMNS, pages=pages, file_stem="adjustment-records", progress=progress
     )
+
+
+KIND = ExportKindSpec(
+    kind=ExportKind.ADJUSTMENT_RECORDS,
+    title="Adjustment records",
+    menu=Menu.CUSTOMERS,
+    formats=TABLE_FORMATS,
+    columns=COLUMNS,
+    plan=plan,
+)

@@ -14,12 +14,14 @@ from partner_center.bills.bill import Bill, BillItem
 from partner_center.bills.months import Month
 from partner_center.bills.store import BillStore
 from partner_center.core.anonymize import ColumnKind
-from partner_center.core.clock import BEIJING, from_iso
+from partner_center.core.auth import Menu
+from partner_center.core.clock import beijing_text
 from partner_center.core.money import CURRENCY, format_amount
 from partner_center.exports.cells import COUNT, MONEY
 from partner_center.exports.columns import Column
+from partner_center.exports.kinds import DOCUMENT_FORMATS, ExportKindSpec
 from partner_center.exports.plan import Cover, ExportPlan
-from partner_center.jobs.model import Job
+from partner_center.jobs.model import ExportKind, Job
 from partner_center.storage.models import DirectoryItem
 
 STATUS_LABELS = {
@@ -46,12 +48,6 @@ class CoverRecord:
     adjustment_count: int
 
 
-def _beijing(text: str | None) -> str:
-    if not text:
-        return ""
-    return from_iso(text).astimezone(BEIJING).strftime("%Y-%m-%d %H:%M:%S")
-
-
 def _money(value: Decimal) -> str:
     return f"{format_amount(value)} {CURRENCY}"
 
@@ -75,12 +71,12 @@ COVER_FIELDS: list[Column] = [
     Column(
         "数据截至(北京时间)/Data as of (UTC+8)",
         ColumnKind.PLAIN,
-        lambda r: _beijing(r.bill.data_as_of),
+        lambda r: beijing_text(r.bill.data_as_of),
     ),
     Column(
         "出账时间(北京时间)/Generated at (UTC+8)",
         ColumnKind.PLAIN,
-        lambda r: _beijing(r.bill.generated_at),
+        lambda r: beijing_text(r.bill.generated_at),
     ),
 ]
 
@@ -135,3 +131,13 @@ def plan(job: Job) -> ExportPlan:
             title=f"伙伴账单 / Partner bill {bill.month}", fields=COVER_FIELDS, record=record
         ),
     )
+
+
+KIND = ExportKindSpec(
+    kind=ExportKind.PARTNER_BILL,
+    title="Partner bill",
+    menu=Menu.BILLING,
+    formats=DOCUMENT_FORMATS,
+    columns=COLUMNS,
+    plan=plan,
+)

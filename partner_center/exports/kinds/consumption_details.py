@@ -8,23 +8,21 @@ from datetime import date
 from partner_center.consumption.filters import ConsumptionFilter
 from partner_center.consumption.store import ConsumptionStore, managed_customers
 from partner_center.core.anonymize import ColumnKind
-from partner_center.core.clock import BEIJING, beijing_day_range, from_iso, utcnow
+from partner_center.core.auth import Menu
+from partner_center.core.clock import beijing_day_range, beijing_text, from_iso, utcnow
 from partner_center.core.money import CURRENCY, format_amount
 from partner_center.exports.cells import DATE, INSTANT, MONEY, QUANTITY
 from partner_center.exports.columns import Column
+from partner_center.exports.kinds import TABLE_FORMATS, ExportKindSpec
 from partner_center.exports.plan import ExportPlan
-from partner_center.jobs.model import Job
+from partner_center.jobs.model import ExportKind, Job
 from partner_center.storage.models import ConsumptionLine
-
-
-def _beijing_time(line: ConsumptionLine) -> str:
-    return from_iso(line.charged_at).astimezone(BEIJING).strftime("%Y-%m-%d %H:%M:%S")
-
 
 COLUMNS: list[Column] = [
     Column("明细ID/Line ID", ColumnKind.PLAIN, lambda r: r.line_id, width=24),
     Column("账单日期/Bill date", ColumnKind.PLAIN, lambda r: r.bill_date, DATE),
-    Column("扣费时间(北京时间)/Charged at (UTC+8)", ColumnKind.PLAIN, _beijing_time, INSTANT),
+    Column("扣费时间(北京时间)/Charged at (UTC+8)", ColumnKind.PLAIN,
+           lambda r: beijing_text(r.charged_at), INSTANT),
     Column("客户ID/Customer ID", ColumnKind.PLAIN, lambda r: r.customer_id, width=18),
     Column("客户名称/Customer name", ColumnKind.NAME, lambda r: r.customer_name, width=20),
     Column("产品/Product", ColumnKind.PLAIN, lambda r: r.product),
@@ -71,3 +69,13 @@ def plan(job: Job) -> ExportPlan:
 
     return ExportPlan(columns=COLUMNS, pages=pages, file_stem="consumption-details",
                       progress=progress)
+
+
+KIND = ExportKindSpec(
+    kind=ExportKind.CONSUMPTION_DETAILS,
+    title="Consumption details",
+    menu=Menu.CUSTOMERS,
+    formats=TABLE_FORMATS,
+    columns=COLUMNS,
+    plan=plan,
+)

@@ -4,24 +4,22 @@
 from __future__ import annotations
 
 from partner_center.core.anonymize import ColumnKind
-from partner_center.core.clock import BEIJING, from_iso
+from partner_center.core.auth import Menu
+from partner_center.core.clock import beijing_text, from_iso
 from partner_center.core.money import CURRENCY, format_amount
 from partner_center.exports.cells import COUNT, INSTANT, MONEY
 from partner_center.exports.columns import Column
+from partner_center.exports.kinds import TABLE_FORMATS, ExportKindSpec
 from partner_center.exports.plan import ExportPlan
-from partner_center.jobs.model import Job
+from partner_center.jobs.model import ExportKind, Job
 from partner_center.marketplace.bills import month_range, split_bill_id
 from partner_center.marketplace.transactions import Transaction, TransactionFilter, TransactionStore
-
-
-def _beijing_time(txn: Transaction) -> str:
-    return from_iso(txn.placed_at).astimezone(BEIJING).strftime("%Y-%m-%d %H:%M:%S")
-
 
 COLUMNS: list[Column] = [
     Column("订单ID/Order ID", ColumnKind.PLAIN, lambda t: t.order_id, width=24),
     Column("账单/Bill", ColumnKind.PLAIN, lambda t: t.bill_id, width=24),
-    Column("下单时间(北京时间)/Placed at (UTC+8)", ColumnKind.PLAIN, _beijing_time, INSTANT),
+    Column("下单时间(北京时间)/Placed at (UTC+8)", ColumnKind.PLAIN,
+           lambda r: beijing_text(r.placed_at), INSTANT),
     Column("商品ID/Product ID", ColumnKind.PLAIN, lambda t: t.product_id),
     Column("商品名称/Product", ColumnKind.PLAIN, lambda t: t.product_name, width=24),
     Column("价格套餐/Price plan", ColumnKind.PLAIN, lambda t: t.price_plan_name, width=20),
@@ -65,3 +63,13 @@ def plan(job: Job) -> ExportPlan:
         file_stem=f"marketplace-bill-{bill_id.replace('.', '-')}",
         progress=progress,
     )
+
+
+KIND = ExportKindSpec(
+    kind=ExportKind.MARKETPLACE_BILL_DETAILS,
+    title="Marketplace bill details",
+    menu=Menu.MARKETPLACE,
+    formats=TABLE_FORMATS,
+    columns=COLUMNS,
+    plan=plan,
+)

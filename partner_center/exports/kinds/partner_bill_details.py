@@ -11,11 +11,13 @@ from collections.abc import Iterator
 
 from partner_center.bills.details import month_details
 from partner_center.bills.store import BillStore
+from partner_center.core.auth import Menu
 from partner_center.core.clock import from_iso
-from partner_center.exports.consumption_details import COLUMNS
-from partner_center.exports.partner_bill import bill_of
+from partner_center.exports.kinds import TABLE_FORMATS, ExportKindSpec
+from partner_center.exports.kinds.consumption_details import COLUMNS
+from partner_center.exports.kinds.partner_bill import bill_of
 from partner_center.exports.plan import ExportPlan
-from partner_center.jobs.model import Job
+from partner_center.jobs.model import ExportKind, Job
 from partner_center.storage.models import ConsumptionLine
 
 PAGE_SIZE = 1000
@@ -52,3 +54,13 @@ def plan(job: Job) -> ExportPlan:
         file_stem=f"partner-bill-details-{bill.month}",
         progress=progress,
     )
+
+
+KIND = ExportKindSpec(
+    kind=ExportKind.PARTNER_BILL_DETAILS,
+    title="Partner bill details",
+    menu=Menu.BILLING,
+    formats=TABLE_FORMATS,
+    columns=COLUMNS,
+    plan=plan,
+)
