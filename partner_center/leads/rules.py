@@ -35,7 +35,6 @@ class Reason(enum.StrEnum):
     STAFF_NOT_IN_PARTNER = "STAFF_NOT_IN_PARTNER"
 
 
-DISPATCHABLE = frozenset({LeadStatus.UNDISPATCHED, LeadStatus.RECALLED})
 FINISHED = frozenset({LeadStatus.CONVERTED, LeadStatus.CLOSED})
 
 

@@ -1,33 +1,8 @@
-"""The dispatch worker's Lambda handler: an SQS batch in, partial batch failures out."""
+"""The dispatch worker's Lambda handler: lead dispatch and recall jobs from their queue."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
-
-from aws_lambda_powertools.utilities.batch import (
-    AsyncBatchProcessor,
-    EventType,
-    async_process_partial_response,
-)
-from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
-
-from partner_center.config import get_settings
-from partner_center.jobs.messages import JobMessage
+from partner_center.jobs.worker import job_queue_handler
 from partner_center.leads.runner import run_dispatch
 
-if TYPE_CHECKING:
-    from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
-
-# As for exports: failures are reported record by record, never raised with their text.
-processor = AsyncBatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
-
-
-async def record_handler(record: SQSRecord) -> str:
-    # A poison body raises here: it is retried, then dead-lettered like any failure.
-    message = JobMessage.decode(record.body)
-    return await run_dispatch(message.partner_id, message.job_id, get_settings())
-
-
-def handle(event: dict[str, Any], context: Any) -> PartialItemFailureResponse:
-    return async_process_partial_response(
-        event=event, record_handler=record_handler, processor=processor, context=context)
+handle = job_queue_handler(run_dispatch)

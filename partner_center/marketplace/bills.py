@@ -16,7 +16,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from partner_center.core.auth import Menu, Principal
-from partner_center.core.clock import BEIJING, beijing_date, beijing_day_start, utcnow
+from partner_center.core.clock import BEIJING, beijing_date, beijing_day_start
 from partner_center.core.errors import BadInput
 from partner_center.core.permissions import require_menu
 from partner_center.marketplace.catalog import ProductCategory
@@ -177,7 +177,3 @@ def list_bills(
     return BillStore(principal.partner_id).page(
         flt.validate(), after_bill_id=after_bill_id, limit=limit
     )
-
-
-def bill_status(bill: Bill, now: datetime | None = None) -> BillStatus:
-    return bill.status(now or utcnow())
