@@ -8,6 +8,7 @@ visible) and hands the job back for the message's redelivery to retry.
 from __future__ import annotations
 
 import asyncio
+import importlib
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -19,13 +20,6 @@ from botocore.exceptions import BotoCoreError, ClientError
 from partner_center.config import Settings
 from partner_center.core.faults import InjectedFault, fault_point
 from partner_center.core.logs import fields, get_logger
-from partner_center.exports import (
-    adjustment_records,
-    consumption_details,
-    marketplace_bill_details,
-    partner_bill,
-    partner_bill_details,
-)
 from partner_center.exports.columns import Anonymizer
 from partner_center.exports.encodings import ENCODINGS, DocumentEncoder
 from partner_center.exports.multipart import MultipartWriter
@@ -39,13 +33,26 @@ from partner_center.webhooks.sources import job_finished
 
 log = get_logger(__name__)
 
-PLANS: dict[JobKind, PlanFactory] = {
-    JobKind.CONSUMPTION_DETAILS: consumption_details.plan,
-    JobKind.MARKETPLACE_BILL_DETAILS: marketplace_bill_details.plan,
-    JobKind.ADJUSTMENT_RECORDS: adjustment_records.plan,
-    JobKind.PARTNER_BILL: partner_bill.plan,
-    JobKind.PARTNER_BILL_DETAILS: partner_bill_details.plan,
+# The module of each export kind's plan (its `plan`). By name: the lead dispatch worker
+# writes its reports through `write_export` and needs none of them, so it does not load
+# them (their models and columns) at its cold start; the export worker loads them all at
+# its own (`load_plans`).
+PLAN_MODULES: dict[JobKind, str] = {
+    JobKind.CONSUMPTION_DETAILS: "partner_center.exports.consumption_details",
+    JobKind.MARKETPLACE_BILL_DETAILS: "partner_center.exports.marketplace_bill_details",
+    JobKind.ADJUSTMENT_RECORDS: "partner_center.exports.adjustment_records",
+    JobKind.PARTNER_BILL: "partner_center.exports.partner_bill",
+    JobKind.PARTNER_BILL_DETAILS: "partner_center.exports.partner_bill_details",
 }
+
+
+def plan_factory(kind: JobKind) -> PlanFactory:
+    return cast(PlanFactory, importlib.import_module(PLAN_MODULES[kind]).plan)
+
+
+def load_plans() -> None:
+    for kind in PLAN_MODULES:
+        plan_factory(kind)
 
 # Often enough for a progress bar to move on a job of a few seconds; each report is one
 # small conditional update of the job record (which also renews the lease).
@@ -134,7 +141,7 @@ async def write_export(plan: ExportPlan, s3: Any, bucket: str, key: str, file_na
 async def _stream(claim: Claim, store: JobStore, settings: Settings,
                   lease: timedelta) -> None:
     job = claim.job
-    plan = await asyncio.to_thread(PLANS[job.kind], job)
+    plan = await asyncio.to_thread(plan_factory(job.kind), job)
     file_name = f"{plan.file_stem}-{job.job_id}.{job.format.value}"
     key = object_key(job, file_name)
     # Report (and so renew the lease) well before it could lapse.

@@ -12,8 +12,11 @@ from aws_lambda_powertools.utilities.batch import (
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
 from partner_center.config import get_settings
-from partner_center.exports.runner import run_export
+from partner_center.exports.runner import load_plans, run_export
 from partner_center.jobs.messages import JobMessage
+
+# This worker runs every export kind: their plans load with it, not on the first job.
+load_plans()
 
 # Failed records are reported one by one even when all fail, rather than by raising:
 # SQS treats both alike, and the raised error would carry every record's exception text.
