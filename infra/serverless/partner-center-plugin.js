@@ -208,9 +208,11 @@ class PythonLayers {
       fs.rmSync(root, { recursive: true, force: true });
       const target = path.join(root, 'python');
       fs.mkdirSync(target, { recursive: true });
-      this.log.notice(`Layer ${name}: installing ${wanted.join(', ')}`);
-      execFileSync(pythonBin, ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check',
-        '--target', target, ...extraArgs, ...wanted], { stdio: 'inherit' });
+      if (wanted.length) {
+        this.log.notice(`Layer ${name}: installing ${wanted.join(', ')}`);
+        execFileSync(pythonBin, ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check',
+          '--target', target, ...extraArgs, ...wanted], { stdio: 'inherit' });
+      }
       slim(target);
       stripDebug(target, this.stripTool());
       for (const [source, into] of Object.entries(files)) {
