@@ -11,8 +11,12 @@ at most 2x. Then, per handler, the top-level packages whose own import time is l
 
     .venv/bin/python bench/cold_start.py [--runs 7] [--top 6] [--function NAME]
 
-The children get a production-like environment (PC_ENV=production, an OIDC issuer, no
-network: nothing is fetched at import), as in Lambda where serverless.yml sets it.
+The children get a production-like environment (PC_ENV=production, an OIDC issuer), as
+in Lambda where serverless.yml sets it. Production reads its secrets from SSM at cold
+start (partner_center/secrets.py) and refuses them in the environment, so the benchmark
+starts the embedded AWS on 127.0.0.1, writes placeholder SecureStrings into its SSM and
+names them to the children: each handler's time includes its SSM client and reads, as a
+Lambda init does (over loopback rather than to the regional endpoint).
 """
 
 from __future__ import annotations
@@ -32,13 +36,20 @@ API_GOAL = 3.0
 WORKER_GOAL = 2.0
 BASELINE = "boto3"
 
-# What Lambda would hold in the environment (serverless.yml), without any network: the
-# secrets are placeholders of the right shape, the AWS endpoint a closed local port.
+STAGE = "cold-start-bench"
+# Placeholder secrets of the right shape, written into the embedded SSM (`_put_secrets`).
+SECRETS = {
+    "PC_JWT_SECRET_PARAMETER": "cold-start-benchmark-placeholder-jwt-secret-0123456789",
+    "PC_ACCOUNT_HASH_KEY_PARAMETER": "cold-start-benchmark-placeholder-account-hash-012345",
+    "PC_WEBHOOK_SECRET_KEY_PARAMETER": "cold-start-benchmark-placeholder-webhook-key-0123456",
+}
+SHARE_LINK_KEY_ID = "bench"
+SHARE_LINK_KEY = "cold-start-benchmark-placeholder-share-link-0123456789"
+
+# What Lambda would hold in the environment (serverless.yml), less the SSM parameter
+# names and the endpoint of the embedded AWS, which `main` adds.
 CHILD_ENV = {
     "PC_ENV": "production",
-    "PC_JWT_SECRET": "cold-start-benchmark-placeholder-jwt-secret-0123456789",
-    "PC_SHARE_LINK_SECRET": "cold-start-benchmark-placeholder-share-link-0123456789",
-    "PC_ACCOUNT_HASH_KEY": "cold-start-benchmark-placeholder-account-hash-0123456789",
     "PC_OIDC_ISSUER": "https://issuer.invalid/",
     "PC_OIDC_AUDIENCE": "partner-center-api",
     "PC_JWT_ISSUER": "https://issuer.invalid/",
@@ -46,9 +57,27 @@ CHILD_ENV = {
     "AWS_REGION": "eu-west-1",
     "AWS_ACCESS_KEY_ID": "bench",
     "AWS_SECRET_ACCESS_KEY": "bench",
-    "AWS_ENDPOINT_URL": "http://127.0.0.1:9",
     "PYTHONDONTWRITEBYTECODE": "",
 }
+
+
+def _put_secrets(endpoint_url: str) -> dict[str, str]:
+    """Write the placeholder secrets into the embedded SSM; the variables naming them."""
+    import boto3
+
+    from partner_center.local.ssm import parameter_names
+
+    names = parameter_names(STAGE)
+    ssm = boto3.client("ssm", endpoint_url=endpoint_url, region_name=CHILD_ENV["AWS_REGION"],
+                       aws_access_key_id="bench", aws_secret_access_key="bench")
+    for variable, value in SECRETS.items():
+        ssm.put_parameter(Name=names[variable], Value=value, Type="SecureString",
+                          Overwrite=True)
+    ssm.put_parameter(Name=f"{names['PC_SHARE_LINK_KEYS_PATH']}/{SHARE_LINK_KEY_ID}",
+                      Value=SHARE_LINK_KEY, Type="SecureString", Overwrite=True)
+    ssm.put_parameter(Name=names["PC_SHARE_LINK_KEY_ID_PARAMETER"], Value=SHARE_LINK_KEY_ID,
+                      Type="String", Overwrite=True)
+    return {**names, "AWS_ENDPOINT_URL": endpoint_url}
 
 _TIMED = """
 import resource, sys, time
@@ -115,6 +144,17 @@ def main() -> int:
     functions = handlers()
     if args.function:
         functions = {name: functions[name] for name in args.function}
+    from partner_center.local.aws_server import EmbeddedAws
+
+    aws = EmbeddedAws().start()
+    try:
+        CHILD_ENV.update(_put_secrets(aws.endpoint_url))
+        return _measure(functions, args)
+    finally:
+        aws.stop()
+
+
+def _measure(functions: dict[str, str], args: argparse.Namespace) -> int:
     baseline: list[float] = []
     samples: dict[str, list[tuple[float, int, int]]] = defaultdict(list)
     for _ in range(args.runs):

@@ -107,13 +107,24 @@ class SecretReader:
         values: dict[str, Any] = {}
         provider = self._ssm()
         max_age = 0 if force else self.names.max_age
+        # One GetParameters call for all of them (powertools batches by ten), not one
+        # round trip each: a cold start waits for every call.
+        wanted = {name: {} for name in self.names.single.values()}
+        if force:
+            # It has no force_fetch (and takes a max_age of 0 for its default of 5 s).
+            provider.clear_cache()
+        try:
+            got = provider.get_parameters_by_name(wanted, decrypt=True, max_age=max_age,
+                                                  raise_on_error=False) if wanted else {}
+        except Exception as exc:
+            raise SecretUnavailable(
+                f"cannot read SSM parameters {', '.join(wanted)} ({_reason(exc)})"
+            ) from None
         for field_name, name in self.names.single.items():
-            try:
-                value = provider.get(name, decrypt=True, max_age=max_age, force_fetch=force)
-            except Exception as exc:
-                raise SecretUnavailable(
-                    f"cannot read SSM parameter {name} ({_reason(exc)})"
-                ) from None
+            if name in got.get("_errors", ()):
+                # GetParameters names what it could not find among its InvalidParameters.
+                raise SecretUnavailable(f"cannot read SSM parameter {name} (ParameterNotFound)")
+            value = got.get(name)
             if not value:
                 raise SecretUnavailable(f"SSM parameter {name} is empty")
             values[field_name] = value

@@ -154,6 +154,47 @@ def test_a_signing_key_id_without_its_key_is_not_taken(
     assert get_settings() is before
 
 
+def _opens_with(key: str, ciphertext: str, partner_id: str, subscription_id: str) -> str:
+    # AES-256-GCM under SHA-256 of `key`, the format webhooks/secret.py documents.
+    import base64
+    import hashlib
+
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+    raw = base64.b64decode(ciphertext.removeprefix("v1:"))
+    aead = AESGCM(hashlib.sha256(key.encode()).digest())
+    return aead.decrypt(raw[:12], raw[12:], f"{partner_id}#{subscription_id}".encode()).decode()
+
+
+def test_a_rotated_webhook_secret_key_seals_new_secrets_in_a_warm_container(
+    production: dict[str, str], ssm: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from cryptography.exceptions import InvalidTag
+
+    from partner_center.webhooks import secret
+    from partner_center.webhooks.settings import webhook_settings
+
+    webhook_settings.cache_clear()
+    reload_settings()
+    assert webhook_settings().secret_key == WEBHOOK_KEY
+    before = secret.seal("whsec_before", "P1", "S1")
+    assert _opens_with(WEBHOOK_KEY, before, "P1", "S1") == "whsec_before"
+    rotated = "v" * 48
+    ssm.put_parameter(Name=production[secrets.WEBHOOK_SECRET_KEY_PARAMETER], Value=rotated,
+                      Type="SecureString", Overwrite=True)
+    assert webhook_settings().secret_key == WEBHOOK_KEY, "read again before the max age"
+    _later(monkeypatch, 301)
+    assert webhook_settings().secret_key == rotated
+    after = secret.seal("whsec_after", "P1", "S1")
+    assert _opens_with(rotated, after, "P1", "S1") == "whsec_after"
+    assert secret.unseal(after, "P1", "S1") == "whsec_after"
+    # As docs/deploy.md says: what the old key sealed no longer opens (rotate the
+    # subscriptions' signing secrets after the key).
+    with pytest.raises(InvalidTag):
+        secret.unseal(before, "P1", "S1")
+    webhook_settings.cache_clear()
+
+
 def _cold_start(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     # A fresh interpreter importing a handler, as Lambda's init does.
     return subprocess.run(

@@ -1,15 +1,17 @@
 'use strict';
-// Local plugin of this service (three small jobs, each explained where it is done):
-// building the per-job Python layers, packaging without AWS credentials, and a template
-// that cfn-lint passes.
+// Local plugin of this service (four small jobs, each explained where it is done):
+// building the per-job Python layers, stripping the debug symbols of native code,
+// packaging without AWS credentials, and a template that cfn-lint passes.
 //
-// Builds the Lambda layers listed in `custom.pythonLayers` (layer name -> packages of
-// requirements.txt) before Serverless packages them. serverless-python-requirements
-// puts one set of requirements into every function; the heavy packages that only one
-// job needs (numpy for the bill run's 95th percentile, reportlab for PDFs) are left out
-// of it (`noDeploy`) and installed here into a layer that only those functions get.
-// pip takes the same platform arguments (`pipCmdExtraArgs`), so the layers hold the
-// same arm64 wheels as the functions, and the version ranges of requirements.txt.
+// Builds the Lambda layers listed in `custom.pythonLayers` before Serverless packages
+// them: layer name -> packages of requirements.txt, or -> { requirements: [...], files:
+// { "source folder": "folder in python/" } } for data files only that layer's functions
+// read (the PDF font). serverless-python-requirements puts one set of requirements into
+// every function; the heavy packages that only some jobs need (reportlab for PDFs,
+// cryptography for token verification and webhook secrets) are left out of it
+// (`noDeploy`) and installed here into a layer that only those functions get. pip takes
+// the same platform arguments (`pipCmdExtraArgs`), so the layers hold the same arm64
+// wheels as the functions, and the version ranges of requirements.txt.
 const { execFileSync } = require('child_process');
 const crypto = require('crypto');
 const fs = require('fs');
@@ -36,12 +38,73 @@ function slim(folder, top = true) {
 
 const normalize = (name) => name.toLowerCase().replace(/[-_.]+/g, '-');
 
+// Some aarch64 wheels ship their extension modules with DWARF debug info (aiohttp's
+// HTTP parser is 3.3 MiB, 0.5 MiB without): nothing at run time reads it. The build
+// machine's own `strip` reads only its own architecture, so the cross tool (Debian's
+// binutils-aarch64-linux-gnu, which .ci/run installs) or LLVM's, which reads any, does it.
+const STRIP_TOOLS = ['aarch64-linux-gnu-strip', 'llvm-strip'];
+
+function findStrip() {
+  for (const tool of STRIP_TOOLS) {
+    try {
+      execFileSync(tool, ['--version'], { stdio: 'ignore' });
+      return tool;
+    } catch (error) {
+      // not installed: try the next
+    }
+  }
+  return null;
+}
+
+function nativeLibraries(folder, found = []) {
+  for (const entry of fs.readdirSync(folder, { withFileTypes: true })) {
+    const full = path.join(folder, entry.name);
+    if (entry.isDirectory()) nativeLibraries(full, found);
+    else if (entry.isFile() && /\.so(\.\d+)*$/.test(entry.name)) found.push(full);
+  }
+  return found;
+}
+
+// Debug sections only (--strip-debug): the symbol tables the dynamic loader and
+// Python's import need stay as they are. Returns the bytes saved.
+function stripDebug(folder, tool) {
+  let saved = 0;
+  for (const file of nativeLibraries(folder)) {
+    const before = fs.statSync(file).size;
+    execFileSync(tool, ['--strip-debug', file], { stdio: 'inherit' });
+    saved += before - fs.statSync(file).size;
+  }
+  return saved;
+}
+
+function copyFolder(source, target) {
+  fs.mkdirSync(target, { recursive: true });
+  for (const entry of fs.readdirSync(source, { withFileTypes: true })) {
+    const from = path.join(source, entry.name);
+    if (entry.isDirectory()) copyFolder(from, path.join(target, entry.name));
+    else if (entry.isFile()) fs.copyFileSync(from, path.join(target, entry.name));
+  }
+}
+
+function folderDigest(folder, hash) {
+  for (const entry of fs.readdirSync(folder, { withFileTypes: true }).sort(
+    (a, b) => a.name.localeCompare(b.name))) {
+    const full = path.join(folder, entry.name);
+    hash.update(entry.name);
+    if (entry.isDirectory()) folderDigest(full, hash);
+    else if (entry.isFile()) hash.update(fs.readFileSync(full));
+  }
+}
+
 class PythonLayers {
   constructor(serverless, options, { log } = {}) {
     this.serverless = serverless;
     this.log = log || { notice: (m) => serverless.cli.log(m) };
     this.hooks = {
       'before:package:initialize': () => this.build(),
+      // After serverless-python-requirements installed the requirements (it is listed
+      // first in `plugins`), before it puts them into the zip.
+      'before:package:createDeploymentArtifacts': () => this.stripRequirements(),
       'before:package:compileLayers': () => this.packageOffline(),
       'before:package:finalize': () => this.dropRedundantDependsOn(),
     };
@@ -86,6 +149,24 @@ class PythonLayers {
     }
   }
 
+  stripTool() {
+    if (this.strip === undefined) {
+      this.strip = findStrip();
+      if (!this.strip) {
+        throw new this.serverless.classes.Error(
+          `none of ${STRIP_TOOLS.join(', ')} found: install binutils-aarch64-linux-gnu`);
+      }
+    }
+    return this.strip;
+  }
+
+  stripRequirements() {
+    const folder = path.join(this.serverless.config.servicePath, '.serverless', 'requirements');
+    if (!fs.existsSync(folder)) return;
+    const saved = stripDebug(fs.realpathSync(folder), this.stripTool());
+    if (saved) this.log.notice(`Requirements: ${(saved / 1048576).toFixed(1)} MiB of debug info stripped`);
+  }
+
   requirementLines() {
     const file = path.join(this.serverless.config.servicePath, 'requirements.txt');
     const lines = fs.readFileSync(file, 'utf8').split('\n').map((l) => l.trim());
@@ -99,7 +180,9 @@ class PythonLayers {
     const pythonBin = requirements.pythonBin || 'python3';
     const extraArgs = requirements.pipCmdExtraArgs || [];
     const lines = this.requirementLines();
-    for (const [name, packages] of Object.entries(layers)) {
+    for (const [name, spec] of Object.entries(layers)) {
+      const packages = Array.isArray(spec) ? spec : spec.requirements || [];
+      const files = Array.isArray(spec) ? {} : spec.files || {};
       const layer = (service.layers || {})[name];
       if (!layer || !layer.path) {
         throw new this.serverless.classes.Error(`custom.pythonLayers.${name}: no layer "${name}" with a path`);
@@ -113,8 +196,11 @@ class PythonLayers {
       });
       const root = path.join(this.serverless.config.servicePath, layer.path);
       const stampFile = path.join(root, '.built-from');
-      const stamp = crypto.createHash('sha256')
-        .update(JSON.stringify([pythonBin, extraArgs, wanted, SLIM_FILES.source])).digest('hex');
+      const hash = crypto.createHash('sha256')
+        .update(JSON.stringify([pythonBin, extraArgs, wanted, SLIM_FILES.source, files, STRIP_TOOLS]));
+      const servicePath = this.serverless.config.servicePath;
+      for (const source of Object.keys(files)) folderDigest(path.join(servicePath, source), hash);
+      const stamp = hash.digest('hex');
       if (fs.existsSync(stampFile) && fs.readFileSync(stampFile, 'utf8') === stamp) {
         this.log.notice(`Layer ${name}: up to date (${wanted.join(', ')})`);
         continue;
@@ -122,10 +208,16 @@ class PythonLayers {
       fs.rmSync(root, { recursive: true, force: true });
       const target = path.join(root, 'python');
       fs.mkdirSync(target, { recursive: true });
-      this.log.notice(`Layer ${name}: installing ${wanted.join(', ')}`);
-      execFileSync(pythonBin, ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check',
-        '--target', target, ...extraArgs, ...wanted], { stdio: 'inherit' });
+      if (wanted.length) {
+        this.log.notice(`Layer ${name}: installing ${wanted.join(', ')}`);
+        execFileSync(pythonBin, ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check',
+          '--target', target, ...extraArgs, ...wanted], { stdio: 'inherit' });
+      }
       slim(target);
+      stripDebug(target, this.stripTool());
+      for (const [source, into] of Object.entries(files)) {
+        copyFolder(path.join(servicePath, source), path.join(target, into));
+      }
       fs.writeFileSync(stampFile, stamp);
     }
   }

@@ -2,22 +2,28 @@
 
 Samples arrive from monitoring one Beijing day per resource (288 slots, kbps, None for a
 slot without a sample). A month of a partner is read as one key range and handed out as
-matrices of (resources × month slots), a batch at a time, so memory stays flat however
-many resources a partner has.
+rows of month slots (an int64 `array` per resource), a batch at a time, so memory stays
+flat however many resources a partner has.
 """
 
 from __future__ import annotations
 
 import re
+import sys
+from array import array
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-import numpy as np
-
 from partner_center.bills.models import BandwidthRecord
 from partner_center.bills.months import SLOTS_PER_DAY, Month
-from partner_center.bills.peak95 import MISSING, SAMPLE_DTYPE, slot_window
+from partner_center.bills.peak95 import (
+    MISSING,
+    SAMPLE_BYTES,
+    SAMPLE_TYPECODE,
+    new_row,
+    slot_window,
+)
 from partner_center.bills.pricing import PRICE_PER_MBPS_MONTH
 from partner_center.core.clock import from_iso, from_iso_or_none, to_iso
 from partner_center.core.errors import BadInput
@@ -53,7 +59,7 @@ class Resource:
 class MonthBatch:
     resources: list[Resource]
     windows: list[tuple[int, int]]
-    samples: np.ndarray  # (len(resources), month.slots) int64, -1 where missing
+    samples: list[array[int]]  # per resource: month.slots int64 kbps, -1 where missing
 
 
 class UnregisteredResource(Exception):
@@ -68,23 +74,29 @@ def pack_day(samples: Sequence[int | None]) -> bytes:
         if value is None:
             values.append(MISSING)
             continue
-        if isinstance(value, bool) or not isinstance(value, int | np.integer):
+        if isinstance(value, bool) or not isinstance(value, int):
             raise BadInput("samples are integer kbps (or null when missing)", field="samples")
         if not 0 <= value < MAX_KBPS:
             raise BadInput("a sample must be 0 or more kbps", field="samples")
-        values.append(int(value))
-    return np.asarray(values, dtype=SAMPLE_DTYPE).tobytes()
+        values.append(value)
+    packed = array(SAMPLE_TYPECODE, values)
+    if sys.byteorder != "little":
+        packed.byteswap()
+    return packed.tobytes()
 
 
 class CorruptSamples(ValueError):
     """A stored day that cannot have been written by `pack_day`."""
 
 
-def unpack_day(data: bytes) -> np.ndarray:
-    if len(data) != SLOTS_PER_DAY * SAMPLE_DTYPE.itemsize:
+def unpack_day(data: bytes) -> array[int]:
+    if len(data) != SLOTS_PER_DAY * SAMPLE_BYTES:
         raise CorruptSamples("a stored day does not hold 288 samples")
-    values = np.frombuffer(data, dtype=SAMPLE_DTYPE)
-    if int(values.min()) < MISSING or int(values.max()) >= MAX_KBPS:
+    values = array(SAMPLE_TYPECODE)
+    values.frombytes(data)
+    if sys.byteorder != "little":
+        values.byteswap()
+    if min(values) < MISSING or max(values) >= MAX_KBPS:
         raise CorruptSamples("a stored day holds values no sample can have")
     return values
 
@@ -179,23 +191,18 @@ class BandwidthStore:
             if slot_window(month, r.active_from, r.active_until) != (0, 0)
         }
         done: set[str] = set()
-        rows: list[tuple[Resource, np.ndarray]] = []
+        rows: list[tuple[Resource, array[int]]] = []
 
         def batch() -> MonthBatch:
-            matrix = (
-                np.stack([row for _, row in rows])
-                if rows
-                else np.empty((0, month.slots), dtype=SAMPLE_DTYPE)
-            )
             resources = [r for r, _ in rows]
             return MonthBatch(
                 resources=resources,
-                samples=matrix,
+                samples=[row for _, row in rows],
                 windows=[slot_window(month, r.active_from, r.active_until) for r in resources],
             )
 
         current: str | None = None
-        row: np.ndarray | None = None
+        row: array[int] | None = None
         for record in BandwidthRecord.query(
             self.partner_id,
             BandwidthRecord.record_key.startswith(f"{SAMPLES}{month}#"),
@@ -211,7 +218,7 @@ class BandwidthStore:
                 current = record.resource_id
                 if current not in registered:
                     raise UnregisteredResource(current)
-                row = np.full(month.slots, MISSING, dtype=SAMPLE_DTYPE)
+                row = new_row(month.slots)
             day = date.fromisoformat(record.day)
             offset = (day.day - 1) * SLOTS_PER_DAY
             row[offset : offset + SLOTS_PER_DAY] = unpack_day(record.samples)
@@ -222,6 +229,6 @@ class BandwidthStore:
             if len(rows) >= batch_size:
                 yield batch()
                 rows = []
-            rows.append((alive[resource_id], np.full(month.slots, MISSING, dtype=SAMPLE_DTYPE)))
+            rows.append((alive[resource_id], new_row(month.slots)))
         if rows:
             yield batch()

@@ -15,6 +15,7 @@ the same file.
 from __future__ import annotations
 
 import os
+import sys
 import tempfile
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
@@ -29,7 +30,22 @@ from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 FONT = "WenQuanYiMicroHei"
-FONT_FILE = Path(__file__).parent / "fonts" / "wqy-microhei.ttc"
+FONT_NAME = "wqy-microhei.ttc"
+# In Lambda the font is not in the code zip but in the PDF layer, the one the export
+# worker alone carries (serverless.yml): /opt/python/partner_center_fonts/.
+LAYER_FONTS = "partner_center_fonts"
+
+
+def font_file() -> Path:
+    """The CJK font: beside this module in the source tree, else in the PDF layer."""
+    candidates = [Path(__file__).parent / "fonts" / FONT_NAME]
+    candidates += [Path(entry) / LAYER_FONTS / FONT_NAME for entry in sys.path if entry]
+    for candidate in candidates:
+        if candidate.is_file():
+            return candidate
+    raise FileNotFoundError(f"the PDF font {FONT_NAME} is neither in partner_center/exports/"
+                            f"fonts nor in a {LAYER_FONTS} folder on sys.path (the PDF layer)")
+
 # Landscape: a bill's item table has room for its bilingual headers on one line.
 PAGE = landscape(A4)
 MARGIN = 15 * mm
@@ -42,7 +58,7 @@ def _font() -> str:
     if not _registered:
         # Glyf-outline TrueType, which reportlab can subset and embed (it cannot CFF);
         # face 0 of the collection is the proportional "Micro Hei".
-        pdfmetrics.registerFont(TTFont(FONT, str(FONT_FILE), subfontIndex=0))
+        pdfmetrics.registerFont(TTFont(FONT, str(font_file()), subfontIndex=0))
         _registered = True
     return FONT
 

@@ -14,8 +14,7 @@ import hashlib
 import json
 import time
 from datetime import UTC, datetime, timedelta
-
-import httpx
+from typing import TYPE_CHECKING
 
 from partner_center.config import get_settings
 from partner_center.core.clock import from_iso, to_iso, utcnow
@@ -28,6 +27,9 @@ from partner_center.webhooks.schedule import next_delay, sqs_delay
 from partner_center.webhooks.sender import body_of, send
 from partner_center.webhooks.settings import WebhookSettings
 from partner_center.webhooks.store import IN_FLIGHT, DeliveryStatus, WebhookStore
+
+if TYPE_CHECKING:
+    import httpx  # the worker's client; the API, which only enqueues, never loads it
 
 log = get_logger(__name__)
 

@@ -9,13 +9,15 @@ import json
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import httpx
 from standardwebhooks import Webhook
 
 from partner_center.webhooks.settings import WebhookSettings
 from partner_center.webhooks.urls import UrlRefused, check
+
+if TYPE_CHECKING:
+    import httpx
 
 USER_AGENT = "partner-center-webhooks/1"
 
@@ -41,6 +43,8 @@ def signed_headers(secret: str, webhook_id: str, body: str, now: datetime) -> di
 
 async def send(client: httpx.AsyncClient, settings: WebhookSettings, url: str, secret: str,
                webhook_id: str, body: str) -> Sent:
+    import httpx  # already loaded by new_client, which made `client`
+
     try:
         # A host name is resolved here, in a thread: getaddrinfo blocks.
         target, address = await asyncio.to_thread(check, url,
@@ -80,6 +84,9 @@ def _ms(started: float) -> int:
 
 
 def new_client(settings: WebhookSettings) -> httpx.AsyncClient:
+    # Imported here: only the webhook worker sends (the API enqueues, 0.1 s of its start).
+    import httpx
+
     timeout = httpx.Timeout(connect=settings.connect_timeout, read=settings.read_timeout,
                             write=settings.read_timeout, pool=settings.connect_timeout)
     # No redirects, no proxies from the environment, nothing read beyond a small answer.

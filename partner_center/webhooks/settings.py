@@ -1,16 +1,18 @@
-"""The webhook area's settings, read once from the environment (PC_WEBHOOK_*).
+"""The webhook area's settings: the environment (PC_WEBHOOK_*) and the secret key.
 
 Kept beside the area rather than in `config.Settings`: nothing else reads them, and the
-tests shorten the retry schedule through the same variables the cloud would set.
+tests shorten the retry schedule through the same variables the cloud would set. They
+are derived from this process's current `config.Settings`, and built again whenever
+those are (a warm container re-reads its secrets from SSM after PC_SECRETS_MAX_AGE), so
+a rotated webhook secret key is the one new signing secrets are sealed with.
 """
 
 from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from functools import lru_cache
 
-from partner_center.config import get_settings
+from partner_center.config import Settings, get_settings
 from partner_center.secrets import WEBHOOK_SECRET_KEY_PARAMETER
 
 # The retry schedule (docs/webhooks.md): the delay before attempt 2, 3, … after a failed
@@ -45,10 +47,11 @@ class WebhookSettings:
         return len(self.retry_seconds) + 1
 
 
-def _secret_key(production: bool) -> str:
+def _secret_key(settings: Settings) -> str:
     # Read from SSM through the settings (PC_WEBHOOK_SECRET_KEY_PARAMETER, secrets.py);
     # PC_WEBHOOK_SECRET_KEY only outside production, where plain secrets are refused.
-    key = get_settings().webhook_secret_key
+    production = settings.is_production
+    key = settings.webhook_secret_key
     if not production:
         return key or DEVELOPMENT_SECRET_KEY
     if not key:
@@ -61,8 +64,9 @@ def _secret_key(production: bool) -> str:
     return key
 
 
-def from_environ() -> WebhookSettings:
-    production = get_settings().is_production
+def from_environ(settings: Settings | None = None) -> WebhookSettings:
+    settings = settings or get_settings()
+    production = settings.is_production
     raw = os.environ.get("PC_WEBHOOK_RETRY_SECONDS")
     retry = (tuple(int(p) for p in raw.split(",") if p.strip()) if raw
              else DEFAULT_RETRY_SECONDS)
@@ -73,12 +77,29 @@ def from_environ() -> WebhookSettings:
         disable_after=int(os.environ.get("PC_WEBHOOK_DISABLE_AFTER", DEFAULT_DISABLE_AFTER)),
         connect_timeout=float(os.environ.get("PC_WEBHOOK_CONNECT_TIMEOUT", 3.0)),
         read_timeout=float(os.environ.get("PC_WEBHOOK_READ_TIMEOUT", 5.0)),
-        secret_key=_secret_key(production),
+        secret_key=_secret_key(settings),
         allow_loopback=not production and os.environ.get(
             "PC_WEBHOOK_ALLOW_LOOPBACK", "true").lower() != "false",
     )
 
 
-@lru_cache(maxsize=1)
+class _Built:
+    # The webhook settings, and the process settings they were derived from.
+    source: Settings | None = None
+    settings: WebhookSettings | None = None
+
+
 def webhook_settings() -> WebhookSettings:
-    return from_environ()
+    """This process's webhook settings, rebuilt when its settings are (rotated secrets)."""
+    current = get_settings()
+    if _Built.settings is None or _Built.source is not current:
+        _Built.settings, _Built.source = from_environ(current), current
+    return _Built.settings
+
+
+def _forget() -> None:
+    _Built.source = _Built.settings = None
+
+
+# The name the tests know from the lru_cache this used to be.
+webhook_settings.cache_clear = _forget  # type: ignore[attr-defined]
