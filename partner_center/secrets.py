@@ -109,7 +109,7 @@ class SecretReader:
         max_age = 0 if force else self.names.max_age
         # One GetParameters call for all of them (powertools batches by ten), not one
         # round trip each: a cold start waits for every call.
-        wanted = {name: {} for name in self.names.single.values()}
+        wanted: dict[str, dict[str, Any]] = {name: {} for name in self.names.single.values()}
         if force:
             # It has no force_fetch (and takes a max_age of 0 for its default of 5 s).
             provider.clear_cache()

@@ -219,6 +219,7 @@ class BandwidthStore:
                 if current not in registered:
                     raise UnregisteredResource(current)
                 row = new_row(month.slots)
+            assert row is not None  # the first record of the query started a row
             day = date.fromisoformat(record.day)
             offset = (day.day - 1) * SLOTS_PER_DAY
             row[offset : offset + SLOTS_PER_DAY] = unpack_day(record.samples)
