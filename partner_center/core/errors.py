@@ -19,7 +19,7 @@ class ClientError(Exception):
     def __init__(self, message: str, **extensions: Any) -> None:
         super().__init__(message)
         self.message = message
-        # `code` first, so a subclass's (or an instance's, see marketplace.refusals) code
+        # `code` first, so a subclass's (or a `Refused` instance's) code
         # is what clients see; `field` and the rest are the caller's details.
         self.extensions: dict[str, Any] = {"code": self.code, **extensions}
         self.field: str | None = extensions.get("field")
@@ -42,3 +42,17 @@ class BadInput(ClientError):
 
 class NotFound(ClientError):
     code = "NOT_FOUND"
+
+
+class Refused(ClientError):
+    """A business refusal: a stable code (a member of its area's code enum), the input
+    field it concerns, and a message that quotes no input value (it could be an account
+    number or a name). Mutations return it among their payload's `errors`; anywhere else
+    it reaches the client as a GraphQL error with `extensions.code`."""
+
+    def __init__(self, code: str, message: str, field: str | None = None,
+                 **extensions: Any) -> None:
+        self.code = code
+        if field is not None:
+            extensions["field"] = field
+        super().__init__(message, **extensions)

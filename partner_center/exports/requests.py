@@ -12,7 +12,7 @@ from typing import Any
 
 from partner_center.config import Settings
 from partner_center.core.auth import Principal
-from partner_center.core.errors import BadInput
+from partner_center.core.errors import BadInput, Refused
 from partner_center.core.ids import new_id
 from partner_center.core.logs import fields, get_logger
 from partner_center.core.permissions import managed_customer_scope, require_menu
@@ -20,7 +20,7 @@ from partner_center.exports import kinds
 from partner_center.jobs.messages import JobMessage
 from partner_center.jobs.model import ExportFormat, ExportKind, Job, JobStatus
 from partner_center.jobs.queue import enqueue
-from partner_center.jobs.service import MAX_IDEMPOTENCY_KEY, RequestRefused
+from partner_center.jobs.service import MAX_IDEMPOTENCY_KEY
 from partner_center.jobs.store import IdempotencyConflict, JobStore
 
 log = get_logger(__name__)
@@ -62,7 +62,7 @@ async def request_export(principal: Principal, request: ExportRequest,
             idempotency_key=key,
             request_hash=_request_hash(request.kind, request.format, parameters))
     except IdempotencyConflict as exc:
-        raise RequestRefused("IDEMPOTENCY_KEY_REUSED",
+        raise Refused("IDEMPOTENCY_KEY_REUSED",
                              "this idempotency key was used for a different request",
                              "idempotencyKey") from exc
     # A replay of a job still queued re-sends its message: if the first send was lost,
@@ -74,7 +74,7 @@ async def request_export(principal: Principal, request: ExportRequest,
             log.error("export could not be enqueued", extra=fields(job_id=job.job_id),
                       exc_info=exc)
             await asyncio.to_thread(store.fail, job.job_id, "ENQUEUE_FAILED")
-            raise RequestRefused("ENQUEUE_FAILED",
+            raise Refused("ENQUEUE_FAILED",
                                  "the export could not be queued; try again") from exc
     log.info("export requested", extra=fields(job_id=job.job_id, kind=request.kind.value,
                                               created=created))

@@ -20,8 +20,8 @@ from pynamodb.exceptions import DeleteError, TransactWriteError, UpdateError
 from pynamodb.expressions.condition import Condition
 from pynamodb.transactions import TransactWrite
 
-from partner_center.bills.refusals import Refusal
 from partner_center.core.clock import beijing_date, to_iso
+from partner_center.core.errors import Refused
 from partner_center.core.ids import new_id
 from partner_center.finance import account_numbers, review_queue
 from partner_center.finance.models import FinanceRecord
@@ -118,20 +118,20 @@ class Agreement:
 def _text(value: str, field: str, low: int = 2, high: int = MAX_TEXT) -> str:
     value = (value or "").strip()
     if not low <= len(value) <= high:
-        raise Refusal("BAD_USER_INPUT", f"{field} must be {low} to {high} characters", field)
+        raise Refused("BAD_USER_INPUT", f"{field} must be {low} to {high} characters", field)
     return value
 
 
 def validate(draft: AgreementDraft, today: date) -> AgreementDraft:
     """The draft, cleaned; refusals name the field and never echo the value."""
     if draft.valid_from > draft.valid_until:
-        raise Refusal("BAD_USER_INPUT", "validFrom is after validUntil", "validFrom")
+        raise Refused("BAD_USER_INPUT", "validFrom is after validUntil", "validFrom")
     if draft.valid_from < today:
-        raise Refusal(
+        raise Refused(
             "BAD_USER_INPUT", "validFrom cannot be before today (Beijing time)", "validFrom"
         )
     if draft.valid_until - draft.valid_from > MAX_VALIDITY:
-        raise Refusal("BAD_USER_INPUT", "an agreement is valid for at most 3 years", "validUntil")
+        raise Refused("BAD_USER_INPUT", "an agreement is valid for at most 3 years", "validUntil")
     return AgreementDraft(
         payer_account_name=_text(draft.payer_account_name, "payerAccountName"),
         bank=_text(draft.bank, "bank"),
@@ -249,14 +249,14 @@ class AgreementStore:
                 continue
             held_by, agreement = holder
             if agreement is not None and agreement.status(today) in LIVE:
-                raise Refusal(
+                raise Refused(
                     "DUPLICATE_AGREEMENT",
                     "this payer account already has an agreement pending review or active",
                     "accountNumber",
                 )
             # Left behind by a revoked, rejected or expired agreement: take it over.
             free = FinanceRecord.agreement_id == held_by
-        raise Refusal(
+        raise Refused(
             "CONCURRENT_CHANGE",
             "another request changed this account's agreements; try again",
             "accountNumber",
@@ -291,7 +291,7 @@ class AgreementStore:
         except UpdateError as exc:
             if exc.cause_response_code != "ConditionalCheckFailedException":
                 raise
-            raise Refusal(
+            raise Refused(
                 "INVALID_STATUS", "the agreement changed meanwhile; reload it", "agreementId"
             ) from exc
         return Agreement.from_record(record)
@@ -314,13 +314,13 @@ class AgreementStore:
         agreement = self._require(agreement_id)
         current = agreement.status(today)
         if current is not AgreementStatus.PENDING_REVIEW:
-            raise Refusal(
+            raise Refused(
                 "INVALID_STATUS",
                 f"only an agreement pending review can be reviewed; this one is {current.value}",
                 "agreementId",
             )
         if not approve and not (note or "").strip():
-            raise Refusal("BAD_USER_INPUT", "a rejection needs a note saying why", "note")
+            raise Refused("BAD_USER_INPUT", "a rejection needs a note saying why", "note")
         target = AgreementStatus.ACTIVE if approve else AgreementStatus.REJECTED
         actions = [
             FinanceRecord.reviewed_by.set(user_id),
@@ -339,7 +339,7 @@ class AgreementStore:
         agreement = self._require(agreement_id)
         current = agreement.status(today)
         if current not in LIVE:
-            raise Refusal(
+            raise Refused(
                 "INVALID_STATUS",
                 f"only an agreement pending review or active can "
                 f"be revoked; this one is {current.value}",
@@ -359,5 +359,5 @@ class AgreementStore:
     def _require(self, agreement_id: str) -> Agreement:
         agreement = self.get(agreement_id)
         if agreement is None:
-            raise Refusal("NOT_FOUND", "no payment agreement with this ID", "agreementId")
+            raise Refused("NOT_FOUND", "no payment agreement with this ID", "agreementId")
         return agreement

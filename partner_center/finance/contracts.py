@@ -21,9 +21,9 @@ from pynamodb.exceptions import UpdateError
 from pynamodb.expressions.condition import Condition
 from pynamodb.transactions import TransactWrite
 
-from partner_center.bills.refusals import Refusal
 from partner_center.bills.rollup import ADVISORY, RESELLER
 from partner_center.core.clock import to_iso
+from partner_center.core.errors import Refused
 from partner_center.core.ids import new_id
 from partner_center.core.money import MoneyError, parse_amount
 from partner_center.finance import review_queue
@@ -82,14 +82,14 @@ def parse_request_amount(text: str) -> Decimal:
     try:
         amount = parse_amount(text)
     except MoneyError as exc:
-        raise Refusal(
+        raise Refused(
             "BAD_USER_INPUT", 'amount must be a decimal number such as "1000.00"', "amount"
         ) from exc
     exponent = amount.as_tuple().exponent
     if not isinstance(exponent, int) or exponent < -2:
-        raise Refusal("BAD_USER_INPUT", "amount has at most two decimals (cents)", "amount")
+        raise Refused("BAD_USER_INPUT", "amount has at most two decimals (cents)", "amount")
     if not Decimal(0) < amount <= MAX_AMOUNT:
-        raise Refusal(
+        raise Refused(
             "BAD_USER_INPUT", f"amount must be above 0 and at most {MAX_AMOUNT}", "amount"
         )
     return amount
@@ -98,9 +98,9 @@ def parse_request_amount(text: str) -> Decimal:
 def check_customer(customer: CustomerItem | None, manager_scope: str | None) -> CustomerItem:
     """The customer a contract may be requested for, or the refusal that says why not."""
     if customer is None or (manager_scope is not None and customer.manager_id != manager_scope):
-        raise Refusal("NOT_FOUND", "no customer with this ID", "customerId")
+        raise Refused("NOT_FOUND", "no customer with this ID", "customerId")
     if customer.association == ADVISORY:
-        raise Refusal(
+        raise Refused(
             "ADVISORY_CUSTOMER",
             "this customer is an advisory (referral) customer: it pays the provider "
             "itself and requests its own payment contracts; the partner requests "
@@ -108,7 +108,7 @@ def check_customer(customer: CustomerItem | None, manager_scope: str | None) -> 
             "customerId",
         )
     if customer.association != RESELLER:
-        raise Refusal("NOT_FOUND", "no customer with this ID", "customerId")
+        raise Refused("NOT_FOUND", "no customer with this ID", "customerId")
     return customer
 
 
@@ -141,7 +141,7 @@ class ContractStore:
     ) -> Contract:
         purpose = (purpose or "").strip()
         if not 1 <= len(purpose) <= MAX_PURPOSE:
-            raise Refusal(
+            raise Refused(
                 "BAD_USER_INPUT", f"purpose must be 1 to {MAX_PURPOSE} characters", "purpose"
             )
         contract_id = new_id()
@@ -214,10 +214,10 @@ class ContractStore:
                 raise
             current = self.get(contract_id)
             if current is None:
-                raise Refusal(
+                raise Refused(
                     "NOT_FOUND", "no payment contract with this ID", "contractId"
                 ) from exc
-            raise Refusal(
+            raise Refused(
                 "INVALID_STATUS",
                 f"only a submitted contract can change; this one is {current.status.value}",
                 "contractId",
@@ -237,9 +237,9 @@ class ContractStore:
     ) -> Contract:
         note = (note or "").strip()
         if not approve and not note:
-            raise Refusal("BAD_USER_INPUT", "a rejection needs a note saying why", "note")
+            raise Refused("BAD_USER_INPUT", "a rejection needs a note saying why", "note")
         if len(note) > MAX_NOTE:
-            raise Refusal("BAD_USER_INPUT", f"note is at most {MAX_NOTE} characters", "note")
+            raise Refused("BAD_USER_INPUT", f"note is at most {MAX_NOTE} characters", "note")
         actions = [
             FinanceRecord.reviewed_by.set(user_id),
             FinanceRecord.reviewed_at.set(to_iso(now)),

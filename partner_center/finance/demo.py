@@ -11,7 +11,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
-from partner_center.bills.refusals import Refusal
+from partner_center.core.errors import Refused
 from partner_center.finance.agreements import AgreementDraft, AgreementStore, PartyType
 from partner_center.finance.contracts import ContractStore
 
@@ -54,7 +54,7 @@ def seed(data: Any) -> None:
     for draft in drafts:
         try:
             created.append(agreements.create(draft, user_id="usr-sp-admin", now=AT))
-        except Refusal:  # seeded before: the accounts already have their agreements
+        except Refused:  # seeded before: the accounts already have their agreements
             return
     agreements.review(
         created[0].agreement_id, approve=True, note=None, user_id="usr-ops-reviewer", now=AT

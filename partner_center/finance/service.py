@@ -8,9 +8,9 @@ from __future__ import annotations
 import asyncio
 from datetime import datetime
 
-from partner_center.bills.refusals import Refusal
 from partner_center.core.auth import Menu, Principal
 from partner_center.core.clock import beijing_date, utcnow
+from partner_center.core.errors import Refused
 from partner_center.core.permissions import (
     managed_customer_scope,
     may_act_for,
@@ -84,8 +84,8 @@ async def create_agreement(principal: Principal, draft: AgreementDraft) -> Agree
     )
 
 
-def _agreement_not_found() -> Refusal:
-    return Refusal("NOT_FOUND", "no payment agreement with this ID", "agreementId")
+def _agreement_not_found() -> Refused:
+    return Refused("NOT_FOUND", "no payment agreement with this ID", "agreementId")
 
 
 async def revoke_agreement(principal: Principal, partner_id: str, agreement_id: str) -> Agreement:
@@ -199,7 +199,7 @@ async def request_contract(
 async def cancel_contract(principal: Principal, partner_id: str, contract_id: str) -> Contract:
     require_partner_side(principal, Menu.BILLING)
     if await get_contract(principal, partner_id, contract_id) is None:
-        raise Refusal("NOT_FOUND", "no payment contract with this ID", "contractId")
+        raise Refused("NOT_FOUND", "no payment contract with this ID", "contractId")
     return await asyncio.to_thread(
         ContractStore(partner_id).cancel, contract_id, user_id=principal.user_id, now=now()
     )
@@ -210,7 +210,7 @@ async def review_contract(
 ) -> Contract:
     require_provider_operations(principal)
     if not may_act_for(principal, partner_id):
-        raise Refusal("NOT_FOUND", "no payment contract with this ID", "contractId")
+        raise Refused("NOT_FOUND", "no payment contract with this ID", "contractId")
     return await asyncio.to_thread(
         ContractStore(partner_id).review,
         contract_id,

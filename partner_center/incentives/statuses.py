@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import enum
 
+from partner_center.core.errors import Refused
+
 
 class Status(enum.StrEnum):
     ESTIMATED = "estimated"  # 预估: an estimate within the current period
@@ -46,24 +48,21 @@ TERMINAL = frozenset({Status.DISBURSED, Status.EXPIRED})
 EXPIRABLE = frozenset(current for current, target in TRANSITIONS if target is Status.EXPIRED)
 
 
-class TransitionRefused(Exception):
+def _why(code: str, current: Status, target: Status, actor: Actor) -> str:
+    if code == "INCENTIVE_EXPIRED":
+        return "the incentive has expired; an expired incentive cannot be restored"
+    if code == "ACTOR_NOT_PERMITTED":
+        who = " or ".join(sorted(a.value for a in TRANSITIONS[(current, target)]))
+        return f"{current.value} → {target.value} is triggered by {who}, not by {actor.value}"
+    return f"an incentive cannot go from {current.value} to {target.value}"
+
+
+class TransitionRefused(Refused):
     """A transition outside the table, or by someone the table does not name."""
 
     def __init__(self, code: str, current: Status, target: Status, actor: Actor) -> None:
-        self.code, self.current, self.target, self.actor = code, current, target, actor
-        super().__init__(self.message)
-
-    @property
-    def message(self) -> str:
-        if self.code == "INCENTIVE_EXPIRED":
-            return "the incentive has expired; an expired incentive cannot be restored"
-        if self.code == "ACTOR_NOT_PERMITTED":
-            who = " or ".join(sorted(a.value for a in TRANSITIONS[(self.current, self.target)]))
-            return (
-                f"{self.current.value} → {self.target.value} is triggered by {who}, "
-                f"not by {self.actor.value}"
-            )
-        return f"an incentive cannot go from {self.current.value} to {self.target.value}"
+        self.current, self.target, self.actor = current, target, actor
+        super().__init__(code, _why(code, current, target, actor))
 
 
 def check_transition(current: Status, target: Status, actor: Actor) -> None:

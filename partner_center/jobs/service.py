@@ -1,5 +1,5 @@
-"""Reading jobs, and the refusals every kind of job request shares (exports are requested
-in `exports/requests.py`, lead dispatch jobs in `leads/service.py`)."""
+"""Reading jobs (exports are requested in `exports/requests.py`, lead dispatch jobs in
+`leads/service.py`)."""
 
 from __future__ import annotations
 
@@ -11,12 +11,6 @@ from partner_center.jobs.model import Job
 from partner_center.jobs.store import JobStore
 
 MAX_IDEMPOTENCY_KEY = 128
-
-
-class RequestRefused(Exception):
-    def __init__(self, code: str, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.code, self.message, self.field = code, message, field
 
 
 async def get_job(principal: Principal, job_id: str) -> Job | None:

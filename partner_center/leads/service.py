@@ -10,7 +10,7 @@ from datetime import timedelta
 
 from partner_center.config import Settings
 from partner_center.core.auth import Menu, Principal
-from partner_center.core.errors import BadInput
+from partner_center.core.errors import BadInput, Refused
 from partner_center.core.ids import new_id
 from partner_center.core.logs import fields, get_logger
 from partner_center.core.permissions import (
@@ -21,7 +21,6 @@ from partner_center.core.permissions import (
 from partner_center.jobs.messages import JobMessage
 from partner_center.jobs.model import ExportFormat, Job, JobKind
 from partner_center.jobs.queue import enqueue
-from partner_center.jobs.service import RequestRefused
 from partner_center.jobs.store import JobStore
 from partner_center.leads.filters import LeadFilter
 from partner_center.leads.models import LeadHistoryItem, LeadItem
@@ -68,7 +67,7 @@ async def request_dispatch(principal: Principal, request: DispatchRequest,
     if request.action is DispatchAction.DISPATCH and not (
             staff_id is not None
             and await asyncio.to_thread(is_partner_staff, principal.partner_id, staff_id)):
-        raise RequestRefused(Reason.STAFF_NOT_IN_PARTNER.value,
+        raise Refused(Reason.STAFF_NOT_IN_PARTNER.value,
                              "staffId is not a staff member of this partner", "staffId")
     parameters = {"dispatch": {"action": request.action.value, "staff_id": request.staff_id,
                                "lead_count": len(lead_ids)}}
@@ -86,7 +85,7 @@ async def request_dispatch(principal: Principal, request: DispatchRequest,
         log.error("dispatch job could not be enqueued", extra=fields(job_id=job.job_id),
                   exc_info=exc)
         await asyncio.to_thread(store.fail, job.job_id, "ENQUEUE_FAILED")
-        raise RequestRefused("ENQUEUE_FAILED",
+        raise Refused("ENQUEUE_FAILED",
                              "the dispatch job could not be queued; try again") from exc
     log.info("dispatch job requested", extra=fields(
         job_id=job.job_id, action=request.action.value, leads=len(lead_ids)))

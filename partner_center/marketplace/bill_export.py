@@ -11,10 +11,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from partner_center.core.auth import Principal
-from partner_center.core.errors import NotFound
+from partner_center.core.errors import NotFound, Refused
 from partner_center.marketplace.bills import get_bill
 from partner_center.marketplace.catalog import ProductCategory
-from partner_center.marketplace.refusals import Refused
 from partner_center.marketplace.transactions import TransactionFilter
 
 EXPORTABLE = ProductCategory.PRODUCT_SOLUTION

@@ -29,7 +29,7 @@ from pynamodb.transactions import TransactWrite
 
 from partner_center.core.auth import Menu, Principal
 from partner_center.core.clock import to_iso, utcnow
-from partner_center.core.errors import BadInput, NotFound
+from partner_center.core.errors import BadInput, NotFound, Refused
 from partner_center.core.ids import new_id
 from partner_center.core.logs import fields, get_logger
 from partner_center.core.permissions import (
@@ -41,7 +41,6 @@ from partner_center.core.tenancy import PLATFORM_PARTITION
 from partner_center.marketplace import tax_numbers
 from partner_center.marketplace.bills import BILL_PREFIX, Bill, BillStatus, BillStore
 from partner_center.marketplace.models import BillItem, InvoiceRequestItem, InvoiceReviewItem
-from partner_center.marketplace.refusals import Refused
 from partner_center.storage.transactions import transaction_connection
 
 log = get_logger(__name__)

@@ -18,14 +18,13 @@ from pynamodb.exceptions import UpdateError
 from partner_center.config import Settings
 from partner_center.core.auth import Menu, Principal
 from partner_center.core.clock import from_iso, to_iso, utcnow
-from partner_center.core.errors import BadInput, NotFound
+from partner_center.core.errors import BadInput, NotFound, Refused
 from partner_center.core.ids import new_id
 from partner_center.core.permissions import require_menu
 from partner_center.marketplace import tokens
 from partner_center.marketplace.catalog import get_product
 from partner_center.marketplace.eligibility import MESSAGES, share_refusal, standing
 from partner_center.marketplace.models import ShareLinkItem
-from partner_center.marketplace.refusals import Refused
 
 LINK_PREFIX = "LINK#"
 DEFAULT_VALID_DAYS = 30

@@ -18,7 +18,7 @@ from typing import Any
 from partner_center.config import Settings
 from partner_center.core.auth import Principal
 from partner_center.core.clock import to_iso, utcnow
-from partner_center.core.errors import BadInput, NotFound
+from partner_center.core.errors import BadInput, NotFound, Refused
 from partner_center.core.ids import new_id
 from partner_center.core.logs import fields, get_logger
 from partner_center.core.permissions import require_storefront
@@ -27,7 +27,6 @@ from partner_center.marketplace import tokens
 from partner_center.marketplace.attribution import Attribution, attribute
 from partner_center.marketplace.bills import bill_id, month_of
 from partner_center.marketplace.catalog import PricePlan, Product, get_product
-from partner_center.marketplace.refusals import Refused
 from partner_center.marketplace.split import split
 from partner_center.marketplace.transactions import Transaction, TransactionStore
 

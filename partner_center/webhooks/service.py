@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from partner_center.core.auth import Principal, Role
 from partner_center.core.clock import to_iso, utcnow
-from partner_center.core.errors import Forbidden
+from partner_center.core.errors import Forbidden, Refused
 from partner_center.core.ids import new_id
 from partner_center.webhooks import delivery as deliveries
 from partner_center.webhooks import secret as secrets
@@ -45,10 +45,12 @@ class ErrorCode(enum.StrEnum):
     IDEMPOTENCY_IN_PROGRESS = "IDEMPOTENCY_IN_PROGRESS"
 
 
-class WebhookRefused(Exception):
+class WebhookRefused(Refused):
+    """A refusal of the webhooks area, with a code of its `ErrorCode`."""
+
     def __init__(self, code: ErrorCode, field: str | None, message: str) -> None:
-        super().__init__(message)
-        self.code, self.field, self.message = code, field, message
+        super().__init__(code, message, field)
+        self.code: ErrorCode = code
 
 
 @dataclass(frozen=True)

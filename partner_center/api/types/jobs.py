@@ -24,7 +24,7 @@ from partner_center.api.types.scoped_ids import scoped_id_of
 from partner_center.bills import service as bill_service
 from partner_center.consumption.filters import ConsumptionFilter
 from partner_center.core.clock import from_iso, from_iso_or_none, utcnow
-from partner_center.core.errors import BadInput, NotFound
+from partner_center.core.errors import BadInput, NotFound, Refused
 from partner_center.customers.service import get_customer
 from partner_center.exports import requests
 from partner_center.jobs import service
@@ -247,13 +247,10 @@ async def request_export(info: Info, input: RequestExportInput) -> RequestExport
             requests.ExportRequest(kind=input.kind, format=input.format, filter=flt,
                                    idempotency_key=input.idempotency_key),
             info.context.settings)
-    except (BadInput, NotFound) as refusal:
+    except (BadInput, NotFound, Refused) as refusal:
         # Input the caller can fix comes back in the payload; permission errors
         # (Forbidden) stay GraphQL errors.
         return RequestExportPayload(job=None, errors=[UserError.from_client_error(refusal)])
-    except service.RequestRefused as refusal:
-        return RequestExportPayload(job=None, errors=[
-            UserError(code=refusal.code, field=refusal.field, message=refusal.message)])
     return RequestExportPayload(job=JobNode(job_id=job.job_id, job=job), created=created)
 
 

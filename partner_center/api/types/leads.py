@@ -20,9 +20,8 @@ from partner_center.api.types.customers import PartnerUser
 from partner_center.api.types.ids import node_id_of
 from partner_center.api.types.jobs import JobNode
 from partner_center.core.clock import from_iso, from_iso_or_none
-from partner_center.core.errors import ClientError, Forbidden, NotFound
+from partner_center.core.errors import ClientError, Forbidden, NotFound, Refused
 from partner_center.idempotency.once import once
-from partner_center.jobs.service import RequestRefused
 from partner_center.jobs.store import JobStore
 from partner_center.leads import service
 from partner_center.leads.filters import LeadFilter
@@ -229,7 +228,7 @@ async def _request(info: Info, action: DispatchAction, lead_ids: list[relay.Glob
         raise  # permission errors stay GraphQL errors
     except ClientError as refusal:
         return LeadDispatchPayload(errors=[UserError.from_client_error(refusal)])
-    except RequestRefused as refusal:
+    except Refused as refusal:
         return LeadDispatchPayload(errors=[
             UserError(code=refusal.code, field=refusal.field, message=refusal.message)])
     if job is None:  # a replay whose job has since expired

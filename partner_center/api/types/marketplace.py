@@ -36,7 +36,7 @@ from partner_center.api.types.marketplace_nodes import (
 from partner_center.api.types.money import Money
 from partner_center.core.auth import Menu, Principal
 from partner_center.core.clock import from_iso
-from partner_center.core.errors import BadInput, ClientError, NotFound
+from partner_center.core.errors import BadInput, ClientError, NotFound, Refused
 from partner_center.core.permissions import require_menu, require_provider_operations
 from partner_center.core.tenancy import PLATFORM_PARTITION
 from partner_center.idempotency.once import (
@@ -48,7 +48,6 @@ from partner_center.idempotency.once import (
 from partner_center.marketplace import bills, catalog, invoices, links, orders
 from partner_center.marketplace.attribution import UnattributedReason
 from partner_center.marketplace.bill_export import BillDetailsExport, bill_details_export
-from partner_center.marketplace.refusals import Refused
 from partner_center.marketplace.transactions import TransactionFilter, TransactionStore
 
 # Refusals a caller can act on travel in the payload; FORBIDDEN stays a GraphQL error.
@@ -183,7 +182,7 @@ async def bill_details_export_filter(
     info: Info, given: MarketplaceBillDetailFilter | None
 ) -> BillDetailsExport:
     """The `requestExport` branch of MARKETPLACE_BILL_DETAILS."""
-    from partner_center.jobs.service import RequestRefused
+    from partner_center.core.errors import Refused
 
     if given is None:
         raise BadInput(
@@ -194,7 +193,7 @@ async def bill_details_export_filter(
     try:
         return await asyncio.to_thread(bill_details_export, info.context.principal, bill_id, flt)
     except Refused as refusal:
-        raise RequestRefused(refusal.code, refusal.message, "billId") from refusal
+        raise Refused(refusal.code, refusal.message, "billId") from refusal
 
 
 # -- queries --------------------------------------------------------------------------

@@ -12,9 +12,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from partner_center.api.payloads import UserError
-from partner_center.bills.refusals import Refusal
 from partner_center.core.auth import Principal
-from partner_center.core.errors import BadInput, NotFound
+from partner_center.core.errors import BadInput, NotFound, Refused
 from partner_center.idempotency.once import (
     IdempotencyInProgress,
     IdempotencyKeyReused,
@@ -44,11 +43,7 @@ class Outcome:
         )
 
 
-def refused(error: Refusal | BadInput | NotFound) -> Outcome:
-    if isinstance(error, Refusal):
-        return Outcome(
-            errors=[UserError(code=error.code, field=error.field, message=error.message)]
-        )
+def refused(error: Refused | BadInput | NotFound) -> Outcome:
     return Outcome(errors=[UserError.from_client_error(error)])
 
 
@@ -62,7 +57,7 @@ async def run_once(
     async def run() -> Outcome:
         try:
             return Outcome(ids=await action())
-        except (Refusal, BadInput, NotFound) as error:
+        except (Refused, BadInput, NotFound) as error:
             return refused(error)
 
     try:
