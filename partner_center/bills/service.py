@@ -14,6 +14,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from partner_center.bills.bill import Adjustment, Bill, BillItem, BillStatus
+from partner_center.bills.codes import BillCode
 from partner_center.bills.months import Month
 from partner_center.bills.store import BillStore, ConcurrentChange, StatusRefused
 from partner_center.bills.timing import MonthState, state_of
@@ -104,14 +105,14 @@ async def bill_adjustments(principal: Principal, bill: Bill) -> list[Adjustment]
 async def _require_bill(principal: Principal, partner_id: str, bill_id: str) -> Bill:
     bill = await get_bill(principal, partner_id, bill_id)
     if bill is None:
-        raise Refused("NOT_FOUND", "no partner bill with this ID", "billId")
+        raise Refused(BillCode.NOT_FOUND, "no partner bill with this ID", "billId")
     return bill
 
 
 def _status_refusal(error: StatusRefused, wanted: str) -> Refused:
     current = error.current.value if error.current else "missing"
     return Refused(
-        "INVALID_STATUS",
+        BillCode.INVALID_STATUS,
         f"only a {wanted} bill can be changed this way; this one is {current}",
         "billId",
     )
@@ -136,7 +137,7 @@ async def mark_paid(principal: Principal, partner_id: str, bill_id: str, referen
     reference = (reference or "").strip()
     if not _REFERENCE.match(reference):
         raise Refused(
-            "BAD_USER_INPUT",
+            BillCode.BAD_USER_INPUT,
             "paymentReference must be 1 to 64 letters, digits, '.', '_', '/' or '-'",
             "paymentReference",
         )
@@ -158,14 +159,14 @@ def parse_adjustment(text: str) -> Decimal:
         amount = parse_amount(text)
     except MoneyError as exc:
         raise Refused(
-            "BAD_USER_INPUT", 'amount must be a decimal number such as "-20.00"', "amount"
+            BillCode.BAD_USER_INPUT, 'amount must be a decimal number such as "-20.00"', "amount"
         ) from exc
     exponent = amount.as_tuple().exponent
     if not isinstance(exponent, int) or exponent < -2:
-        raise Refused("BAD_USER_INPUT", "amount has at most two decimals (cents)", "amount")
+        raise Refused(BillCode.BAD_USER_INPUT, "amount has at most two decimals (cents)", "amount")
     if amount == 0 or abs(amount) > MAX_ADJUSTMENT:
         raise Refused(
-            "BAD_USER_INPUT",
+            BillCode.BAD_USER_INPUT,
             f"amount must be non-zero and at most {MAX_ADJUSTMENT} either way",
             "amount",
         )
@@ -181,17 +182,21 @@ async def adjust(
     amount = parse_adjustment(amount_text)
     reason = (reason or "").strip()
     if not 1 <= len(reason) <= MAX_REASON:
-        raise Refused("BAD_USER_INPUT", f"reason must be 1 to {MAX_REASON} characters", "reason")
+        raise Refused(
+            BillCode.BAD_USER_INPUT, f"reason must be 1 to {MAX_REASON} characters", "reason"
+        )
     bill = await _require_bill(principal, partner_id, bill_id)
     if bill.status is not BillStatus.GENERATED:
         raise Refused(
-            "INVALID_STATUS",
+            BillCode.INVALID_STATUS,
             "a bill can be adjusted only before the partner "
             f"confirms it; this one is {bill.status.value}",
             "billId",
         )
     if bill.amount_due + amount < 0:
-        raise Refused("AMOUNT_DUE_NEGATIVE", "this credit is larger than the amount due", "amount")
+        raise Refused(
+            BillCode.AMOUNT_DUE_NEGATIVE, "this credit is larger than the amount due", "amount"
+        )
     try:
         return await asyncio.to_thread(
             BillStore(bill.partner_id).adjust,
@@ -205,7 +210,9 @@ async def adjust(
         raise _status_refusal(error, BillStatus.GENERATED.value) from error
     except ConcurrentChange as error:
         raise Refused(
-            "CONCURRENT_CHANGE", "the bill changed meanwhile; reload it and try again", "billId"
+            BillCode.CONCURRENT_CHANGE,
+            "the bill changed meanwhile; reload it and try again",
+            "billId",
         ) from error
 
 

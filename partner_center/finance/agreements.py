@@ -24,6 +24,7 @@ from partner_center.core.clock import beijing_date, to_iso
 from partner_center.core.errors import Refused
 from partner_center.core.ids import new_id
 from partner_center.finance import account_numbers, review_queue
+from partner_center.finance.codes import FinanceCode
 from partner_center.finance.models import FinanceRecord
 from partner_center.storage.transactions import transaction_connection
 
@@ -118,20 +119,26 @@ class Agreement:
 def _text(value: str, field: str, low: int = 2, high: int = MAX_TEXT) -> str:
     value = (value or "").strip()
     if not low <= len(value) <= high:
-        raise Refused("BAD_USER_INPUT", f"{field} must be {low} to {high} characters", field)
+        raise Refused(
+            FinanceCode.BAD_USER_INPUT, f"{field} must be {low} to {high} characters", field
+        )
     return value
 
 
 def validate(draft: AgreementDraft, today: date) -> AgreementDraft:
     """The draft, cleaned; refusals name the field and never echo the value."""
     if draft.valid_from > draft.valid_until:
-        raise Refused("BAD_USER_INPUT", "validFrom is after validUntil", "validFrom")
+        raise Refused(FinanceCode.BAD_USER_INPUT, "validFrom is after validUntil", "validFrom")
     if draft.valid_from < today:
         raise Refused(
-            "BAD_USER_INPUT", "validFrom cannot be before today (Beijing time)", "validFrom"
+            FinanceCode.BAD_USER_INPUT,
+            "validFrom cannot be before today (Beijing time)",
+            "validFrom",
         )
     if draft.valid_until - draft.valid_from > MAX_VALIDITY:
-        raise Refused("BAD_USER_INPUT", "an agreement is valid for at most 3 years", "validUntil")
+        raise Refused(
+            FinanceCode.BAD_USER_INPUT, "an agreement is valid for at most 3 years", "validUntil"
+        )
     return AgreementDraft(
         payer_account_name=_text(draft.payer_account_name, "payerAccountName"),
         bank=_text(draft.bank, "bank"),
@@ -235,8 +242,7 @@ class AgreementStore:
                     transaction.save(record, condition=FinanceRecord.record_key.does_not_exist())
                     transaction.save(guard, condition=free)
                     # Into the provider's review queue with the agreement, atomically.
-                    transaction.save(review_queue.AGREEMENTS.entry(self.partner_id,
-                                                                   agreement_id))
+                    transaction.save(review_queue.AGREEMENTS.entry(self.partner_id, agreement_id))
                 return Agreement.from_record(record)
             except TransactWriteError as exc:
                 if not any(
@@ -250,14 +256,14 @@ class AgreementStore:
             held_by, agreement = holder
             if agreement is not None and agreement.status(today) in LIVE:
                 raise Refused(
-                    "DUPLICATE_AGREEMENT",
+                    FinanceCode.DUPLICATE_AGREEMENT,
                     "this payer account already has an agreement pending review or active",
                     "accountNumber",
                 )
             # Left behind by a revoked, rejected or expired agreement: take it over.
             free = FinanceRecord.agreement_id == held_by
         raise Refused(
-            "CONCURRENT_CHANGE",
+            FinanceCode.CONCURRENT_CHANGE,
             "another request changed this account's agreements; try again",
             "accountNumber",
         )
@@ -292,7 +298,9 @@ class AgreementStore:
             if exc.cause_response_code != "ConditionalCheckFailedException":
                 raise
             raise Refused(
-                "INVALID_STATUS", "the agreement changed meanwhile; reload it", "agreementId"
+                FinanceCode.INVALID_STATUS,
+                "the agreement changed meanwhile; reload it",
+                "agreementId",
             ) from exc
         return Agreement.from_record(record)
 
@@ -315,12 +323,12 @@ class AgreementStore:
         current = agreement.status(today)
         if current is not AgreementStatus.PENDING_REVIEW:
             raise Refused(
-                "INVALID_STATUS",
+                FinanceCode.INVALID_STATUS,
                 f"only an agreement pending review can be reviewed; this one is {current.value}",
                 "agreementId",
             )
         if not approve and not (note or "").strip():
-            raise Refused("BAD_USER_INPUT", "a rejection needs a note saying why", "note")
+            raise Refused(FinanceCode.BAD_USER_INPUT, "a rejection needs a note saying why", "note")
         target = AgreementStatus.ACTIVE if approve else AgreementStatus.REJECTED
         actions = [
             FinanceRecord.reviewed_by.set(user_id),
@@ -340,7 +348,7 @@ class AgreementStore:
         current = agreement.status(today)
         if current not in LIVE:
             raise Refused(
-                "INVALID_STATUS",
+                FinanceCode.INVALID_STATUS,
                 f"only an agreement pending review or active can "
                 f"be revoked; this one is {current.value}",
                 "agreementId",
@@ -359,5 +367,5 @@ class AgreementStore:
     def _require(self, agreement_id: str) -> Agreement:
         agreement = self.get(agreement_id)
         if agreement is None:
-            raise Refused("NOT_FOUND", "no payment agreement with this ID", "agreementId")
+            raise Refused(FinanceCode.NOT_FOUND, "no payment agreement with this ID", "agreementId")
         return agreement

@@ -27,6 +27,7 @@ from partner_center.core.errors import Refused
 from partner_center.core.ids import new_id
 from partner_center.core.money import MoneyError, parse_amount
 from partner_center.finance import review_queue
+from partner_center.finance.codes import FinanceCode
 from partner_center.finance.models import FinanceRecord
 from partner_center.storage.models import CustomerItem
 from partner_center.storage.transactions import transaction_connection
@@ -83,14 +84,18 @@ def parse_request_amount(text: str) -> Decimal:
         amount = parse_amount(text)
     except MoneyError as exc:
         raise Refused(
-            "BAD_USER_INPUT", 'amount must be a decimal number such as "1000.00"', "amount"
+            FinanceCode.BAD_USER_INPUT,
+            'amount must be a decimal number such as "1000.00"',
+            "amount",
         ) from exc
     exponent = amount.as_tuple().exponent
     if not isinstance(exponent, int) or exponent < -2:
-        raise Refused("BAD_USER_INPUT", "amount has at most two decimals (cents)", "amount")
+        raise Refused(
+            FinanceCode.BAD_USER_INPUT, "amount has at most two decimals (cents)", "amount"
+        )
     if not Decimal(0) < amount <= MAX_AMOUNT:
         raise Refused(
-            "BAD_USER_INPUT", f"amount must be above 0 and at most {MAX_AMOUNT}", "amount"
+            FinanceCode.BAD_USER_INPUT, f"amount must be above 0 and at most {MAX_AMOUNT}", "amount"
         )
     return amount
 
@@ -98,17 +103,17 @@ def parse_request_amount(text: str) -> Decimal:
 def check_customer(customer: CustomerItem | None, manager_scope: str | None) -> CustomerItem:
     """The customer a contract may be requested for, or the refusal that says why not."""
     if customer is None or (manager_scope is not None and customer.manager_id != manager_scope):
-        raise Refused("NOT_FOUND", "no customer with this ID", "customerId")
+        raise Refused(FinanceCode.NOT_FOUND, "no customer with this ID", "customerId")
     if customer.association == ADVISORY:
         raise Refused(
-            "ADVISORY_CUSTOMER",
+            FinanceCode.ADVISORY_CUSTOMER,
             "this customer is an advisory (referral) customer: it pays the provider "
             "itself and requests its own payment contracts; the partner requests "
             "them for reseller customers only",
             "customerId",
         )
     if customer.association != RESELLER:
-        raise Refused("NOT_FOUND", "no customer with this ID", "customerId")
+        raise Refused(FinanceCode.NOT_FOUND, "no customer with this ID", "customerId")
     return customer
 
 
@@ -142,7 +147,9 @@ class ContractStore:
         purpose = (purpose or "").strip()
         if not 1 <= len(purpose) <= MAX_PURPOSE:
             raise Refused(
-                "BAD_USER_INPUT", f"purpose must be 1 to {MAX_PURPOSE} characters", "purpose"
+                FinanceCode.BAD_USER_INPUT,
+                f"purpose must be 1 to {MAX_PURPOSE} characters",
+                "purpose",
             )
         contract_id = new_id()
         record = FinanceRecord(
@@ -215,10 +222,10 @@ class ContractStore:
             current = self.get(contract_id)
             if current is None:
                 raise Refused(
-                    "NOT_FOUND", "no payment contract with this ID", "contractId"
+                    FinanceCode.NOT_FOUND, "no payment contract with this ID", "contractId"
                 ) from exc
             raise Refused(
-                "INVALID_STATUS",
+                FinanceCode.INVALID_STATUS,
                 f"only a submitted contract can change; this one is {current.status.value}",
                 "contractId",
             ) from exc
@@ -237,9 +244,11 @@ class ContractStore:
     ) -> Contract:
         note = (note or "").strip()
         if not approve and not note:
-            raise Refused("BAD_USER_INPUT", "a rejection needs a note saying why", "note")
+            raise Refused(FinanceCode.BAD_USER_INPUT, "a rejection needs a note saying why", "note")
         if len(note) > MAX_NOTE:
-            raise Refused("BAD_USER_INPUT", f"note is at most {MAX_NOTE} characters", "note")
+            raise Refused(
+                FinanceCode.BAD_USER_INPUT, f"note is at most {MAX_NOTE} characters", "note"
+            )
         actions = [
             FinanceRecord.reviewed_by.set(user_id),
             FinanceRecord.reviewed_at.set(to_iso(now)),

@@ -27,6 +27,7 @@ from partner_center.finance.agreements import (
     AgreementStore,
     validate,
 )
+from partner_center.finance.codes import FinanceCode
 from partner_center.finance.contracts import (
     Contract,
     ContractStatus,
@@ -85,7 +86,7 @@ async def create_agreement(principal: Principal, draft: AgreementDraft) -> Agree
 
 
 def _agreement_not_found() -> Refused:
-    return Refused("NOT_FOUND", "no payment agreement with this ID", "agreementId")
+    return Refused(FinanceCode.NOT_FOUND, "no payment agreement with this ID", "agreementId")
 
 
 async def revoke_agreement(principal: Principal, partner_id: str, agreement_id: str) -> Agreement:
@@ -199,7 +200,7 @@ async def request_contract(
 async def cancel_contract(principal: Principal, partner_id: str, contract_id: str) -> Contract:
     require_partner_side(principal, Menu.BILLING)
     if await get_contract(principal, partner_id, contract_id) is None:
-        raise Refused("NOT_FOUND", "no payment contract with this ID", "contractId")
+        raise Refused(FinanceCode.NOT_FOUND, "no payment contract with this ID", "contractId")
     return await asyncio.to_thread(
         ContractStore(partner_id).cancel, contract_id, user_id=principal.user_id, now=now()
     )
@@ -210,7 +211,7 @@ async def review_contract(
 ) -> Contract:
     require_provider_operations(principal)
     if not may_act_for(principal, partner_id):
-        raise Refused("NOT_FOUND", "no payment contract with this ID", "contractId")
+        raise Refused(FinanceCode.NOT_FOUND, "no payment contract with this ID", "contractId")
     return await asyncio.to_thread(
         ContractStore(partner_id).review,
         contract_id,
@@ -231,8 +232,9 @@ def _queue_scope(principal: Principal) -> str | None:
     return None if reviews_every_partner(principal) else principal.partner_id
 
 
-async def pending_agreements(principal: Principal, *, after_id: str | None, limit: int
-                             ) -> tuple[list[Agreement], bool]:
+async def pending_agreements(
+    principal: Principal, *, after_id: str | None, limit: int
+) -> tuple[list[Agreement], bool]:
     """Agreements awaiting review, oldest first (expired ones are not waiting)."""
     scope = _queue_scope(principal)
     today = beijing_date(now())
@@ -242,12 +244,17 @@ async def pending_agreements(principal: Principal, *, after_id: str | None, limi
         return agreement if agreement.status(today) is AgreementStatus.PENDING_REVIEW else None
 
     return await asyncio.to_thread(
-        review_queue.AGREEMENTS.pending, waiting=waiting, partner_id=scope,
-        after_id=after_id, limit=limit)
+        review_queue.AGREEMENTS.pending,
+        waiting=waiting,
+        partner_id=scope,
+        after_id=after_id,
+        limit=limit,
+    )
 
 
-async def pending_contracts(principal: Principal, *, after_id: str | None, limit: int
-                            ) -> tuple[list[Contract], bool]:
+async def pending_contracts(
+    principal: Principal, *, after_id: str | None, limit: int
+) -> tuple[list[Contract], bool]:
     """Contracts awaiting review, oldest first."""
     scope = _queue_scope(principal)
 
@@ -256,5 +263,9 @@ async def pending_contracts(principal: Principal, *, after_id: str | None, limit
         return contract if contract.status is ContractStatus.SUBMITTED else None
 
     return await asyncio.to_thread(
-        review_queue.CONTRACTS.pending, waiting=waiting, partner_id=scope,
-        after_id=after_id, limit=limit)
+        review_queue.CONTRACTS.pending,
+        waiting=waiting,
+        partner_id=scope,
+        after_id=after_id,
+        limit=limit,
+    )

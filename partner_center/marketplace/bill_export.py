@@ -14,6 +14,7 @@ from partner_center.core.auth import Principal
 from partner_center.core.errors import NotFound, Refused
 from partner_center.marketplace.bills import get_bill
 from partner_center.marketplace.catalog import ProductCategory
+from partner_center.marketplace.codes import MarketplaceCode
 from partner_center.marketplace.transactions import TransactionFilter
 
 EXPORTABLE = ProductCategory.PRODUCT_SOLUTION
@@ -37,7 +38,7 @@ def bill_details_export(
         raise NotFound("no marketplace bill with this ID", field="billId")
     if bill.category is not EXPORTABLE:
         raise Refused(
-            "BILL_NOT_EXPORTABLE",
+            MarketplaceCode.BILL_NOT_EXPORTABLE,
             "only the details of marketplace product solution bills are exported",
             field="billId",
         )

@@ -40,6 +40,7 @@ from partner_center.core.permissions import (
 from partner_center.core.tenancy import PLATFORM_PARTITION
 from partner_center.marketplace import tax_numbers
 from partner_center.marketplace.bills import BILL_PREFIX, Bill, BillStatus, BillStore
+from partner_center.marketplace.codes import MarketplaceCode
 from partner_center.marketplace.models import BillItem, InvoiceRequestItem, InvoiceReviewItem
 from partner_center.storage.transactions import transaction_connection
 
@@ -260,20 +261,26 @@ class InvoiceRequestStore:
 def _refuse_if_not_invoiceable(bill: Bill, now: datetime) -> None:
     if bill.status(now) is not BillStatus.CLOSED:
         raise Refused(
-            "BILL_NOT_CLOSED",
+            MarketplaceCode.BILL_NOT_CLOSED,
             "a bill can be invoiced once it has closed "
             "(12:00 Beijing time on the 5th of the next month)",
             field="billId",
         )
     if bill.invoiced_request is not None:
-        raise Refused("BILL_ALREADY_INVOICED", "this bill has been invoiced", field="billId")
+        raise Refused(
+            MarketplaceCode.BILL_ALREADY_INVOICED, "this bill has been invoiced", field="billId"
+        )
     if bill.open_invoice_request is not None:
         raise Refused(
-            "INVOICE_REQUEST_OPEN", "this bill already has an open invoice request", field="billId"
+            MarketplaceCode.INVOICE_REQUEST_OPEN,
+            "this bill already has an open invoice request",
+            field="billId",
         )
     if bill.provider_share <= 0:
         raise Refused(
-            "NOTHING_TO_INVOICE", "this bill settles nothing to the partner", field="billId"
+            MarketplaceCode.NOTHING_TO_INVOICE,
+            "this bill settles nothing to the partner",
+            field="billId",
         )
 
 
@@ -310,7 +317,9 @@ def request_invoice(
         if latest is not None:
             _refuse_if_not_invoiceable(latest, now)
         raise Refused(
-            "INVOICE_REQUEST_OPEN", "this bill already has an open invoice request", field="billId"
+            MarketplaceCode.INVOICE_REQUEST_OPEN,
+            "this bill already has an open invoice request",
+            field="billId",
         )
     log.info(
         "marketplace invoice requested",
@@ -350,7 +359,9 @@ def review_invoice(
         raise NotFound("no invoice request with this ID", field="requestId")
     if request.status is not InvoiceStatus.REQUESTED:
         raise Refused(
-            "INVOICE_REQUEST_NOT_OPEN", "this invoice request has been reviewed", field="requestId"
+            MarketplaceCode.INVOICE_REQUEST_NOT_OPEN,
+            "this invoice request has been reviewed",
+            field="requestId",
         )
     number = (invoice_number or "").strip() or None
     why = " ".join((reason or "").split()) or None
@@ -371,7 +382,9 @@ def review_invoice(
         request, decision, principal.user_id, now or utcnow(), invoice_number=number, reason=why
     ):
         raise Refused(
-            "INVOICE_REQUEST_NOT_OPEN", "this invoice request has been reviewed", field="requestId"
+            MarketplaceCode.INVOICE_REQUEST_NOT_OPEN,
+            "this invoice request has been reviewed",
+            field="requestId",
         )
     log.info(
         "marketplace invoice reviewed",

@@ -23,6 +23,7 @@ from partner_center.core.ids import new_id
 from partner_center.core.permissions import require_menu
 from partner_center.marketplace import tokens
 from partner_center.marketplace.catalog import get_product
+from partner_center.marketplace.codes import MarketplaceCode
 from partner_center.marketplace.eligibility import MESSAGES, share_refusal, standing
 from partner_center.marketplace.models import ShareLinkItem
 
@@ -197,7 +198,11 @@ def revoke_share_link(principal: Principal, link_id: str, now: datetime | None =
     if store.get(link_id) is None:
         raise NotFound("no share link with this ID", field="linkId")
     if not store.revoke(link_id, now or utcnow()):
-        raise Refused("LINK_ALREADY_REVOKED", "the share link is already revoked", field="linkId")
+        raise Refused(
+            MarketplaceCode.LINK_ALREADY_REVOKED,
+            "the share link is already revoked",
+            field="linkId",
+        )
     link = store.get(link_id)
     if link is None:  # pragma: no cover - links are never deleted
         raise NotFound("no share link with this ID", field="linkId")

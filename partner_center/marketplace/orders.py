@@ -27,6 +27,7 @@ from partner_center.marketplace import tokens
 from partner_center.marketplace.attribution import Attribution, attribute
 from partner_center.marketplace.bills import bill_id, month_of
 from partner_center.marketplace.catalog import PricePlan, Product, get_product
+from partner_center.marketplace.codes import MarketplaceCode
 from partner_center.marketplace.split import split
 from partner_center.marketplace.transactions import Transaction, TransactionStore
 
@@ -116,7 +117,9 @@ def place_order(
         raise NotFound("no marketplace product with this ID", field="productId")
     if not product.listed:
         raise Refused(
-            "PRODUCT_NOT_LISTED", "the product is not listed on the marketplace", field="productId"
+            MarketplaceCode.PRODUCT_NOT_LISTED,
+            "the product is not listed on the marketplace",
+            field="productId",
         )
     plan = product.plan(request.price_plan_id)
     if plan is None:
