@@ -22,6 +22,7 @@ from datetime import date
 from decimal import Decimal
 
 from partner_center.core.money import CURRENCY, format_amount
+from partner_center.incentives.codes import IncentiveCode
 from partner_center.incentives.records import Incentive
 from partner_center.incentives.statuses import Status
 from partner_center.incentives.validity import Validity
@@ -74,35 +75,35 @@ def applicability(incentive: Incentive, validity: Validity, today: date) -> Refu
     status = incentive.status
     if status is Status.EXPIRED:
         return Refusal(
-            "INCENTIVE_EXPIRED",
+            IncentiveCode.INCENTIVE_EXPIRED,
             None,
             "the incentive has expired and cannot be applied for",
             incentive.incentive_id,
         )
     if status is Status.ESTIMATED:
         return Refusal(
-            "INCENTIVE_NOT_ISSUED",
+            IncentiveCode.INCENTIVE_NOT_ISSUED,
             None,
             "the incentive is an estimate: it can be applied for once its bill is issued",
             incentive.incentive_id,
         )
     if status is not Status.PENDING_CONFIRMATION or incentive.application_id is not None:
         return Refusal(
-            "ALREADY_APPLIED",
+            IncentiveCode.ALREADY_APPLIED,
             None,
             "the incentive has already been applied for",
             incentive.incentive_id,
         )
     if validity.valid_from is None or today < validity.valid_from:  # R18
         return Refusal(
-            "INCENTIVE_NOT_YET_VALID",
+            IncentiveCode.INCENTIVE_NOT_YET_VALID,
             None,
             "the incentive is valid from the day its disbursement is notified",
             incentive.incentive_id,
         )
     if validity.has_ended(today):  # R19, R20: expiring, whether or not the job ran yet
         return Refusal(
-            "INCENTIVE_EXPIRED",
+            IncentiveCode.INCENTIVE_EXPIRED,
             None,
             "the incentive's validity ended one year after the partner left its program",
             incentive.incentive_id,
@@ -133,7 +134,10 @@ def decide(
         for duplicate in sorted(i for i, n in Counter(ids).items() if n > 1):
             refusals.append(
                 Refusal(
-                    "DUPLICATE_INCENTIVE", field, "an incentive is listed more than once", duplicate
+                    IncentiveCode.DUPLICATE_INCENTIVE,
+                    field,
+                    "an incentive is listed more than once",
+                    duplicate,
                 )
             )
 
@@ -145,12 +149,17 @@ def decide(
         incentive = found.get(incentive_id)
         if incentive is None:
             refusals.append(
-                Refusal("NOT_FOUND", POSITIVE_FIELD, "no incentive with this ID", incentive_id)
+                Refusal(
+                    IncentiveCode.NOT_FOUND,
+                    POSITIVE_FIELD,
+                    "no incentive with this ID",
+                    incentive_id,
+                )
             )
         elif incentive.amount < 0:
             refusals.append(
                 Refusal(
-                    "WRONG_SIGN",
+                    IncentiveCode.WRONG_SIGN,
                     POSITIVE_FIELD,
                     "a negative incentive is not chosen: it is "
                     "always included, list it in negativeIncentiveIds",
@@ -169,12 +178,17 @@ def decide(
             incentive = found.get(incentive_id)
             if incentive is None:
                 refusals.append(
-                    Refusal("NOT_FOUND", NEGATIVE_FIELD, "no incentive with this ID", incentive_id)
+                    Refusal(
+                        IncentiveCode.NOT_FOUND,
+                        NEGATIVE_FIELD,
+                        "no incentive with this ID",
+                        incentive_id,
+                    )
                 )
             elif incentive.amount > 0:
                 refusals.append(
                     Refusal(
-                        "WRONG_SIGN",
+                        IncentiveCode.WRONG_SIGN,
                         NEGATIVE_FIELD,
                         "a positive incentive is chosen in positiveIncentiveIds",
                         incentive_id,
@@ -188,7 +202,7 @@ def decide(
         if missing:
             refusals.append(
                 Refusal(
-                    "NEGATIVE_INCENTIVE_DESELECTED",
+                    IncentiveCode.NEGATIVE_INCENTIVE_DESELECTED,
                     NEGATIVE_FIELD,
                     f"{len(missing)} negative incentive(s) pending confirmation are missing: "
                     "negative incentives are always included and cannot be deselected; "
@@ -201,7 +215,7 @@ def decide(
     if not positives and not negatives and not refusals:
         refusals.append(
             Refusal(
-                "EMPTY_APPLICATION",
+                IncentiveCode.EMPTY_APPLICATION,
                 POSITIVE_FIELD,
                 "choose at least one positive incentive to apply for",
             )
@@ -210,7 +224,7 @@ def decide(
     if size > MAX_APPLICATION_ITEMS:
         refusals.append(
             Refusal(
-                "APPLICATION_TOO_LARGE",
+                IncentiveCode.APPLICATION_TOO_LARGE,
                 POSITIVE_FIELD,
                 f"an application holds at most {MAX_APPLICATION_ITEMS} incentives ({size} "
                 "including every negative one); apply for fewer positive incentives at once",
@@ -219,7 +233,7 @@ def decide(
     if (shortfall := decision.shortfall) is not None:
         refusals.append(
             Refusal(
-                "NEGATIVE_EXCEEDS_POSITIVE",
+                IncentiveCode.NEGATIVE_EXCEEDS_POSITIVE,
                 POSITIVE_FIELD,
                 f"the negative incentives ({format_amount(decision.negative_total)} {CURRENCY}) "
                 f"exceed the chosen positive incentives "

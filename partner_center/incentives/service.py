@@ -29,6 +29,7 @@ from partner_center.core.permissions import (
 )
 from partner_center.incentives import application as rule
 from partner_center.incentives.application import Decision, Refusal
+from partner_center.incentives.codes import IncentiveCode
 from partner_center.incentives.programs import (
     Membership,
     Program,
@@ -188,8 +189,7 @@ def totals(principal: Principal, flt: IncentiveFilter) -> Totals:
     )
 
 
-def program_memberships(principal: Principal, partner_id: str | None = None
-                        ) -> list[Membership]:
+def program_memberships(principal: Principal, partner_id: str | None = None) -> list[Membership]:
     """The memberships of the caller's partner, or, for the provider's operations on a
     platform token, of the partner they name."""
     require_menu(principal, MENU)
@@ -224,20 +224,27 @@ def record_program_membership(
     current = memberships(partner_id).get(program)
     joined = joined_on if joined_on is not None else (current.joined_on if current else None)
     if joined is None:
-        raise BadInput("joinedOn is required for a partner new to the program",
-                       field="joinedOn")
+        raise BadInput("joinedOn is required for a partner new to the program", field="joinedOn")
     if joined > today:
         raise BadInput("joinedOn cannot be after today (Beijing)", field="joinedOn")
     if lapsed_on is not None:
         if lapsed_on < joined:
             raise BadInput("lapsedOn cannot be before joinedOn", field="lapsedOn")
         if lapsed_on > today:
-            raise BadInput("lapsedOn cannot be after today (Beijing): record a lapse once "
-                           "it happened", field="lapsedOn")
+            raise BadInput(
+                "lapsedOn cannot be after today (Beijing): record a lapse once it happened",
+                field="lapsedOn",
+            )
     membership = record_membership(partner_id, program, joined_on=joined, lapsed_on=lapsed_on)
-    log.info("program membership recorded", extra=fields(
-        partner_id=partner_id, program=program.value, lapsed=lapsed_on is not None,
-        by=principal.user_id))
+    log.info(
+        "program membership recorded",
+        extra=fields(
+            partner_id=partner_id,
+            program=program.value,
+            lapsed=lapsed_on is not None,
+            by=principal.user_id,
+        ),
+    )
     return membership
 
 
@@ -324,7 +331,7 @@ def apply(
             decision=decision,
             refusals=(
                 Refusal(
-                    "APPLICATION_CONFLICT",
+                    IncentiveCode.APPLICATION_CONFLICT,
                     rule.POSITIVE_FIELD,
                     "some of these incentives changed "
                     "while applying (another application took them, or a new negative incentive "
@@ -362,12 +369,19 @@ def approve(principal: Principal, application_id: str) -> ApproveResult:
     found = store.get_application(application_id)
     if found is None:
         return ApproveResult(
-            None, (Refusal("NOT_FOUND", "applicationId", "no application with this ID"),)
+            None,
+            (Refusal(IncentiveCode.NOT_FOUND, "applicationId", "no application with this ID"),),
         )
     if found.status is ApplicationStatus.APPROVED:
         return ApproveResult(
             found,
-            (Refusal("ALREADY_APPROVED", "applicationId", "the application is already approved"),),
+            (
+                Refusal(
+                    IncentiveCode.ALREADY_APPROVED,
+                    "applicationId",
+                    "the application is already approved",
+                ),
+            ),
         )
     try:
         approved = store.approve(found, actor=actor_of(principal), user_id=principal.user_id)
@@ -378,7 +392,7 @@ def approve(principal: Principal, application_id: str) -> ApproveResult:
             found,
             (
                 Refusal(
-                    "APPLICATION_CONFLICT",
+                    IncentiveCode.APPLICATION_CONFLICT,
                     "applicationId",
                     "the application changed meanwhile; reload it",
                 ),
@@ -429,12 +443,12 @@ def _notify_one(
         )
 
     if incentive is None:
-        return refused("NOT_FOUND", "no incentive with this ID")
+        return refused(IncentiveCode.NOT_FOUND, "no incentive with this ID")
     # Notified after its program's validity ended, it would never be valid (R19): it is
     # left to the scheduled expiry rather than issued.
     if incentive.amount > 0 and programs.validity_of(incentive).has_ended(today):
         return refused(
-            "VALIDITY_ENDED",
+            IncentiveCode.VALIDITY_ENDED,
             "the partner left this incentive's program more "
             "than a year ago: the incentive can no longer be issued",
         )
@@ -445,7 +459,7 @@ def _notify_one(
     except TransitionRefused as exc:
         return refused(exc.code, exc.message)
     except Conflict:
-        return refused("CONFLICT", "the incentive changed meanwhile; reload it")
+        return refused(IncentiveCode.CONFLICT, "the incentive changed meanwhile; reload it")
     return NotifyResult(incentive_id, updated)
 
 

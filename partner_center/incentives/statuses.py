@@ -12,6 +12,7 @@ from __future__ import annotations
 import enum
 
 from partner_center.core.errors import Refused
+from partner_center.incentives.codes import IncentiveCode
 
 
 class Status(enum.StrEnum):
@@ -48,10 +49,10 @@ TERMINAL = frozenset({Status.DISBURSED, Status.EXPIRED})
 EXPIRABLE = frozenset(current for current, target in TRANSITIONS if target is Status.EXPIRED)
 
 
-def _why(code: str, current: Status, target: Status, actor: Actor) -> str:
-    if code == "INCENTIVE_EXPIRED":
+def _why(code: IncentiveCode, current: Status, target: Status, actor: Actor) -> str:
+    if code == IncentiveCode.INCENTIVE_EXPIRED:
         return "the incentive has expired; an expired incentive cannot be restored"
-    if code == "ACTOR_NOT_PERMITTED":
+    if code == IncentiveCode.ACTOR_NOT_PERMITTED:
         who = " or ".join(sorted(a.value for a in TRANSITIONS[(current, target)]))
         return f"{current.value} → {target.value} is triggered by {who}, not by {actor.value}"
     return f"an incentive cannot go from {current.value} to {target.value}"
@@ -60,7 +61,7 @@ def _why(code: str, current: Status, target: Status, actor: Actor) -> str:
 class TransitionRefused(Refused):
     """A transition outside the table, or by someone the table does not name."""
 
-    def __init__(self, code: str, current: Status, target: Status, actor: Actor) -> None:
+    def __init__(self, code: IncentiveCode, current: Status, target: Status, actor: Actor) -> None:
         self.current, self.target, self.actor = current, target, actor
         super().__init__(code, _why(code, current, target, actor))
 
@@ -69,10 +70,11 @@ def check_transition(current: Status, target: Status, actor: Actor) -> None:
     """Raise `TransitionRefused` unless `actor` may move an incentive from current to target."""
     allowed = TRANSITIONS.get((current, target))
     if allowed is None:
-        code = "INCENTIVE_EXPIRED" if current is Status.EXPIRED else "TRANSITION_NOT_ALLOWED"
+        code = (IncentiveCode.INCENTIVE_EXPIRED if current is Status.EXPIRED
+                else IncentiveCode.TRANSITION_NOT_ALLOWED)
         raise TransitionRefused(code, current, target, actor)
     if actor not in allowed:
-        raise TransitionRefused("ACTOR_NOT_PERMITTED", current, target, actor)
+        raise TransitionRefused(IncentiveCode.ACTOR_NOT_PERMITTED, current, target, actor)
 
 
 def is_allowed(current: Status, target: Status, actor: Actor) -> bool:
