@@ -17,6 +17,7 @@ from aws_lambda_powertools.utilities.batch import (
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
 from partner_center.core.logs import fields, get_logger
+from partner_center.jobs.codes import JobCode
 from partner_center.jobs.messages import JobMessage, PoisonMessage
 from partner_center.jobs.store import JobStore
 from partner_center.webhooks.sources import job_finished
@@ -29,9 +30,6 @@ log = get_logger(__name__)
 # SQS treats both alike, and the raised error would carry every record's exception text.
 processor = AsyncBatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
 
-RETRIES_EXHAUSTED = "RETRIES_EXHAUSTED"
-
-
 async def record_handler(record: SQSRecord) -> str:
     try:
         message = JobMessage.decode(record.body)
@@ -41,7 +39,7 @@ async def record_handler(record: SQSRecord) -> str:
                   extra=fields(message_id=record.message_id))
         return "dropped"
     failed = await asyncio.to_thread(
-        JobStore(message.partner_id).fail, message.job_id, RETRIES_EXHAUSTED)
+        JobStore(message.partner_id).fail, message.job_id, JobCode.RETRIES_EXHAUSTED)
     log.warning("job dead-lettered", extra=fields(job_id=message.job_id,
                                                  partner_id=message.partner_id,
                                                  marked_failed=failed))

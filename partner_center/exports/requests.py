@@ -17,6 +17,7 @@ from partner_center.core.ids import new_id
 from partner_center.core.logs import fields, get_logger
 from partner_center.core.permissions import managed_customer_scope, require_menu
 from partner_center.exports import kinds
+from partner_center.jobs.codes import JobCode
 from partner_center.jobs.messages import JobMessage
 from partner_center.jobs.model import ExportFormat, ExportKind, Job, JobStatus
 from partner_center.jobs.queue import enqueue
@@ -62,7 +63,7 @@ async def request_export(principal: Principal, request: ExportRequest,
             idempotency_key=key,
             request_hash=_request_hash(request.kind, request.format, parameters))
     except IdempotencyConflict as exc:
-        raise Refused("IDEMPOTENCY_KEY_REUSED",
+        raise Refused(JobCode.IDEMPOTENCY_KEY_REUSED,
                              "this idempotency key was used for a different request",
                              "idempotencyKey") from exc
     # A replay of a job still queued re-sends its message: if the first send was lost,
@@ -73,8 +74,8 @@ async def request_export(principal: Principal, request: ExportRequest,
         except Exception as exc:
             log.error("export could not be enqueued", extra=fields(job_id=job.job_id),
                       exc_info=exc)
-            await asyncio.to_thread(store.fail, job.job_id, "ENQUEUE_FAILED")
-            raise Refused("ENQUEUE_FAILED",
+            await asyncio.to_thread(store.fail, job.job_id, JobCode.ENQUEUE_FAILED)
+            raise Refused(JobCode.ENQUEUE_FAILED,
                                  "the export could not be queued; try again") from exc
     log.info("export requested", extra=fields(job_id=job.job_id, kind=request.kind.value,
                                               created=created))

@@ -26,6 +26,7 @@ from partner_center.exports.multipart import MultipartWriter
 from partner_center.exports.plan import ExportPlan
 from partner_center.exports.prefetch import prefetch
 from partner_center.jobs.attempt import LeaseLost, attempt
+from partner_center.jobs.codes import JobCode
 from partner_center.jobs.model import ExportFormat, ExportKind, Job
 from partner_center.jobs.store import Claim, JobStore
 from partner_center.storage import aws
@@ -39,16 +40,16 @@ log = get_logger(__name__)
 PROGRESS_EVERY_SECONDS = 0.5
 
 
-def error_code(exc: BaseException) -> str:
+def error_code(exc: BaseException) -> JobCode:
     match exc:
         case InjectedFault():
-            return "INJECTED_FAULT"
+            return JobCode.INJECTED_FAULT
         case LeaseLost():
-            return "LEASE_LOST"
+            return JobCode.LEASE_LOST
         case ClientError() | BotoCoreError():
-            return "STORAGE_ERROR"
+            return JobCode.STORAGE_ERROR
         case _:
-            return "EXPORT_ERROR"
+            return JobCode.EXPORT_ERROR
 
 
 def object_key(job: Job, file_name: str) -> str:

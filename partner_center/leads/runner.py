@@ -31,6 +31,7 @@ from partner_center.core.faults import InjectedFault, fault_point
 from partner_center.core.logs import fields, get_logger
 from partner_center.exports.runner import PROGRESS_EVERY_SECONDS, object_key, write_export
 from partner_center.jobs.attempt import LeaseLost, attempt
+from partner_center.jobs.codes import JobCode
 from partner_center.jobs.model import Job, JobKind
 from partner_center.jobs.store import Claim, JobStore
 from partner_center.leads import report
@@ -65,20 +66,20 @@ class JobInputMissing(Exception):
     """The job's input item (its lead IDs) is gone: it can never run."""
 
 
-def error_code(exc: BaseException) -> str:
+def error_code(exc: BaseException) -> JobCode:
     match exc:
         case InjectedFault():
-            return "INJECTED_FAULT"
+            return JobCode.INJECTED_FAULT
         case LeaseLost():
-            return "LEASE_LOST"
+            return JobCode.LEASE_LOST
         case LeadContention():
-            return "LEAD_CONTENTION"
+            return JobCode.LEAD_CONTENTION
         case JobInputMissing():
-            return "JOB_INPUT_MISSING"
+            return JobCode.JOB_INPUT_MISSING
         case ClientError() | BotoCoreError() | PynamoDBException():
-            return "STORAGE_ERROR"
+            return JobCode.STORAGE_ERROR
         case _:
-            return "DISPATCH_ERROR"
+            return JobCode.DISPATCH_ERROR
 
 
 async def run_dispatch(partner_id: str, job_id: str, settings: Settings) -> str:

@@ -18,6 +18,7 @@ from partner_center.core.permissions import (
     require_lead_dispatch,
     require_menu,
 )
+from partner_center.jobs.codes import JobCode
 from partner_center.jobs.messages import JobMessage
 from partner_center.jobs.model import ExportFormat, Job, JobKind
 from partner_center.jobs.queue import enqueue
@@ -84,8 +85,8 @@ async def request_dispatch(principal: Principal, request: DispatchRequest,
     except Exception as exc:
         log.error("dispatch job could not be enqueued", extra=fields(job_id=job.job_id),
                   exc_info=exc)
-        await asyncio.to_thread(store.fail, job.job_id, "ENQUEUE_FAILED")
-        raise Refused("ENQUEUE_FAILED",
+        await asyncio.to_thread(store.fail, job.job_id, JobCode.ENQUEUE_FAILED)
+        raise Refused(JobCode.ENQUEUE_FAILED,
                              "the dispatch job could not be queued; try again") from exc
     log.info("dispatch job requested", extra=fields(
         job_id=job.job_id, action=request.action.value, leads=len(lead_ids)))

@@ -22,6 +22,7 @@ from partner_center.api.types.jobs import JobNode
 from partner_center.core.clock import from_iso, from_iso_or_none
 from partner_center.core.errors import ClientError, Forbidden, NotFound, Refused
 from partner_center.idempotency.once import once
+from partner_center.jobs.codes import JobCode
 from partner_center.jobs.store import JobStore
 from partner_center.leads import service
 from partner_center.leads.filters import LeadFilter
@@ -233,7 +234,7 @@ async def _request(info: Info, action: DispatchAction, lead_ids: list[relay.Glob
             UserError(code=refusal.code, field=refusal.field, message=refusal.message)])
     if job is None:  # a replay whose job has since expired
         return LeadDispatchPayload(errors=[UserError(
-            code="JOB_EXPIRED", field="idempotencyKey",
+            code=JobCode.JOB_EXPIRED, field="idempotencyKey",
             message="the job of this idempotency key has expired")])
     return LeadDispatchPayload(job=JobNode(job_id=job.job_id, job=job))
 
