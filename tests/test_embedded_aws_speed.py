@@ -16,8 +16,9 @@ import pytest
 from moto.core.responses import ActionContext
 from moto.core.serialize import BaseJSONSerializer, get_serializer_class
 from moto.core.utils import get_service_model
-from moto.dynamodb.exceptions import MockValidationException
+from moto.dynamodb.exceptions import ItemSizeTooLarge, MockValidationException
 from moto.dynamodb.models import DynamoDBBackend
+from moto.dynamodb.models.dynamo_type import DynamoType, Item
 from moto.dynamodb.parsing import validators
 from moto.dynamodb.parsing.ast_nodes import Node
 from moto.dynamodb.parsing.expressions import UpdateExpressionParser
@@ -179,3 +180,40 @@ def test_the_clone_of_a_tree_is_a_deep_copy(expression: str) -> None:
     tree = UpdateExpressionParser.make(expression)
     _same_tree(moto_server.validator_deepcopy(tree), tree, None)
     _same_tree(copy.deepcopy(tree), tree, None)  # the yardstick holds for deepcopy too
+
+
+def _built(init: Any, attrs: dict[str, Any]) -> Any:
+    item = object.__new__(Item)
+    init(item, DynamoType(attrs["pk"]), DynamoType(attrs["sk"]), attrs)
+    return item
+
+
+def test_an_item_built_whole_is_the_item_moto_builds() -> None:
+    ours = _built(moto_server.build_item, EVERY_TYPE)
+    theirs = _built(moto_server._moto_build_item, EVERY_TYPE)
+    assert type(ours.attrs) is type(theirs.attrs)
+    assert list(ours.attrs) == list(theirs.attrs)  # the same attributes, in the same order
+    assert ours == theirs
+    assert ours.to_json() == theirs.to_json()
+    assert ours.size() == theirs.size()
+
+
+# The item's size is padding + 37: 405,000 is the largest moto accepts; the last two are
+# refused only when the attribute after the padding is set.
+@pytest.mark.parametrize("padding,expected", [
+    (404_000, "built"), (405_000 - 37, "built"), (405_000 - 36, "refused"),
+    (405_000 - 30, "refused"), (500_000, "refused")])
+def test_an_item_is_refused_for_its_size_exactly_as_moto_refuses_it(padding: int,
+                                                                     expected: str) -> None:
+    attrs = {"pk": {"S": "p"}, "sk": {"S": "s"}, "n": {"N": "12"},
+             "big": {"S": "x" * padding}, "after": {"S": "y" * 20}}
+
+    def outcome(init: Any) -> str:
+        try:
+            _built(init, attrs)
+        except ItemSizeTooLarge:
+            return "refused"
+        return "built"
+
+    assert outcome(moto_server._moto_build_item) == expected
+    assert outcome(moto_server.build_item) == expected
