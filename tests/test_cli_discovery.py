@@ -188,17 +188,3 @@ def test_an_export_observed_mid_way_has_partial_progress(
     assert seen[-1][0] == "SUCCEEDED", seen
     assert any(status == "RUNNING" and 0 < progress < 100 and rows > 0
                for status, progress, rows in seen), seen
-
-
-def test_a_demo_snapshot_round_trips_binary_attributes(tmp_path: Path) -> None:
-    from partner_center.local import demo_snapshot
-
-    tables = {"BillsTableName": [{"pk": {"S": "p"}, "blob": {"B": b"\x00\xff"},
-                                  "set": {"BS": [b"a", b"b"]}}]}
-    path = tmp_path / "demo-x.json.gz"
-    demo_snapshot.save(path, tables, customers=1, lines=2)
-    body = demo_snapshot.read(path)
-    assert body is not None and body["tables"] == tables
-    assert (body["customers"], body["lines"]) == (1, 2)
-    path.write_bytes(b"damaged")
-    assert demo_snapshot.read(path) is None  # seeded again, never half-restored

@@ -119,10 +119,13 @@ def _load_demo(environment: LocalEnvironment, fresh: bool) -> DemoSummary:
 
 
 def _describe_demo(summary: DemoSummary) -> str:
-    how = ("restored from today's snapshot" if summary.restored
-           else "seeded through the code, snapshot saved for the next start")
-    return (f"{summary.customers} customers, {summary.lines} consumption lines, "
-            f"{summary.items} items ({how})")
+    if summary.restored:
+        how = f"{summary.items} items restored from the snapshot"
+    elif summary.items is None:
+        how = "seeded through the code; the snapshot could not be saved"
+    else:
+        how = f"{summary.items} items seeded through the code, snapshot saved for the next start"
+    return f"{summary.customers} customers, {summary.lines} consumption lines ({how})"
 
 
 def _warn_if_running(path: Path) -> None:

@@ -38,6 +38,9 @@ The speed fixes (tests/test_embedded_aws_speed.py runs each against moto's own p
    item is built whole and its size checked once against the same limit; sizes only
    grow as attributes are added, so it is refused exactly when moto refuses it.
 
+**Saved state**: the routes of `partner_center.local.moto_state` save the items of
+named tables to a file and load them back in the server (the demo snapshot).
+
 **Latency model** (`--latency-ms N`, or `PC_AWS_LATENCY_MS`; off by default): every
 DynamoDB request waits N ms before it takes its locks, as a request to DynamoDB from a
 Lambda function in the same region spends single-digit milliseconds on the network. The
@@ -72,6 +75,8 @@ from moto.dynamodb.models.utilities import bytesize
 from moto.dynamodb.parsing import validators as dynamodb_validators
 from moto.dynamodb.parsing.ast_nodes import Node
 from moto.dynamodb.parsing.expressions import UpdateExpressionParser
+
+from partner_center.local import moto_state
 
 LATENCY_ENV = "PC_AWS_LATENCY_MS"
 _CATALOG = ""  # the lock of requests that name no table
@@ -237,7 +242,8 @@ def build_item(self: Item, hash_key: DynamoType, range_key: DynamoType | None,
 
 class SerializedDynamoDB:
     """WSGI middleware: DynamoDB requests one at a time per table (after the latency
-    model's wait, if any), everything else as it comes."""
+    model's wait, if any), the saved-state routes (moto_state) under the same locks,
+    everything else as it comes."""
 
     def __init__(self, app: Callable[..., Iterable[bytes]], latency_ms: float = 0.0) -> None:
         self.app = app
@@ -245,6 +251,8 @@ class SerializedDynamoDB:
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]
                  ) -> Iterable[bytes]:
+        if environ.get("PATH_INFO", "").startswith(moto_state.ROUTE):
+            return moto_state.handle(environ, start_response, _lock_of)
         if not environ.get("HTTP_X_AMZ_TARGET", "").startswith("DynamoDB_"):
             return self.app(environ, start_response)
         length = int(environ.get("CONTENT_LENGTH") or 0)
