@@ -100,6 +100,70 @@ def test_a_dev_that_stopped_answering_is_a_two_line_error(state_file: Path) -> N
     assert "cannot reach the API" in first and "partner-center dev" in hint
 
 
+DEAD_AWS_COMMANDS = [
+    ["bills", "generate", "--month", "2026-11"],
+    ["rollup", "--date", "2026-10-01"],
+    ["incentives", "expire"],
+    ["scheduled", "run", "consumptionRollup"],
+    ["events", "tail", "--no-follow"],
+]
+
+
+@pytest.mark.parametrize("command", DEAD_AWS_COMMANDS, ids=lambda c: " ".join(c[:2]))
+def test_a_dead_aws_url_is_a_two_line_error(command: list[str]) -> None:
+    dead = f"http://127.0.0.1:{free_port()}"
+    result = runner.invoke(app, [*command, "--aws", dead])
+    assert result.exit_code == 1, result.output
+    first, hint = _short_error(result.output)
+    assert f"nothing answers at {dead} (--aws)" in first
+    assert "partner-center dev" in hint
+    assert "Usage:" not in result.output
+
+
+def test_an_aws_option_that_is_no_url_is_a_two_line_error() -> None:
+    result = runner.invoke(app, ["bills", "generate", "--month", "2026-11", "--aws", "dev"])
+    assert result.exit_code == 1
+    assert "dev is not a URL (--aws)" in _short_error(result.output)[0]
+
+
+DEAD_API_COMMANDS = [
+    ["export", "consumption-details"],
+    ["leads", "list"],
+    ["leads", "show", "TGVhZDp4"],
+    ["leads", "dispatch", "--lead", "TGVhZDp4", "--staff", "usr-sp-staff-1"],
+    ["customers", "list"],
+    ["users", "list"],
+    ["jobs", "list"],
+]
+
+
+@pytest.mark.parametrize("command", DEAD_API_COMMANDS, ids=lambda c: " ".join(c[:2]))
+def test_a_dead_api_url_is_a_two_line_error(command: list[str]) -> None:
+    dead = f"http://127.0.0.1:{free_port()}/graphql"
+    result = runner.invoke(app, [*command, "--user", "sp-admin", "--api", dead])
+    assert result.exit_code == 1, result.output
+    first, hint = _short_error(result.output)
+    assert f"cannot reach the API at {dead}" in first and "partner-center dev" in hint
+
+
+def test_the_installed_command_with_a_dead_aws_prints_two_lines(tmp_path: Path) -> None:
+    """The console script itself: no usage box, no traceback; --debug shows one."""
+    import subprocess
+    import sys
+
+    dead = f"http://127.0.0.1:{free_port()}"
+    command = [sys.executable, "-m", "partner_center.cli.main"]
+    args = ["bills", "generate", "--month", "2026-11", "--aws", dead]
+    env = {k: v for k, v in os.environ.items() if k != "PC_DEBUG"}
+    plain = subprocess.run([*command, *args], cwd=tmp_path, env=env, capture_output=True,
+                           text=True, timeout=120)
+    assert plain.returncode == 1 and plain.stdout == ""
+    assert _short_error(plain.stderr)[0] == f"error: nothing answers at {dead} (--aws)"
+    debug = subprocess.run([*command, "--debug", *args], cwd=tmp_path, env=env,
+                           capture_output=True, text=True, timeout=120)
+    assert debug.returncode == 1 and "Traceback" in debug.stderr
+
+
 def test_a_refused_token_says_how_to_get_one(api_url: str,  # noqa: F811
                                              monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PARTNER_CENTER_TOKEN", "not-a-token")

@@ -16,6 +16,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from partner_center.cli.errors import CliError
 from partner_center.cli.jobs import DEFAULT_API, Api, User, ask
 from partner_center.cli.tokens import resolve_token
 
@@ -58,7 +59,8 @@ def _show(nodes: list[dict[str, Any]], end: str | None, more: bool, as_json: boo
 
 def _one(value: dict[str, Any] | None, as_json: bool, noun: str) -> None:
     if value is None:
-        raise typer.BadParameter(f"no {noun} with that ID that this user may see")
+        raise CliError(f"no {noun} with that ID that this user may see",
+                       f"list them with `partner-center {noun}s list`")
     if as_json:
         typer.echo(json.dumps(value, ensure_ascii=False, indent=2))
         return
