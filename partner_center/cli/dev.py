@@ -50,27 +50,25 @@ def dev(
     started = time.monotonic()
     state_path = dev_state.default_path()
     _warn_if_running(state_path)
-    workers: list[subprocess.Popen[bytes]] = []
+    workers: list[subprocess.Popen[str]] = []
     environment = None
     try:
         with console.status("Starting the embedded AWS and deploying infra/resources.yml…"
                             ) as status:
+            # The API's imports (seconds) run while the embedded AWS boots in its process.
             environment = _phase("embedded AWS at {}, stack deployed",
-                                 lambda: start_environment(aws_port),
+                                 lambda: start_environment(aws_port, meanwhile=_import_api),
                                  lambda env: env.aws.endpoint_url)
             # The queue workers start (import, connect) while the demo data loads.
             for function in queue_functions():
-                workers.append(subprocess.Popen(
-                    [sys.executable, "-m", "partner_center.local.worker", function.name,
-                     function.queue_url(environment.outputs)], env=dict(os.environ)))
+                workers.append(_spawn(["partner_center.local.worker", function.name,
+                                       function.queue_url(environment.outputs)]))
             if demo:
                 status.update("Loading the demo data…")
                 _phase("demo data: {}", lambda: _load_demo(environment, fresh_demo),
                        _describe_demo)
             # After the data: a due schedule must not run over half-loaded tables.
-            workers.append(subprocess.Popen(
-                [sys.executable, "-m", "partner_center.local.scheduler"],
-                env=dict(os.environ)))
+            workers.append(_spawn(["partner_center.local.scheduler"]))
             status.update("Starting the API…")
             from partner_center.api.app import create_app
 
@@ -96,6 +94,28 @@ def dev(
 
 
 T = TypeVar("T")
+
+
+def _import_api() -> None:
+    import partner_center.api.app  # noqa: F401
+
+
+def _spawn(module: list[str]) -> subprocess.Popen[str]:
+    """A worker or the scheduler, its output passed through this console."""
+    env = dict(os.environ, PYTHONUNBUFFERED="1", PYTHONIOENCODING="utf-8")
+    if console.is_terminal:  # its own stderr is a pipe: say what this one is
+        env.setdefault("PC_LOG_FORMAT", "console")
+    process = subprocess.Popen([sys.executable, "-m", *module], env=env, stdout=subprocess.PIPE,
+                               stderr=subprocess.STDOUT, encoding="utf-8", errors="replace")
+    threading.Thread(target=_forward, args=(process,), daemon=True).start()
+    return process
+
+
+def _forward(process: subprocess.Popen[str]) -> None:
+    # Printed by the console, a line goes above a phase's status line, not into it.
+    assert process.stdout is not None
+    for line in process.stdout:
+        console.out(line.rstrip("\n"), highlight=False)
 
 
 def _phase(done: str, run: Callable[[], T], describe: Callable[[T], str]) -> T:

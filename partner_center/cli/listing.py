@@ -49,9 +49,19 @@ def _show(nodes: list[dict[str, Any]], end: str | None, more: bool, as_json: boo
         typer.echo(json.dumps({"nodes": nodes, "endCursor": end, "hasNextPage": more},
                               ensure_ascii=False, indent=2))
         return
-    table = Table(*(name for name, _ in columns))
-    for node in nodes:
-        table.add_row(*("" if (v := value(node)) is None else str(v) for _, value in columns))
+    rows = [["" if (v := value(node)) is None else str(v) for _, value in columns]
+            for node in nodes]
+    table = Table()
+    for number, (name, _) in enumerate(columns):
+        if name == "id":
+            # The ID is what other commands take: whole, on one line, whatever the width
+            # (the other columns are cut instead).
+            widest = max((len(row[number]) for row in rows), default=len(name))
+            table.add_column(name, no_wrap=True, min_width=widest)
+        else:
+            table.add_column(name)
+    for row in rows:
+        table.add_row(*row)
     out.print(table)
     if more:
         out.print(f"more: --after {end}  (or --all)")

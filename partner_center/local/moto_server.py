@@ -301,9 +301,23 @@ def latency_option(argv: list[str]) -> tuple[float, list[str]]:
     return latency, rest
 
 
+# The services the product uses. moto imports a backend on its first request, and
+# CloudFormation's imports most of moto's models (about 2 s): done before the port opens,
+# while the owner does its own start-up, rather than during the first deployment.
+WARM_SERVICES = ("cloudformation", "dynamodb", "sqs", "s3", "ssm", "events")
+
+
+def warm_up() -> None:
+    from moto.backends import get_backend
+
+    for service in WARM_SERVICES:
+        get_backend(service)  # type: ignore[call-overload]
+
+
 def main(argv: list[str] | None = None) -> None:
     latency, rest = latency_option(argv if argv is not None else sys.argv[1:])
     install(latency)
+    warm_up()
     server.main(rest)
 
 
