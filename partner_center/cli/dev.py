@@ -114,8 +114,13 @@ def _spawn(module: list[str]) -> subprocess.Popen[str]:
 def _forward(process: subprocess.Popen[str]) -> None:
     # Printed by the console, a line goes above a phase's status line, not into it.
     assert process.stdout is not None
+    shown = True
     for line in process.stdout:
-        console.out(line.rstrip("\n"), highlight=False)
+        if shown:
+            try:
+                console.out(line.rstrip("\n"), highlight=False)
+            except (OSError, ValueError):  # dev's own output closed: keep the pipe drained
+                shown = False
 
 
 def _phase(done: str, run: Callable[[], T], describe: Callable[[T], str]) -> T:

@@ -81,7 +81,10 @@ def _state(endpoint_url: str, action: str, request: dict[str, Any]) -> dict[str,
         with urllib.request.urlopen(call, timeout=120) as response:
             answer: dict[str, Any] = json.load(response)
     except urllib.error.HTTPError as refused:
-        reason = json.loads(refused.read() or b"{}").get("error", refused.reason)
+        try:
+            reason = json.loads(refused.read() or b"{}").get("error", refused.reason)
+        except ValueError:  # not the route's answer (a server without it)
+            reason = refused.reason
         raise SnapshotUnavailable(f"{refused.code}: {reason}") from refused
     return answer
 
