@@ -164,6 +164,27 @@ def test_the_installed_command_with_a_dead_aws_prints_two_lines(tmp_path: Path) 
     assert debug.returncode == 1 and "Traceback" in debug.stderr
 
 
+@pytest.mark.parametrize("option", ["--port", "--aws-port"])
+def test_dev_on_a_port_in_use_says_so_before_starting(tmp_path: Path, option: str) -> None:
+    import socket
+    import subprocess
+    import sys
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        other = ["--aws-port", str(free_port())] if option == "--port" else []
+        done = subprocess.run(
+            [sys.executable, "-m", "partner_center.cli.main", "dev", option, str(port), *other],
+            cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 1, done.stderr
+    first, hint = _short_error(done.stderr)
+    assert f"port {port} of 127.0.0.1 is in use" in first and option in hint
+    assert "embedded AWS" not in done.stdout  # nothing was started
+    assert not (tmp_path / ".partner-center").exists()
+
+
 def test_a_refused_token_says_how_to_get_one(api_url: str,  # noqa: F811
                                              monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PARTNER_CENTER_TOKEN", "not-a-token")

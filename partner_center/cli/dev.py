@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -19,6 +20,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from partner_center.cli.errors import CliError
 from partner_center.core.clock import BEIJING, utcnow
 from partner_center.local import demo_data, dev_state
 from partner_center.local.demo_snapshot import DemoSummary, load_demo
@@ -50,6 +52,10 @@ def dev(
     started = time.monotonic()
     state_path = dev_state.default_path()
     _warn_if_running(state_path)
+    # Before seconds of start-up, not after them.
+    _require_free(host, port, "--port")
+    if aws_port:
+        _require_free("127.0.0.1", aws_port, "--aws-port")
     workers: list[subprocess.Popen[str]] = []
     environment = None
     try:
@@ -151,6 +157,18 @@ def _describe_demo(summary: DemoSummary) -> str:
     else:
         how = f"{summary.items} items seeded through the code, snapshot saved for the next start"
     return f"{summary.customers} customers, {summary.lines} consumption lines ({how})"
+
+
+def _require_free(host: str, port: int, option: str) -> None:
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn and moto
+        try:
+            probe.bind((host, port))
+        except OSError as taken:
+            raise CliError(f"port {port} of {host or 'every interface'} is in use "
+                           f"({taken.strerror})",
+                           f"stop what listens there (another `partner-center dev`?), or "
+                           f"pass {option} with a free port") from taken
 
 
 def _warn_if_running(path: Path) -> None:
