@@ -10,6 +10,7 @@ from __future__ import annotations
 import copy
 import json
 from collections.abc import Iterator
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -217,3 +218,48 @@ def test_an_item_is_refused_for_its_size_exactly_as_moto_refuses_it(padding: int
 
     assert outcome(moto_server._moto_build_item) == expected
     assert outcome(moto_server.build_item) == expected
+
+
+def _keyed_backend() -> DynamoDBBackend:
+    """A table with string hash keys and number range keys (negative, fractional, of
+    every magnitude: a string sort would order them otherwise), a number-keyed index, and
+    a table of binary hash keys alone."""
+    backend = DynamoDBBackend("us-east-1", "123456789012")
+    common: dict[str, Any] = dict(
+        throughput=None, indexes=None, streams=None, billing_mode="PAY_PER_REQUEST",
+        sse_specification=None, tags=[], deletion_protection_enabled=None,
+        warm_throughput=None)
+    backend.create_table(
+        "pairs", schema=[{"AttributeName": "pk", "KeyType": "HASH"},
+                         {"AttributeName": "sk", "KeyType": "RANGE"}],
+        attr=[{"AttributeName": "pk", "AttributeType": "S"},
+              {"AttributeName": "sk", "AttributeType": "N"},
+              {"AttributeName": "g", "AttributeType": "N"},
+              {"AttributeName": "gs", "AttributeType": "S"}],
+        global_indexes=[{"IndexName": "by_g", "KeySchema": [
+            {"AttributeName": "g", "KeyType": "HASH"}, {"AttributeName": "gs", "KeyType": "RANGE"}],
+            "Projection": {"ProjectionType": "ALL"}}], **common)
+    backend.create_table(
+        "singles", schema=[{"AttributeName": "id", "KeyType": "HASH"}],
+        attr=[{"AttributeName": "id", "AttributeType": "B"}], global_indexes=None, **common)
+    numbers = ["10", "9", "-1.5", "0", "100.25", "2", "-30", "1e3", "0.001", "7"]
+    for n, number in enumerate(numbers * 3):
+        backend.put_item("pairs", {
+            "pk": {"S": ["b", "a", "中", "A"][n % 4]}, "sk": {"N": str(Decimal(number) * (n + 1))},
+            "g": {"N": numbers[n % 7]}, "gs": {"S": f"x{n % 5}"}})
+        backend.put_item("singles", {"id": {"B": bytes([n * 7 % 256, n])}})
+    return backend
+
+
+def test_items_sorted_on_key_values_are_in_motos_order() -> None:
+    backend = _keyed_backend()
+    for name in ("pairs", "singles"):
+        table = backend.get_table(name)
+        theirs = moto_server._moto_all_items(table)
+        assert [id(i) for i in moto_server.all_items(table)] == [id(i) for i in theirs]
+    table = backend.get_table("pairs")
+    attrs: tuple[list[str], list[str | None]] = (["g", "pk"], ["gs", "sk"])
+    items = moto_server._moto_all_items(table)
+    theirs = moto_server._moto_sorted_items(table, *attrs, list(reversed(items)))
+    ours = moto_server.sorted_items(table, *attrs, list(reversed(items)))
+    assert [id(i) for i in ours] == [id(i) for i in theirs]
