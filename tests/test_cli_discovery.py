@@ -100,6 +100,91 @@ def test_a_dev_that_stopped_answering_is_a_two_line_error(state_file: Path) -> N
     assert "cannot reach the API" in first and "partner-center dev" in hint
 
 
+DEAD_AWS_COMMANDS = [
+    ["bills", "generate", "--month", "2026-11"],
+    ["rollup", "--date", "2026-10-01"],
+    ["incentives", "expire"],
+    ["scheduled", "run", "consumptionRollup"],
+    ["events", "tail", "--no-follow"],
+]
+
+
+@pytest.mark.parametrize("command", DEAD_AWS_COMMANDS, ids=lambda c: " ".join(c[:2]))
+def test_a_dead_aws_url_is_a_two_line_error(command: list[str]) -> None:
+    dead = f"http://127.0.0.1:{free_port()}"
+    result = runner.invoke(app, [*command, "--aws", dead])
+    assert result.exit_code == 1, result.output
+    first, hint = _short_error(result.output)
+    assert f"nothing answers at {dead} (--aws)" in first
+    assert "partner-center dev" in hint
+    assert "Usage:" not in result.output
+
+
+def test_an_aws_option_that_is_no_url_is_a_two_line_error() -> None:
+    result = runner.invoke(app, ["bills", "generate", "--month", "2026-11", "--aws", "dev"])
+    assert result.exit_code == 1
+    assert "dev is not a URL (--aws)" in _short_error(result.output)[0]
+
+
+DEAD_API_COMMANDS = [
+    ["export", "consumption-details"],
+    ["leads", "list"],
+    ["leads", "show", "TGVhZDp4"],
+    ["leads", "dispatch", "--lead", "TGVhZDp4", "--staff", "usr-sp-staff-1"],
+    ["customers", "list"],
+    ["users", "list"],
+    ["jobs", "list"],
+]
+
+
+@pytest.mark.parametrize("command", DEAD_API_COMMANDS, ids=lambda c: " ".join(c[:2]))
+def test_a_dead_api_url_is_a_two_line_error(command: list[str]) -> None:
+    dead = f"http://127.0.0.1:{free_port()}/graphql"
+    result = runner.invoke(app, [*command, "--user", "sp-admin", "--api", dead])
+    assert result.exit_code == 1, result.output
+    first, hint = _short_error(result.output)
+    assert f"cannot reach the API at {dead}" in first and "partner-center dev" in hint
+
+
+def test_the_installed_command_with_a_dead_aws_prints_two_lines(tmp_path: Path) -> None:
+    """The console script itself: no usage box, no traceback; --debug shows one."""
+    import subprocess
+    import sys
+
+    dead = f"http://127.0.0.1:{free_port()}"
+    command = [sys.executable, "-m", "partner_center.cli.main"]
+    args = ["bills", "generate", "--month", "2026-11", "--aws", dead]
+    env = {k: v for k, v in os.environ.items() if k != "PC_DEBUG"}
+    plain = subprocess.run([*command, *args], cwd=tmp_path, env=env, capture_output=True,
+                           text=True, timeout=120)
+    assert plain.returncode == 1 and plain.stdout == ""
+    assert _short_error(plain.stderr)[0] == f"error: nothing answers at {dead} (--aws)"
+    debug = subprocess.run([*command, "--debug", *args], cwd=tmp_path, env=env,
+                           capture_output=True, text=True, timeout=120)
+    assert debug.returncode == 1 and "Traceback" in debug.stderr
+
+
+@pytest.mark.parametrize("option", ["--port", "--aws-port"])
+def test_dev_on_a_port_in_use_says_so_before_starting(tmp_path: Path, option: str) -> None:
+    import socket
+    import subprocess
+    import sys
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        other = ["--aws-port", str(free_port())] if option == "--port" else []
+        done = subprocess.run(
+            [sys.executable, "-m", "partner_center.cli.main", "dev", option, str(port), *other],
+            cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 1, done.stderr
+    first, hint = _short_error(done.stderr)
+    assert f"port {port} of 127.0.0.1 is in use" in first and option in hint
+    assert "embedded AWS" not in done.stdout  # nothing was started
+    assert not (tmp_path / ".partner-center").exists()
+
+
 def test_a_refused_token_says_how_to_get_one(api_url: str,  # noqa: F811
                                              monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PARTNER_CENTER_TOKEN", "not-a-token")
@@ -188,17 +273,3 @@ def test_an_export_observed_mid_way_has_partial_progress(
     assert seen[-1][0] == "SUCCEEDED", seen
     assert any(status == "RUNNING" and 0 < progress < 100 and rows > 0
                for status, progress, rows in seen), seen
-
-
-def test_a_demo_snapshot_round_trips_binary_attributes(tmp_path: Path) -> None:
-    from partner_center.local import demo_snapshot
-
-    tables = {"BillsTableName": [{"pk": {"S": "p"}, "blob": {"B": b"\x00\xff"},
-                                  "set": {"BS": [b"a", b"b"]}}]}
-    path = tmp_path / "demo-x.json.gz"
-    demo_snapshot.save(path, tables, customers=1, lines=2)
-    body = demo_snapshot.read(path)
-    assert body is not None and body["tables"] == tables
-    assert (body["customers"], body["lines"]) == (1, 2)
-    path.write_bytes(b"damaged")
-    assert demo_snapshot.read(path) is None  # seeded again, never half-restored

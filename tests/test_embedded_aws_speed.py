@@ -10,14 +10,16 @@ from __future__ import annotations
 import copy
 import json
 from collections.abc import Iterator
+from decimal import Decimal
 from typing import Any
 
 import pytest
 from moto.core.responses import ActionContext
 from moto.core.serialize import BaseJSONSerializer, get_serializer_class
 from moto.core.utils import get_service_model
-from moto.dynamodb.exceptions import MockValidationException
+from moto.dynamodb.exceptions import ItemSizeTooLarge, MockValidationException
 from moto.dynamodb.models import DynamoDBBackend
+from moto.dynamodb.models.dynamo_type import DynamoType, Item
 from moto.dynamodb.parsing import validators
 from moto.dynamodb.parsing.ast_nodes import Node
 from moto.dynamodb.parsing.expressions import UpdateExpressionParser
@@ -179,3 +181,85 @@ def test_the_clone_of_a_tree_is_a_deep_copy(expression: str) -> None:
     tree = UpdateExpressionParser.make(expression)
     _same_tree(moto_server.validator_deepcopy(tree), tree, None)
     _same_tree(copy.deepcopy(tree), tree, None)  # the yardstick holds for deepcopy too
+
+
+def _built(init: Any, attrs: dict[str, Any]) -> Any:
+    item = object.__new__(Item)
+    init(item, DynamoType(attrs["pk"]), DynamoType(attrs["sk"]), attrs)
+    return item
+
+
+def test_an_item_built_whole_is_the_item_moto_builds() -> None:
+    ours = _built(moto_server.build_item, EVERY_TYPE)
+    theirs = _built(moto_server._moto_build_item, EVERY_TYPE)
+    assert type(ours.attrs) is type(theirs.attrs)
+    assert list(ours.attrs) == list(theirs.attrs)  # the same attributes, in the same order
+    assert ours == theirs
+    assert ours.to_json() == theirs.to_json()
+    assert ours.size() == theirs.size()
+
+
+# The item's size is padding + 37: 405,000 is the largest moto accepts; the last two are
+# refused only when the attribute after the padding is set.
+@pytest.mark.parametrize("padding,expected", [
+    (404_000, "built"), (405_000 - 37, "built"), (405_000 - 36, "refused"),
+    (405_000 - 30, "refused"), (500_000, "refused")])
+def test_an_item_is_refused_for_its_size_exactly_as_moto_refuses_it(padding: int,
+                                                                     expected: str) -> None:
+    attrs = {"pk": {"S": "p"}, "sk": {"S": "s"}, "n": {"N": "12"},
+             "big": {"S": "x" * padding}, "after": {"S": "y" * 20}}
+
+    def outcome(init: Any) -> str:
+        try:
+            _built(init, attrs)
+        except ItemSizeTooLarge:
+            return "refused"
+        return "built"
+
+    assert outcome(moto_server._moto_build_item) == expected
+    assert outcome(moto_server.build_item) == expected
+
+
+def _keyed_backend() -> DynamoDBBackend:
+    """A table with string hash keys and number range keys (negative, fractional, of
+    every magnitude: a string sort would order them otherwise), a number-keyed index, and
+    a table of binary hash keys alone."""
+    backend = DynamoDBBackend("us-east-1", "123456789012")
+    common: dict[str, Any] = dict(
+        throughput=None, indexes=None, streams=None, billing_mode="PAY_PER_REQUEST",
+        sse_specification=None, tags=[], deletion_protection_enabled=None,
+        warm_throughput=None)
+    backend.create_table(
+        "pairs", schema=[{"AttributeName": "pk", "KeyType": "HASH"},
+                         {"AttributeName": "sk", "KeyType": "RANGE"}],
+        attr=[{"AttributeName": "pk", "AttributeType": "S"},
+              {"AttributeName": "sk", "AttributeType": "N"},
+              {"AttributeName": "g", "AttributeType": "N"},
+              {"AttributeName": "gs", "AttributeType": "S"}],
+        global_indexes=[{"IndexName": "by_g", "KeySchema": [
+            {"AttributeName": "g", "KeyType": "HASH"}, {"AttributeName": "gs", "KeyType": "RANGE"}],
+            "Projection": {"ProjectionType": "ALL"}}], **common)
+    backend.create_table(
+        "singles", schema=[{"AttributeName": "id", "KeyType": "HASH"}],
+        attr=[{"AttributeName": "id", "AttributeType": "B"}], global_indexes=None, **common)
+    numbers = ["10", "9", "-1.5", "0", "100.25", "2", "-30", "1e3", "0.001", "7"]
+    for n, number in enumerate(numbers * 3):
+        backend.put_item("pairs", {
+            "pk": {"S": ["b", "a", "中", "A"][n % 4]}, "sk": {"N": str(Decimal(number) * (n + 1))},
+            "g": {"N": numbers[n % 7]}, "gs": {"S": f"x{n % 5}"}})
+        backend.put_item("singles", {"id": {"B": bytes([n * 7 % 256, n])}})
+    return backend
+
+
+def test_items_sorted_on_key_values_are_in_motos_order() -> None:
+    backend = _keyed_backend()
+    for name in ("pairs", "singles"):
+        table = backend.get_table(name)
+        theirs = moto_server._moto_all_items(table)
+        assert [id(i) for i in moto_server.all_items(table)] == [id(i) for i in theirs]
+    table = backend.get_table("pairs")
+    attrs: tuple[list[str], list[str | None]] = (["g", "pk"], ["gs", "sk"])
+    items = moto_server._moto_all_items(table)
+    theirs = moto_server._moto_sorted_items(table, *attrs, list(reversed(items)))
+    ours = moto_server.sorted_items(table, *attrs, list(reversed(items)))
+    assert [id(i) for i in ours] == [id(i) for i in theirs]

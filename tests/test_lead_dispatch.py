@@ -16,6 +16,7 @@ import pytest
 
 from partner_center.config import get_settings
 from partner_center.jobs.store import JobStore
+from partner_center.leads import runner
 from tests.conftest import VISIBILITY_SECONDS, Api, Workers
 from tests.leads_helpers import (
     STAFF_1,
@@ -50,6 +51,45 @@ def clean_dispatch_queues(local_env: Any, sqs: Any) -> None:
 def objects_under(s3: Any, prefix: str) -> list[str]:
     listing = s3.list_objects_v2(Bucket=get_settings().exports_bucket, Prefix=prefix)
     return [o["Key"] for o in listing.get("Contents", [])]
+
+
+class StepClock:
+    """The worker's clock, read as a job whose every step takes `step` seconds."""
+
+    def __init__(self, step: float) -> None:
+        self.now, self.step = 0.0, step
+
+    def monotonic(self) -> float:
+        self.now += self.step
+        return self.now
+
+
+async def test_dispatch_progress_moves_through_intermediate_values(
+        api: Api, workers: Workers, clean_dispatch_queues: None,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    # 200 leads settle in 8 chunks of 25 (chunk_size), one chunk at a time here; each
+    # reading of the worker's clock is 0.3 s after the one before, two readings per
+    # chunk: a job of about 5 s to the worker, which reports every 0.5 s.
+    assert runner.chunk_size(200) == 25
+    monkeypatch.setattr(runner, "CONCURRENCY", 1)
+    monkeypatch.setattr(runner, "time", StepClock(0.3))
+    published: list[tuple[int, int]] = []
+    report_progress = JobStore.report_progress
+
+    def recorded(self: JobStore, job_id: str, token: str, progress: int, rows: int,
+                 *args: Any, **kwargs: Any) -> bool:
+        published.append((progress, rows))
+        return report_progress(self, job_id, token, progress, rows, *args, **kwargs)
+
+    monkeypatch.setattr(JobStore, "report_progress", recorded)
+    ids = [lead.lead_id for lead in make_leads(200)]
+    requested = await dispatch(api, "sp-operator", ids)
+    assert await workers.drain("dispatchWorker") == 1
+    done = await job(api, "sp-operator", requested["job"]["id"])
+    assert (done["status"], done["progress"], done["succeededCount"]) == ("SUCCEEDED", 100, 200)
+    # What the job record (and so the CLI's bar) showed on the way: every other chunk.
+    # 99 until the report is written: 100 means the report can be downloaded.
+    assert published == [(25, 50), (50, 100), (75, 150), (99, 200)]
 
 
 async def test_r7_batch_dispatch_runs_as_a_job_with_a_masked_per_lead_report(

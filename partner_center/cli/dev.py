@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -19,6 +20,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from partner_center.cli.errors import CliError
 from partner_center.core.clock import BEIJING, utcnow
 from partner_center.local import demo_data, dev_state
 from partner_center.local.demo_snapshot import DemoSummary, load_demo
@@ -50,27 +52,29 @@ def dev(
     started = time.monotonic()
     state_path = dev_state.default_path()
     _warn_if_running(state_path)
-    workers: list[subprocess.Popen[bytes]] = []
+    # Before seconds of start-up, not after them.
+    _require_free(host, port, "--port")
+    if aws_port:
+        _require_free("127.0.0.1", aws_port, "--aws-port")
+    workers: list[subprocess.Popen[str]] = []
     environment = None
     try:
         with console.status("Starting the embedded AWS and deploying infra/resources.yml…"
                             ) as status:
+            # The API's imports (seconds) run while the embedded AWS boots in its process.
             environment = _phase("embedded AWS at {}, stack deployed",
-                                 lambda: start_environment(aws_port),
+                                 lambda: start_environment(aws_port, meanwhile=_import_api),
                                  lambda env: env.aws.endpoint_url)
             # The queue workers start (import, connect) while the demo data loads.
             for function in queue_functions():
-                workers.append(subprocess.Popen(
-                    [sys.executable, "-m", "partner_center.local.worker", function.name,
-                     function.queue_url(environment.outputs)], env=dict(os.environ)))
+                workers.append(_spawn(["partner_center.local.worker", function.name,
+                                       function.queue_url(environment.outputs)]))
             if demo:
                 status.update("Loading the demo data…")
                 _phase("demo data: {}", lambda: _load_demo(environment, fresh_demo),
                        _describe_demo)
             # After the data: a due schedule must not run over half-loaded tables.
-            workers.append(subprocess.Popen(
-                [sys.executable, "-m", "partner_center.local.scheduler"],
-                env=dict(os.environ)))
+            workers.append(_spawn(["partner_center.local.scheduler"]))
             status.update("Starting the API…")
             from partner_center.api.app import create_app
             from partner_center.local.sign_in import DEMO_SIGN_IN
@@ -100,6 +104,33 @@ def dev(
 T = TypeVar("T")
 
 
+def _import_api() -> None:
+    import partner_center.api.app  # noqa: F401
+
+
+def _spawn(module: list[str]) -> subprocess.Popen[str]:
+    """A worker or the scheduler, its output passed through this console."""
+    env = dict(os.environ, PYTHONUNBUFFERED="1", PYTHONIOENCODING="utf-8")
+    if console.is_terminal:  # its own stderr is a pipe: say what this one is
+        env.setdefault("PC_LOG_FORMAT", "console")
+    process = subprocess.Popen([sys.executable, "-m", *module], env=env, stdout=subprocess.PIPE,
+                               stderr=subprocess.STDOUT, encoding="utf-8", errors="replace")
+    threading.Thread(target=_forward, args=(process,), daemon=True).start()
+    return process
+
+
+def _forward(process: subprocess.Popen[str]) -> None:
+    # Printed by the console, a line goes above a phase's status line, not into it.
+    assert process.stdout is not None
+    shown = True
+    for line in process.stdout:
+        if shown:
+            try:
+                console.out(line.rstrip("\n"), highlight=False)
+            except (OSError, ValueError):  # dev's own output closed: keep the pipe drained
+                shown = False
+
+
 def _phase(done: str, run: Callable[[], T], describe: Callable[[T], str]) -> T:
     began = time.monotonic()
     result = run()
@@ -121,10 +152,25 @@ def _load_demo(environment: LocalEnvironment, fresh: bool) -> DemoSummary:
 
 
 def _describe_demo(summary: DemoSummary) -> str:
-    how = ("restored from today's snapshot" if summary.restored
-           else "seeded through the code, snapshot saved for the next start")
-    return (f"{summary.customers} customers, {summary.lines} consumption lines, "
-            f"{summary.items} items ({how})")
+    if summary.restored:
+        how = f"{summary.items} items restored from the snapshot"
+    elif summary.items is None:
+        how = "seeded through the code; the snapshot could not be saved"
+    else:
+        how = f"{summary.items} items seeded through the code, snapshot saved for the next start"
+    return f"{summary.customers} customers, {summary.lines} consumption lines ({how})"
+
+
+def _require_free(host: str, port: int, option: str) -> None:
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn and moto
+        try:
+            probe.bind((host, port))
+        except OSError as taken:
+            raise CliError(f"port {port} of {host or 'every interface'} is in use "
+                           f"({taken.strerror})",
+                           f"stop what listens there (another `partner-center dev`?), or "
+                           f"pass {option} with a free port") from taken
 
 
 def _warn_if_running(path: Path) -> None:

@@ -16,6 +16,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from partner_center.cli.errors import CliError
 from partner_center.cli.jobs import DEFAULT_API, Api, User, ask
 from partner_center.cli.tokens import resolve_token
 
@@ -48,9 +49,19 @@ def _show(nodes: list[dict[str, Any]], end: str | None, more: bool, as_json: boo
         typer.echo(json.dumps({"nodes": nodes, "endCursor": end, "hasNextPage": more},
                               ensure_ascii=False, indent=2))
         return
-    table = Table(*(name for name, _ in columns))
-    for node in nodes:
-        table.add_row(*("" if (v := value(node)) is None else str(v) for _, value in columns))
+    rows = [["" if (v := value(node)) is None else str(v) for _, value in columns]
+            for node in nodes]
+    table = Table()
+    for number, (name, _) in enumerate(columns):
+        if name == "id":
+            # The ID is what other commands take: whole, on one line, whatever the width
+            # (the other columns are cut instead).
+            widest = max((len(row[number]) for row in rows), default=len(name))
+            table.add_column(name, no_wrap=True, min_width=widest)
+        else:
+            table.add_column(name)
+    for row in rows:
+        table.add_row(*row)
     out.print(table)
     if more:
         out.print(f"more: --after {end}  (or --all)")
@@ -58,7 +69,8 @@ def _show(nodes: list[dict[str, Any]], end: str | None, more: bool, as_json: boo
 
 def _one(value: dict[str, Any] | None, as_json: bool, noun: str) -> None:
     if value is None:
-        raise typer.BadParameter(f"no {noun} with that ID that this user may see")
+        raise CliError(f"no {noun} with that ID that this user may see",
+                       f"list them with `partner-center {noun}s list`")
     if as_json:
         typer.echo(json.dumps(value, ensure_ascii=False, indent=2))
         return

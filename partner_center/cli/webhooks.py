@@ -10,6 +10,7 @@ import time
 import typer
 from rich.console import Console
 
+from partner_center.cli.errors import CliError
 from partner_center.cli.target import AWS_HELP, bootstrap_for
 
 app = typer.Typer(help="Webhooks: a local receiver that verifies signatures.",
@@ -69,8 +70,8 @@ def tail(
     settings = bootstrap_for(aws)
     url = settings.queues.get("events_tap") or os.environ.get("PC_EVENTS_TAP_QUEUE_URL")
     if not url:
-        raise typer.BadParameter("no events tap queue: start `partner-center dev` and pass "
-                                 "the AWS URL it shows", param_hint="--aws")
+        raise CliError("no events tap queue in this environment",
+                       "start `partner-center dev` and pass the AWS URL its banner shows")
     sqs = boto3.client("sqs", endpoint_url=settings.aws_endpoint_url,
                        region_name=settings.region)
     console.print(f"Events of bus [bold]{os.environ.get('PC_PARTNER_EVENTS_BUS', '?')}[/] "

@@ -6,12 +6,12 @@ from __future__ import annotations
 
 import random
 from collections import Counter
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
 from partner_center.consumption.availability import last_available_day
-from partner_center.consumption.rollup import backfill
+from partner_center.consumption.rollup import backfill, rollup
 from partner_center.core.clock import beijing_date, to_iso, utcnow
 from partner_center.core.money import CURRENCY
 from partner_center.customers.adjustments import REASONS, AdjustmentType
@@ -128,6 +128,26 @@ def _adjustments(
     return items
 
 
+def rolled_through(now: datetime) -> date:
+    """The last day the demo's roll-up holds at `now`: the last closed one, at most a
+    year after the demo months began."""
+    return min(last_available_day(now), demo_data.FIRST_DAY + timedelta(days=365))
+
+
+def catch_up(seeded_at: datetime, now: datetime,
+             partners: list[str] | None = None) -> None:
+    """The demo seeded at `seeded_at` (a snapshot of it), brought to `now`: the days
+    closed since are rolled up, as the daily schedule would have done (they sum to zero:
+    the demo months are long closed). Everything else in the demo has fixed dates."""
+    first = max(rolled_through(seeded_at) + timedelta(days=1), demo_data.FIRST_DAY)
+    last = rolled_through(now)
+    if first > last:
+        return
+    for partner_id in partners if partners is not None else [
+            p.partner_id for p in demo_data.PARTNERS if p.customers]:
+        rollup(partner_id, first, last, now=now)
+
+
 def _write(items: list[Any]) -> None:
     if not items:
         return
@@ -161,7 +181,7 @@ def seed(data: demo_data.DemoData) -> None:
         # Every closed day up to now, as the daily schedule would have left it (the days
         # after the demo months sum to zero).
         now = utcnow()
-        last = min(last_available_day(now), demo_data.FIRST_DAY + timedelta(days=365))
+        last = rolled_through(now)
         if last >= demo_data.FIRST_DAY:
             backfill(
                 partner.partner_id,

@@ -42,6 +42,10 @@ class EmbeddedAws:
         return f"http://127.0.0.1:{self.port}"
 
     def start(self, timeout: float = 30.0) -> EmbeddedAws:
+        return self.launch().wait_ready(timeout)
+
+    def launch(self) -> EmbeddedAws:
+        """Start the server process and return at once (it takes seconds to answer)."""
         self.port = self.port or free_port()
         env = {**os.environ, **LOCAL_CREDENTIALS}
         self.process = subprocess.Popen(
@@ -54,6 +58,11 @@ class EmbeddedAws:
             start_new_session=True,
         )
         atexit.register(self.stop)
+        return self
+
+    def wait_ready(self, timeout: float = 30.0) -> EmbeddedAws:
+        """Return once the launched server answers."""
+        assert self.process is not None, "launch() first"
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import boto3
@@ -32,9 +33,15 @@ class LocalEnvironment:
 
 
 def start_environment(aws_port: int = 0, *, visibility_seconds: int = LOCAL_VISIBILITY_SECONDS,
-                      lease_seconds: int | None = None) -> LocalEnvironment:
-    aws = EmbeddedAws(port=aws_port).start()
+                      lease_seconds: int | None = None,
+                      meanwhile: Callable[[], object] | None = None) -> LocalEnvironment:
+    """`meanwhile` runs while the embedded AWS boots (in its own process, seconds of CPU):
+    work of this process's own, such as importing what it runs next."""
+    aws = EmbeddedAws(port=aws_port).launch()
     try:
+        if meanwhile is not None:
+            meanwhile()
+        aws.wait_ready()
         os.environ.update(LOCAL_CREDENTIALS)
         outputs = deploy_stack(aws.endpoint_url, REGION)
         env = {
