@@ -78,7 +78,8 @@ class JobView:
     noun: str  # "Export job"
     query: str  # the trusted document that reads the job back: "Job"
     counters: str  # the progress bar's text, over `fields`: "{task.fields[rows]} rows"
-    fields: Callable[[dict[str, Any]], dict[str, int]]  # the job → those fields
+    # The job → those fields (counts), passed to rich as the task's own fields.
+    fields: Callable[[dict[str, Any]], dict[str, Any]]
 
 
 def run_job(operation: str, variables: dict[str, Any], field: str, view: JobView, *,

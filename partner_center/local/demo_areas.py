@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-Seeder = Callable[[Any], None]
+Seeder = Callable[[Any], object]  # an area's seed(data); what it returns is its own
 
 
 def seeders() -> list[Seeder]:

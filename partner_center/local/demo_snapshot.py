@@ -127,7 +127,7 @@ def load_demo(
         "seeded_at": seeded_at.isoformat(),
     }
     try:
-        items: int | None = save(endpoint_url, region, outputs, meta)
+        saved: int | None = save(endpoint_url, region, outputs, meta)
     except SnapshotUnavailable:  # a read-only or full cache: every start seeds
-        items = None
-    return DemoSummary(len(data.customers), len(data.lines), items, restored=False)
+        saved = None
+    return DemoSummary(len(data.customers), len(data.lines), saved, restored=False)

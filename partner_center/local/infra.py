@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import boto3
 import yaml
@@ -54,6 +54,7 @@ def _construct_cfn_tag(loader: yaml.Loader, tag_suffix: str, node: yaml.Node) ->
     elif isinstance(node, yaml.SequenceNode):
         value = loader.construct_sequence(node, deep=True)
     else:
+        assert isinstance(node, yaml.MappingNode)  # a YAML node is one of the three
         value = loader.construct_mapping(node, deep=True)
     if tag_suffix == "Ref":
         return {"Ref": value}
@@ -85,9 +86,9 @@ def load_template() -> str:
     return TEMPLATE_PATH.read_text(encoding="utf-8")
 
 
-def _client(service: str, endpoint_url: str, region: str) -> Any:
+def _client(service: Literal["sqs", "cloudformation"], endpoint_url: str, region: str) -> Any:
     session = boto3.Session(region_name=region)
-    credentials = {} if session.get_credentials() else _DUMMY_CREDENTIALS
+    credentials: dict[str, Any] = {} if session.get_credentials() else _DUMMY_CREDENTIALS
     return session.client(service, endpoint_url=endpoint_url, **credentials)
 
 

@@ -79,8 +79,10 @@ from moto.dynamodb.models.dynamo_type import DynamoType, Item, LimitedSizeDict
 from moto.dynamodb.models.table import Table
 from moto.dynamodb.models.utilities import bytesize
 from moto.dynamodb.parsing import validators as dynamodb_validators
-from moto.dynamodb.parsing.ast_nodes import Node
-from moto.dynamodb.parsing.expressions import UpdateExpressionParser
+
+# moto's expression parser internals, which the patches below replace (not exported).
+from moto.dynamodb.parsing.ast_nodes import Node  # type: ignore[attr-defined]
+from moto.dynamodb.parsing.expressions import UpdateExpressionParser  # type: ignore[attr-defined]
 
 from partner_center.local import moto_state
 
@@ -305,8 +307,8 @@ def install(latency_ms: float = 0.0) -> None:
     dynamodb_models.copy = _TableCopiesAreFree  # type: ignore[assignment]
     DynamoDBBackend.transact_write_items = transact_write_items  # type: ignore[method-assign]
     BaseJSONSerializer._serialize_type_structure = serialize_structure  # type: ignore[method-assign]
-    UpdateExpressionParser.make = parse_update_expression  # type: ignore[assignment]
-    dynamodb_validators.deepcopy = validator_deepcopy  # type: ignore[attr-defined]
+    UpdateExpressionParser.make = parse_update_expression
+    dynamodb_validators.deepcopy = validator_deepcopy  # type: ignore[assignment]
     Item.__init__ = build_item  # type: ignore[method-assign]
     Table.all_items = all_items  # type: ignore[method-assign]
     Table.sorted_items = sorted_items  # type: ignore[method-assign]

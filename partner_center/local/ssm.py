@@ -8,7 +8,7 @@ every one of them.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 import boto3
 
@@ -37,7 +37,7 @@ def put_development_secrets(endpoint_url: str, region: str, stage: str = STAGE,
     """Write the development secrets (idempotent) and return the environment naming them."""
     ssm = client or boto3.client("ssm", endpoint_url=endpoint_url, region_name=region)
     names = parameter_names(stage)
-    values = [
+    values: list[tuple[str, str, Literal["String", "SecureString"]]] = [
         (names[secrets.JWT_SECRET_PARAMETER], config.DEVELOPMENT_JWT_SECRET, "SecureString"),
         (names[secrets.ACCOUNT_HASH_KEY_PARAMETER], config.DEVELOPMENT_ACCOUNT_HASH_KEY,
          "SecureString"),
