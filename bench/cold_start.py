@@ -68,16 +68,29 @@ def _put_secrets(endpoint_url: str) -> dict[str, str]:
     from partner_center.local.ssm import parameter_names
 
     names = parameter_names(STAGE)
-    ssm = boto3.client("ssm", endpoint_url=endpoint_url, region_name=CHILD_ENV["AWS_REGION"],
-                       aws_access_key_id="bench", aws_secret_access_key="bench")
+    ssm = boto3.client(
+        "ssm",
+        endpoint_url=endpoint_url,
+        region_name=CHILD_ENV["AWS_REGION"],
+        aws_access_key_id="bench",
+        aws_secret_access_key="bench",
+    )
     for variable, value in SECRETS.items():
-        ssm.put_parameter(Name=names[variable], Value=value, Type="SecureString",
-                          Overwrite=True)
-    ssm.put_parameter(Name=f"{names['PC_SHARE_LINK_KEYS_PATH']}/{SHARE_LINK_KEY_ID}",
-                      Value=SHARE_LINK_KEY, Type="SecureString", Overwrite=True)
-    ssm.put_parameter(Name=names["PC_SHARE_LINK_KEY_ID_PARAMETER"], Value=SHARE_LINK_KEY_ID,
-                      Type="String", Overwrite=True)
+        ssm.put_parameter(Name=names[variable], Value=value, Type="SecureString", Overwrite=True)
+    ssm.put_parameter(
+        Name=f"{names['PC_SHARE_LINK_KEYS_PATH']}/{SHARE_LINK_KEY_ID}",
+        Value=SHARE_LINK_KEY,
+        Type="SecureString",
+        Overwrite=True,
+    )
+    ssm.put_parameter(
+        Name=names["PC_SHARE_LINK_KEY_ID_PARAMETER"],
+        Value=SHARE_LINK_KEY_ID,
+        Type="String",
+        Overwrite=True,
+    )
     return {**names, "AWS_ENDPOINT_URL": endpoint_url}
+
 
 _TIMED = """
 import resource, sys, time
@@ -109,8 +122,14 @@ def _env() -> dict[str, str]:
 
 def timed_import(module: str) -> tuple[float, int, int]:
     """Seconds to import `module` in a fresh interpreter, its peak RSS (KiB), modules."""
-    done = subprocess.run([sys.executable, "-c", _TIMED.format(module=module)],
-                          capture_output=True, text=True, env=_env(), cwd=ROOT, check=False)
+    done = subprocess.run(
+        [sys.executable, "-c", _TIMED.format(module=module)],
+        capture_output=True,
+        text=True,
+        env=_env(),
+        cwd=ROOT,
+        check=False,
+    )
     if done.returncode != 0:
         raise SystemExit(f"import {module} failed:\n{done.stderr[-2000:]}")
     seconds, rss, modules = done.stdout.split()
@@ -119,14 +138,20 @@ def timed_import(module: str) -> tuple[float, int, int]:
 
 def top_imports(module: str, top: int) -> list[tuple[str, float]]:
     """The top-level packages with the most own import time (ms) for `module`."""
-    done = subprocess.run([sys.executable, "-X", "importtime", "-c", f"import {module}"],
-                          capture_output=True, text=True, env=_env(), cwd=ROOT, check=False)
+    done = subprocess.run(
+        [sys.executable, "-X", "importtime", "-c", f"import {module}"],
+        capture_output=True,
+        text=True,
+        env=_env(),
+        cwd=ROOT,
+        check=False,
+    )
     by_package: dict[str, float] = defaultdict(float)
     for line in done.stderr.splitlines():
         if not line.startswith("import time:") or "|" not in line:
             continue
         try:
-            own, _, name = line[len("import time:"):].split("|")
+            own, _, name = line[len("import time:") :].split("|")
             by_package[name.strip().split(".")[0]] += int(own) / 1000
         except ValueError:
             continue  # the header line
@@ -163,8 +188,10 @@ def _measure(functions: dict[str, str], args: argparse.Namespace) -> int:
             samples[module].append(timed_import(module))
     base = min(baseline)
     print(f"import {BASELINE}: {base * 1000:.0f} ms (min of {len(baseline)} fresh interpreters)")
-    print(f"{'function':<20} {'handler module':<30} {'ms':>6} {'ratio':>6} {'goal':>5} "
-          f"{'MiB':>5} {'modules':>7}  verdict")
+    print(
+        f"{'function':<20} {'handler module':<30} {'ms':>6} {'ratio':>6} {'goal':>5} "
+        f"{'MiB':>5} {'modules':>7}  verdict"
+    )
     failed = []
     results = []
     for name, module in functions.items():
@@ -174,10 +201,20 @@ def _measure(functions: dict[str, str], args: argparse.Namespace) -> int:
         verdict = "PASS" if ratio <= goal else "FAIL"
         if verdict == "FAIL":
             failed.append(name)
-        print(f"{name:<20} {module:<30} {best[0] * 1000:6.0f} {ratio:6.2f} {goal:5.1f} "
-              f"{max(s[1] for s in samples[module]) / 1024:5.0f} {best[2]:7d}  {verdict}")
-        results.append({"function": name, "module": module, "ms": round(best[0] * 1000, 1),
-                        "ratio": round(ratio, 2), "goal": goal, "verdict": verdict})
+        print(
+            f"{name:<20} {module:<30} {best[0] * 1000:6.0f} {ratio:6.2f} {goal:5.1f} "
+            f"{max(s[1] for s in samples[module]) / 1024:5.0f} {best[2]:7d}  {verdict}"
+        )
+        results.append(
+            {
+                "function": name,
+                "module": module,
+                "ms": round(best[0] * 1000, 1),
+                "ratio": round(ratio, 2),
+                "goal": goal,
+                "verdict": verdict,
+            }
+        )
     print(f"\ntop {args.top} packages by own import time (ms, one -X importtime run each):")
     for name, module in functions.items():
         costs = ", ".join(f"{package} {ms:.0f}" for package, ms in top_imports(module, args.top))
@@ -185,8 +222,10 @@ def _measure(functions: dict[str, str], args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps({"baseline_ms": round(base * 1000, 1), "results": results}))
     worst = max(results, key=lambda r: r["ratio"] / r["goal"])
-    print(f"RATIO worst {worst['function']} {worst['ratio']:.2f} (goal {worst['goal']:.1f}) "
-          f"{'FAIL ' + ','.join(failed) if failed else 'PASS'}")
+    print(
+        f"RATIO worst {worst['function']} {worst['ratio']:.2f} (goal {worst['goal']:.1f}) "
+        f"{'FAIL ' + ','.join(failed) if failed else 'PASS'}"
+    )
     return 1 if failed else 0
 
 

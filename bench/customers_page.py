@@ -130,8 +130,11 @@ class Requests:
             client.meta.events.unregister("before-call.dynamodb", self._count)
 
     def line(self) -> str:
-        return f"{sum(self.calls.values())} (" + ", ".join(
-            f"{n} {op}" for op, n in sorted(self.calls.items())) + ")"
+        return (
+            f"{sum(self.calls.values())} ("
+            + ", ".join(f"{n} {op}" for op, n in sorted(self.calls.items()))
+            + ")"
+        )
 
 
 COUNTED: dict[str, Requests] = {}
@@ -183,8 +186,12 @@ def main() -> int:
         default=0.8,
         help="lowest passing API / baseline ratio of requests per second",
     )
-    parser.add_argument("--latency-ms", type=float, default=0.0,
-                        help="the embedded AWS's per-request DynamoDB latency (0: none)")
+    parser.add_argument(
+        "--latency-ms",
+        type=float,
+        default=0.0,
+        help="the embedded AWS's per-request DynamoDB latency (0: none)",
+    )
     args = parser.parse_args()
     os.environ[LATENCY_ENV] = str(args.latency_ms)
     environment = start_environment()
@@ -199,8 +206,10 @@ def main() -> int:
         f"{args.per_round} requests"
     )
     print(f"latency model: {args.latency_ms:g} ms per DynamoDB request")
-    print(f"DynamoDB requests per page: API {COUNTED['api'].line()}; "
-          f"baseline {COUNTED['baseline'].line()}")
+    print(
+        f"DynamoDB requests per page: API {COUNTED['api'].line()}; "
+        f"baseline {COUNTED['baseline'].line()}"
+    )
     print("baseline req/s per round: " + " ".join(f"{r:.1f}" for r in base_rates))
     print("API      req/s per round: " + " ".join(f"{r:.1f}" for r in api_rates))
     # Each round pairs the two under the same load; the median of the pairs' ratios.

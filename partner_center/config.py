@@ -27,8 +27,13 @@ MIN_SHARE_LINK_SECRET_LENGTH = 32
 DEVELOPMENT_ACCOUNT_HASH_KEY = "partner-center-local-account-hash-key-not-for-production"
 
 # Plain-text secret variables: development only. Production reads its secrets from SSM.
-_PLAIN_SECRETS = ("PC_JWT_SECRET", "PC_SHARE_LINK_SECRET", "PC_SHARE_LINK_RETIRED_SECRETS",
-                  "PC_ACCOUNT_HASH_KEY", "PC_WEBHOOK_SECRET_KEY")
+_PLAIN_SECRETS = (
+    "PC_JWT_SECRET",
+    "PC_SHARE_LINK_SECRET",
+    "PC_SHARE_LINK_RETIRED_SECRETS",
+    "PC_ACCOUNT_HASH_KEY",
+    "PC_WEBHOOK_SECRET_KEY",
+)
 
 # A presigned download link must not outlive 15 minutes (issue #2).
 MAX_DOWNLOAD_URL_SECONDS = 900
@@ -99,7 +104,7 @@ def _named(suffix: str) -> dict[str, str]:
     found = {}
     for name, value in os.environ.items():
         if name.startswith("PC_") and name.endswith(suffix) and value:
-            found[name[3:-len(suffix)].lower()] = value
+            found[name[3 : -len(suffix)].lower()] = value
     return found
 
 
@@ -129,8 +134,9 @@ def _check_share_link_secret(env: str, secret: str, jwt_secret: str) -> str:
     if secret == jwt_secret:
         raise RuntimeError("PC_SHARE_LINK_SECRET must differ from PC_JWT_SECRET")
     if len(secret) < MIN_SHARE_LINK_SECRET_LENGTH:
-        raise RuntimeError(f"PC_SHARE_LINK_SECRET must be at least "
-                           f"{MIN_SHARE_LINK_SECRET_LENGTH} characters")
+        raise RuntimeError(
+            f"PC_SHARE_LINK_SECRET must be at least {MIN_SHARE_LINK_SECRET_LENGTH} characters"
+        )
     return secret
 
 
@@ -138,18 +144,22 @@ def _share_links(stored: dict[str, Any]) -> tuple[str, str, dict[str, str]]:
     """(key ID, signing secret, retired keys), from SSM when it names them, else env."""
     keys = stored.get("share_link_keys")
     if keys is None:
-        return (os.environ.get("PC_SHARE_LINK_KEY_ID") or Settings.share_link_key_id,
-                os.environ.get("PC_SHARE_LINK_SECRET") or "",
-                _retired_secrets(os.environ.get("PC_SHARE_LINK_RETIRED_SECRETS", "")))
+        return (
+            os.environ.get("PC_SHARE_LINK_KEY_ID") or Settings.share_link_key_id,
+            os.environ.get("PC_SHARE_LINK_SECRET") or "",
+            _retired_secrets(os.environ.get("PC_SHARE_LINK_RETIRED_SECRETS", "")),
+        )
     key_id = stored.get("share_link_key_id")
     if not key_id:
         raise secrets.SecretUnavailable(
             f"{secrets.SHARE_LINK_KEY_ID_PARAMETER} must name the parameter that holds the "
-            "ID of the signing share-link key")
+            "ID of the signing share-link key"
+        )
     if key_id not in keys:
         raise secrets.SecretUnavailable(
             f"the signing share-link key {key_id!r} is not under "
-            f"{os.environ.get(secrets.SHARE_LINK_KEYS_PATH)}/")
+            f"{os.environ.get(secrets.SHARE_LINK_KEYS_PATH)}/"
+        )
     retired = {k: v for k, v in keys.items() if k != key_id}
     return key_id, keys[key_id], retired
 
@@ -159,8 +169,10 @@ def _refuse_plain_secrets(env: str) -> None:
         return
     for name in _PLAIN_SECRETS:
         if os.environ.get(name):
-            raise RuntimeError(f"{name} must not be set in production: the functions read "
-                               "their secrets from SSM (see docs/deploy.md)")
+            raise RuntimeError(
+                f"{name} must not be set in production: the functions read "
+                "their secrets from SSM (see docs/deploy.md)"
+            )
 
 
 def from_environ(stored: dict[str, Any] | None = None) -> Settings:
@@ -183,8 +195,9 @@ def from_environ(stored: dict[str, Any] | None = None) -> Settings:
     if env == "production" and stored.get("share_link_keys") is None:
         raise RuntimeError(f"{secrets.SHARE_LINK_KEYS_PATH} must be set in production")
     share_link_key_id, share_link_secret, retired = _share_links(stored)
-    download = min(_int("PC_DOWNLOAD_URL_SECONDS", MAX_DOWNLOAD_URL_SECONDS),
-                   MAX_DOWNLOAD_URL_SECONDS)
+    download = min(
+        _int("PC_DOWNLOAD_URL_SECONDS", MAX_DOWNLOAD_URL_SECONDS), MAX_DOWNLOAD_URL_SECONDS
+    )
     defaults = Settings()
     return Settings(
         env=env,
@@ -201,23 +214,25 @@ def from_environ(stored: dict[str, Any] | None = None) -> Settings:
         job_lease_seconds=_int("PC_JOB_LEASE_SECONDS", defaults.job_lease_seconds),
         download_url_seconds=download,
         job_retention_days=_int("PC_JOB_RETENTION_DAYS", defaults.job_retention_days),
-        multipart_part_bytes=max(_int("PC_MULTIPART_PART_BYTES", defaults.multipart_part_bytes),
-                                 5 * 1024 * 1024),
+        multipart_part_bytes=max(
+            _int("PC_MULTIPART_PART_BYTES", defaults.multipart_part_bytes), 5 * 1024 * 1024
+        ),
         log_level=os.environ.get("PC_LOG_LEVEL", defaults.log_level),
-        cors_origins=tuple(o.strip() for o in os.environ.get("PC_CORS_ORIGINS", "").split(",")
-                           if o.strip()),
+        cors_origins=tuple(
+            o.strip() for o in os.environ.get("PC_CORS_ORIGINS", "").split(",") if o.strip()
+        ),
         share_link_secret=_check_share_link_secret(env, share_link_secret, secret),
         share_link_key_id=share_link_key_id,
         share_link_retired_secrets=retired,
         storefront_url=os.environ.get("PC_STOREFRONT_URL") or defaults.storefront_url,
         account_hash_key=hash_key or DEVELOPMENT_ACCOUNT_HASH_KEY,
-        webhook_secret_key=(stored.get("webhook_secret_key")
-                            or os.environ.get("PC_WEBHOOK_SECRET_KEY") or ""),
+        webhook_secret_key=(
+            stored.get("webhook_secret_key") or os.environ.get("PC_WEBHOOK_SECRET_KEY") or ""
+        ),
         oidc_issuer=os.environ.get("PC_OIDC_ISSUER") or None,
         oidc_audience=os.environ.get("PC_OIDC_AUDIENCE") or None,
         oidc_jwks_url=os.environ.get("PC_OIDC_JWKS_URL") or None,
-        oidc_partner_claim=os.environ.get("PC_OIDC_PARTNER_CLAIM")
-        or defaults.oidc_partner_claim,
+        oidc_partner_claim=os.environ.get("PC_OIDC_PARTNER_CLAIM") or defaults.oidc_partner_claim,
         oidc_user_claim=os.environ.get("PC_OIDC_USER_CLAIM") or defaults.oidc_user_claim,
         oidc_role_claim=os.environ.get("PC_OIDC_ROLE_CLAIM") or defaults.oidc_role_claim,
     )
@@ -240,8 +255,9 @@ def _load() -> Settings:
     names = secrets.SecretNames.from_environ()
     _Loaded.secrets = None
     if names:
-        reader = secrets.SecretReader(names, region=_region(),
-                                      endpoint_url=os.environ.get("AWS_ENDPOINT_URL") or None)
+        reader = secrets.SecretReader(
+            names, region=_region(), endpoint_url=os.environ.get("AWS_ENDPOINT_URL") or None
+        )
         _Loaded.secrets = secrets.SecretCache(reader)
     return from_environ(_Loaded.secrets.values if _Loaded.secrets else None)
 

@@ -85,8 +85,7 @@ def _reason(error: BaseException) -> str:
 class SecretReader:
     """Reads the named parameters through powertools' SSM provider (cached, max_age)."""
 
-    def __init__(self, names: SecretNames, *, region: str | None,
-                 endpoint_url: str | None) -> None:
+    def __init__(self, names: SecretNames, *, region: str | None, endpoint_url: str | None) -> None:
         self.names = names
         self._region, self._endpoint_url = region, endpoint_url
         self._provider: Any = None
@@ -96,8 +95,7 @@ class SecretReader:
             import boto3
             from aws_lambda_powertools.utilities.parameters import SSMProvider
 
-            client = boto3.client("ssm", region_name=self._region,
-                                  endpoint_url=self._endpoint_url)
+            client = boto3.client("ssm", region_name=self._region, endpoint_url=self._endpoint_url)
             self._provider = SSMProvider(boto3_client=client)
         return self._provider
 
@@ -114,8 +112,13 @@ class SecretReader:
             # It has no force_fetch (and takes a max_age of 0 for its default of 5 s).
             provider.clear_cache()
         try:
-            got = provider.get_parameters_by_name(wanted, decrypt=True, max_age=max_age,
-                                                  raise_on_error=False) if wanted else {}
+            got = (
+                provider.get_parameters_by_name(
+                    wanted, decrypt=True, max_age=max_age, raise_on_error=False
+                )
+                if wanted
+                else {}
+            )
         except Exception as exc:
             raise SecretUnavailable(
                 f"cannot read SSM parameters {', '.join(wanted)} ({_reason(exc)})"
@@ -131,8 +134,9 @@ class SecretReader:
         path = self.names.share_link_keys_path
         if path:
             try:
-                keys = provider.get_multiple(path, decrypt=True, recursive=False,
-                                             max_age=max_age, force_fetch=force)
+                keys = provider.get_multiple(
+                    path, decrypt=True, recursive=False, max_age=max_age, force_fetch=force
+                )
             except Exception as exc:
                 raise SecretUnavailable(
                     f"cannot read SSM parameters under {path}/ ({_reason(exc)})"

@@ -32,8 +32,9 @@ LEASE_SECONDS = 3
 
 @pytest.fixture(scope="session")
 def local_env() -> Iterator[LocalEnvironment]:
-    environment = start_environment(visibility_seconds=VISIBILITY_SECONDS,
-                                    lease_seconds=LEASE_SECONDS)
+    environment = start_environment(
+        visibility_seconds=VISIBILITY_SECONDS, lease_seconds=LEASE_SECONDS
+    )
     try:
         yield environment
     finally:
@@ -65,16 +66,18 @@ class Api:
     def __init__(self, client: httpx.AsyncClient) -> None:
         self.client = client
 
-    async def post(self, login: str | None, query: str, variables: dict[str, Any] | None = None,
-                   **headers: str) -> httpx.Response:
+    async def post(
+        self, login: str | None, query: str, variables: dict[str, Any] | None = None, **headers: str
+    ) -> httpx.Response:
         if login is not None:
             headers["authorization"] = f"Bearer {token(login)}"
-        return await self.client.post("/graphql", json={"query": query,
-                                                        "variables": variables or {}},
-                                      headers=headers)
+        return await self.client.post(
+            "/graphql", json={"query": query, "variables": variables or {}}, headers=headers
+        )
 
-    async def gql(self, login: str, query: str, variables: dict[str, Any] | None = None
-                  ) -> dict[str, Any]:
+    async def gql(
+        self, login: str, query: str, variables: dict[str, Any] | None = None
+    ) -> dict[str, Any]:
         response = await self.post(login, query, variables)
         assert response.status_code == 200, response.text
         return response.json()
@@ -98,12 +101,16 @@ class Workers:
 
     def poller(self, name: str, batch_size: int | None = None) -> QueuePoller:
         function = self.functions[name]
-        return QueuePoller(self.sqs, function.queue_url(self.env.outputs),
-                           function.load_handler(), function_name=name,
-                           batch_size=batch_size or function.batch_size, wait_seconds=0)
+        return QueuePoller(
+            self.sqs,
+            function.queue_url(self.env.outputs),
+            function.load_handler(),
+            function_name=name,
+            batch_size=batch_size or function.batch_size,
+            wait_seconds=0,
+        )
 
-    async def poll(self, name: str = "exportWorker", batch_size: int | None = None
-                   ) -> PollResult:
+    async def poll(self, name: str = "exportWorker", batch_size: int | None = None) -> PollResult:
         return await asyncio.to_thread(self.poller(name, batch_size).poll_once)
 
     async def drain(self, name: str = "exportWorker", rounds: int = 20) -> int:

@@ -26,10 +26,12 @@ query($id: ID!) {
 }"""
 
 
-def export_input(filters: dict[str, Any] | None = None, key: str | None = None
-                 ) -> dict[str, Any]:
-    value: dict[str, Any] = {"kind": "CONSUMPTION_DETAILS", "format": "CSV",
-                             "consumptionDetails": filters or {}}
+def export_input(filters: dict[str, Any] | None = None, key: str | None = None) -> dict[str, Any]:
+    value: dict[str, Any] = {
+        "kind": "CONSUMPTION_DETAILS",
+        "format": "CSV",
+        "consumptionDetails": filters or {},
+    }
     if key:
         value["idempotencyKey"] = key
     return {"input": value}
@@ -39,8 +41,14 @@ def personal_values(data: DemoData) -> set[str]:
     """Every raw personal value in the demo data (names, phones, emails, account names)."""
     values: set[str] = set()
     for customer in data.customers:
-        values.update({customer.name, customer.contact_phone or "",
-                       customer.contact_email or "", customer.account_name})
+        values.update(
+            {
+                customer.name,
+                customer.contact_phone or "",
+                customer.contact_email or "",
+                customer.account_name,
+            }
+        )
     values.update(item.name for item in data.directory)
     return {v for v in values if len(v) >= 2}
 

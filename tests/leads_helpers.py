@@ -52,18 +52,35 @@ def raw(global_id: str) -> str:
     return GlobalID.from_id(global_id).node_id
 
 
-def make_leads(count: int, *, partner_id: str = "ptn-sp-001", status: str = "undispatched",
-               assignee: str | None = None) -> list[LeadItem]:
+def make_leads(
+    count: int,
+    *,
+    partner_id: str = "ptn-sp-001",
+    status: str = "undispatched",
+    assignee: str | None = None,
+) -> list[LeadItem]:
     """Fresh leads of their own (the demo leads stay as seeded for the read tests)."""
     now = to_iso(utcnow())
     items = []
     for _ in range(count):
         lead_id = new_id()
-        items.append(LeadItem(
-            partner_id, lead_key(lead_id), lead_id=lead_id, name=_fake.company(),
-            contact_name=_fake.name(), contact_phone=_fake.phone_number(), source="website",
-            region="east", industry="retail", status=status, assignee_id=assignee,
-            created_at=now, updated_at=now))
+        items.append(
+            LeadItem(
+                partner_id,
+                lead_key(lead_id),
+                lead_id=lead_id,
+                name=_fake.company(),
+                contact_name=_fake.name(),
+                contact_phone=_fake.phone_number(),
+                source="website",
+                region="east",
+                industry="retail",
+                status=status,
+                assignee_id=assignee,
+                created_at=now,
+                updated_at=now,
+            )
+        )
     with LeadItem.batch_write() as batch:
         for item in items:
             batch.save(item)
@@ -71,14 +88,21 @@ def make_leads(count: int, *, partner_id: str = "ptn-sp-001", status: str = "und
 
 
 def personal(leads: list[LeadItem]) -> set[str]:
-    return {v for lead in leads for v in (lead.name, lead.contact_name, lead.contact_phone)
-            if v and len(v) >= 2}
+    return {
+        v
+        for lead in leads
+        for v in (lead.name, lead.contact_name, lead.contact_phone)
+        if v and len(v) >= 2
+    }
 
 
-async def dispatch(api: Api, login: str, lead_ids: list[str], staff: str = STAFF_1,
-                   key: str | None = None) -> dict[str, Any]:
-    value: dict[str, Any] = {"leadIds": [gid("Lead", i) for i in lead_ids],
-                             "staffId": gid("User", staff)}
+async def dispatch(
+    api: Api, login: str, lead_ids: list[str], staff: str = STAFF_1, key: str | None = None
+) -> dict[str, Any]:
+    value: dict[str, Any] = {
+        "leadIds": [gid("Lead", i) for i in lead_ids],
+        "staffId": gid("User", staff),
+    }
     if key:
         value["idempotencyKey"] = key
     body = await api.gql(login, DISPATCH, {"input": value})
@@ -87,8 +111,7 @@ async def dispatch(api: Api, login: str, lead_ids: list[str], staff: str = STAFF
 
 
 async def recall(api: Api, login: str, lead_ids: list[str]) -> dict[str, Any]:
-    body = await api.gql(login, RECALL, {"input": {"leadIds": [gid("Lead", i)
-                                                               for i in lead_ids]}})
+    body = await api.gql(login, RECALL, {"input": {"leadIds": [gid("Lead", i) for i in lead_ids]}})
     assert "errors" not in body, body
     return body["data"]["recallLeads"]
 

@@ -71,12 +71,17 @@ class Issuer:
         self.published = [k for k in self.published if k.alg != alg] + [fresh]
         return fresh
 
-    def token(self, key: SigningKey | None = None, *, lifetime: int = 600, **claims: Any
-              ) -> str:
+    def token(self, key: SigningKey | None = None, *, lifetime: int = 600, **claims: Any) -> str:
         key = key or self.key()
         now = int(time.time())
-        body = {"iss": self.issuer, "aud": AUDIENCE, "iat": now, "nbf": now,
-                "exp": now + lifetime, **claims}
+        body = {
+            "iss": self.issuer,
+            "aud": AUDIENCE,
+            "iat": now,
+            "nbf": now,
+            "exp": now + lifetime,
+            **claims,
+        }
         body = {name: value for name, value in body.items() if value is not None}
         return jwt.encode(body, key.private, algorithm=key.alg, headers={"kid": key.kid})
 
@@ -95,10 +100,11 @@ def start() -> Issuer:
                 self.send_error(503)
                 return
             if self.path == "/issuer/.well-known/openid-configuration":
-                body: dict[str, Any] = {"issuer": issuer.issuer,
-                                        "jwks_uri": f"{issuer.url}/jwks.json",
-                                        "id_token_signing_alg_values_supported":
-                                            ["RS256", "ES256"]}
+                body: dict[str, Any] = {
+                    "issuer": issuer.issuer,
+                    "jwks_uri": f"{issuer.url}/jwks.json",
+                    "id_token_signing_alg_values_supported": ["RS256", "ES256"],
+                }
             elif self.path == "/jwks.json":
                 body = {"keys": [k.public_jwk for k in issuer.published]}
             else:

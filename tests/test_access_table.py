@@ -22,8 +22,13 @@ def root_fields() -> dict[str, object]:
 def test_every_root_field_declares_its_permission() -> None:
     missing = []
     for key, field in root_fields().items():
-        guards = [p for ext in field.extensions if isinstance(ext, PermissionExtension)  # type: ignore[attr-defined]
-                  for p in ext.permissions if isinstance(p, Allowed)]
+        guards = [
+            p
+            for ext in field.extensions
+            if isinstance(ext, PermissionExtension)  # type: ignore[attr-defined]
+            for p in ext.permissions
+            if isinstance(p, Allowed)
+        ]
         if not guards or guards[0].key != key:
             missing.append(key)
     assert missing == [], f"root fields without an entry of ACCESS attached: {missing}"
@@ -31,8 +36,9 @@ def test_every_root_field_declares_its_permission() -> None:
 
 def test_every_table_entry_names_a_field_of_the_schema() -> None:
     fields = set(root_fields())
-    stale = [key for key in ACCESS
-             if key.split(".")[0] in ("Query", "Mutation") and key not in fields]
+    stale = [
+        key for key in ACCESS if key.split(".")[0] in ("Query", "Mutation") and key not in fields
+    ]
     assert stale == []
 
 

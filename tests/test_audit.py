@@ -24,8 +24,7 @@ async def events(api: Api, **flt: Any) -> list[dict[str, Any]]:
 async def test_a_successful_mutation_is_audited_with_its_target(api: Api) -> None:
     body = await api.gql("sp-operator", REQUEST_EXPORT, export_input({"product": "ECS"}))
     job_id = body["data"]["requestExport"]["job"]["id"]
-    found = [e for e in await events(api, operation="requestExport")
-             if job_id in e["targetIds"]]
+    found = [e for e in await events(api, operation="requestExport") if job_id in e["targetIds"]]
     assert len(found) == 1
     assert found[0]["outcome"] == "SUCCEEDED" and found[0]["actorRole"] == "operator"
     assert found[0]["requestId"]
@@ -34,13 +33,15 @@ async def test_a_successful_mutation_is_audited_with_its_target(api: Api) -> Non
 async def test_a_forbidden_mutation_is_audited(api: Api) -> None:
     await api.gql("sp-operator-noperm", REQUEST_EXPORT, export_input())
     found = await events(api, outcome="FORBIDDEN")
-    assert any(e["operation"] == "requestExport" and e["errorCodes"] == ["FORBIDDEN"]
-               for e in found)
+    assert any(
+        e["operation"] == "requestExport" and e["errorCodes"] == ["FORBIDDEN"] for e in found
+    )
 
 
 async def test_a_refused_mutation_is_audited_with_its_codes(api: Api) -> None:
-    await api.gql("sp-admin", REQUEST_EXPORT,
-                  export_input({"dateFrom": "2026-09-02", "dateTo": "2026-09-01"}))
+    await api.gql(
+        "sp-admin", REQUEST_EXPORT, export_input({"dateFrom": "2026-09-02", "dateTo": "2026-09-01"})
+    )
     found = await events(api, outcome="REFUSED")
     assert any("BAD_USER_INPUT" in e["errorCodes"] for e in found)
 
@@ -66,13 +67,15 @@ def test_audit_events_are_kept_at_least_180_days() -> None:
 NODE = """query($id: ID!) { node(id: $id) { id ... on AuditEvent { operation outcome } } }"""
 
 
-async def test_an_event_resolves_by_its_id_for_its_partners_administrators_only(
-        api: Api) -> None:
+async def test_an_event_resolves_by_its_id_for_its_partners_administrators_only(api: Api) -> None:
     import base64
 
     await api.gql("sp-operator", REQUEST_EXPORT, export_input({"product": "RDS"}))
-    body = await api.gql("sp-admin", """{ auditEvents(first: 1) { edges { node {
-        id operation outcome } } } }""")
+    body = await api.gql(
+        "sp-admin",
+        """{ auditEvents(first: 1) { edges { node {
+        id operation outcome } } } }""",
+    )
     event = body["data"]["auditEvents"]["edges"][0]["node"]
     found = await api.gql("sp-admin", NODE, {"id": event["id"]})
     assert found["data"]["node"] == event

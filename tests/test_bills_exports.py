@@ -136,7 +136,7 @@ def ink(pgm: bytes, box: tuple[float, float, float, float]) -> float:
     x0, y0, x1, y1 = (int(v) for v in box)
     dark = total = 0
     for y in range(max(y0, 0), min(y1, int(height))):
-        row = pixels[y * w + x0:y * w + x1]
+        row = pixels[y * w + x0 : y * w + x1]
         dark += sum(1 for v in row if v < 128)
         total += len(row)
     return dark / max(total, 1)
@@ -157,14 +157,21 @@ async def test_the_bill_pdf_embeds_a_cjk_font_subset_and_renders_the_chinese(
     assert all(r[0] == "Helvetica" or r[-5] == "yes" for r in rows), rows
     # The text of page 1, as poppler reads it through the embedded font's Unicode map.
     text = poppler("pdftotext", "-f", 1, "-l", 1, "-layout", pdf, "-").decode()
-    for label in ("伙伴账单", "客户名称/Customer name", "计费模式/Billing mode", "应付金额",
-                  "金额/Amount", "第 1 页 / Page 1"):
+    for label in (
+        "伙伴账单",
+        "客户名称/Customer name",
+        "计费模式/Billing mode",
+        "应付金额",
+        "金额/Amount",
+        "第 1 页 / Page 1",
+    ):
         assert label in text, label
     # And the glyphs are drawn: page 1 rendered by poppler has ink where the Chinese
     # title word is, and none in the empty margin beside it.
     words = re.findall(
         r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)</word>',
-        poppler("pdftotext", "-f", 1, "-l", 1, "-bbox", pdf, "-").decode())
+        poppler("pdftotext", "-f", 1, "-l", 1, "-bbox", pdf, "-").decode(),
+    )
     title = next(tuple(map(float, w[:4])) for w in words if w[4] == "伙伴账单")
     page = poppler("pdftoppm", "-f", 1, "-l", 1, "-r", 72, "-gray", pdf)
     assert ink(page, title) > 0.05

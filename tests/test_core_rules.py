@@ -23,8 +23,11 @@ from partner_center.jobs.messages import JobMessage, PoisonMessage
 from partner_center.storage.attributes import DecimalAttribute
 
 
-def who(role: Role, account: AccountType = AccountType.SOLUTION_PROVIDER,
-        perms: frozenset[Menu] = frozenset()) -> Principal:
+def who(
+    role: Role,
+    account: AccountType = AccountType.SOLUTION_PROVIDER,
+    perms: frozenset[Menu] = frozenset(),
+) -> Principal:
     return Principal("p", "u", "login", role, account, perms)
 
 
@@ -88,8 +91,17 @@ def test_decimal_attribute_keeps_every_digit() -> None:
         attribute.serialize(1.5)  # type: ignore[arg-type]
 
 
-@pytest.mark.parametrize("body", ["", "null", "[]", '{"v": 2}', '{"v": 1, "job_id": "x"}',
-                                  '{"v": 1, "partner_id": "p", "job_id": "../../etc"}'])
+@pytest.mark.parametrize(
+    "body",
+    [
+        "",
+        "null",
+        "[]",
+        '{"v": 2}',
+        '{"v": 1, "job_id": "x"}',
+        '{"v": 1, "partner_id": "p", "job_id": "../../etc"}',
+    ],
+)
 def test_poison_job_messages_are_refused_without_echo(body: str) -> None:
     with pytest.raises(PoisonMessage) as refused:
         JobMessage.decode(body)
@@ -104,14 +116,22 @@ def test_job_message_round_trip() -> None:
 def test_r22_every_export_column_declares_its_kind() -> None:
     with pytest.raises(TypeError):
         Column("name", None, lambda r: r)  # type: ignore[arg-type]
-    anonymizer = Anonymizer([Column("n", ColumnKind.NAME, lambda r: r["n"]),
-                             Column("p", ColumnKind.PHONE, lambda r: r["p"])])
+    anonymizer = Anonymizer(
+        [
+            Column("n", ColumnKind.NAME, lambda r: r["n"]),
+            Column("p", ColumnKind.PHONE, lambda r: r["p"]),
+        ]
+    )
     assert anonymizer.row({"n": "张三丰", "p": "13812345678"}) == ["张**", "138****5678"]
 
 
 def test_consumption_filter_round_trips_through_job_json() -> None:
-    flt = ConsumptionFilter(customer_id="c", date_from=date(2026, 8, 1),
-                            date_to=date(2026, 8, 31), min_amount=Decimal("0.01")).validate()
+    flt = ConsumptionFilter(
+        customer_id="c",
+        date_from=date(2026, 8, 1),
+        date_to=date(2026, 8, 31),
+        min_amount=Decimal("0.01"),
+    ).validate()
     assert ConsumptionFilter.from_json(flt.to_json()) == flt
     with pytest.raises(BadInput):
         ConsumptionFilter(product="x" * 101).validate()

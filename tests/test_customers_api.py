@@ -1233,8 +1233,9 @@ class DynamoDBCalls:
         # So is the caller's read of its own directory records (core/grants.py), the one
         # strongly consistent read of the directory.
         if isinstance(params, dict) and any(
-                DirectoryItem.Meta.table_name == table and keys.get("ConsistentRead")
-                for table, keys in (params.get("RequestItems") or {}).items()):
+            DirectoryItem.Meta.table_name == table and keys.get("ConsistentRead")
+            for table, keys in (params.get("RequestItems") or {}).items()
+        ):
             return
         self.calls[model.name] += 1
 

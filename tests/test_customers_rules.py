@@ -230,10 +230,13 @@ def test_customer_filter_refuses_bad_input(flt: CustomerFilter, field: str) -> N
     assert refused.value.extensions["field"] == field
 
 
-@given(day=st.dates(min_value=date(2000, 1, 1), max_value=date(2100, 1, 1)),
-       offset=st.integers(min_value=-4 * 86_400_000_000, max_value=4 * 86_400_000_000))
+@given(
+    day=st.dates(min_value=date(2000, 1, 1), max_value=date(2100, 1, 1)),
+    offset=st.integers(min_value=-4 * 86_400_000_000, max_value=4 * 86_400_000_000),
+)
 def test_r3_figures_compare_days_with_the_last_available_day_exactly_as_is_available(
-        day: date, offset: int) -> None:
+    day: date, offset: int
+) -> None:
     # figure() tests each day against last_available_day(now) once per period instead of
     # is_available(day, now) per day: the two must agree at every instant, boundaries too.
     now = available_from(day) + timedelta(microseconds=offset)

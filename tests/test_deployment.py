@@ -173,10 +173,19 @@ def test_serverless_includes_the_template(serverless: dict[str, Any]) -> None:
     assert serverless["provider"]["architecture"] == "arm64"
 
 
-@pytest.mark.parametrize("function_name", ["api", "exportWorker", "exportDeadLetter",
-                                           "incentiveExpiry", "dispatchWorker",
-                                           "dispatchDeadLetter", "consumptionRollup",
-                                           "billGeneration"])
+@pytest.mark.parametrize(
+    "function_name",
+    [
+        "api",
+        "exportWorker",
+        "exportDeadLetter",
+        "incentiveExpiry",
+        "dispatchWorker",
+        "dispatchDeadLetter",
+        "consumptionRollup",
+        "billGeneration",
+    ],
+)
 def test_handler_imports_and_is_callable(
     serverless: dict[str, Any], function_name: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -191,8 +200,11 @@ def test_handler_imports_and_is_callable(
 def test_export_worker_timeout_fits_visibility_timeout(
     serverless: dict[str, Any], template: dict[str, Any]
 ) -> None:
-    for function, queue in (("exportWorker", "ExportQueue"), ("dispatchWorker", "DispatchQueue"),
-                            ("webhookWorker", "WebhookQueue")):
+    for function, queue in (
+        ("exportWorker", "ExportQueue"),
+        ("dispatchWorker", "DispatchQueue"),
+        ("webhookWorker", "WebhookQueue"),
+    ):
         timeout = serverless["functions"][function]["timeout"]
         visibility = template["Resources"][queue]["Properties"]["VisibilityTimeout"]
         assert timeout * VISIBILITY_TO_TIMEOUT_RATIO <= visibility, function
@@ -204,8 +216,14 @@ def test_sqs_events_report_partial_batch_failures(serverless: dict[str, Any]) ->
     for event in events:
         assert event["functionResponseType"] == "ReportBatchItemFailures"
     queues = {e["arn"]["Fn::GetAtt"][0] for e in events}
-    assert queues == {"ExportQueue", "ExportDeadLetterQueue", "DispatchQueue",
-                      "DispatchDeadLetterQueue", "WebhookQueue", "WebhookDeadLetterQueue"}
+    assert queues == {
+        "ExportQueue",
+        "ExportDeadLetterQueue",
+        "DispatchQueue",
+        "DispatchDeadLetterQueue",
+        "WebhookQueue",
+        "WebhookDeadLetterQueue",
+    }
 
 
 def test_dispatch_queue_dead_letters_like_the_export_queue(template: dict[str, Any]) -> None:
@@ -240,9 +258,16 @@ def test_package_includes_only_the_handlers_and_the_product(serverless: dict[str
         if pattern == f"{vendor}manifest.json":
             continue
         assert pattern.startswith("!"), pattern
-        assert pattern.startswith(("!partner_center/local/", "!partner_center/cli/", "!**/",
-                                   "!partner_center/**/demo", f"!{vendor}",
-                                   "!partner_center/exports/fonts/")), pattern
+        assert pattern.startswith(
+            (
+                "!partner_center/local/",
+                "!partner_center/cli/",
+                "!**/",
+                "!partner_center/**/demo",
+                f"!{vendor}",
+                "!partner_center/exports/fonts/",
+            )
+        ), pattern
 
 
 def test_serverless_references_name_template_resources(
@@ -451,8 +476,11 @@ def test_lambda_requirements_match_the_project_dependencies() -> None:
 
     root = Path(__file__).resolve().parents[1]
     declared = tomllib.loads((root / "pyproject.toml").read_text())["project"]["dependencies"]
-    listed = [line.strip() for line in (root / "requirements.txt").read_text().splitlines()
-              if line.strip() and not line.startswith("#")]
+    listed = [
+        line.strip()
+        for line in (root / "requirements.txt").read_text().splitlines()
+        if line.strip() and not line.startswith("#")
+    ]
     assert sorted(listed) == sorted(declared)
 
 
@@ -464,9 +492,12 @@ def test_every_stack_output_reaches_the_functions_and_every_table_is_granted() -
     environment = config["provider"]["environment"]
     granted = json.dumps(config["provider"]["iam"]["role"]["statements"])
     # Polled by their event source mappings.
-    local_only = {"PC_EXPORT_DEAD_LETTER_QUEUE_URL", "PC_DISPATCH_DEAD_LETTER_QUEUE_URL",
-                  # Read by `partner-center events tail` (and the provider's consumers).
-                  "PC_EVENTS_TAP_QUEUE_URL"}
+    local_only = {
+        "PC_EXPORT_DEAD_LETTER_QUEUE_URL",
+        "PC_DISPATCH_DEAD_LETTER_QUEUE_URL",
+        # Read by `partner-center events tail` (and the provider's consumers).
+        "PC_EVENTS_TAP_QUEUE_URL",
+    }
     for key, output in template["Outputs"].items():
         name = infra.output_env_name(key)
         if name is None or name in local_only:
@@ -477,4 +508,5 @@ def test_every_stack_output_reaches_the_functions_and_every_table_is_granted() -
         assert environment.get(name) == {"Ref": resource}, f"{name} missing in serverless.yml"
         if template["Resources"][resource]["Type"] == "AWS::DynamoDB::Table":
             assert json.dumps([resource, "Arn"]) in granted or f'"{resource}.Arn"' in granted, (
-                f"{resource} is not granted to the functions")
+                f"{resource} is not granted to the functions"
+            )

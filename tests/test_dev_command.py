@@ -25,18 +25,31 @@ def _listening(port: int) -> bool:
 
 
 def test_sigterm_stops_the_api_the_workers_the_scheduler_and_the_embedded_aws(
-        tmp_path: Path) -> None:
+    tmp_path: Path,
+) -> None:
     api_port, aws_port = free_port(), free_port()
     log = (tmp_path / "dev.log").open("w+")
     env = dict(os.environ)
-    for name in [n for n in env if n.startswith("PC_") or n in ("AWS_ENDPOINT_URL",
-                                                                 "COLUMNS")]:
+    for name in [n for n in env if n.startswith("PC_") or n in ("AWS_ENDPOINT_URL", "COLUMNS")]:
         del env[name]  # dev makes its own environment, as on a newcomer's machine
     state = tmp_path / ".partner-center" / "dev.json"
     dev = subprocess.Popen(
-        [sys.executable, "-m", "partner_center.cli.main", "dev", "--no-demo",
-         "--port", str(api_port), "--aws-port", str(aws_port)],
-        stdout=log, stderr=subprocess.STDOUT, env=env, cwd=tmp_path)
+        [
+            sys.executable,
+            "-m",
+            "partner_center.cli.main",
+            "dev",
+            "--no-demo",
+            "--port",
+            str(api_port),
+            "--aws-port",
+            str(aws_port),
+        ],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        env=env,
+        cwd=tmp_path,
+    )
     children: list[int] = []
     survivors: list[int] = []
     try:
@@ -44,8 +57,9 @@ def test_sigterm_stops_the_api_the_workers_the_scheduler_and_the_embedded_aws(
         while True:
             assert dev.poll() is None, Path(log.name).read_text()
             try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{api_port}/healthz",
-                                            timeout=1) as response:
+                with urllib.request.urlopen(
+                    f"http://127.0.0.1:{api_port}/healthz", timeout=1
+                ) as response:
                     assert response.status == 200
                     break
             except OSError:
@@ -76,7 +90,8 @@ def test_sigterm_stops_the_api_the_workers_the_scheduler_and_the_embedded_aws(
         dev.wait(timeout=60)
         deadline = time.monotonic() + 10
         while (survivors := [pid for pid in children if _alive(pid)]) and (
-                time.monotonic() < deadline):
+            time.monotonic() < deadline
+        ):
             time.sleep(0.2)
     finally:
         if dev.poll() is None:

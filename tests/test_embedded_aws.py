@@ -36,16 +36,30 @@ def test_a_cancelled_transaction_undoes_its_own_items_only(local_env: Any) -> No
     entry_key = history_key(changed.lead_id, new_id())
     try:
         with TransactWrite(connection=_connection()) as transaction:
-            transaction.update(LeadItem(PARTNER, changed.lead_key),
-                               actions=[LeadItem.status.set("dispatched")],
-                               condition=LeadItem.status == "undispatched")
-            transaction.save(LeadHistoryItem(
-                PARTNER, entry_key, lead_id=changed.lead_id, job_id="j", action="dispatch",
-                actor_id="a", staff_id="s", from_status="undispatched", to_status="dispatched",
-                occurred_at="2026-01-01T00:00:00.000000Z"))
-            transaction.update(LeadItem(PARTNER, refused.lead_key),
-                               actions=[LeadItem.status.set("dispatched")],
-                               condition=LeadItem.status == "recalled")
+            transaction.update(
+                LeadItem(PARTNER, changed.lead_key),
+                actions=[LeadItem.status.set("dispatched")],
+                condition=LeadItem.status == "undispatched",
+            )
+            transaction.save(
+                LeadHistoryItem(
+                    PARTNER,
+                    entry_key,
+                    lead_id=changed.lead_id,
+                    job_id="j",
+                    action="dispatch",
+                    actor_id="a",
+                    staff_id="s",
+                    from_status="undispatched",
+                    to_status="dispatched",
+                    occurred_at="2026-01-01T00:00:00.000000Z",
+                )
+            )
+            transaction.update(
+                LeadItem(PARTNER, refused.lead_key),
+                actions=[LeadItem.status.set("dispatched")],
+                condition=LeadItem.status == "recalled",
+            )
         raise AssertionError("the transaction should have been cancelled")
     except TransactWriteError as exc:
         codes = [r.code if r else None for r in exc.cancellation_reasons or []]
@@ -69,7 +83,8 @@ def test_concurrent_conditional_writes_never_both_win(local_env: Any) -> None:
             try:
                 LeadItem(PARTNER, lead.lead_key).update(
                     actions=[LeadItem.assignee_id.set(who), LeadItem.status.set("dispatched")],
-                    condition=LeadItem.status == "undispatched")
+                    condition=LeadItem.status == "undispatched",
+                )
                 wins[who].append(lead.lead_id)
             except UpdateError:
                 cancelled.set()
@@ -87,7 +102,8 @@ def test_concurrent_conditional_writes_never_both_win(local_env: Any) -> None:
 
 
 def test_a_100_action_transaction_names_every_failed_condition_and_undoes_all(
-        local_env: Any) -> None:
+    local_env: Any,
+) -> None:
     # Lead dispatch settles 50 leads (update + history entry each) per transaction and
     # relies on this: every item that failed its own condition is named in
     # CancellationReasons (the others are None), and nothing of the transaction stays.
@@ -102,15 +118,26 @@ def test_a_100_action_transaction_names_every_failed_condition_and_undoes_all(
     try:
         with TransactWrite(connection=_connection()) as transaction:
             for lead in leads:
-                transaction.update(LeadItem(PARTNER, lead.lead_key),
-                                   actions=[LeadItem.status.set("dispatched")],
-                                   condition=LeadItem.status == "undispatched")
-                transaction.save(LeadHistoryItem(
-                    PARTNER, history_key(lead.lead_id, job_id), lead_id=lead.lead_id,
-                    job_id=job_id, action="dispatch", actor_id="a", staff_id="s",
-                    from_status="undispatched", to_status="dispatched",
-                    occurred_at="2026-01-01T00:00:00.000000Z"),
-                    condition=LeadHistoryItem.lead_key.does_not_exist())
+                transaction.update(
+                    LeadItem(PARTNER, lead.lead_key),
+                    actions=[LeadItem.status.set("dispatched")],
+                    condition=LeadItem.status == "undispatched",
+                )
+                transaction.save(
+                    LeadHistoryItem(
+                        PARTNER,
+                        history_key(lead.lead_id, job_id),
+                        lead_id=lead.lead_id,
+                        job_id=job_id,
+                        action="dispatch",
+                        actor_id="a",
+                        staff_id="s",
+                        from_status="undispatched",
+                        to_status="dispatched",
+                        occurred_at="2026-01-01T00:00:00.000000Z",
+                    ),
+                    condition=LeadHistoryItem.lead_key.does_not_exist(),
+                )
         raise AssertionError("the transaction should have been cancelled")
     except TransactWriteError as exc:
         reasons = exc.cancellation_reasons or []
@@ -123,8 +150,7 @@ def test_a_100_action_transaction_names_every_failed_condition_and_undoes_all(
         now = lead_now(PARTNER, lead.lead_id)
         assert now.status == ("closed" if index in refused else "undispatched")
         try:
-            LeadHistoryItem.get(PARTNER, history_key(lead.lead_id, job_id),
-                                consistent_read=True)
+            LeadHistoryItem.get(PARTNER, history_key(lead.lead_id, job_id), consistent_read=True)
             raise AssertionError("the history entry should have been rolled back")
         except LeadHistoryItem.DoesNotExist:
             pass
@@ -134,11 +160,13 @@ def test_a_request_locks_every_table_it_names_in_one_order() -> None:
     # The per-table locks keep conditional writes and transactions atomic only if a
     # request takes the lock of every table it touches: a transaction across two tables
     # takes both (sorted, so two such transactions cannot deadlock).
-    transaction = {"TransactItems": [
-        {"Update": {"TableName": "leads", "Key": {}}},
-        {"Put": {"TableName": "audit", "Item": {}}},
-        {"ConditionCheck": {"TableName": "leads", "Key": {}}},
-    ]}
+    transaction = {
+        "TransactItems": [
+            {"Update": {"TableName": "leads", "Key": {}}},
+            {"Put": {"TableName": "audit", "Item": {}}},
+            {"ConditionCheck": {"TableName": "leads", "Key": {}}},
+        ]
+    }
     assert moto_server.tables_named(json.dumps(transaction).encode()) == ["audit", "leads"]
     batch = {"RequestItems": {"b": {"Keys": []}, "a": {"Keys": []}}}
     assert moto_server.tables_named(json.dumps(batch).encode()) == ["a", "b"]
@@ -148,10 +176,13 @@ def test_a_request_locks_every_table_it_names_in_one_order() -> None:
 
 
 def test_the_latency_option_is_taken_out_of_motos_arguments(
-        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     monkeypatch.delenv(moto_server.LATENCY_ENV, raising=False)
     assert moto_server.latency_option(["-H", "127.0.0.1", "-p", "1"]) == (
-        0.0, ["-H", "127.0.0.1", "-p", "1"])
+        0.0,
+        ["-H", "127.0.0.1", "-p", "1"],
+    )
     assert moto_server.latency_option(["--latency-ms", "5", "-p", "1"]) == (5.0, ["-p", "1"])
     assert moto_server.latency_option(["--latency-ms=2.5"]) == (2.5, [])
     monkeypatch.setenv(moto_server.LATENCY_ENV, "7")
@@ -171,8 +202,11 @@ def test_the_latency_model_waits_outside_the_table_lock() -> None:
     body = b'{"TableName": "t"}'
 
     def call() -> None:
-        environ = {"HTTP_X_AMZ_TARGET": "DynamoDB_20120810.GetItem",
-                   "CONTENT_LENGTH": str(len(body)), "wsgi.input": io.BytesIO(body)}
+        environ = {
+            "HTTP_X_AMZ_TARGET": "DynamoDB_20120810.GetItem",
+            "CONTENT_LENGTH": str(len(body)),
+            "wsgi.input": io.BytesIO(body),
+        }
         assert middleware(environ, lambda *a: None) == [b"{}"]
 
     started = time.monotonic()

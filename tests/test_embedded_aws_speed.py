@@ -48,36 +48,61 @@ EVERY_TYPE: dict[str, Any] = {
 
 def _serialize(operation: str, result: dict[str, Any]) -> tuple[int, dict[str, Any], str]:
     service = get_service_model("dynamodb")
-    context = ActionContext(service, service.operation_model(operation),
-                            get_serializer_class("dynamodb", "json"), object())
+    context = ActionContext(
+        service,
+        service.operation_model(operation),
+        get_serializer_class("dynamodb", "json"),
+        object(),
+    )
     return DynamoResult(copy.deepcopy(result)).execute_result(context)
 
 
 @pytest.fixture
 def generic_then_fast(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
     def both(operation: str, result: dict[str, Any]) -> tuple[Any, Any]:
-        monkeypatch.setattr(BaseJSONSerializer, "_serialize_type_structure",
-                            moto_server._generic_serialize_structure)
+        monkeypatch.setattr(
+            BaseJSONSerializer,
+            "_serialize_type_structure",
+            moto_server._generic_serialize_structure,
+        )
         generic = _serialize(operation, result)
-        monkeypatch.setattr(BaseJSONSerializer, "_serialize_type_structure",
-                            moto_server.serialize_structure)
+        monkeypatch.setattr(
+            BaseJSONSerializer, "_serialize_type_structure", moto_server.serialize_structure
+        )
         return generic, _serialize(operation, result)
 
     yield both
 
 
-@pytest.mark.parametrize("operation,result", [
-    ("GetItem", {"Item": EVERY_TYPE}),
-    ("BatchGetItem", {"Responses": {"t": [EVERY_TYPE, EVERY_TYPE]}, "UnprocessedKeys": {},
-                      "ConsumedCapacity": [{"CapacityUnits": 2, "TableName": "t"}]}),
-    ("Query", {"Items": [EVERY_TYPE], "Count": 1, "ScannedCount": 1,
-               "LastEvaluatedKey": {"pk": {"S": "p"}, "sk": {"S": "s"}}}),
-    ("TransactGetItems", {"Responses": [{"Item": EVERY_TYPE}, {}]}),
-    ("UpdateItem", {"Attributes": EVERY_TYPE}),
-    ("TransactWriteItems", {"ConsumedCapacity": [], "ItemCollectionMetrics": {}}),
-])
-def test_responses_are_the_same_bytes_as_moto_makes(generic_then_fast: Any, operation: str,
-                                                    result: dict[str, Any]) -> None:
+@pytest.mark.parametrize(
+    "operation,result",
+    [
+        ("GetItem", {"Item": EVERY_TYPE}),
+        (
+            "BatchGetItem",
+            {
+                "Responses": {"t": [EVERY_TYPE, EVERY_TYPE]},
+                "UnprocessedKeys": {},
+                "ConsumedCapacity": [{"CapacityUnits": 2, "TableName": "t"}],
+            },
+        ),
+        (
+            "Query",
+            {
+                "Items": [EVERY_TYPE],
+                "Count": 1,
+                "ScannedCount": 1,
+                "LastEvaluatedKey": {"pk": {"S": "p"}, "sk": {"S": "s"}},
+            },
+        ),
+        ("TransactGetItems", {"Responses": [{"Item": EVERY_TYPE}, {}]}),
+        ("UpdateItem", {"Attributes": EVERY_TYPE}),
+        ("TransactWriteItems", {"ConsumedCapacity": [], "ItemCollectionMetrics": {}}),
+    ],
+)
+def test_responses_are_the_same_bytes_as_moto_makes(
+    generic_then_fast: Any, operation: str, result: dict[str, Any]
+) -> None:
     generic, fast = generic_then_fast(operation, result)
     assert fast == generic
     assert json.loads(fast[2])  # and they carry the items (not an empty body)
@@ -86,32 +111,56 @@ def test_responses_are_the_same_bytes_as_moto_makes(generic_then_fast: Any, oper
 # Update expressions of every kind: SET with arithmetic and functions, nested paths and
 # list indexes, REMOVE (list positions included), ADD and DELETE on sets and numbers.
 UPDATES: list[tuple[str, dict[str, str], dict[str, Any]]] = [
-    ("SET #a = :v, #n = #n + :one", {"#a": "s", "#n": "n"},
-     {":v": {"S": "new"}, ":one": {"N": "1"}}),
-    ("SET #l = list_append(#l, :more), #m.#i[0] = :v", {"#l": "list", "#m": "map",
-                                                       "#i": "inner"},
-     {":more": {"L": [{"S": "y"}]}, ":v": {"S": "first"}}),
-    ("SET #x = if_not_exists(#x, :zero) REMOVE #l[1], #l[0], #e", {"#x": "fresh", "#l": "list",
-                                                                 "#e": "empty"},
-     {":zero": {"N": "0"}}),
-    ("ADD #ss :add, #n :two DELETE #ns :gone", {"#ss": "ss", "#n": "n", "#ns": "ns"},
-     {":add": {"SS": ["c"]}, ":two": {"N": "2"}, ":gone": {"NS": ["1"]}}),
-    ("SET #m.#new = :v, #q = #n - :one", {"#m": "map", "#new": "added", "#q": "diff",
-                                          "#n": "n"},
-     {":v": {"M": {"k": {"BOOL": True}}}, ":one": {"N": "1"}}),
+    (
+        "SET #a = :v, #n = #n + :one",
+        {"#a": "s", "#n": "n"},
+        {":v": {"S": "new"}, ":one": {"N": "1"}},
+    ),
+    (
+        "SET #l = list_append(#l, :more), #m.#i[0] = :v",
+        {"#l": "list", "#m": "map", "#i": "inner"},
+        {":more": {"L": [{"S": "y"}]}, ":v": {"S": "first"}},
+    ),
+    (
+        "SET #x = if_not_exists(#x, :zero) REMOVE #l[1], #l[0], #e",
+        {"#x": "fresh", "#l": "list", "#e": "empty"},
+        {":zero": {"N": "0"}},
+    ),
+    (
+        "ADD #ss :add, #n :two DELETE #ns :gone",
+        {"#ss": "ss", "#n": "n", "#ns": "ns"},
+        {":add": {"SS": ["c"]}, ":two": {"N": "2"}, ":gone": {"NS": ["1"]}},
+    ),
+    (
+        "SET #m.#new = :v, #q = #n - :one",
+        {"#m": "map", "#new": "added", "#q": "diff", "#n": "n"},
+        {":v": {"M": {"k": {"BOOL": True}}}, ":one": {"N": "1"}},
+    ),
 ]
 
 
 def _backend() -> DynamoDBBackend:
     backend = DynamoDBBackend("us-east-1", "123456789012")
     backend.create_table(
-        "t", schema=[{"AttributeName": "pk", "KeyType": "HASH"},
-                     {"AttributeName": "sk", "KeyType": "RANGE"}],
-        throughput=None, attr=[{"AttributeName": "pk", "AttributeType": "S"},
-                               {"AttributeName": "sk", "AttributeType": "S"}],
-        global_indexes=None, indexes=None, streams=None, billing_mode="PAY_PER_REQUEST",
-        sse_specification=None, tags=[], deletion_protection_enabled=None,
-        warm_throughput=None)
+        "t",
+        schema=[
+            {"AttributeName": "pk", "KeyType": "HASH"},
+            {"AttributeName": "sk", "KeyType": "RANGE"},
+        ],
+        throughput=None,
+        attr=[
+            {"AttributeName": "pk", "AttributeType": "S"},
+            {"AttributeName": "sk", "AttributeType": "S"},
+        ],
+        global_indexes=None,
+        indexes=None,
+        streams=None,
+        billing_mode="PAY_PER_REQUEST",
+        sse_specification=None,
+        tags=[],
+        deletion_protection_enabled=None,
+        warm_throughput=None,
+    )
     return backend
 
 
@@ -142,7 +191,8 @@ def _apply_every_update() -> list[dict[str, Any]]:
 
 
 def test_updates_leave_the_same_items_with_the_parse_cache_and_the_tree_clone(
-        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     expected = _apply_every_update()
     monkeypatch.setattr(UpdateExpressionParser, "make", moto_server.parse_update_expression)
     monkeypatch.setattr(validators, "deepcopy", moto_server.validator_deepcopy)
@@ -150,13 +200,15 @@ def test_updates_leave_the_same_items_with_the_parse_cache_and_the_tree_clone(
 
 
 def test_a_bad_update_expression_is_still_refused_and_not_cached(
-        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     monkeypatch.setattr(UpdateExpressionParser, "make", moto_server.parse_update_expression)
     for _ in range(2):
         with pytest.raises(Exception) as raised:
             UpdateExpressionParser.make("SET = :v")
         assert "Invalid UpdateExpression" in str(raised.value) or isinstance(
-            raised.value, MockValidationException)
+            raised.value, MockValidationException
+        )
 
 
 def _same_tree(copied: Node, original: Node, parent: Node | None) -> None:
@@ -201,13 +253,26 @@ def test_an_item_built_whole_is_the_item_moto_builds() -> None:
 
 # The item's size is padding + 37: 405,000 is the largest moto accepts; the last two are
 # refused only when the attribute after the padding is set.
-@pytest.mark.parametrize("padding,expected", [
-    (404_000, "built"), (405_000 - 37, "built"), (405_000 - 36, "refused"),
-    (405_000 - 30, "refused"), (500_000, "refused")])
-def test_an_item_is_refused_for_its_size_exactly_as_moto_refuses_it(padding: int,
-                                                                     expected: str) -> None:
-    attrs = {"pk": {"S": "p"}, "sk": {"S": "s"}, "n": {"N": "12"},
-             "big": {"S": "x" * padding}, "after": {"S": "y" * 20}}
+@pytest.mark.parametrize(
+    "padding,expected",
+    [
+        (404_000, "built"),
+        (405_000 - 37, "built"),
+        (405_000 - 36, "refused"),
+        (405_000 - 30, "refused"),
+        (500_000, "refused"),
+    ],
+)
+def test_an_item_is_refused_for_its_size_exactly_as_moto_refuses_it(
+    padding: int, expected: str
+) -> None:
+    attrs = {
+        "pk": {"S": "p"},
+        "sk": {"S": "s"},
+        "n": {"N": "12"},
+        "big": {"S": "x" * padding},
+        "after": {"S": "y" * 20},
+    }
 
     def outcome(init: Any) -> str:
         try:
@@ -226,27 +291,57 @@ def _keyed_backend() -> DynamoDBBackend:
     a table of binary hash keys alone."""
     backend = DynamoDBBackend("us-east-1", "123456789012")
     common: dict[str, Any] = dict(
-        throughput=None, indexes=None, streams=None, billing_mode="PAY_PER_REQUEST",
-        sse_specification=None, tags=[], deletion_protection_enabled=None,
-        warm_throughput=None)
+        throughput=None,
+        indexes=None,
+        streams=None,
+        billing_mode="PAY_PER_REQUEST",
+        sse_specification=None,
+        tags=[],
+        deletion_protection_enabled=None,
+        warm_throughput=None,
+    )
     backend.create_table(
-        "pairs", schema=[{"AttributeName": "pk", "KeyType": "HASH"},
-                         {"AttributeName": "sk", "KeyType": "RANGE"}],
-        attr=[{"AttributeName": "pk", "AttributeType": "S"},
-              {"AttributeName": "sk", "AttributeType": "N"},
-              {"AttributeName": "g", "AttributeType": "N"},
-              {"AttributeName": "gs", "AttributeType": "S"}],
-        global_indexes=[{"IndexName": "by_g", "KeySchema": [
-            {"AttributeName": "g", "KeyType": "HASH"}, {"AttributeName": "gs", "KeyType": "RANGE"}],
-            "Projection": {"ProjectionType": "ALL"}}], **common)
+        "pairs",
+        schema=[
+            {"AttributeName": "pk", "KeyType": "HASH"},
+            {"AttributeName": "sk", "KeyType": "RANGE"},
+        ],
+        attr=[
+            {"AttributeName": "pk", "AttributeType": "S"},
+            {"AttributeName": "sk", "AttributeType": "N"},
+            {"AttributeName": "g", "AttributeType": "N"},
+            {"AttributeName": "gs", "AttributeType": "S"},
+        ],
+        global_indexes=[
+            {
+                "IndexName": "by_g",
+                "KeySchema": [
+                    {"AttributeName": "g", "KeyType": "HASH"},
+                    {"AttributeName": "gs", "KeyType": "RANGE"},
+                ],
+                "Projection": {"ProjectionType": "ALL"},
+            }
+        ],
+        **common,
+    )
     backend.create_table(
-        "singles", schema=[{"AttributeName": "id", "KeyType": "HASH"}],
-        attr=[{"AttributeName": "id", "AttributeType": "B"}], global_indexes=None, **common)
+        "singles",
+        schema=[{"AttributeName": "id", "KeyType": "HASH"}],
+        attr=[{"AttributeName": "id", "AttributeType": "B"}],
+        global_indexes=None,
+        **common,
+    )
     numbers = ["10", "9", "-1.5", "0", "100.25", "2", "-30", "1e3", "0.001", "7"]
     for n, number in enumerate(numbers * 3):
-        backend.put_item("pairs", {
-            "pk": {"S": ["b", "a", "中", "A"][n % 4]}, "sk": {"N": str(Decimal(number) * (n + 1))},
-            "g": {"N": numbers[n % 7]}, "gs": {"S": f"x{n % 5}"}})
+        backend.put_item(
+            "pairs",
+            {
+                "pk": {"S": ["b", "a", "中", "A"][n % 4]},
+                "sk": {"N": str(Decimal(number) * (n + 1))},
+                "g": {"N": numbers[n % 7]},
+                "gs": {"S": f"x{n % 5}"},
+            },
+        )
         backend.put_item("singles", {"id": {"B": bytes([n * 7 % 256, n])}})
     return backend
 

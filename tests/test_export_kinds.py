@@ -26,8 +26,7 @@ def test_every_export_kind_has_exactly_one_module() -> None:
 
 def test_export_kinds_are_job_kinds_and_dispatch_is_not_an_export() -> None:
     assert {k.job_kind for k in ExportKind} < set(JobKind)
-    assert {JobKind.LEAD_DISPATCH, JobKind.LEAD_RECALL}.isdisjoint(
-        {k.job_kind for k in ExportKind})
+    assert {JobKind.LEAD_DISPATCH, JobKind.LEAD_RECALL}.isdisjoint({k.job_kind for k in ExportKind})
 
 
 def test_every_kind_declares_its_columns_for_the_anonymizer() -> None:
@@ -47,8 +46,11 @@ def test_the_docs_table_is_the_registry() -> None:
     rows = re.findall(r"^\| `([A-Z_]+)` \| (\w+) \| ([A-Z, ]+) \| `([\w/.]+)` \|$", text, re.M)
     documented = {name: (menu, formats, module) for name, menu, formats, module in rows}
     expected = {
-        spec.kind.name: (spec.menu.value, ", ".join(sorted(f.name for f in spec.formats)),
-                         f"exports/kinds/{spec.kind.value}.py")
+        spec.kind.name: (
+            spec.menu.value,
+            ", ".join(sorted(f.name for f in spec.formats)),
+            f"exports/kinds/{spec.kind.value}.py",
+        )
         for spec in kinds.registry().values()
     }
     assert documented == expected

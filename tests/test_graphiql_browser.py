@@ -30,8 +30,13 @@ from tests.conftest import token
 sync_api = pytest.importorskip("playwright.sync_api")
 
 CHROMIUM = os.environ.get("PC_CHROMIUM") or next(
-    (found for name in ("chromium", "chromium-browser", "google-chrome")
-     if (found := shutil.which(name))), None)
+    (
+        found
+        for name in ("chromium", "chromium-browser", "google-chrome")
+        if (found := shutil.which(name))
+    ),
+    None,
+)
 pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="no chromium installed")
 
 QUERY = "{ viewer { login role } customers(first: 2) { edges { node { id } } } }"
@@ -46,9 +51,11 @@ def served(demo: demo_data.DemoData) -> Iterator[str]:
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(create_app(get_settings(), DEMO_SIGN_IN),
-                                           log_level="warning",
-                                           lifespan="off"))
+    server = uvicorn.Server(
+        uvicorn.Config(
+            create_app(get_settings(), DEMO_SIGN_IN), log_level="warning", lifespan="off"
+        )
+    )
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
     deadline = time.monotonic() + 20
@@ -89,7 +96,9 @@ class Browser:
         self.page.locator(".graphiql-execute-button").click()
         self.page.wait_for_function(
             "() => document.querySelector('.graphiql-response .CodeMirror')"
-            ".CodeMirror.getValue().includes('\"data\"')", timeout=20_000)
+            ".CodeMirror.getValue().includes('\"data\"')",
+            timeout=20_000,
+        )
         result: dict[str, Any] = json.loads(self.value(".graphiql-response"))
         return result
 
@@ -101,15 +110,18 @@ def browser(served: str) -> Iterator[Browser]:
     violations: list[str] = []
     with sync_api.sync_playwright() as playwright:
         chromium = playwright.chromium.launch(
-            executable_path=CHROMIUM, headless=True,
+            executable_path=CHROMIUM,
+            headless=True,
             # Root in CI containers: chromium's sandbox needs user namespaces it lacks.
-            args=["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"])
+            args=["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"],
+        )
         try:
             context = chromium.new_context()
 
             def only_the_app(route: Any) -> None:
                 if urlsplit(route.request.url).netloc == host or route.request.url.startswith(
-                        "data:"):
+                    "data:"
+                ):
                     route.continue_()
                 else:
                     blocked.append(route.request.url)
@@ -119,7 +131,8 @@ def browser(served: str) -> Iterator[Browser]:
             context.add_init_script(
                 "document.addEventListener('securitypolicyviolation', e => "
                 "(window.__violations = window.__violations || [])"
-                ".push(e.violatedDirective + ' ' + e.blockedURI));")
+                ".push(e.violatedDirective + ' ' + e.blockedURI));"
+            )
             page = context.new_page()
             page.set_default_timeout(20_000)
             yield Browser(page, blocked, violations)
@@ -134,7 +147,8 @@ def _ready(browser: Browser, url: str) -> None:
 
 
 def test_graphiql_loads_offline_and_runs_a_query_with_a_typed_bearer_token(
-        browser: Browser, served: str) -> None:
+    browser: Browser, served: str
+) -> None:
     _ready(browser, f"{served}/graphql")
     browser.page.get_by_role("button", name="Headers").click()
     header = json.dumps({"Authorization": f"Bearer {token('sp-admin')}"})
@@ -149,7 +163,8 @@ def test_graphiql_loads_offline_and_runs_a_query_with_a_typed_bearer_token(
 
 
 def test_graphiql_signs_in_as_a_demo_login_and_shows_the_schema(
-        browser: Browser, served: str) -> None:
+    browser: Browser, served: str
+) -> None:
     _ready(browser, f"{served}/graphql")
     browser.page.select_option("#demo-login", "sp-operator")
     browser.page.wait_for_selector("#sign-in .status:has-text('signed in as sp-operator')")
@@ -176,7 +191,8 @@ def test_a_ready_link_signs_in_on_load(browser: Browser, served: str) -> None:
 
 
 def test_the_page_policy_refuses_scripts_from_elsewhere_and_inline(
-        browser: Browser, served: str) -> None:
+    browser: Browser, served: str
+) -> None:
     """The guards above can fail: a CDN script and an inline script are both refused."""
     _ready(browser, f"{served}/graphql")
     browser.page.evaluate("""() => {

@@ -25,9 +25,12 @@ from partner_center.core.auth import decode_token
 DEVELOPMENT = Settings()
 # Production takes OIDC access tokens only; the issuer is never reached, since no request
 # here carries a token.
-PRODUCTION = Settings(env="production", jwt_secret="a-production-secret-" + "x" * 24,
-                      oidc_issuer="https://identity.invalid/partner-center",
-                      oidc_audience="partner-center-api")
+PRODUCTION = Settings(
+    env="production",
+    jwt_secret="a-production-secret-" + "x" * 24,
+    oidc_issuer="https://identity.invalid/partner-center",
+    oidc_audience="partner-center-api",
+)
 PAGE = {"accept": "text/html"}
 
 
@@ -71,8 +74,7 @@ async def test_the_page_loads_only_files_of_this_origin(dev: httpx.AsyncClient) 
         assert served.status_code == 200, path
 
 
-async def test_vendored_files_match_their_checksums_and_integrity(
-        dev: httpx.AsyncClient) -> None:
+async def test_vendored_files_match_their_checksums_and_integrity(dev: httpx.AsyncClient) -> None:
     assert assets.verify() == []
     page = (await dev.get("/graphql", headers=PAGE)).text
     manifest = assets.load_manifest()
@@ -105,8 +107,9 @@ def test_verify_notices_a_changed_file(tmp_path: Path) -> None:
 async def test_the_page_own_files_revalidate(dev: httpx.AsyncClient) -> None:
     first = await dev.get("/graphiql/static/boot.js")
     assert first.headers["cache-control"] == "no-cache" and first.headers["etag"]
-    again = await dev.get("/graphiql/static/boot.js",
-                          headers={"if-none-match": first.headers["etag"]})
+    again = await dev.get(
+        "/graphiql/static/boot.js", headers={"if-none-match": first.headers["etag"]}
+    )
     assert again.status_code == 304
     missing = await dev.get("/graphiql/static/nothing.js")
     assert missing.status_code == 404
@@ -123,16 +126,20 @@ async def test_demo_sign_in_mints_a_token_of_the_chosen_login(dev: httpx.AsyncCl
     assert (principal.login, principal.role.value) == ("sp-manager-1", "customer_manager")
 
 
-@pytest.mark.parametrize(("kwargs", "status"), [
-    ({"json": {"login": "nobody"}}, 400),
-    ({"json": {"login": ["sp-admin"]}}, 400),
-    ({"json": ["sp-admin"]}, 400),
-    ({"content": b"{not json", "headers": {"content-type": "application/json"}}, 400),
-    # A cross-site form post (no CORS preflight) is refused.
-    ({"data": {"login": "sp-admin"}}, 415),
-])
-async def test_demo_sign_in_refuses_bad_requests(dev: httpx.AsyncClient, kwargs: dict,
-                                                 status: int) -> None:
+@pytest.mark.parametrize(
+    ("kwargs", "status"),
+    [
+        ({"json": {"login": "nobody"}}, 400),
+        ({"json": {"login": ["sp-admin"]}}, 400),
+        ({"json": ["sp-admin"]}, 400),
+        ({"content": b"{not json", "headers": {"content-type": "application/json"}}, 400),
+        # A cross-site form post (no CORS preflight) is refused.
+        ({"data": {"login": "sp-admin"}}, 415),
+    ],
+)
+async def test_demo_sign_in_refuses_bad_requests(
+    dev: httpx.AsyncClient, kwargs: dict, status: int
+) -> None:
     response = await dev.post("/graphiql/demo-token", **kwargs)
     assert response.status_code == status
     assert "token" not in response.json() and "nobody" not in response.text
@@ -143,8 +150,11 @@ async def test_demo_sign_in_is_a_post(dev: httpx.AsyncClient) -> None:
 
 
 async def test_production_exposes_no_page_files_or_sign_in(prod: httpx.AsyncClient) -> None:
-    for path in ("/graphiql/static/boot.js", "/graphiql/static/vendor/manifest.json",
-                 "/graphiql/demo-logins"):
+    for path in (
+        "/graphiql/static/boot.js",
+        "/graphiql/static/vendor/manifest.json",
+        "/graphiql/demo-logins",
+    ):
         assert (await prod.get(path)).status_code == 404, path
     minted = await prod.post("/graphiql/demo-token", json={"login": "sp-admin"})
     assert minted.status_code == 404 and "token" not in minted.text
@@ -159,7 +169,7 @@ async def test_no_sign_in_where_tokens_are_signed_with_a_real_secret() -> None:
     async for client in client_for(settings):
         page = await client.get("/graphql", headers=PAGE)
         assert page.status_code == 200 and "demo-token" not in page.text
-        assert (await client.post("/graphiql/demo-token",
-                                  json={"login": "sp-admin"})).status_code == 404
+        assert (
+            await client.post("/graphiql/demo-token", json={"login": "sp-admin"})
+        ).status_code == 404
         assert (await client.get("/graphiql/static/boot.js")).status_code == 200
-

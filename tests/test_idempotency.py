@@ -65,8 +65,9 @@ async def test_a_concurrent_retry_is_told_to_wait(caller: Any) -> None:
         await release.wait()
         return 1
 
-    first = asyncio.create_task(once(caller, "op", "key-d", {}, slow, encode=identity,
-                                     decode=identity))
+    first = asyncio.create_task(
+        once(caller, "op", "key-d", {}, slow, encode=identity, decode=identity)
+    )
     await asyncio.sleep(0.3)
     with pytest.raises(IdempotencyInProgress):
         await once(caller, "op", "key-d", {}, slow, encode=identity, decode=identity)

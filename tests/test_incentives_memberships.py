@@ -33,8 +33,13 @@ def partner_with_directory_entry() -> str:
 
 
 def record_input(partner: str, **fields: Any) -> dict[str, Any]:
-    return {"input": {"partnerId": str(GlobalID("Partner", partner)),
-                      "program": "SOLUTION_PROVIDER", **fields}}
+    return {
+        "input": {
+            "partnerId": str(GlobalID("Partner", partner)),
+            "program": "SOLUTION_PROVIDER",
+            **fields,
+        }
+    }
 
 
 async def record(api: Api, partner: str, **fields: Any) -> dict[str, Any]:
@@ -44,7 +49,8 @@ async def record(api: Api, partner: str, **fields: Any) -> dict[str, Any]:
 
 
 async def test_r19_r20_a_recorded_lapse_bounds_then_ends_the_programs_incentives(
-        api: Api, local_env: Any) -> None:
+    api: Api, local_env: Any
+) -> None:
     partner = partner_with_directory_entry()
     record_membership(partner, Program.SOLUTION_PROVIDER, joined_on=date(2020, 1, 1))
     positive = incentive(partner, "10.00", notified_on=date(2023, 6, 1))
@@ -52,9 +58,12 @@ async def test_r19_r20_a_recorded_lapse_bounds_then_ends_the_programs_incentives
 
     done = await record(api, partner, lapsedOn="2024-02-29")  # joinedOn kept
     assert done["errors"] == []
-    assert done["membership"] == {"program": "SOLUTION_PROVIDER", "joinedOn": "2020-01-01",
-                                  "lapsedOn": "2024-02-29",
-                                  "incentivesValidUntil": "2025-02-28"}
+    assert done["membership"] == {
+        "program": "SOLUTION_PROVIDER",
+        "joinedOn": "2020-01-01",
+        "lapsedOn": "2024-02-29",
+        "incentivesValidUntil": "2025-02-28",
+    }
     # The partner sees its membership and its incentives' end (R19; R17 for negatives).
     seen = await as_(api, admin(partner), PROGRAMS)
     assert seen["data"]["incentivePrograms"] == [done["membership"]]
@@ -80,8 +89,7 @@ async def test_r19_r20_a_recorded_lapse_bounds_then_ends_the_programs_incentives
 async def test_a_partner_new_to_a_program_joins_with_its_day(api: Api, local_env: Any) -> None:
     partner = partner_with_directory_entry()
     missing = await record(api, partner)
-    assert [(e["code"], e["field"]) for e in missing["errors"]] == [
-        ("BAD_USER_INPUT", "joinedOn")]
+    assert [(e["code"], e["field"]) for e in missing["errors"]] == [("BAD_USER_INPUT", "joinedOn")]
     joined = await record(api, partner, joinedOn="2025-07-01")
     assert joined["membership"]["joinedOn"] == "2025-07-01"
     assert memberships(partner)[Program.SOLUTION_PROVIDER].lapsed_on is None
@@ -91,12 +99,15 @@ async def test_impossible_days_are_refused_and_change_nothing(api: Api, local_en
     partner = partner_with_directory_entry()
     record_membership(partner, Program.SOLUTION_PROVIDER, joined_on=date(2022, 5, 1))
     tomorrow = (today_in_beijing() + timedelta(days=1)).isoformat()
-    for fields, field in (({"lapsedOn": "2022-04-30"}, "lapsedOn"),
-                          ({"lapsedOn": tomorrow}, "lapsedOn"),
-                          ({"joinedOn": tomorrow}, "joinedOn")):
+    for fields, field in (
+        ({"lapsedOn": "2022-04-30"}, "lapsedOn"),
+        ({"lapsedOn": tomorrow}, "lapsedOn"),
+        ({"joinedOn": tomorrow}, "joinedOn"),
+    ):
         refused = await record(api, partner, **fields)
         assert [(e["code"], e["field"]) for e in refused["errors"]] == [
-            ("BAD_USER_INPUT", field)], fields
+            ("BAD_USER_INPUT", field)
+        ], fields
         assert refused["membership"] is None
     kept = memberships(partner)[Program.SOLUTION_PROVIDER]
     assert (kept.joined_on, kept.lapsed_on) == (date(2022, 5, 1), None)
@@ -105,16 +116,23 @@ async def test_impossible_days_are_refused_and_change_nothing(api: Api, local_en
 async def test_unknown_partners_and_foreign_ids_are_refused(api: Api, local_env: Any) -> None:
     unknown = await record(api, "ptn-nobody", joinedOn="2025-01-01")
     assert [(e["code"], e["field"]) for e in unknown["errors"]] == [("NOT_FOUND", "partnerId")]
-    wrong_type = await api.gql("ops-reviewer", RECORD, {"input": {
-        "partnerId": str(GlobalID("Customer", "ptn-sp-001")), "program": "DISTRIBUTION",
-        "joinedOn": "2025-01-01"}})
+    wrong_type = await api.gql(
+        "ops-reviewer",
+        RECORD,
+        {
+            "input": {
+                "partnerId": str(GlobalID("Customer", "ptn-sp-001")),
+                "program": "DISTRIBUTION",
+                "joinedOn": "2025-01-01",
+            }
+        },
+    )
     payload = wrong_type["data"]["recordProgramMembership"]
     assert [e["code"] for e in payload["errors"]] == ["BAD_USER_INPUT"]
     assert memberships("ptn-nobody") == {}
 
 
-async def test_only_the_providers_operations_record_memberships(api: Api,
-                                                                local_env: Any) -> None:
+async def test_only_the_providers_operations_record_memberships(api: Api, local_env: Any) -> None:
     partner = partner_with_directory_entry()
     record_membership(partner, Program.SOLUTION_PROVIDER, joined_on=date(2022, 5, 1))
     variables = record_input(partner, lapsedOn="2025-01-01")
@@ -131,7 +149,8 @@ async def test_only_the_providers_operations_record_memberships(api: Api,
 
 
 async def test_a_retry_with_its_key_records_once_and_a_reused_key_is_refused(
-        api: Api, local_env: Any) -> None:
+    api: Api, local_env: Any
+) -> None:
     partner = partner_with_directory_entry()
     record_membership(partner, Program.SOLUTION_PROVIDER, joined_on=date(2022, 5, 1))
     first = await record(api, partner, lapsedOn="2025-01-01", idempotencyKey="lapse-1")
@@ -150,18 +169,23 @@ PROGRAMS_OF = """query($partner: ID) {
 
 
 async def test_operations_read_back_the_memberships_of_the_partner_they_name(
-        api: Api, local_env: Any) -> None:
+    api: Api, local_env: Any
+) -> None:
     partner = partner_with_directory_entry()
     await record(api, partner, joinedOn="2024-03-01", lapsedOn="2025-03-01")
     named = {"partner": str(GlobalID("Partner", partner))}
     body = await api.gql("ops-reviewer", PROGRAMS_OF, named)
     assert body["data"]["incentivePrograms"] == [
-        {"program": "SOLUTION_PROVIDER", "joinedOn": "2024-03-01", "lapsedOn": "2025-03-01"}]
+        {"program": "SOLUTION_PROVIDER", "joinedOn": "2024-03-01", "lapsedOn": "2025-03-01"}
+    ]
     # On their platform token they must name the partner; a partner's users may name only
     # their own.
     assert codes(await api.gql("ops-reviewer", PROGRAMS_OF, {})) == ["BAD_USER_INPUT"]
     assert codes(await api.gql("sp-admin", PROGRAMS_OF, named)) == ["FORBIDDEN"]
-    own = await api.gql("sp-admin", PROGRAMS_OF,
-                        {"partner": str(GlobalID("Partner", "ptn-sp-001"))})
-    assert own["data"]["incentivePrograms"] == (
-        await api.gql("sp-admin", PROGRAMS_OF, {}))["data"]["incentivePrograms"]
+    own = await api.gql(
+        "sp-admin", PROGRAMS_OF, {"partner": str(GlobalID("Partner", "ptn-sp-001"))}
+    )
+    assert (
+        own["data"]["incentivePrograms"]
+        == (await api.gql("sp-admin", PROGRAMS_OF, {}))["data"]["incentivePrograms"]
+    )

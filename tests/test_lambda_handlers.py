@@ -13,19 +13,33 @@ from partner_center.local.lambda_context import LocalContext
 from tests.conftest import token
 
 
-def http_api_event(method: str, path: str, body: str | None = None,
-                   headers: dict[str, str] | None = None) -> dict[str, Any]:
+def http_api_event(
+    method: str, path: str, body: str | None = None, headers: dict[str, str] | None = None
+) -> dict[str, Any]:
     """An API Gateway HTTP API (payload v2) event."""
     return {
-        "version": "2.0", "routeKey": f"{method} {path}", "rawPath": path,
-        "rawQueryString": "", "headers": {"content-type": "application/json",
-                                          **(headers or {})},
-        "requestContext": {"http": {"method": method, "path": path, "protocol": "HTTP/1.1",
-                                    "sourceIp": "127.0.0.1", "userAgent": "test"},
-                           "requestId": "req-1", "stage": "$default",
-                           "accountId": "000000000000", "apiId": "api",
-                           "domainName": "example.test", "timeEpoch": 0},
-        "body": body, "isBase64Encoded": False,
+        "version": "2.0",
+        "routeKey": f"{method} {path}",
+        "rawPath": path,
+        "rawQueryString": "",
+        "headers": {"content-type": "application/json", **(headers or {})},
+        "requestContext": {
+            "http": {
+                "method": method,
+                "path": path,
+                "protocol": "HTTP/1.1",
+                "sourceIp": "127.0.0.1",
+                "userAgent": "test",
+            },
+            "requestId": "req-1",
+            "stage": "$default",
+            "accountId": "000000000000",
+            "apiId": "api",
+            "domainName": "example.test",
+            "timeEpoch": 0,
+        },
+        "body": body,
+        "isBase64Encoded": False,
     }
 
 
@@ -52,25 +66,42 @@ def test_api_handler_serves_healthz(api_handler_ready: None) -> None:
 
 
 def test_api_handler_answers_graphql(api_handler_ready: None) -> None:
-    response = call_api(http_api_event(
-        "POST", "/graphql", json.dumps({"query": "{ viewer { login } }"}),
-        {"authorization": f"Bearer {token('sp-admin')}"}))
+    response = call_api(
+        http_api_event(
+            "POST",
+            "/graphql",
+            json.dumps({"query": "{ viewer { login } }"}),
+            {"authorization": f"Bearer {token('sp-admin')}"},
+        )
+    )
     assert response["statusCode"] == 200
     assert json.loads(response["body"])["data"] == {"viewer": {"login": "sp-admin"}}
 
 
 def test_api_handler_refuses_anonymous_calls(api_handler_ready: None) -> None:
-    response = call_api(http_api_event("POST", "/graphql",
-                                       json.dumps({"query": "{ viewer { login } }"})))
+    response = call_api(
+        http_api_event("POST", "/graphql", json.dumps({"query": "{ viewer { login } }"}))
+    )
     assert response["statusCode"] == 401
 
 
 def test_worker_handler_reports_partial_failures(demo: Any) -> None:
     from functions.export_worker import handler
 
-    event = {"Records": [{
-        "messageId": "m-1", "receiptHandle": "r", "body": "not json", "attributes": {},
-        "messageAttributes": {}, "md5OfBody": "", "eventSource": "aws:sqs",
-        "eventSourceARN": "arn:aws:sqs:us-east-1:000000000000:q", "awsRegion": "us-east-1"}]}
+    event = {
+        "Records": [
+            {
+                "messageId": "m-1",
+                "receiptHandle": "r",
+                "body": "not json",
+                "attributes": {},
+                "messageAttributes": {},
+                "md5OfBody": "",
+                "eventSource": "aws:sqs",
+                "eventSourceARN": "arn:aws:sqs:us-east-1:000000000000:q",
+                "awsRegion": "us-east-1",
+            }
+        ]
+    }
     result = asyncio.run(asyncio.to_thread(handler, event, LocalContext("exportWorker")))
     assert result == {"batchItemFailures": [{"itemIdentifier": "m-1"}]}

@@ -13,15 +13,17 @@ PARTNER = "ptn-sp-001"
 
 
 def test_leads_changed_since_read_fail_alone_and_a_redelivery_writes_no_second_entry(
-        local_env: Any) -> None:
+    local_env: Any,
+) -> None:
     leads = make_leads(50)
     store = LeadStore(PARTNER)
     read = store.get_many([lead.lead_id for lead in leads])
     as_read = [read[lead.lead_id] for lead in leads]
     # After the read, one lead is taken by another job and one is closed.
     taken, closed = leads[5].lead_id, leads[40].lead_id
-    assert store.apply(taken, Transition(DispatchAction.DISPATCH, new_id(), "a",
-                                         "usr-other")).succeeded
+    assert store.apply(
+        taken, Transition(DispatchAction.DISPATCH, new_id(), "a", "usr-other")
+    ).succeeded
     now = lead_now(PARTNER, closed)
     now.status = "closed"
     now.save()

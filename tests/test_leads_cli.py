@@ -21,24 +21,44 @@ runner = CliRunner()
 @pytest.fixture
 def dispatch_worker(workers: Workers) -> Iterator[None]:
     stop = threading.Event()
-    thread = threading.Thread(target=workers.poller("dispatchWorker").run, args=(stop,),
-                              daemon=True)
+    thread = threading.Thread(
+        target=workers.poller("dispatchWorker").run, args=(stop,), daemon=True
+    )
     thread.start()
     yield
     stop.set()
     thread.join(timeout=10)
 
 
-def test_dispatch_wait_saves_the_masked_report(api_url: str,  # noqa: F811
-                                               dispatch_worker: None, tmp_path: Path) -> None:
+def test_dispatch_wait_saves_the_masked_report(
+    api_url: str,  # noqa: F811
+    dispatch_worker: None,
+    tmp_path: Path,
+) -> None:
     leads = make_leads(12)
     ids = tmp_path / "leads.txt"
     ids.write_text("\n".join(gid("Lead", lead.lead_id) for lead in leads[1:]) + "\n")
     target = tmp_path / "report.csv"
-    result = runner.invoke(app, ["leads", "dispatch", "--user", "sp-operator", "--api", api_url,
-                                 "--lead", gid("Lead", leads[0].lead_id), "--from-file",
-                                 str(ids), "--staff", gid("User", STAFF_1), "--wait", "-o",
-                                 str(target)])
+    result = runner.invoke(
+        app,
+        [
+            "leads",
+            "dispatch",
+            "--user",
+            "sp-operator",
+            "--api",
+            api_url,
+            "--lead",
+            gid("Lead", leads[0].lead_id),
+            "--from-file",
+            str(ids),
+            "--staff",
+            gid("User", STAFF_1),
+            "--wait",
+            "-o",
+            str(target),
+        ],
+    )
     assert result.exit_code == 0, result.output
     assert "12 leads changed, 0 refused" in result.output
     text = target.read_text(encoding="utf-8-sig")
@@ -48,8 +68,19 @@ def test_dispatch_wait_saves_the_masked_report(api_url: str,  # noqa: F811
     assert all(lead_now("ptn-sp-001", lead.lead_id).assignee_id == STAFF_1 for lead in leads)
 
     # Recalling twice: the second run refuses every lead (exit 3), each for its reason.
-    args = ["leads", "recall", "--user", "sp-admin", "--api", api_url, "--from-file", str(ids),
-            "--wait", "-o", str(tmp_path / "recall.csv")]
+    args = [
+        "leads",
+        "recall",
+        "--user",
+        "sp-admin",
+        "--api",
+        api_url,
+        "--from-file",
+        str(ids),
+        "--wait",
+        "-o",
+        str(tmp_path / "recall.csv"),
+    ]
     assert runner.invoke(app, args).exit_code == 0
     again = runner.invoke(app, args)
     assert again.exit_code == 3, again.output
@@ -58,8 +89,21 @@ def test_dispatch_wait_saves_the_masked_report(api_url: str,  # noqa: F811
 
 
 def test_dispatch_without_permission_exits_non_zero(api_url: str) -> None:  # noqa: F811
-    result = runner.invoke(app, ["leads", "dispatch", "--user", "sp-staff-1", "--api", api_url,
-                                 "--lead", gid("Lead", "x"), "--staff", gid("User", STAFF_1)])
+    result = runner.invoke(
+        app,
+        [
+            "leads",
+            "dispatch",
+            "--user",
+            "sp-staff-1",
+            "--api",
+            api_url,
+            "--lead",
+            gid("Lead", "x"),
+            "--staff",
+            gid("User", STAFF_1),
+        ],
+    )
     assert result.exit_code == 1
     assert "FORBIDDEN" in result.output
 

@@ -24,43 +24,51 @@ def at(text: str) -> datetime:
     return datetime.fromisoformat(text).replace(tzinfo=UTC)
 
 
-@pytest.mark.parametrize("expression,expected", [
-    ("cron(30 16 * * ? *)", "2026-11-27T16:30"),  # the daily roll-up, 00:30 Beijing
-    ("cron(0 18 4 * ? *)", "2026-12-04T18:00"),  # the bill run, 02:00 Beijing on the 5th
-    ("cron(0 12 ? * MON-FRI *)", "2026-11-27T12:00"),  # Friday
-    ("cron(0 12 ? * 2-6 *)", "2026-11-27T12:00"),  # the same days, numbered from Sunday
-    ("cron(0 12 ? * 1 *)", "2026-11-29T12:00"),  # 1 is Sunday
-    ("cron(0 12 ? * SAT,SUN *)", "2026-11-28T12:00"),
-    ("cron(15 10 ? * 6L 2026-2027)", "2026-11-27T10:15"),  # the last Friday of November
-    ("cron(0 8 ? * 2#1 *)", "2026-12-07T08:00"),  # the first Monday of December
-    ("cron(0 0 L * ? *)", "2026-11-30T00:00"),  # the last day of the month
-    ("cron(0/15 * * * ? *)", "2026-11-26T23:15"),
-    ("cron(0 9 1 JAN,JUL ? *)", "2027-01-01T09:00"),
-    ("cron(0 9 1 * ? 2030)", "2030-01-01T09:00"),
-    ("rate(5 minutes)", "2026-11-26T23:12"),  # one period after the rule is created
-    ("rate(1 day)", "2026-11-27T23:07"),
-])
-def test_eventbridge_expressions_fire_when_eventbridge_would(expression: str,
-                                                             expected: str) -> None:
+@pytest.mark.parametrize(
+    "expression,expected",
+    [
+        ("cron(30 16 * * ? *)", "2026-11-27T16:30"),  # the daily roll-up, 00:30 Beijing
+        ("cron(0 18 4 * ? *)", "2026-12-04T18:00"),  # the bill run, 02:00 Beijing on the 5th
+        ("cron(0 12 ? * MON-FRI *)", "2026-11-27T12:00"),  # Friday
+        ("cron(0 12 ? * 2-6 *)", "2026-11-27T12:00"),  # the same days, numbered from Sunday
+        ("cron(0 12 ? * 1 *)", "2026-11-29T12:00"),  # 1 is Sunday
+        ("cron(0 12 ? * SAT,SUN *)", "2026-11-28T12:00"),
+        ("cron(15 10 ? * 6L 2026-2027)", "2026-11-27T10:15"),  # the last Friday of November
+        ("cron(0 8 ? * 2#1 *)", "2026-12-07T08:00"),  # the first Monday of December
+        ("cron(0 0 L * ? *)", "2026-11-30T00:00"),  # the last day of the month
+        ("cron(0/15 * * * ? *)", "2026-11-26T23:15"),
+        ("cron(0 9 1 JAN,JUL ? *)", "2027-01-01T09:00"),
+        ("cron(0 9 1 * ? 2030)", "2030-01-01T09:00"),
+        ("rate(5 minutes)", "2026-11-26T23:12"),  # one period after the rule is created
+        ("rate(1 day)", "2026-11-27T23:07"),
+    ],
+)
+def test_eventbridge_expressions_fire_when_eventbridge_would(
+    expression: str, expected: str
+) -> None:
     rule = trigger(expression, NOW)
     assert rule.get_next_fire_time(None, NOW) == at(expected)
 
 
-@pytest.mark.parametrize("expression,complaint", [
-    ("cron(0 12 * * * *)", "exactly one of day-of-month and day-of-week"),
-    ("cron(0 12 ? * ? *)", "exactly one of day-of-month and day-of-week"),
-    ("cron(0 12 15W * ? *)", "'W' (nearest weekday) is not supported"),
-    ("cron(0 12 * * ?)", "needs 6 fields"),
-    ("cron(0 25 * * ? *)", "cron(0 25 * * ? *)"),  # no 25th hour
-    ("cron(0 12 ? * FUNDAY *)", "is not a day of the week"),
-    ("cron(0 12 ? * 8 *)", "is not a day of the week"),
-    ("cron(0 12 ? * 2#6 *)", "'#' takes 1 to 5"),
-    ("rate(0 minutes)", "positive whole number"),
-    ("rate(2 weeks)", "minute(s), hour(s) or day(s)"),
-    ("every day at noon", "not a cron(...) or rate(...)"),
-])
+@pytest.mark.parametrize(
+    "expression,complaint",
+    [
+        ("cron(0 12 * * * *)", "exactly one of day-of-month and day-of-week"),
+        ("cron(0 12 ? * ? *)", "exactly one of day-of-month and day-of-week"),
+        ("cron(0 12 15W * ? *)", "'W' (nearest weekday) is not supported"),
+        ("cron(0 12 * * ?)", "needs 6 fields"),
+        ("cron(0 25 * * ? *)", "cron(0 25 * * ? *)"),  # no 25th hour
+        ("cron(0 12 ? * FUNDAY *)", "is not a day of the week"),
+        ("cron(0 12 ? * 8 *)", "is not a day of the week"),
+        ("cron(0 12 ? * 2#6 *)", "'#' takes 1 to 5"),
+        ("rate(0 minutes)", "positive whole number"),
+        ("rate(2 weeks)", "minute(s), hour(s) or day(s)"),
+        ("every day at noon", "not a cron(...) or rate(...)"),
+    ],
+)
 def test_what_eventbridge_refuses_or_cannot_run_locally_is_refused_by_name(
-        expression: str, complaint: str) -> None:
+    expression: str, complaint: str
+) -> None:
     with pytest.raises(UnsupportedSchedule) as refused:
         trigger(expression, NOW)
     assert complaint in str(refused.value)
@@ -103,8 +111,12 @@ def record(event: dict[str, Any], context: Any) -> dict[str, Any]:
     return {"ok": True}
 
 
-RECORDER = ScheduledFunction(name="recorder", handler="tests/test_local_scheduler.record",
-                             expressions=("cron(0 18 4 * ? *)",), timeout_seconds=900)
+RECORDER = ScheduledFunction(
+    name="recorder",
+    handler="tests/test_local_scheduler.record",
+    expressions=("cron(0 18 4 * ? *)",),
+    timeout_seconds=900,
+)
 
 
 def test_a_run_gets_the_event_eventbridge_sends_and_a_lambda_context() -> None:
@@ -115,8 +127,7 @@ def test_a_run_gets_the_event_eventbridge_sends_and_a_lambda_context() -> None:
     assert event["source"] == "aws.events"
     # The bill run reads `time` to choose its month: the scheduled minute, in UTC.
     assert event["time"] == "2026-12-04T18:00:00Z"
-    assert event["resources"] == [
-        "arn:aws:events:us-east-1:000000000000:rule/recorder-schedule-1"]
+    assert event["resources"] == ["arn:aws:events:us-east-1:000000000000:rule/recorder-schedule-1"]
     assert context.function_name == "recorder"
     assert 0 < context.get_remaining_time_in_millis() <= 900_000
 
@@ -163,7 +174,8 @@ def test_due_functions_run_on_their_own_threads_and_never_overlap_themselves() -
 
 
 def test_a_failing_run_is_logged_and_the_next_time_still_comes(
-        caplog: pytest.LogCaptureFixture) -> None:
+    caplog: pytest.LogCaptureFixture,
+) -> None:
     clock = FakeClock(NOW)
     calls: list[datetime] = []
 
@@ -185,7 +197,8 @@ def test_a_failing_run_is_logged_and_the_next_time_still_comes(
 
 
 def test_the_command_line_lists_the_schedule_and_runs_one_function_as_scheduled(
-        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     from typer.testing import CliRunner
 
     from partner_center.cli import scheduled

@@ -249,16 +249,24 @@ async def test_r1_the_buyer_in_full_is_for_administrators_only(api: Api) -> None
     assert node["buyerContact"]["name"] != node["buyerName"]
     # An operator granted the marketplace menu (in the partner directory, which is what
     # decides grants) sees the masked values only.
-    operator = replace(demo_data.principal("sp-operator"), user_id="usr-t-mkt-operator",
-                       login="t-mkt-operator", permissions=frozenset({Menu.MARKETPLACE}))
-    record = DirectoryItem(operator.partner_id, f"USER#{operator.user_id}", name="测试操作员",
-                           login=operator.login, role=operator.role.value,
-                           permissions={Menu.MARKETPLACE.value})
+    operator = replace(
+        demo_data.principal("sp-operator"),
+        user_id="usr-t-mkt-operator",
+        login="t-mkt-operator",
+        permissions=frozenset({Menu.MARKETPLACE}),
+    )
+    record = DirectoryItem(
+        operator.partner_id,
+        f"USER#{operator.user_id}",
+        name="测试操作员",
+        login=operator.login,
+        role=operator.role.value,
+        permissions={Menu.MARKETPLACE.value},
+    )
     record.save()
     try:
         token = issue_token(operator, get_settings())
-        response = await api.post(None, query, {"billId": bill},
-                                  authorization=f"Bearer {token}")
+        response = await api.post(None, query, {"billId": bill}, authorization=f"Bearer {token}")
     finally:
         record.delete()
     body = response.json()
@@ -763,20 +771,19 @@ async def test_tenant_isolation_of_bills_links_and_transactions(api: Api) -> Non
             "marketplaceBill",
         )["providerShare"]
     )  # ...is not sp-001's
-    assert codes(
-        await api.gql("sp2-admin", BILL, {"id": mbill("1999-01.saas", "ptn-sp-002")})
-    ) == ["NOT_FOUND"]
-    assert codes(await api.gql("sp-admin", BILL, {"id": mbill("garbage")})) == [
+    assert codes(await api.gql("sp2-admin", BILL, {"id": mbill("1999-01.saas", "ptn-sp-002")})) == [
         "NOT_FOUND"
     ]
+    assert codes(await api.gql("sp-admin", BILL, {"id": mbill("garbage")})) == ["NOT_FOUND"]
     # The bill IDs repeat across partners; the global ID names one partner's: another
     # partner's is NOT_FOUND (null through node), and an ID without a partner is refused.
     sp2_id = sp2_bill["data"]["marketplaceBill"]["id"]
     assert sp2_id == mbill("2026-08.saas", "ptn-sp-002") != mbill("2026-08.saas")
     assert codes(await api.gql("sp-admin", BILL, {"id": sp2_id})) == ["NOT_FOUND"]
     assert data(await api.gql("sp-admin", NODE, {"id": sp2_id}), "node") is None
-    assert codes(await api.gql("sp-admin", BILL, {"id": gid("MarketplaceBill", "2026-08.saas")})
-                 ) == ["BAD_USER_INPUT"]
+    assert codes(
+        await api.gql("sp-admin", BILL, {"id": gid("MarketplaceBill", "2026-08.saas")})
+    ) == ["BAD_USER_INPUT"]
     assert codes(await api.gql("sp-admin", BILL, {"id": ERP})) == ["BAD_USER_INPUT"]
     # Without the menu, nodes are null rather than a hint that they exist.
     assert data(await api.gql("sp-operator", NODE, {"id": bill_id}), "node") is None

@@ -130,8 +130,9 @@ async def test_r9_xlsx_holds_the_same_masked_rows(
 ) -> None:
     from openpyxl import load_workbook
 
-    requested = await request(api, "sp2-admin", {"billId": bill(SOLUTION_BILL, "ptn-sp-002")},
-                              fmt="XLSX")
+    requested = await request(
+        api, "sp2-admin", {"billId": bill(SOLUTION_BILL, "ptn-sp-002")}, fmt="XLSX"
+    )
     done = await finished(api, workers, "sp2-admin", requested["job"]["id"])
     assert done["fileName"].endswith(".xlsx")
     content = httpx.get(done["downloadUrl"]).content

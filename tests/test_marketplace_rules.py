@@ -242,30 +242,38 @@ def test_share_link_key_is_separate_and_required_in_production(
     # Production reads its keys from SSM (`stored`: what partner_center.secrets read);
     # tests/test_secrets.py reads them through the embedded SSM itself.
     monkeypatch.setenv("PC_ENV", "production")
-    for name in ("PC_JWT_SECRET", "PC_SHARE_LINK_SECRET", "PC_SHARE_LINK_RETIRED_SECRETS",
-                 "PC_ACCOUNT_HASH_KEY"):
+    for name in (
+        "PC_JWT_SECRET",
+        "PC_SHARE_LINK_SECRET",
+        "PC_SHARE_LINK_RETIRED_SECRETS",
+        "PC_ACCOUNT_HASH_KEY",
+    ):
         monkeypatch.delenv(name, raising=False)
     base = {"jwt_secret": "j" * 40, "account_hash_key": "h" * 40}
     with pytest.raises(RuntimeError, match="PC_SHARE_LINK_KEYS_PATH"):
         from_environ(base)
     for refused in (DEVELOPMENT_SHARE_LINK_SECRET, "j" * 40, "short"):
         with pytest.raises(RuntimeError):
-            from_environ({**base, "share_link_key_id": "2026a",
-                          "share_link_keys": {"2026a": refused}})
-    loaded = from_environ({**base, "share_link_key_id": "2026a",
-                           "share_link_keys": {"2026a": "k" * 40, "2025b": "o" * 40}})
+            from_environ(
+                {**base, "share_link_key_id": "2026a", "share_link_keys": {"2026a": refused}}
+            )
+    loaded = from_environ(
+        {
+            **base,
+            "share_link_key_id": "2026a",
+            "share_link_keys": {"2026a": "k" * 40, "2025b": "o" * 40},
+        }
+    )
     keys = tokens.SigningKeys.from_settings(loaded)
     assert keys.current_id == "2026a" and set(keys.secrets) == {"2026a", "2025b"}
     assert keys.secrets["2026a"] == b"k" * 40
     # The signing key must be one of the keys under the path.
     with pytest.raises(RuntimeError, match="2027"):
-        from_environ({**base, "share_link_key_id": "2027",
-                      "share_link_keys": {"2026a": "k" * 40}})
+        from_environ({**base, "share_link_key_id": "2027", "share_link_keys": {"2026a": "k" * 40}})
     # A plain-text secret in a production environment is refused outright.
     monkeypatch.setenv("PC_SHARE_LINK_SECRET", "k" * 40)
     with pytest.raises(RuntimeError, match="must not be set in production"):
-        from_environ({**base, "share_link_key_id": "2026a",
-                      "share_link_keys": {"2026a": "k" * 40}})
+        from_environ({**base, "share_link_key_id": "2026a", "share_link_keys": {"2026a": "k" * 40}})
 
 
 def test_retired_share_link_keys_from_the_development_environment(

@@ -43,16 +43,17 @@ EM_AARCH64 = 183
 
 if not TEMPLATE.is_file():
     if os.environ.get("CI") == "true":
-        pytest.fail(f"{TEMPLATE} is missing: .ci/run packages before the tests",
-                    pytrace=False)
-    pytest.skip("no packaged artifact: run `npx serverless package --stage dev`",
-                allow_module_level=True)
+        pytest.fail(f"{TEMPLATE} is missing: .ci/run packages before the tests", pytrace=False)
+    pytest.skip(
+        "no packaged artifact: run `npx serverless package --stage dev`", allow_module_level=True
+    )
 
 # Nothing in the zip may come from these (a developer's machine only).
 FORBIDDEN = re.compile(
     r"^(node_modules/|partner_center/local/|partner_center/cli/|tests/|docs/|bench/|"
     r"\.venv/|\.ci/|infra/|build/)"
-    r"|(^|/)demo(_[a-z_]+)?\.py$|\.graphql$|^[^/]+\.md$|^(package(-lock)?\.json|serverless\.yml)$")
+    r"|(^|/)demo(_[a-z_]+)?\.py$|\.graphql$|^[^/]+\.md$|^(package(-lock)?\.json|serverless\.yml)$"
+)
 SECRET_NAME = re.compile(r"SECRET|KEY|TOKEN|PASSWORD|PRIVATE|CREDENTIAL", re.I)
 
 
@@ -62,8 +63,7 @@ def template() -> dict[str, Any]:
 
 
 def _functions(template: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    return {k: v for k, v in template["Resources"].items()
-            if v["Type"] == "AWS::Lambda::Function"}
+    return {k: v for k, v in template["Resources"].items() if v["Type"] == "AWS::Lambda::Function"}
 
 
 def _zip_of(content: dict[str, Any]) -> Path:
@@ -102,7 +102,7 @@ def test_no_environment_value_is_or_could_be_a_secret(template: dict[str, Any]) 
                 continue
             if isinstance(value, str):
                 # Anything long without a separator of its own is treated as a key.
-                looks_random = (len(value) >= 20 and not re.search(r"[/:.]", value))
+                looks_random = len(value) >= 20 and not re.search(r"[/:.]", value)
                 assert not looks_random, f"{where} could be a secret"
 
 
@@ -111,8 +111,11 @@ def test_functions_may_read_only_the_stages_parameters(template: dict[str, Any])
     statements = [s for p in role["Policies"] for s in p["PolicyDocument"]["Statement"]]
     ssm = [s for s in statements if any(a.startswith("ssm:") for a in s["Action"])]
     assert len(ssm) == 1
-    assert set(ssm[0]["Action"]) == {"ssm:GetParameter", "ssm:GetParameters",
-                                     "ssm:GetParametersByPath"}
+    assert set(ssm[0]["Action"]) == {
+        "ssm:GetParameter",
+        "ssm:GetParameters",
+        "ssm:GetParametersByPath",
+    }
     assert f":parameter/partner-center/{STAGE}/*" in json.dumps(ssm[0]["Resource"])
     (kms,) = [s for s in statements if "kms:Decrypt" in s["Action"]]
     assert "kms:ViaService" in kms["Condition"]["StringEquals"]
@@ -182,9 +185,13 @@ def test_unzipped_sizes(template: dict[str, Any]) -> None:
     assert "Numpy" not in json.dumps(template["Resources"])
     # Only the export worker writes PDFs (reportlab and its CJK font).
     assert "PdfLambdaLayer" not in json.dumps(
-        {k: v for k, v in _functions(template).items() if not k.startswith("ExportWorker")})
-    with_crypto = {k for k, v in _functions(template).items()
-                   if "CryptoLambdaLayer" in json.dumps(v["Properties"].get("Layers", []))}
+        {k: v for k, v in _functions(template).items() if not k.startswith("ExportWorker")}
+    )
+    with_crypto = {
+        k
+        for k, v in _functions(template).items()
+        if "CryptoLambdaLayer" in json.dumps(v["Properties"].get("Layers", []))
+    }
     assert with_crypto == CRYPTO_FUNCTIONS
 
 
@@ -236,7 +243,7 @@ def _top_level(names: list[str], prefix: str = "") -> set[str]:
     for name in names:
         if not name.startswith(prefix):
             continue
-        first = name[len(prefix):].split("/", 1)[0]
+        first = name[len(prefix) :].split("/", 1)[0]
         if first and not first.endswith((".dist-info", ".libs")):
             found.add(first.split(".", 1)[0])
     return found
@@ -249,8 +256,12 @@ def test_each_handler_imports_from_its_package(template: dict[str, Any], tmp_pat
     with zipfile.ZipFile(code) as archive:
         # Only the product's code: the zip's third-party packages are aarch64 builds,
         # whose native parts (cryptography's, for one) cannot load here.
-        archive.extractall(code_dir, members=[
-            n for n in archive.namelist() if n.startswith(("functions/", "partner_center/"))])
+        archive.extractall(
+            code_dir,
+            members=[
+                n for n in archive.namelist() if n.startswith(("functions/", "partner_center/"))
+            ],
+        )
         base = _top_level(archive.namelist())
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PC_", "AWS_ENDPOINT"))}
     env.update(PC_ENV="development", AWS_DEFAULT_REGION="eu-west-1")
@@ -263,7 +274,13 @@ def test_each_handler_imports_from_its_package(template: dict[str, Any], tmp_pat
         host = _host_modules(allowed, tmp_path / f"host-{logical_id}")
         result = subprocess.run(
             [sys.executable, "-S", "-c", _IMPORT_CHECK, str(code_dir), str(host), module],
-            cwd=tmp_path, env=env, capture_output=True, text=True, timeout=180, check=False)
+            cwd=tmp_path,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=180,
+            check=False,
+        )
         assert result.returncode == 0, f"{logical_id}: {result.stderr[-1500:]}"
 
 
@@ -283,16 +300,35 @@ def test_the_pdf_writer_finds_its_font_in_the_pdf_layer(
     worker = _functions(template)["ExportWorkerLambdaFunction"]
     code_dir, layer_dir = tmp_path / "task", tmp_path / "opt"
     with zipfile.ZipFile(_zip_of(worker["Properties"]["Code"])) as archive:
-        archive.extractall(code_dir, members=[
-            n for n in archive.namelist() if n.startswith(("functions/", "partner_center/"))])
+        archive.extractall(
+            code_dir,
+            members=[
+                n for n in archive.namelist() if n.startswith(("functions/", "partner_center/"))
+            ],
+        )
     (pdf,) = [p for p in _layers(template, worker) if p.name == "pdf.zip"]
     with zipfile.ZipFile(pdf) as archive:
-        archive.extractall(layer_dir, members=[
-            n for n in archive.namelist() if n.startswith("python/partner_center_fonts/")])
+        archive.extractall(
+            layer_dir,
+            members=[n for n in archive.namelist() if n.startswith("python/partner_center_fonts/")],
+        )
     # reportlab from this interpreter (the layer's build is aarch64).
     host = _host_modules({"reportlab", "PIL", "charset_normalizer"}, tmp_path / "host")
     result = subprocess.run(
-        [sys.executable, "-S", "-c", _FONT_CHECK, str(code_dir), str(layer_dir / "python"),
-         str(host)], cwd=tmp_path, capture_output=True, text=True, timeout=60, check=False)
+        [
+            sys.executable,
+            "-S",
+            "-c",
+            _FONT_CHECK,
+            str(code_dir),
+            str(layer_dir / "python"),
+            str(host),
+        ],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
     assert result.returncode == 0, result.stderr[-1500:]
     assert result.stdout.strip() == str(layer_dir / "python/partner_center_fonts/wqy-microhei.ttc")

@@ -35,8 +35,10 @@ def test_every_place_the_rules_page_names_exists() -> None:
     text = RULES.read_text()
     named = set(re.findall(r"`((?:partner_center|tests)/[\w/]+\.py)`", text))
     # Short forms (`bills/rollup.py`) are relative to the application package.
-    named |= {f"partner_center/{p}" for p in
-              re.findall(r"`((?!partner_center/|tests/)[a-z_]+/[\w/]+\.py)`", text)}
+    named |= {
+        f"partner_center/{p}"
+        for p in re.findall(r"`((?!partner_center/|tests/)[a-z_]+/[\w/]+\.py)`", text)
+    }
     assert named, "the page names no module"
     missing = sorted(p for p in named if not (ROOT / p).is_file())
     assert not missing, missing

@@ -16,7 +16,8 @@ DOCUMENTS = sorted((ROOT / "graphql").glob("*.graphql"))
 def test_schema_graphql_matches_the_code() -> None:
     checked_in = (ROOT / "schema.graphql").read_text(encoding="utf-8")
     assert checked_in == sdl(), (
-        "schema.graphql is stale: run `partner-center schema` and commit the result")
+        "schema.graphql is stale: run `partner-center schema` and commit the result"
+    )
 
 
 def test_there_are_operation_documents() -> None:
@@ -40,4 +41,5 @@ def test_trusted_documents_manifest_is_current() -> None:
 
     current = trusted_documents.render_manifest(trusted_documents.build_manifest())
     assert trusted_documents.MANIFEST.read_text(encoding="utf-8") == current, (
-        "trusted_documents.json is stale: run `partner-center trusted-documents`")
+        "trusted_documents.json is stale: run `partner-center trusted-documents`"
+    )

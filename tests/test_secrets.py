@@ -46,16 +46,33 @@ def ssm(local_env: LocalEnvironment) -> Any:
 def production(ssm: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, str]]:
     """A production configuration whose secrets live in the embedded SSM."""
     names = parameter_names(STAGE)
-    ssm.put_parameter(Name=names[secrets.JWT_SECRET_PARAMETER], Value=JWT,
-                      Type="SecureString", Overwrite=True)
-    ssm.put_parameter(Name=names[secrets.ACCOUNT_HASH_KEY_PARAMETER], Value=HASH_KEY,
-                      Type="SecureString", Overwrite=True)
-    ssm.put_parameter(Name=names[secrets.WEBHOOK_SECRET_KEY_PARAMETER], Value=WEBHOOK_KEY,
-                      Type="SecureString", Overwrite=True)
-    ssm.put_parameter(Name=f"{names[secrets.SHARE_LINK_KEYS_PATH]}/2026a", Value=LINK_KEY,
-                      Type="SecureString", Overwrite=True)
-    ssm.put_parameter(Name=names[secrets.SHARE_LINK_KEY_ID_PARAMETER], Value="2026a",
-                      Type="String", Overwrite=True)
+    ssm.put_parameter(
+        Name=names[secrets.JWT_SECRET_PARAMETER], Value=JWT, Type="SecureString", Overwrite=True
+    )
+    ssm.put_parameter(
+        Name=names[secrets.ACCOUNT_HASH_KEY_PARAMETER],
+        Value=HASH_KEY,
+        Type="SecureString",
+        Overwrite=True,
+    )
+    ssm.put_parameter(
+        Name=names[secrets.WEBHOOK_SECRET_KEY_PARAMETER],
+        Value=WEBHOOK_KEY,
+        Type="SecureString",
+        Overwrite=True,
+    )
+    ssm.put_parameter(
+        Name=f"{names[secrets.SHARE_LINK_KEYS_PATH]}/2026a",
+        Value=LINK_KEY,
+        Type="SecureString",
+        Overwrite=True,
+    )
+    ssm.put_parameter(
+        Name=names[secrets.SHARE_LINK_KEY_ID_PARAMETER],
+        Value="2026a",
+        Type="String",
+        Overwrite=True,
+    )
     for name, value in names.items():
         monkeypatch.setenv(name, value)
     monkeypatch.setenv("PC_ENV", "production")
@@ -64,7 +81,8 @@ def production(ssm: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, 
     monkeypatch.undo()
     reload_settings()
     for page in ssm.get_paginator("get_parameters_by_path").paginate(
-            Path=f"/partner-center/{STAGE}", Recursive=True):
+        Path=f"/partner-center/{STAGE}", Recursive=True
+    ):
         for parameter in page["Parameters"]:
             ssm.delete_parameter(Name=parameter["Name"])
 
@@ -81,8 +99,11 @@ def test_local_runtime_reads_development_secrets_from_the_embedded_ssm(
     # The environment names the parameters; it holds no secret value.
     assert local_env.env[secrets.JWT_SECRET_PARAMETER] == names[secrets.JWT_SECRET_PARAMETER]
     for value in local_env.env.values():
-        assert value not in (config.DEVELOPMENT_JWT_SECRET, config.DEVELOPMENT_SHARE_LINK_SECRET,
-                             config.DEVELOPMENT_ACCOUNT_HASH_KEY)
+        assert value not in (
+            config.DEVELOPMENT_JWT_SECRET,
+            config.DEVELOPMENT_SHARE_LINK_SECRET,
+            config.DEVELOPMENT_ACCOUNT_HASH_KEY,
+        )
     stored = ssm.get_parameter(Name=names[secrets.JWT_SECRET_PARAMETER])["Parameter"]
     assert stored["Type"] == "SecureString"
     settings = get_settings()
@@ -111,10 +132,18 @@ def test_rotation_takes_effect_after_the_max_age_without_a_restart(
     # Share-link rotation: publish the new key, then switch the signing ID to it; the
     # old key stays under the path, so its links keep verifying.
     ssm.put_parameter(Name=f"{keys_path}/2026b", Value="n" * 48, Type="SecureString")
-    ssm.put_parameter(Name=production[secrets.SHARE_LINK_KEY_ID_PARAMETER], Value="2026b",
-                      Type="String", Overwrite=True)
-    ssm.put_parameter(Name=production[secrets.JWT_SECRET_PARAMETER], Value="r" * 48,
-                      Type="SecureString", Overwrite=True)
+    ssm.put_parameter(
+        Name=production[secrets.SHARE_LINK_KEY_ID_PARAMETER],
+        Value="2026b",
+        Type="String",
+        Overwrite=True,
+    )
+    ssm.put_parameter(
+        Name=production[secrets.JWT_SECRET_PARAMETER],
+        Value="r" * 48,
+        Type="SecureString",
+        Overwrite=True,
+    )
     assert get_settings() is before, "read again before the max age"
     _later(monkeypatch, 301)
     after = get_settings()
@@ -131,8 +160,10 @@ def test_rotation_takes_effect_after_the_max_age_without_a_restart(
 
 
 def test_a_failed_re_read_keeps_the_last_good_values(
-    production: dict[str, str], ssm: Any, monkeypatch: pytest.MonkeyPatch,
-    caplog: pytest.LogCaptureFixture
+    production: dict[str, str],
+    ssm: Any,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     before = reload_settings()
     ssm.delete_parameter(Name=production[secrets.JWT_SECRET_PARAMETER])
@@ -148,8 +179,12 @@ def test_a_signing_key_id_without_its_key_is_not_taken(
     production: dict[str, str], ssm: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     before = reload_settings()
-    ssm.put_parameter(Name=production[secrets.SHARE_LINK_KEY_ID_PARAMETER], Value="2030",
-                      Type="String", Overwrite=True)
+    ssm.put_parameter(
+        Name=production[secrets.SHARE_LINK_KEY_ID_PARAMETER],
+        Value="2030",
+        Type="String",
+        Overwrite=True,
+    )
     _later(monkeypatch, 301)
     assert get_settings() is before
 
@@ -180,8 +215,12 @@ def test_a_rotated_webhook_secret_key_seals_new_secrets_in_a_warm_container(
     before = secret.seal("whsec_before", "P1", "S1")
     assert _opens_with(WEBHOOK_KEY, before, "P1", "S1") == "whsec_before"
     rotated = "v" * 48
-    ssm.put_parameter(Name=production[secrets.WEBHOOK_SECRET_KEY_PARAMETER], Value=rotated,
-                      Type="SecureString", Overwrite=True)
+    ssm.put_parameter(
+        Name=production[secrets.WEBHOOK_SECRET_KEY_PARAMETER],
+        Value=rotated,
+        Type="SecureString",
+        Overwrite=True,
+    )
     assert webhook_settings().secret_key == WEBHOOK_KEY, "read again before the max age"
     _later(monkeypatch, 301)
     assert webhook_settings().secret_key == rotated
@@ -199,7 +238,13 @@ def _cold_start(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     # A fresh interpreter importing a handler, as Lambda's init does.
     return subprocess.run(
         [sys.executable, "-c", "import functions.export_dead_letter"],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120, check=False)
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
 
 
 def test_a_missing_parameter_fails_the_cold_start_naming_it(
@@ -211,8 +256,10 @@ def test_a_missing_parameter_fails_the_cold_start_naming_it(
     result = _cold_start(env)
     assert result.returncode != 0
     last = result.stderr.strip().splitlines()[-1]
-    assert last == (f"partner_center.secrets.SecretUnavailable: cannot read SSM parameter "
-                    f"{missing} (ParameterNotFound)"), result.stderr[-2000:]
+    assert last == (
+        f"partner_center.secrets.SecretUnavailable: cannot read SSM parameter "
+        f"{missing} (ParameterNotFound)"
+    ), result.stderr[-2000:]
     for value in (JWT, LINK_KEY, HASH_KEY):
         assert value not in result.stderr and value not in result.stdout
     # And with every parameter there, the same start succeeds.

@@ -50,6 +50,7 @@ NOT_TENANT_SCOPED = {
 
 # --------------------------------------------------------------------------- documents
 
+
 class Spreads(Visitor):
     def __init__(self) -> None:
         super().__init__()
@@ -64,8 +65,9 @@ def _operations() -> dict[str, str]:
     found: dict[str, str] = {}
     for path in sorted(DOCS.glob("*.graphql")):
         document = parse(path.read_text())
-        fragments = {d.name.value: d for d in document.definitions
-                     if isinstance(d, FragmentDefinitionNode)}
+        fragments = {
+            d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
+        }
         for definition in document.definitions:
             if not isinstance(definition, OperationDefinitionNode) or definition.name is None:
                 continue
@@ -79,7 +81,8 @@ def _operations() -> dict[str, str]:
                         needed[name] = fragments[name]
                         pending.append(fragments[name])
             found[definition.name.value] = "\n".join(
-                print_ast(d) for d in [definition, *needed.values()])
+                print_ast(d) for d in [definition, *needed.values()]
+            )
     return found
 
 
@@ -106,11 +109,29 @@ LISTINGS = {
     "Viewer": {},
 }
 # Fields that move on their own (a job is worked on by the export worker).
-VOLATILE = {"progress", "status", "rowCount", "byteSize", "sha256", "fileName", "startedAt",
-            "finishedAt", "attempts", "lastAttemptError", "errorCode", "cursor",
-            "endCursor", "downloadUrl", "downloadUrlExpiresAt",
-            # A webhook delivery is attempted by the webhook worker.
-            "httpStatus", "latencyMs", "lastError", "lastAttemptAt", "nextRetryAt"}
+VOLATILE = {
+    "progress",
+    "status",
+    "rowCount",
+    "byteSize",
+    "sha256",
+    "fileName",
+    "startedAt",
+    "finishedAt",
+    "attempts",
+    "lastAttemptError",
+    "errorCode",
+    "cursor",
+    "endCursor",
+    "downloadUrl",
+    "downloadUrlExpiresAt",
+    # A webhook delivery is attempted by the webhook worker.
+    "httpStatus",
+    "latencyMs",
+    "lastError",
+    "lastAttemptAt",
+    "nextRetryAt",
+}
 
 EXTRA = """
 query Extra {
@@ -177,16 +198,23 @@ async def listings(api: Any, login: str) -> dict[str, Any]:
 
 
 def names_in(answer: Any, *sections: str) -> set[str]:
-    return {v for section in sections for k, v in walk((answer or {}).get(section))
-            if k in {"name", "contactName", "customerName", "buyerName"}
-            and isinstance(v, str) and len(v) >= 2}
+    return {
+        v
+        for section in sections
+        for k, v in walk((answer or {}).get(section))
+        if k in {"name", "contactName", "customerName", "buyerName"}
+        and isinstance(v, str)
+        and len(v) >= 2
+    }
 
 
 # --------------------------------------------------------------------------- B's world
 
+
 async def create_b_objects(api: Any) -> None:
     """Objects the demo data gives B none of: a job, an agreement, a contract, an invoice
     request (audit events follow from these mutations)."""
+
     async def ok(name: str, input_: dict[str, Any]) -> dict[str, Any]:
         answer = await api.gql(B_LOGIN, OPS[name], {"input": input_})
         assert not answer.get("errors"), answer
@@ -194,30 +222,56 @@ async def create_b_objects(api: Any) -> None:
         assert not payload.get("errors"), (name, payload)
         return payload
 
-    await ok("RequestExport", {"kind": "CONSUMPTION_DETAILS", "format": "CSV",
-                               "consumptionDetails": {"dateFrom": "2026-09-01",
-                                                      "dateTo": "2026-09-30"}})
+    await ok(
+        "RequestExport",
+        {
+            "kind": "CONSUMPTION_DETAILS",
+            "format": "CSV",
+            "consumptionDetails": {"dateFrom": "2026-09-01", "dateTo": "2026-09-30"},
+        },
+    )
     today = beijing_date(utcnow())
-    await ok("CreatePaymentAgreement", {
-        "payerAccountName": "乙方数据服务有限公司", "bank": "招商银行深圳分行",
-        "accountNumber": "6222 0212 3456 7890 999", "entrustedParty": "乙方数据服务有限公司",
-        "entrustedPartyType": "ENTERPRISE", "validFrom": today.isoformat(),
-        "validUntil": (today + timedelta(days=365)).isoformat()})
+    await ok(
+        "CreatePaymentAgreement",
+        {
+            "payerAccountName": "乙方数据服务有限公司",
+            "bank": "招商银行深圳分行",
+            "accountNumber": "6222 0212 3456 7890 999",
+            "entrustedParty": "乙方数据服务有限公司",
+            "entrustedPartyType": "ENTERPRISE",
+            "validFrom": today.isoformat(),
+            "validUntil": (today + timedelta(days=365)).isoformat(),
+        },
+    )
     customers = (await api.gql(B_LOGIN, OPS["Customers"], {"first": 100}))["data"]["customers"]
-    reseller = next(e["node"]["id"] for e in customers["edges"]
-                    if e["node"]["association"] == "RESELLER")
-    await ok("RequestPaymentContract", {"customerId": reseller, "amount": "100.00",
-                                        "purpose": "乙方服务费"})
+    reseller = next(
+        e["node"]["id"] for e in customers["edges"] if e["node"]["association"] == "RESELLER"
+    )
+    await ok(
+        "RequestPaymentContract",
+        {"customerId": reseller, "amount": "100.00", "purpose": "乙方服务费"},
+    )
     bills = (await api.gql(B_LOGIN, OPS["MarketplaceBills"], {"first": 50}))["data"]
-    closed = [e["node"]["id"] for e in bills["marketplaceBills"]["edges"]
-              if e["node"]["status"] == "CLOSED" and not e["node"]["invoiced"]]
+    closed = [
+        e["node"]["id"]
+        for e in bills["marketplaceBills"]["edges"]
+        if e["node"]["status"] == "CLOSED" and not e["node"]["invoiced"]
+    ]
     assert closed, "B has no closed marketplace bill to request an invoice for"
-    await ok("RequestMarketplaceInvoice", {"billId": closed[0], "title": "乙方科技有限公司",
-                                           "taxNumber": tax_number(random.Random(2)),
-                                           "type": "VAT_SPECIAL"})
+    await ok(
+        "RequestMarketplaceInvoice",
+        {
+            "billId": closed[0],
+            "title": "乙方科技有限公司",
+            "taxNumber": tax_number(random.Random(2)),
+            "type": "VAT_SPECIAL",
+        },
+    )
     # A webhook subscription with one delivery (a test event, left queued).
-    created = await ok("CreateWebhookSubscription", {"url": "http://127.0.0.1:9/b-hooks",
-                                                     "topics": ["EXPORT_JOB_SUCCEEDED"]})
+    created = await ok(
+        "CreateWebhookSubscription",
+        {"url": "http://127.0.0.1:9/b-hooks", "topics": ["EXPORT_JOB_SUCCEEDED"]},
+    )
     await ok("SendWebhookTestEvent", {"subscriptionId": created["subscription"]["id"]})
 
 
@@ -231,8 +285,12 @@ class World:
         self.shared = {i for ids in self.b_ids.values() for i in ids if i in a_ids}
         a_names = names_in(a, *a)
         self.names = names_in(b, "Customers", "Leads") - a_names
-        self.secrets = {i for kind, ids in self.b_ids.items() for i in ids
-                        if kind not in NOT_TENANT_SCOPED and i not in self.shared}
+        self.secrets = {
+            i
+            for kind, ids in self.b_ids.items()
+            for i in ids
+            if kind not in NOT_TENANT_SCOPED and i not in self.shared
+        }
         self.secrets |= self.names
 
     def one(self, kind: str, private: bool = True) -> str:
@@ -281,6 +339,7 @@ def refused(answer: dict[str, Any]) -> bool:
 
 # --------------------------------------------------------------------------- 1. node
 
+
 def test_every_node_type_has_a_b_id_or_a_justified_skip(world: World) -> None:
     missing = NODE_TYPES - NOT_TENANT_SCOPED - set(world.b_ids)
     assert not missing, f"no B ID collected for node types {sorted(missing)}: collect some"
@@ -308,8 +367,9 @@ async def test_b_itself_resolves_its_ids(api: Any, world: World) -> None:
         # Some collected IDs name what B sees but does not own (an actor of its audit
         # events, a bill other tests generated and removed): one of its own suffices.
         for global_id in sorted(ids)[:10]:
-            answer = await api.gql(B_LOGIN, "query N($id: ID!) { node(id: $id) { id } }",
-                                   {"id": global_id})
+            answer = await api.gql(
+                B_LOGIN, "query N($id: ID!) { node(id: $id) { id } }", {"id": global_id}
+            )
             if (answer.get("data") or {}).get("node"):
                 break
         else:
@@ -319,11 +379,15 @@ async def test_b_itself_resolves_its_ids(api: Any, world: World) -> None:
 
 @pytest.mark.parametrize("login", A_LOGINS)
 async def test_node_never_resolves_b_objects(api: Any, world: World, login: str) -> None:
-    ids = sorted(i for kind, all_ in world.b_ids.items() for i in sorted(all_)[:PER_TYPE]
-                 if kind not in NOT_TENANT_SCOPED)
+    ids = sorted(
+        i
+        for kind, all_ in world.b_ids.items()
+        for i in sorted(all_)[:PER_TYPE]
+        if kind not in NOT_TENANT_SCOPED
+    )
     assert len(ids) > 20
     for start in range(0, len(ids), MAX_ALIASES):
-        chunk = ids[start:start + MAX_ALIASES]
+        chunk = ids[start : start + MAX_ALIASES]
         params = ", ".join(f"$i{n}: ID!" for n in range(len(chunk)))
         body = " ".join(f"n{n}: node(id: $i{n}) {{ {NODE_FIELDS} }}" for n in range(len(chunk)))
         variables = {f"i{n}": i for n, i in enumerate(chunk)}
@@ -344,42 +408,74 @@ ID_QUERIES: dict[tuple[str, str], tuple[str, str, dict[str, Any]]] = {
     ("job", "id"): ("Job", "query Q($v: ID!) { job(id: $v) { id fileName parameters } }", {}),
     ("customer", "id"): ("Customer", "query Q($v: ID!) { customer(id: $v) { id name } }", {}),
     ("customerAlert", "id"): (
-        "CustomerAlert", "query Q($v: ID!) { customerAlert(id: $v) { id customer { id name } } }",
-        {}),
+        "CustomerAlert",
+        "query Q($v: ID!) { customerAlert(id: $v) { id customer { id name } } }",
+        {},
+    ),
     ("dailyConsumption", "customerId"): (
-        "Customer", "query Q($v: ID) { dailyConsumption(dateFrom: \"2026-09-01\", "
-        "dateTo: \"2026-09-30\", customerId: $v) { total { amount } } }", {}),
+        "Customer",
+        'query Q($v: ID) { dailyConsumption(dateFrom: "2026-09-01", '
+        'dateTo: "2026-09-30", customerId: $v) { total { amount } } }',
+        {},
+    ),
     ("monthlyConsumption", "customerId"): (
-        "Customer", "query Q($v: ID) { monthlyConsumption(monthFrom: \"2026-08\", "
-        "monthTo: \"2026-10\", customerId: $v) { total { amount } } }", {}),
+        "Customer",
+        'query Q($v: ID) { monthlyConsumption(monthFrom: "2026-08", '
+        'monthTo: "2026-10", customerId: $v) { total { amount } } }',
+        {},
+    ),
     ("marketplaceBill", "id"): (
-        "MarketplaceBill", "query Q($v: ID!) { marketplaceBill(id: $v) { id orderAmount "
-        "{ amount } invoiceRequests { id title } } }", {}),
+        "MarketplaceBill",
+        "query Q($v: ID!) { marketplaceBill(id: $v) { id orderAmount "
+        "{ amount } invoiceRequests { id title } } }",
+        {},
+    ),
     ("marketplaceTransactions", "billId"): (
-        "MarketplaceBill", "query Q($v: ID!) { marketplaceTransactions(billId: $v, first: 20) "
-        "{ edges { node { id buyerName } } } }", {}),
+        "MarketplaceBill",
+        "query Q($v: ID!) { marketplaceTransactions(billId: $v, first: 20) "
+        "{ edges { node { id buyerName } } } }",
+        {},
+    ),
     ("incentiveApplicationPreview", "positiveIncentiveIds"): (
-        "Incentive", "query Q($v: ID!) { incentiveApplicationPreview("
-        "positiveIncentiveIds: [$v]) { __typename } }", {}),
+        "Incentive",
+        "query Q($v: ID!) { incentiveApplicationPreview("
+        "positiveIncentiveIds: [$v]) { __typename } }",
+        {},
+    ),
     ("lead", "id"): ("Lead", "query Q($v: ID!) { lead(id: $v) { id name contactName } }", {}),
     ("partnerBill", "partnerId"): (
-        "Partner", "query Q($v: ID) { partnerBill(month: \"2026-10\", partnerId: $v) "
-        "{ __typename ... on PartnerBill { id } } }", {}),
+        "Partner",
+        'query Q($v: ID) { partnerBill(month: "2026-10", partnerId: $v) '
+        "{ __typename ... on PartnerBill { id } } }",
+        {},
+    ),
     ("partnerBills", "partnerId"): (
-        "Partner", "query Q($v: ID) { partnerBills(first: 5, partnerId: $v) "
-        "{ edges { node { id } } } }", {}),
+        "Partner",
+        "query Q($v: ID) { partnerBills(first: 5, partnerId: $v) { edges { node { id } } } }",
+        {},
+    ),
     ("paymentAgreements", "partnerId"): (
-        "Partner", "query Q($v: ID) { paymentAgreements(first: 5, partnerId: $v) "
-        "{ edges { node { id } } } }", {}),
+        "Partner",
+        "query Q($v: ID) { paymentAgreements(first: 5, partnerId: $v) { edges { node { id } } } }",
+        {},
+    ),
     ("paymentContracts", "customerId"): (
-        "Customer", "query Q($v: ID) { paymentContracts(first: 5, customerId: $v) "
-        "{ edges { node { id customerName } } } }", {}),
+        "Customer",
+        "query Q($v: ID) { paymentContracts(first: 5, customerId: $v) "
+        "{ edges { node { id customerName } } } }",
+        {},
+    ),
     ("paymentContracts", "partnerId"): (
-        "Partner", "query Q($v: ID) { paymentContracts(first: 5, partnerId: $v) "
-        "{ edges { node { id customerName } } } }", {}),
+        "Partner",
+        "query Q($v: ID) { paymentContracts(first: 5, partnerId: $v) "
+        "{ edges { node { id customerName } } } }",
+        {},
+    ),
     ("incentivePrograms", "partnerId"): (
-        "Partner", "query Q($v: ID) { incentivePrograms(partnerId: $v) { program lapsedOn } }",
-        {}),
+        "Partner",
+        "query Q($v: ID) { incentivePrograms(partnerId: $v) { program lapsedOn } }",
+        {},
+    ),
 }
 
 
@@ -390,8 +486,12 @@ def _named(kind: Any) -> Any:
 
 
 def test_every_query_taking_an_id_is_covered() -> None:
-    taking_ids = {(name, arg) for name, field in GQL.query_type.fields.items()
-                  for arg, spec in field.args.items() if _named(spec.type).name == "ID"}
+    taking_ids = {
+        (name, arg)
+        for name, field in GQL.query_type.fields.items()
+        for arg, spec in field.args.items()
+        if _named(spec.type).name == "ID"
+    }
     assert taking_ids - {("node", "id")} == set(ID_QUERIES)
 
 
@@ -410,6 +510,7 @@ async def test_queries_by_id_refuse_b_objects(api: Any, world: World, login: str
 
 
 # --------------------------------------------------------------------------- 3. mutations
+
 
 def _mutations(w: World) -> dict[str, list[dict[str, Any]]]:
     """Per mutation, inputs naming B's objects (A's own IDs only where B's make no sense)."""
@@ -439,18 +540,37 @@ def _mutations(w: World) -> dict[str, list[dict[str, Any]]]:
         # Names no B object (products are global): only "nothing of B's comes back".
         "createMarketplaceShareLink": [{"productId": product, "validDays": 1}],
         "revokeMarketplaceShareLink": [{"linkId": link}],
-        "placeMarketplaceOrder": [{"productId": product, "pricePlanId": "x",
-                                   "buyer": {"name": "买家"}, "shareLinkRef": link}],
-        "requestMarketplaceInvoice": [{"billId": mbill, "title": "甲方", "type": "VAT_SPECIAL",
-                                       "taxNumber": tax_number(random.Random(3))}],
-        "reviewMarketplaceInvoiceRequest": [{"requestId": invoice, "decision": "REJECT",
-                                             "reason": "x"}],
-        "applyForIncentiveDisbursement": [{"positiveIncentiveIds": [incentive],
-                                           "negativeIncentiveIds": []}],
+        "placeMarketplaceOrder": [
+            {
+                "productId": product,
+                "pricePlanId": "x",
+                "buyer": {"name": "买家"},
+                "shareLinkRef": link,
+            }
+        ],
+        "requestMarketplaceInvoice": [
+            {
+                "billId": mbill,
+                "title": "甲方",
+                "type": "VAT_SPECIAL",
+                "taxNumber": tax_number(random.Random(3)),
+            }
+        ],
+        "reviewMarketplaceInvoiceRequest": [
+            {"requestId": invoice, "decision": "REJECT", "reason": "x"}
+        ],
+        "applyForIncentiveDisbursement": [
+            {"positiveIncentiveIds": [incentive], "negativeIncentiveIds": []}
+        ],
         "approveIncentiveApplication": [{"applicationId": application}],
         "notifyIncentiveDisbursement": [{"incentiveIds": [incentive]}],
-        "recordProgramMembership": [{"partnerId": w.one("Partner"),
-                                     "program": "SOLUTION_PROVIDER", "lapsedOn": "2026-01-01"}],
+        "recordProgramMembership": [
+            {
+                "partnerId": w.one("Partner"),
+                "program": "SOLUTION_PROVIDER",
+                "lapsedOn": "2026-01-01",
+            }
+        ],
         "dispatchLeads": [{"leadIds": [lead], "staffId": a_staff}],
         "recallLeads": [{"leadIds": [lead]}],
         "confirmPartnerBill": [{"billId": bill}],
@@ -458,20 +578,30 @@ def _mutations(w: World) -> dict[str, list[dict[str, Any]]]:
         "markPartnerBillPaid": [{"billId": bill, "paymentReference": "x"}],
         # Names no B object (an agreement is new): B's account number must not be
         # reported as a duplicate to A.
-        "createPaymentAgreement": [{
-            "payerAccountName": "甲方", "bank": "银行", "accountNumber": "6222 0212 3456 7890 999",
-            "entrustedParty": "甲方", "entrustedPartyType": "ENTERPRISE",
-            "validFrom": "2026-12-01", "validUntil": "2027-11-30"}],
+        "createPaymentAgreement": [
+            {
+                "payerAccountName": "甲方",
+                "bank": "银行",
+                "accountNumber": "6222 0212 3456 7890 999",
+                "entrustedParty": "甲方",
+                "entrustedPartyType": "ENTERPRISE",
+                "validFrom": "2026-12-01",
+                "validUntil": "2027-11-30",
+            }
+        ],
         "revokePaymentAgreement": [{"agreementId": agreement}],
         "reviewPaymentAgreement": [{"agreementId": agreement, "approve": True}],
         "requestPaymentContract": [{"customerId": customer, "amount": "1.00", "purpose": "x"}],
         "cancelPaymentContract": [{"contractId": contract}],
         "reviewPaymentContract": [{"contractId": contract, "approve": True}],
         # Names no B object (a subscription is new): only "nothing of B's comes back".
-        "createWebhookSubscription": [{"url": "http://127.0.0.1:9/a-hooks",
-                                       "topics": ["EXPORT_JOB_SUCCEEDED"]}],
-        "updateWebhookSubscription": [{"subscriptionId": hook, "enabled": False},
-                                      {"subscriptionId": hook, "url": "http://127.0.0.1:9/y"}],
+        "createWebhookSubscription": [
+            {"url": "http://127.0.0.1:9/a-hooks", "topics": ["EXPORT_JOB_SUCCEEDED"]}
+        ],
+        "updateWebhookSubscription": [
+            {"subscriptionId": hook, "enabled": False},
+            {"subscriptionId": hook, "url": "http://127.0.0.1:9/y"},
+        ],
         "rotateWebhookSecret": [{"subscriptionId": hook}],
         "deleteWebhookSubscription": [{"subscriptionId": hook}],
         "sendWebhookTestEvent": [{"subscriptionId": hook}],
@@ -482,8 +612,7 @@ def _mutations(w: World) -> dict[str, list[dict[str, Any]]]:
 
 
 # Mutations whose input names no B object, so success is allowed (leak check only).
-MAY_SUCCEED = {"createMarketplaceShareLink", "createPaymentAgreement",
-               "createWebhookSubscription"}
+MAY_SUCCEED = {"createMarketplaceShareLink", "createPaymentAgreement", "createWebhookSubscription"}
 
 
 def test_every_mutation_is_covered() -> None:
@@ -504,8 +633,7 @@ DISPATCH_JOB = """query J($id: ID!) { job(id: $id) { id status succeededCount fa
 
 
 @pytest.mark.parametrize("login", A_LOGINS)
-async def test_mutations_refuse_b_objects(api: Any, world: World, workers: Any,
-                                          login: str) -> None:
+async def test_mutations_refuse_b_objects(api: Any, world: World, workers: Any, login: str) -> None:
     problems, jobs = [], []
     for field, inputs in _mutations(world).items():
         name = "assignCustomers" if field == "_assignToBUser" else field
@@ -515,16 +643,23 @@ async def test_mutations_refuse_b_objects(api: Any, world: World, workers: Any,
             assert_no_b_data(world, answer, input_, f"{field} as {login}")
             payload = (answer.get("data") or {}).get(name) or {}
             if field == "createPaymentAgreement":
-                assert "DUPLICATE" not in json.dumps(answer), \
+                assert "DUPLICATE" not in json.dumps(answer), (
                     f"{login}: B's payer account reported as a duplicate to A"
+                )
                 if payload.get("agreement"):  # A's own: revoke, so the next role starts clean
-                    revoked = await api.gql("sp-admin", OPS["RevokePaymentAgreement"], {
-                        "input": {"agreementId": payload["agreement"]["id"]}})
+                    revoked = await api.gql(
+                        "sp-admin",
+                        OPS["RevokePaymentAgreement"],
+                        {"input": {"agreementId": payload["agreement"]["id"]}},
+                    )
                     assert not revoked.get("errors"), revoked
             if field == "createWebhookSubscription" and payload.get("subscription"):
                 # A's own: delete it, so the next role (and other tests) start clean.
-                deleted = await api.gql("sp-admin", OPS["DeleteWebhookSubscription"], {
-                    "input": {"subscriptionId": payload["subscription"]["id"]}})
+                deleted = await api.gql(
+                    "sp-admin",
+                    OPS["DeleteWebhookSubscription"],
+                    {"input": {"subscriptionId": payload["subscription"]["id"]}},
+                )
                 assert not deleted.get("errors"), deleted
             if field in AS_JOB and not refused(answer):
                 jobs.append((field, payload["job"]["id"]))
@@ -542,6 +677,7 @@ async def test_mutations_refuse_b_objects(api: Any, world: World, workers: Any,
 
 
 # --------------------------------------------------------------------------- B unchanged
+
 
 async def test_b_data_is_unchanged(api: Any, world: World) -> None:
     # Runs after the attacks above (pytest keeps file order).

@@ -36,9 +36,16 @@ ADMIN = "sp-admin"
 MONTH = {"dateFrom": "2026-09-01", "dateTo": "2026-09-03"}
 
 DOCS = {}
-for _name in ("CreateWebhookSubscription", "UpdateWebhookSubscription", "RotateWebhookSecret",
-              "DeleteWebhookSubscription", "SendWebhookTestEvent", "RedeliverWebhookDelivery",
-              "WebhookSubscriptions", "WebhookDeliveries"):
+for _name in (
+    "CreateWebhookSubscription",
+    "UpdateWebhookSubscription",
+    "RotateWebhookSecret",
+    "DeleteWebhookSubscription",
+    "SendWebhookTestEvent",
+    "RedeliverWebhookDelivery",
+    "WebhookSubscriptions",
+    "WebhookDeliveries",
+):
     from tests.test_tenant_isolation import OPS  # the operation documents of graphql/
 
     DOCS[_name] = OPS[_name]
@@ -72,8 +79,9 @@ async def drain_webhooks(workers: Workers) -> int:
     return handled
 
 
-async def subscribe(api: Api, url: str, topics: list[str], login: str = ADMIN,
-                    key: str | None = None) -> dict[str, Any]:
+async def subscribe(
+    api: Api, url: str, topics: list[str], login: str = ADMIN, key: str | None = None
+) -> dict[str, Any]:
     value: dict[str, Any] = {"url": url, "topics": topics}
     if key:
         value["idempotencyKey"] = key
@@ -83,22 +91,23 @@ async def subscribe(api: Api, url: str, topics: list[str], login: str = ADMIN,
 
 
 async def delete(api: Api, subscription_id: str) -> None:
-    answer = await api.gql(ADMIN, DOCS["DeleteWebhookSubscription"],
-                           {"input": {"subscriptionId": subscription_id}})
+    answer = await api.gql(
+        ADMIN, DOCS["DeleteWebhookSubscription"], {"input": {"subscriptionId": subscription_id}}
+    )
     assert answer["data"]["deleteWebhookSubscription"]["errors"] == []
 
 
 async def deliveries_of(api: Api, subscription_id: str) -> list[dict[str, Any]]:
-    answer = await api.gql(ADMIN, DOCS["WebhookDeliveries"], {"id": subscription_id,
-                                                              "first": 50})
+    answer = await api.gql(ADMIN, DOCS["WebhookDeliveries"], {"id": subscription_id, "first": 50})
     return [e["node"] for e in answer["data"]["node"]["deliveries"]["edges"]]
 
 
 def tap_events(sqs: Any, local_env: Any) -> list[dict[str, Any]]:
     url = local_env.outputs["EventsTapQueueUrl"]
     found = []
-    while messages := sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10,
-                                          WaitTimeSeconds=0).get("Messages"):
+    while messages := sqs.receive_message(
+        QueueUrl=url, MaxNumberOfMessages=10, WaitTimeSeconds=0
+    ).get("Messages"):
         for message in messages:
             found.append(json.loads(message["Body"]))
             sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
@@ -106,9 +115,12 @@ def tap_events(sqs: Any, local_env: Any) -> list[dict[str, Any]]:
 
 
 def for_job(receiver: Receiver, job_id: str) -> list[Any]:
-    return [r for r in receiver.received
-            if isinstance(r.payload, dict)
-            and ((r.payload.get("data") or {}).get("job") or {}).get("id") == job_id]
+    return [
+        r
+        for r in receiver.received
+        if isinstance(r.payload, dict)
+        and ((r.payload.get("data") or {}).get("job") or {}).get("id") == job_id
+    ]
 
 
 async def export(api: Api, workers: Workers) -> dict[str, Any]:
@@ -122,9 +134,15 @@ async def export(api: Api, workers: Workers) -> dict[str, Any]:
 
 # ------------------------------------------------------------------ the whole path
 
+
 async def test_an_export_finishing_makes_exactly_one_signed_delivery_and_one_bus_event(
-        api: Api, workers: Workers, receiver: Receiver, sqs: Any, local_env: Any,
-        caplog: pytest.LogCaptureFixture) -> None:
+    api: Api,
+    workers: Workers,
+    receiver: Receiver,
+    sqs: Any,
+    local_env: Any,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
     await drain_webhooks(workers)  # events other tests left behind
     tap_events(sqs, local_env)
     caplog.set_level(logging.DEBUG)
@@ -140,9 +158,14 @@ async def test_an_export_finishing_makes_exactly_one_signed_delivery_and_one_bus
         assert len(got) == 1, receiver.received
         assert got[0].verified is True
         # Verified again here with the package alone, as a partner's receiver would.
-        payload = Webhook(created["secret"]).verify(got[0].body, {
-            "webhook-id": got[0].webhook_id, "webhook-timestamp": got[0].timestamp,
-            "webhook-signature": got[0].signature})
+        payload = Webhook(created["secret"]).verify(
+            got[0].body,
+            {
+                "webhook-id": got[0].webhook_id,
+                "webhook-timestamp": got[0].timestamp,
+                "webhook-signature": got[0].signature,
+            },
+        )
         assert payload["type"] == "export_job.succeeded"
         data = payload["data"]["job"]
         assert data["status"] == "SUCCEEDED" and data["rowCount"] == job["rowCount"]
@@ -150,23 +173,31 @@ async def test_an_export_finishing_makes_exactly_one_signed_delivery_and_one_bus
         assert "downloadUrl" not in got[0].body and "X-Amz" not in got[0].body
         assert "fileName" not in got[0].body
 
-        [shown] = [d for d in await deliveries_of(api, subscription["id"])
-                   if d["eventId"] == payload["id"]]
+        [shown] = [
+            d for d in await deliveries_of(api, subscription["id"]) if d["eventId"] == payload["id"]
+        ]
         assert shown["status"] == "SUCCEEDED" and shown["httpStatus"] == 200
         assert shown["attempts"] == 1 and shown["latencyMs"] is not None
         assert shown["webhookId"] == got[0].webhook_id and shown["nextRetryAt"] is None
 
         # The same event on the EventBridge bus, read through the tap rule's queue.
-        events = [e for e in tap_events(sqs, local_env)
-                  if e["detail"]["data"].get("job", {}).get("id") == job["id"]]
+        events = [
+            e
+            for e in tap_events(sqs, local_env)
+            if e["detail"]["data"].get("job", {}).get("id") == job["id"]
+        ]
         assert len(events) == 1
         assert events[0]["source"] == "partner-center"
         assert events[0]["detail-type"] == "Export Job Succeeded"
         assert events[0]["detail"]["id"] == payload["id"]
 
         # The secret never reaches a log line, and is stored only encrypted.
-        assert not [r for r in caplog.records if created["secret"] in r.getMessage()
-                    or created["secret"] in json.dumps(r.__dict__, default=str)]
+        assert not [
+            r
+            for r in caplog.records
+            if created["secret"] in r.getMessage()
+            or created["secret"] in json.dumps(r.__dict__, default=str)
+        ]
         raw_id = base64.b64decode(subscription["id"]).decode().split(":", 1)[1]
         item = WebhookStore(PARTNER).get_subscription(raw_id)
         assert item is not None and created["secret"] not in item.secret_ciphertext
@@ -174,20 +205,27 @@ async def test_an_export_finishing_makes_exactly_one_signed_delivery_and_one_bus
         assert secret_body not in json.dumps(item.attribute_values, default=str)
 
         # A duplicate delivery of the finished job's message: no second event.
-        sqs.send_message(QueueUrl=local_env.outputs["ExportQueueUrl"],
-                         MessageBody=JobMessage(PARTNER, base64.b64decode(job["id"])
-                                                .decode().split(":", 1)[1]).encode())
+        sqs.send_message(
+            QueueUrl=local_env.outputs["ExportQueueUrl"],
+            MessageBody=JobMessage(
+                PARTNER, base64.b64decode(job["id"]).decode().split(":", 1)[1]
+            ).encode(),
+        )
         assert await workers.drain("exportWorker") == 1
         await drain_webhooks(workers)
         assert len(for_job(receiver, job["id"])) == 1
-        assert not [e for e in tap_events(sqs, local_env)
-                    if e["detail"]["data"].get("job", {}).get("id") == job["id"]]
+        assert not [
+            e
+            for e in tap_events(sqs, local_env)
+            if e["detail"]["data"].get("job", {}).get("id") == job["id"]
+        ]
     finally:
         await delete(api, subscription["id"])
 
 
 async def test_a_receiver_that_is_down_gets_retries_with_one_webhook_id_then_dead_letter(
-        api: Api, workers: Workers, receiver: Receiver) -> None:
+    api: Api, workers: Workers, receiver: Receiver
+) -> None:
     await drain_webhooks(workers)
     created = await subscribe(api, receiver.url, ["EXPORT_JOB_FAILED"])
     receiver.secret, receiver.status = created["secret"], 503
@@ -195,8 +233,11 @@ async def test_a_receiver_that_is_down_gets_retries_with_one_webhook_id_then_dea
     try:
         for _ in (1, 2):
             receiver.received.clear()
-            sent = await api.gql(ADMIN, DOCS["SendWebhookTestEvent"],
-                                 {"input": {"subscriptionId": subscription["id"]}})
+            sent = await api.gql(
+                ADMIN,
+                DOCS["SendWebhookTestEvent"],
+                {"input": {"subscriptionId": subscription["id"]}},
+            )
             test = sent["data"]["sendWebhookTestEvent"]
             assert test["errors"] == [] and test["delivery"]["status"] == "PENDING"
             await drain_webhooks(workers)
@@ -204,50 +245,74 @@ async def test_a_receiver_that_is_down_gets_retries_with_one_webhook_id_then_dea
             assert len(receiver.received) == 3, receiver.received
             assert {r.webhook_id for r in receiver.received} == {test["delivery"]["webhookId"]}
             assert all(r.verified for r in receiver.received)
-            [shown] = [d for d in await deliveries_of(api, subscription["id"])
-                       if d["id"] == test["delivery"]["id"]]
+            [shown] = [
+                d
+                for d in await deliveries_of(api, subscription["id"])
+                if d["id"] == test["delivery"]["id"]
+            ]
             assert shown["status"] == "FAILED", shown
             assert (shown["attempts"], shown["httpStatus"], shown["lastError"]) == (
-                3, 503, "HTTP_503")
+                3,
+                503,
+                "HTTP_503",
+            )
             assert shown["finishedAt"] is not None and shown["nextRetryAt"] is None
 
         # Two deliveries in a row failed everything (PC_WEBHOOK_DISABLE_AFTER=2): off,
         # with an audit event by the system.
         listing = await api.gql(ADMIN, DOCS["WebhookSubscriptions"], {"first": 20})
-        [mine] = [e["node"] for e in listing["data"]["webhookSubscriptions"]["edges"]
-                  if e["node"]["id"] == subscription["id"]]
+        [mine] = [
+            e["node"]
+            for e in listing["data"]["webhookSubscriptions"]["edges"]
+            if e["node"]["id"] == subscription["id"]
+        ]
         assert mine["enabled"] is False and mine["disabledReason"] == "TOO_MANY_FAILURES"
-        audit = await api.gql(ADMIN, """query { auditEvents(first: 20, filter:
+        audit = await api.gql(
+            ADMIN,
+            """query { auditEvents(first: 20, filter:
             {operation: "disableWebhookSubscription"}) { edges { node { operation actorRole
-            targetIds errorCodes } } } }""")
+            targetIds errorCodes } } } }""",
+        )
         nodes = [e["node"] for e in audit["data"]["auditEvents"]["edges"]]
-        assert any(subscription["id"] in n["targetIds"] and n["actorRole"] == "system"
-                   and n["errorCodes"] == ["TOO_MANY_FAILURES"] for n in nodes), audit
+        assert any(
+            subscription["id"] in n["targetIds"]
+            and n["actorRole"] == "system"
+            and n["errorCodes"] == ["TOO_MANY_FAILURES"]
+            for n in nodes
+        ), audit
 
         # Switched on again, the receiver back: a redelivery goes under the same id.
-        enabled = await api.gql(ADMIN, DOCS["UpdateWebhookSubscription"], {"input": {
-            "subscriptionId": subscription["id"], "enabled": True}})
-        assert enabled["data"]["updateWebhookSubscription"]["subscription"][
-            "consecutiveFailures"] == 0
+        enabled = await api.gql(
+            ADMIN,
+            DOCS["UpdateWebhookSubscription"],
+            {"input": {"subscriptionId": subscription["id"], "enabled": True}},
+        )
+        assert (
+            enabled["data"]["updateWebhookSubscription"]["subscription"]["consecutiveFailures"] == 0
+        )
         receiver.status, last = 200, receiver.received[-1].webhook_id
         receiver.received.clear()
-        again = await api.gql(ADMIN, DOCS["RedeliverWebhookDelivery"],
-                              {"input": {"deliveryId": shown["id"]}})
+        again = await api.gql(
+            ADMIN, DOCS["RedeliverWebhookDelivery"], {"input": {"deliveryId": shown["id"]}}
+        )
         assert again["data"]["redeliverWebhookDelivery"]["errors"] == []
         await drain_webhooks(workers)
         assert [r.webhook_id for r in receiver.received] == [last]
-        [redone] = [d for d in await deliveries_of(api, subscription["id"])
-                    if d["id"] == shown["id"]]
+        [redone] = [
+            d for d in await deliveries_of(api, subscription["id"]) if d["id"] == shown["id"]
+        ]
         assert (redone["status"], redone["attempts"]) == ("SUCCEEDED", 1)
     finally:
         await delete(api, subscription["id"])
 
 
 async def test_a_wait_longer_than_sqs_allows_is_several_hops_without_an_attempt(
-        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     sent: list[tuple[AttemptMessage, int]] = []
-    monkeypatch.setattr(delivery_module, "enqueue",
-                        lambda message, delay=0, **_: sent.append((message, delay)))
+    monkeypatch.setattr(
+        delivery_module, "enqueue", lambda message, delay=0, **_: sent.append((message, delay))
+    )
     message = AttemptMessage(PARTNER, "sub", "dlv", 1, 2, time.time() + 2 * 3600)
     async with new_client(webhook_settings()) as http:
         assert await delivery_module.attempt(message, webhook_settings(), http) == "not yet due"
@@ -267,14 +332,27 @@ def test_the_default_schedule_backs_off_over_hours_with_jitter() -> None:
 
 # ------------------------------------------------------------------ refusals
 
-@pytest.mark.parametrize("url", [
-    "http://10.0.0.5/hooks", "https://192.168.1.10/x", "https://169.254.169.254/latest",
-    "https://[::ffff:10.0.0.1]/x", "https://[fe80::1]/x", "http://example.com/x",
-    "https://100.64.0.1/", "ftp://example.com/", "https://user:pw@example.com/",
-])
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://10.0.0.5/hooks",
+        "https://192.168.1.10/x",
+        "https://169.254.169.254/latest",
+        "https://[::ffff:10.0.0.1]/x",
+        "https://[fe80::1]/x",
+        "http://example.com/x",
+        "https://100.64.0.1/",
+        "ftp://example.com/",
+        "https://user:pw@example.com/",
+    ],
+)
 async def test_a_private_or_unsafe_url_is_refused_with_a_typed_error(api: Api, url: str) -> None:
-    answer = await api.gql(ADMIN, DOCS["CreateWebhookSubscription"], {"input": {
-        "url": url, "topics": ["EXPORT_JOB_SUCCEEDED"]}})
+    answer = await api.gql(
+        ADMIN,
+        DOCS["CreateWebhookSubscription"],
+        {"input": {"url": url, "topics": ["EXPORT_JOB_SUCCEEDED"]}},
+    )
     payload = answer["data"]["createWebhookSubscription"]
     assert payload["subscription"] is None and payload["secret"] is None
     [error] = payload["errors"]
@@ -301,17 +379,24 @@ def test_production_takes_https_to_public_addresses_only_also_after_resolution()
 
 
 async def test_a_redirect_is_a_failed_attempt_not_followed(
-        api: Api, workers: Workers, receiver: Receiver) -> None:
+    api: Api, workers: Workers, receiver: Receiver
+) -> None:
     await drain_webhooks(workers)
     created = await subscribe(api, receiver.url, ["EXPORT_JOB_FAILED"])
     receiver.secret, receiver.status = created["secret"], 302
     try:
-        sent = await api.gql(ADMIN, DOCS["SendWebhookTestEvent"],
-                             {"input": {"subscriptionId": created["subscription"]["id"]}})
+        sent = await api.gql(
+            ADMIN,
+            DOCS["SendWebhookTestEvent"],
+            {"input": {"subscriptionId": created["subscription"]["id"]}},
+        )
         delivery_id = sent["data"]["sendWebhookTestEvent"]["delivery"]["id"]
         await drain_webhooks(workers)
-        [shown] = [d for d in await deliveries_of(api, created["subscription"]["id"])
-                   if d["id"] == delivery_id]
+        [shown] = [
+            d
+            for d in await deliveries_of(api, created["subscription"]["id"])
+            if d["id"] == delivery_id
+        ]
         assert (shown["status"], shown["lastError"]) == ("FAILED", "REDIRECT_NOT_FOLLOWED")
     finally:
         await delete(api, created["subscription"]["id"])
@@ -319,71 +404,107 @@ async def test_a_redirect_is_a_failed_attempt_not_followed(
 
 @pytest.mark.parametrize("login", ["sp-operator", "sp-manager-1", "sp-staff-1"])
 async def test_only_the_administrator_manages_webhooks(api: Api, login: str) -> None:
-    answer = await api.gql(login, DOCS["CreateWebhookSubscription"], {"input": {
-        "url": "http://127.0.0.1:9/x", "topics": ["EXPORT_JOB_SUCCEEDED"]}})
+    answer = await api.gql(
+        login,
+        DOCS["CreateWebhookSubscription"],
+        {"input": {"url": "http://127.0.0.1:9/x", "topics": ["EXPORT_JOB_SUCCEEDED"]}},
+    )
     assert answer["errors"][0]["extensions"]["code"] == "FORBIDDEN"
     listing = await api.gql(login, DOCS["WebhookSubscriptions"], {"first": 5})
     assert listing["errors"][0]["extensions"]["code"] == "FORBIDDEN"
 
 
 async def test_topics_and_ids_are_checked(api: Api) -> None:
-    bad = await api.gql(ADMIN, DOCS["CreateWebhookSubscription"], {"input": {
-        "url": "http://127.0.0.1:9/x", "topics": ["TEST"]}})
+    bad = await api.gql(
+        ADMIN,
+        DOCS["CreateWebhookSubscription"],
+        {"input": {"url": "http://127.0.0.1:9/x", "topics": ["TEST"]}},
+    )
     assert bad["data"]["createWebhookSubscription"]["errors"][0]["code"] == "INVALID_TOPICS"
-    none = await api.gql(ADMIN, DOCS["CreateWebhookSubscription"], {"input": {
-        "url": "http://127.0.0.1:9/x", "topics": []}})
+    none = await api.gql(
+        ADMIN,
+        DOCS["CreateWebhookSubscription"],
+        {"input": {"url": "http://127.0.0.1:9/x", "topics": []}},
+    )
     assert none["data"]["createWebhookSubscription"]["errors"][0]["code"] == "INVALID_TOPICS"
     lead_id = base64.b64encode(b"Lead:x").decode()
-    wrong = await api.gql(ADMIN, DOCS["RotateWebhookSecret"], {"input": {
-        "subscriptionId": lead_id}})
+    wrong = await api.gql(
+        ADMIN, DOCS["RotateWebhookSecret"], {"input": {"subscriptionId": lead_id}}
+    )
     assert wrong["data"]["rotateWebhookSecret"]["errors"][0]["code"] == "BAD_USER_INPUT"
-    missing = await api.gql(ADMIN, DOCS["RotateWebhookSecret"], {"input": {
-        "subscriptionId": base64.b64encode(b"WebhookSubscription:nope").decode()}})
-    assert missing["data"]["rotateWebhookSecret"]["errors"][0]["code"] == \
-        "SUBSCRIPTION_NOT_FOUND"
-    redeliver = await api.gql(ADMIN, DOCS["RedeliverWebhookDelivery"], {"input": {
-        "deliveryId": base64.b64encode(b"WebhookDelivery:nope").decode()}})
-    assert redeliver["data"]["redeliverWebhookDelivery"]["errors"][0]["code"] == \
-        "DELIVERY_NOT_FOUND"
+    missing = await api.gql(
+        ADMIN,
+        DOCS["RotateWebhookSecret"],
+        {"input": {"subscriptionId": base64.b64encode(b"WebhookSubscription:nope").decode()}},
+    )
+    assert missing["data"]["rotateWebhookSecret"]["errors"][0]["code"] == "SUBSCRIPTION_NOT_FOUND"
+    redeliver = await api.gql(
+        ADMIN,
+        DOCS["RedeliverWebhookDelivery"],
+        {"input": {"deliveryId": base64.b64encode(b"WebhookDelivery:nope").decode()}},
+    )
+    assert (
+        redeliver["data"]["redeliverWebhookDelivery"]["errors"][0]["code"] == "DELIVERY_NOT_FOUND"
+    )
 
 
 # ------------------------------------------------------------------ secrets
 
+
 async def test_create_is_idempotent_and_the_secret_is_shown_once(api: Api) -> None:
-    first = await subscribe(api, "http://127.0.0.1:9/once", ["PARTNER_BILL_GENERATED"],
-                            key="webhook-once-1")
-    again = await subscribe(api, "http://127.0.0.1:9/once", ["PARTNER_BILL_GENERATED"],
-                            key="webhook-once-1")
+    first = await subscribe(
+        api, "http://127.0.0.1:9/once", ["PARTNER_BILL_GENERATED"], key="webhook-once-1"
+    )
+    again = await subscribe(
+        api, "http://127.0.0.1:9/once", ["PARTNER_BILL_GENERATED"], key="webhook-once-1"
+    )
     try:
         assert again["subscription"]["id"] == first["subscription"]["id"]
         assert first["secret"] and again["secret"] is None
         # The idempotency record keeps the subscription's ID, never the secret.
-        records = [i for i in IdempotencyItem.query("ptn-sp-001")
-                   if "createWebhookSubscription#webhook-once-1" in i.record_key]
+        records = [
+            i
+            for i in IdempotencyItem.query("ptn-sp-001")
+            if "createWebhookSubscription#webhook-once-1" in i.record_key
+        ]
         assert records and first["secret"] not in (records[0].result or "")
     finally:
         await delete(api, first["subscription"]["id"])
 
 
 async def test_rotation_replaces_the_secret_at_once(
-        api: Api, workers: Workers, receiver: Receiver) -> None:
+    api: Api, workers: Workers, receiver: Receiver
+) -> None:
     await drain_webhooks(workers)
     created = await subscribe(api, receiver.url, ["EXPORT_JOB_FAILED"])
     old = created["secret"]
     try:
-        rotated = await api.gql(ADMIN, DOCS["RotateWebhookSecret"], {"input": {
-            "subscriptionId": created["subscription"]["id"]}})
+        rotated = await api.gql(
+            ADMIN,
+            DOCS["RotateWebhookSecret"],
+            {"input": {"subscriptionId": created["subscription"]["id"]}},
+        )
         new = rotated["data"]["rotateWebhookSecret"]["secret"]
         assert new and new != old
         receiver.secret = old
-        await api.gql(ADMIN, DOCS["SendWebhookTestEvent"],
-                      {"input": {"subscriptionId": created["subscription"]["id"]}})
+        await api.gql(
+            ADMIN,
+            DOCS["SendWebhookTestEvent"],
+            {"input": {"subscriptionId": created["subscription"]["id"]}},
+        )
         await workers.drain("webhookWorker", rounds=1)
         assert receiver.received and receiver.received[0].verified is False
-        assert Receiver(secret=new).verify(receiver.received[0].body.encode(), {
-            "webhook-id": receiver.received[0].webhook_id,
-            "webhook-timestamp": receiver.received[0].timestamp,
-            "webhook-signature": receiver.received[0].signature})[0] is True
+        assert (
+            Receiver(secret=new).verify(
+                receiver.received[0].body.encode(),
+                {
+                    "webhook-id": receiver.received[0].webhook_id,
+                    "webhook-timestamp": receiver.received[0].timestamp,
+                    "webhook-signature": receiver.received[0].signature,
+                },
+            )[0]
+            is True
+        )
     finally:
         await delete(api, created["subscription"]["id"])
         await drain_webhooks(workers)

@@ -20,8 +20,11 @@ FORBIDDEN = ("graphql", "strawberry", "jwt", "reportlab", "xlsxwriter")
 
 def worker_modules() -> list[str]:
     config = infra.load_cfn_yaml((ROOT / "serverless.yml").read_text(encoding="utf-8"))
-    modules = [str(f["handler"]).rpartition(".")[0].replace("/", ".")
-               for name, f in config["functions"].items() if name != "api"]
+    modules = [
+        str(f["handler"]).rpartition(".")[0].replace("/", ".")
+        for name, f in config["functions"].items()
+        if name != "api"
+    ]
     assert len(modules) >= 7
     return modules
 
@@ -32,9 +35,12 @@ def test_worker_imports_no_graphql_token_or_writer_library(module: str) -> None:
     # Development settings: production would read its secrets from SSM at import (the
     # logging set-up reads the settings), and which modules load does not depend on it.
     env.update(PC_ENV="development", PYTHONPATH=str(ROOT), AWS_REGION="eu-west-1")
-    code = (f"import sys, json, {module}\n"
-            f"print(json.dumps(sorted(n for n in {FORBIDDEN!r} if n in sys.modules)))")
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                          env=env, cwd=ROOT, check=False)
+    code = (
+        f"import sys, json, {module}\n"
+        f"print(json.dumps(sorted(n for n in {FORBIDDEN!r} if n in sys.modules)))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, cwd=ROOT, check=False
+    )
     assert done.returncode == 0, done.stderr[-2000:]
     assert json.loads(done.stdout) == [], f"{module} imports {done.stdout.strip()}"

@@ -25,15 +25,43 @@ COLUMNS = [
     Column("金额/Amount", ColumnKind.PLAIN, lambda r: r["amount"], MONEY),
 ]
 RECORDS = [
-    {"id": "007123", "name": "张三丰", "day": "2026-10-01", "at": "2026-10-01 08:30:05",
-     "usage": "1.50", "count": "3", "amount": "128.50"},
-    {"id": "c-2", "name": "阿里云计算有限公司", "day": "2026-10-31", "at": "2026-10-31 23:59:59",
-     "usage": "0.000125", "count": "12", "amount": "0.0035"},
+    {
+        "id": "007123",
+        "name": "张三丰",
+        "day": "2026-10-01",
+        "at": "2026-10-01 08:30:05",
+        "usage": "1.50",
+        "count": "3",
+        "amount": "128.50",
+    },
+    {
+        "id": "c-2",
+        "name": "阿里云计算有限公司",
+        "day": "2026-10-31",
+        "at": "2026-10-31 23:59:59",
+        "usage": "0.000125",
+        "count": "12",
+        "amount": "0.0035",
+    },
     # Beyond what a double holds exactly, or not canonical: kept as text.
-    {"id": "c-3", "name": "", "day": "not a date", "at": "", "usage": "1e5", "count": "007",
-     "amount": "1234567890123456.78"},
-    {"id": "c-4", "name": "李四", "day": "2026-09-15", "at": "2026-09-15 00:00:00",
-     "usage": "10", "count": "1", "amount": "-20.10"},
+    {
+        "id": "c-3",
+        "name": "",
+        "day": "not a date",
+        "at": "",
+        "usage": "1e5",
+        "count": "007",
+        "amount": "1234567890123456.78",
+    },
+    {
+        "id": "c-4",
+        "name": "李四",
+        "day": "2026-09-15",
+        "at": "2026-09-15 00:00:00",
+        "usage": "10",
+        "count": "1",
+        "amount": "-20.10",
+    },
 ]
 
 
@@ -61,8 +89,7 @@ def test_numbers_dates_and_instants_are_typed_cells_with_exact_formats() -> None
     assert (second[6].value, second[6].number_format) == (0.0035, "#,##0.0000")
     assert (negative[6].value, negative[6].number_format) == (-20.1, "#,##0.00")
     # What a number cell would not show exactly stays the text the CSV holds.
-    assert [c.value for c in odd[2:]] == ["not a date", None, "1e5", "007",
-                                          "1234567890123456.78"]
+    assert [c.value for c in odd[2:]] == ["not a date", None, "1e5", "007", "1234567890123456.78"]
     assert all(c.data_type == "s" for c in (odd[2], odd[4], odd[5], odd[6]))
 
 
@@ -90,7 +117,8 @@ def test_the_sheet_has_widths_a_frozen_header_and_an_autofilter() -> None:
 
 
 def test_every_sheet_of_a_long_export_gets_the_header_filter_and_freeze(
-        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     monkeypatch.setattr(xlsx_stream, "MAX_ROWS_PER_SHEET", 3)
     book = workbook(RECORDS)
     assert book.sheetnames == ["Sheet1", "Sheet2"]

@@ -63,11 +63,13 @@ ACCESS: dict[str, Rule] = {
     # Jobs: an administrator sees its partner's, anyone else its own.
     "Query.job": SIGNED_IN,
     "Query.jobs": SIGNED_IN,
-    "Mutation.requestExport": Rule(note="and the menu of the exported data "
-                                        "(consumption details, adjustment records: "
-                                        "customers; marketplace bill details: "
-                                        "marketplace; partner bill and its details: "
-                                        "billing)"),
+    "Mutation.requestExport": Rule(
+        note="and the menu of the exported data "
+        "(consumption details, adjustment records: "
+        "customers; marketplace bill details: "
+        "marketplace; partner bill and its details: "
+        "billing)"
+    ),
     # Leads (R1, R6): the leads menu to read (staff: their own leads), and to dispatch
     # or recall, the administrator or an operator holding it.
     "Query.leads": menu(Menu.LEADS, "partner staff see the leads dispatched to them"),
@@ -76,8 +78,7 @@ ACCESS: dict[str, Rule] = {
     "Lead.contactPhone": menu(Menu.LEADS),
     # Whom leads can be dispatched to: for those who dispatch.
     "Query.partnerStaff": Rule(menu=Menu.LEADS, roles=frozenset({Role.ADMIN, Role.OPERATOR})),
-    "Mutation.dispatchLeads": Rule(menu=Menu.LEADS,
-                                   roles=frozenset({Role.ADMIN, Role.OPERATOR})),
+    "Mutation.dispatchLeads": Rule(menu=Menu.LEADS, roles=frozenset({Role.ADMIN, Role.OPERATOR})),
     "Mutation.recallLeads": Rule(menu=Menu.LEADS, roles=frozenset({Role.ADMIN, Role.OPERATOR})),
     # Customers (R1; R2 narrows a customer manager to its own customers everywhere).
     "Query.customers": menu(Menu.CUSTOMERS),
@@ -92,14 +93,18 @@ ACCESS: dict[str, Rule] = {
     "Mutation.handleCustomerAlerts": menu(Menu.CUSTOMERS),
     "Mutation.handleCustomerAlert": menu(Menu.CUSTOMERS),
     # Moving customers between managers is the partner's, not a manager's (R2).
-    "Mutation.assignCustomers": Rule(menu=Menu.CUSTOMERS,
-                                     roles=frozenset({Role.ADMIN, Role.OPERATOR})),
-    "Mutation.assignCustomer": Rule(menu=Menu.CUSTOMERS,
-                                    roles=frozenset({Role.ADMIN, Role.OPERATOR})),
-    "Mutation.unassignCustomers": Rule(menu=Menu.CUSTOMERS,
-                                       roles=frozenset({Role.ADMIN, Role.OPERATOR})),
-    "Mutation.unassignCustomer": Rule(menu=Menu.CUSTOMERS,
-                                      roles=frozenset({Role.ADMIN, Role.OPERATOR})),
+    "Mutation.assignCustomers": Rule(
+        menu=Menu.CUSTOMERS, roles=frozenset({Role.ADMIN, Role.OPERATOR})
+    ),
+    "Mutation.assignCustomer": Rule(
+        menu=Menu.CUSTOMERS, roles=frozenset({Role.ADMIN, Role.OPERATOR})
+    ),
+    "Mutation.unassignCustomers": Rule(
+        menu=Menu.CUSTOMERS, roles=frozenset({Role.ADMIN, Role.OPERATOR})
+    ),
+    "Mutation.unassignCustomer": Rule(
+        menu=Menu.CUSTOMERS, roles=frozenset({Role.ADMIN, Role.OPERATOR})
+    ),
     # The audit log is the administrator's.
     "Query.auditEvents": roles(Role.ADMIN),
     # Marketplace (R8, R9): the partner's side needs the marketplace menu.
@@ -109,13 +114,17 @@ ACCESS: dict[str, Rule] = {
     "Query.marketplaceBill": menu(Menu.MARKETPLACE),
     "Query.marketplaceTransactions": menu(Menu.MARKETPLACE),
     "Mutation.createMarketplaceShareLink": menu(
-        Menu.MARKETPLACE, "a solution provider in the customer-service-provider program "
-                          "(else a NOT_IN_CSP_PROGRAM refusal)"),
+        Menu.MARKETPLACE,
+        "a solution provider in the customer-service-provider program "
+        "(else a NOT_IN_CSP_PROGRAM refusal)",
+    ),
     "Mutation.revokeMarketplaceShareLink": menu(Menu.MARKETPLACE),
     "Mutation.requestMarketplaceInvoice": menu(Menu.MARKETPLACE),
     "MarketplaceTransaction.buyerContact": Rule(
-        menu=Menu.MARKETPLACE, roles=frozenset({Role.ADMIN}),
-        note="other users see the masked buyerName, buyerPhone and buyerEmail"),
+        menu=Menu.MARKETPLACE,
+        roles=frozenset({Role.ADMIN}),
+        note="other users see the masked buyerName, buyerPhone and buyerEmail",
+    ),
     # The storefront service places orders; no partner user can.
     "Mutation.placeMarketplaceOrder": roles(Role.STOREFRONT),
     # The provider's operations review invoice requests and see unattributed orders.
@@ -130,8 +139,8 @@ ACCESS: dict[str, Rule] = {
     "Query.incentiveApplications": menu(Menu.INCENTIVES),
     "Query.incentivePrograms": menu(Menu.INCENTIVES),
     "Mutation.applyForIncentiveDisbursement": menu(
-        Menu.INCENTIVES, note="the partner's own users only: operations review, they do "
-                              "not apply"),
+        Menu.INCENTIVES, note="the partner's own users only: operations review, they do not apply"
+    ),
     "Mutation.approveIncentiveApplication": roles(Role.PROVIDER_OPERATIONS),
     "Mutation.notifyIncentiveDisbursement": roles(Role.PROVIDER_OPERATIONS),
     "Mutation.recordProgramMembership": roles(Role.PROVIDER_OPERATIONS),
@@ -191,8 +200,10 @@ class Allowed(BasePermission):
     def on_unauthorized(self) -> None:
         rule = self.rule
         if rule.menu is not None:
-            raise Forbidden(f"this account has no access to the {rule.menu.value} menu",
-                            permission=rule.menu.value)
+            raise Forbidden(
+                f"this account has no access to the {rule.menu.value} menu",
+                permission=rule.menu.value,
+            )
         raise Forbidden("this account may not use this field")
 
 
@@ -206,8 +217,9 @@ def _description(key: str, description: str | None) -> str:
 
 
 def query(key: str, resolver: Callable[..., Any], description: str | None = None) -> Any:
-    return strawberry.field(resolver=resolver, extensions=extensions(key),
-                            description=_description(key, description))
+    return strawberry.field(
+        resolver=resolver, extensions=extensions(key), description=_description(key, description)
+    )
 
 
 def mutation(key: str, resolver: Callable[..., Any], description: str | None = None) -> Any:
@@ -216,11 +228,14 @@ def mutation(key: str, resolver: Callable[..., Any], description: str | None = N
     from partner_center.api.audit import Audited
 
     return strawberry.mutation(
-        resolver=resolver, extensions=[*extensions(key), Audited(key.split(".", 1)[1])],
-        description=_description(key, description))
+        resolver=resolver,
+        extensions=[*extensions(key), Audited(key.split(".", 1)[1])],
+        description=_description(key, description),
+    )
 
 
 def guarded(key: str, resolver: Callable[..., Any], description: str | None = None) -> Any:
     """A sensitive field of an object type (same rules as root fields)."""
-    return strawberry.field(resolver=resolver, extensions=extensions(key),
-                            description=_description(key, description))
+    return strawberry.field(
+        resolver=resolver, extensions=extensions(key), description=_description(key, description)
+    )

@@ -54,27 +54,54 @@ class Authenticated:
                 token = bearer_token(request.headers.get("authorization"))
                 # In a thread: the issuer's keys may be fetched.
                 scope["state"]["identity"] = await asyncio.to_thread(
-                    self.authenticator.verify, token)
+                    self.authenticator.verify, token
+                )
             except Unauthenticated as exc:
-                await _refuse(scope, receive, send, 401, exc.message, exc.extensions,
-                              request_id, {"WWW-Authenticate": 'Bearer realm="partner-center"'})
+                await _refuse(
+                    scope,
+                    receive,
+                    send,
+                    401,
+                    exc.message,
+                    exc.extensions,
+                    request_id,
+                    {"WWW-Authenticate": 'Bearer realm="partner-center"'},
+                )
                 return
             except IdentityProviderUnavailable as exc:
-                log.error("identity provider unavailable",
-                          extra=fields(reason=str(exc), request_id=request_id))
-                await _refuse(scope, receive, send, 503,
-                              "the identity provider cannot be reached; try again shortly",
-                              {"code": "IDENTITY_PROVIDER_UNAVAILABLE"}, request_id,
-                              {"Retry-After": "5"})
+                log.error(
+                    "identity provider unavailable",
+                    extra=fields(reason=str(exc), request_id=request_id),
+                )
+                await _refuse(
+                    scope,
+                    receive,
+                    send,
+                    503,
+                    "the identity provider cannot be reached; try again shortly",
+                    {"code": "IDENTITY_PROVIDER_UNAVAILABLE"},
+                    request_id,
+                    {"Retry-After": "5"},
+                )
                 return
         await self.app(scope, receive, send)
 
 
-async def _refuse(scope: Scope, receive: Receive, send: Send, status: int, message: str,
-                  extensions: dict[str, Any], request_id: str, headers: dict[str, str]
-                  ) -> None:
-    response = JSONResponse({"errors": [{"message": message, "extensions": extensions}]},
-                            status_code=status, headers={**headers, "X-Request-ID": request_id})
+async def _refuse(
+    scope: Scope,
+    receive: Receive,
+    send: Send,
+    status: int,
+    message: str,
+    extensions: dict[str, Any],
+    request_id: str,
+    headers: dict[str, str],
+) -> None:
+    response = JSONResponse(
+        {"errors": [{"message": message, "extensions": extensions}]},
+        status_code=status,
+        headers={**headers, "X-Request-ID": request_id},
+    )
     await response(scope, receive, send)
 
 
@@ -82,8 +109,9 @@ async def healthz(_: Request) -> Response:
     return JSONResponse({"status": "ok"})
 
 
-def create_app(settings: Settings | None = None,
-               demo_sign_in: DemoSignIn | None = None) -> Starlette:
+def create_app(
+    settings: Settings | None = None, demo_sign_in: DemoSignIn | None = None
+) -> Starlette:
     """The API. The development server passes its demo logins for GraphiQL's sign-in;
     the Lambda handler passes none."""
     settings = settings or bootstrap()
@@ -92,17 +120,19 @@ def create_app(settings: Settings | None = None,
     return Starlette(
         routes=[
             Route("/healthz", healthz),
-            Route("/graphql", Authenticated(graphql_app, authenticator),
-                  methods=["GET", "POST"]),
+            Route("/graphql", Authenticated(graphql_app, authenticator), methods=["GET", "POST"]),
             *graphiql_routes(settings, demo_sign_in),
         ],
         middleware=[
             # Outermost first: CORS answers preflights before anything else runs.
-            Middleware(CORSMiddleware, allow_origins=list(settings.cors_origins),
-                       allow_methods=["GET", "POST"], max_age=600,
-                       allow_headers=["Authorization", "Content-Type", "Accept",
-                                      "X-Request-ID"],
-                       expose_headers=["X-Request-ID"]),
+            Middleware(
+                CORSMiddleware,
+                allow_origins=list(settings.cors_origins),
+                allow_methods=["GET", "POST"],
+                max_age=600,
+                allow_headers=["Authorization", "Content-Type", "Accept", "X-Request-ID"],
+                expose_headers=["X-Request-ID"],
+            ),
             Middleware(SecurityHeaders, hsts=settings.is_production),
             Middleware(BodyLimit),
         ],

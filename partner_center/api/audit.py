@@ -37,8 +37,12 @@ def global_ids(value: Any, depth: int = 0) -> list[str]:
     if isinstance(value, dict):
         return [i for item in value.values() for i in global_ids(item, depth + 1)]
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return [i for f in dataclasses.fields(value) if not f.name.startswith("_")
-                for i in global_ids(getattr(value, f.name, None), depth + 1)]
+        return [
+            i
+            for f in dataclasses.fields(value)
+            if not f.name.startswith("_")
+            for i in global_ids(getattr(value, f.name, None), depth + 1)
+        ]
     return []
 
 
@@ -72,16 +76,25 @@ class Audited(FieldExtension):
         finally:
             await self._record(info, targets, outcome, codes)
 
-    async def _record(self, info: Info, targets: list[str], outcome: Outcome,
-                      codes: list[str]) -> None:
+    async def _record(
+        self, info: Info, targets: list[str], outcome: Outcome, codes: list[str]
+    ) -> None:
         context = info.context
         if context.caller is None:
             return
         try:
             await asyncio.to_thread(
-                audit_log.record, context.caller, operation=self.operation,
-                target_ids=targets, outcome=outcome, error_codes=codes,
-                request_id=context.request_id)
+                audit_log.record,
+                context.caller,
+                operation=self.operation,
+                target_ids=targets,
+                outcome=outcome,
+                error_codes=codes,
+                request_id=context.request_id,
+            )
         except Exception as exc:  # the mutation's own outcome stands; the gap is logged
-            log.error("audit event not written", extra=fields(
-                operation=self.operation, request_id=context.request_id), exc_info=exc)
+            log.error(
+                "audit event not written",
+                extra=fields(operation=self.operation, request_id=context.request_id),
+                exc_info=exc,
+            )

@@ -29,13 +29,24 @@ class ResolveCaller(SchemaExtension):
             try:
                 context.caller = await asyncio.to_thread(identity.principal)
             except Unauthenticated as exc:
-                self.execution_context.result = ExecutionResult(data=None, errors=[
-                    GraphQLError(exc.message, extensions=dict(exc.extensions))])
+                self.execution_context.result = ExecutionResult(
+                    data=None, errors=[GraphQLError(exc.message, extensions=dict(exc.extensions))]
+                )
             except Exception as exc:  # the directory could not be read: ours, masked
-                log.error("caller not resolved", extra=fields(
-                    exception_type=type(exc).__name__, request_id=context.request_id))
-                self.execution_context.result = ExecutionResult(data=None, errors=[
-                    GraphQLError("Unexpected error. Quote the request ID to support.",
-                                 extensions={"code": "INTERNAL_SERVER_ERROR",
-                                             "requestId": context.request_id})])
+                log.error(
+                    "caller not resolved",
+                    extra=fields(exception_type=type(exc).__name__, request_id=context.request_id),
+                )
+                self.execution_context.result = ExecutionResult(
+                    data=None,
+                    errors=[
+                        GraphQLError(
+                            "Unexpected error. Quote the request ID to support.",
+                            extensions={
+                                "code": "INTERNAL_SERVER_ERROR",
+                                "requestId": context.request_id,
+                            },
+                        )
+                    ],
+                )
         yield

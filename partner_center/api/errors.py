@@ -32,9 +32,15 @@ def as_graphql_error(error: GraphQLError) -> GraphQLError:
     original = error.original_error
     if not isinstance(original, ClientError):
         return error
-    return GraphQLError(message=original.message, nodes=error.nodes, source=error.source,
-                        positions=error.positions, path=error.path, original_error=original,
-                        extensions=dict(original.extensions))
+    return GraphQLError(
+        message=original.message,
+        nodes=error.nodes,
+        source=error.source,
+        positions=error.positions,
+        path=error.path,
+        original_error=original,
+        extensions=dict(original.extensions),
+    )
 
 
 def log_errors(errors: list[GraphQLError]) -> None:
@@ -45,5 +51,7 @@ def log_errors(errors: list[GraphQLError]) -> None:
             log.info("request refused", extra=fields(code=code, path=error.path))
         else:
             # Type and path only: messages and tracebacks may quote customer data.
-            log.error("unexpected resolver error",
-                      extra=fields(exception_type=type(original).__name__, path=error.path))
+            log.error(
+                "unexpected resolver error",
+                extra=fields(exception_type=type(original).__name__, path=error.path),
+            )

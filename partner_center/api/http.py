@@ -56,21 +56,32 @@ def negotiate(accept: str | None) -> str | None:
 
 
 def wants_ide(method: str, headers: Any, params: Any) -> bool:
-    return (method == "GET" and "text/html" in headers.get("accept", "")
-            and params.get("query") is None and params.get("documentId") is None)
+    return (
+        method == "GET"
+        and "text/html" in headers.get("accept", "")
+        and params.get("query") is None
+        and params.get("documentId") is None
+    )
 
 
 def is_request_error(result: ExecutionResult) -> bool:
     """Errors raised before execution began: no field ran, so no path is set."""
-    return result.data is None and bool(result.errors) and all(
-        isinstance(e, GraphQLError) and e.path is None for e in result.errors or [])
+    return (
+        result.data is None
+        and bool(result.errors)
+        and all(isinstance(e, GraphQLError) and e.path is None for e in result.errors or [])
+    )
 
 
 class PartnerCenterGraphQL(GraphQL):
-    def __init__(self, settings: Settings, schema: Any,
-                 demo_sign_in: DemoSignIn | None = None) -> None:
-        super().__init__(schema, graphql_ide=None if settings.is_production else "graphiql",
-                         allow_queries_via_get=True)
+    def __init__(
+        self, settings: Settings, schema: Any, demo_sign_in: DemoSignIn | None = None
+    ) -> None:
+        super().__init__(
+            schema,
+            graphql_ide=None if settings.is_production else "graphiql",
+            allow_queries_via_get=True,
+        )
         self._settings = settings
         self._demo_sign_in = demo_sign_in
 
@@ -80,8 +91,12 @@ class PartnerCenterGraphQL(GraphQL):
         return current(self._settings)
 
     async def get_context(self, request: Any, response: Any) -> Context:  # type: ignore[override]
-        return Context(settings=self.settings, request_id=request.state.request_id,
-                       identity=getattr(request.state, "identity", None), loaders=Loaders())
+        return Context(
+            settings=self.settings,
+            request_id=request.state.request_id,
+            identity=getattr(request.state, "identity", None),
+            loaders=Loaders(),
+        )
 
     async def get_sub_response(self, request: Request) -> Response:  # type: ignore[override]
         sub_response = await super().get_sub_response(request)
@@ -96,8 +111,9 @@ class PartnerCenterGraphQL(GraphQL):
         return render_page(self.settings, endpoint=request.url.path, demo=self._demo_sign_in)
 
     def should_render_graphql_ide_for(self, request: Request) -> bool:
-        return bool(self.graphql_ide) and wants_ide(request.method, request.headers,
-                                                    request.query_params)
+        return bool(self.graphql_ide) and wants_ide(
+            request.method, request.headers, request.query_params
+        )
 
     def should_render_graphql_ide(self, request: Any) -> bool:
         # Only a browser asking for a page: an API client sending */* with a
@@ -131,8 +147,9 @@ class PartnerCenterGraphQL(GraphQL):
                 raise HTTPException(405, "mutations are only accepted over POST") from exc
             raise
 
-    async def process_result(self, request: Request, result: ExecutionResult
-                             ) -> GraphQLHTTPResponse:
+    async def process_result(
+        self, request: Request, result: ExecutionResult
+    ) -> GraphQLHTTPResponse:
         processed = await super().process_result(request, result)
         if is_request_error(result):
             # Before execution there is no data, not even null (GraphQL spec, "Response").
@@ -151,8 +168,12 @@ class PartnerCenterGraphQL(GraphQL):
         elif throttled is not None:
             response.status_code = 429
             response.headers["retry-after"] = str(throttled)
-        elif (media == GRAPHQL_RESPONSE and isinstance(response_data, dict)
-                and "data" not in response_data and not sub_response.status_code):
+        elif (
+            media == GRAPHQL_RESPONSE
+            and isinstance(response_data, dict)
+            and "data" not in response_data
+            and not sub_response.status_code
+        ):
             response.status_code = 400
         return response
 

@@ -13,5 +13,7 @@ class NoIntrospectionInProduction(SchemaExtension):
         settings = getattr(self.execution_context.context, "settings", None)
         if settings is not None and settings.is_production:
             self.execution_context.validation_rules = (
-                *self.execution_context.validation_rules, NoSchemaIntrospectionCustomRule)
+                *self.execution_context.validation_rules,
+                NoSchemaIntrospectionCustomRule,
+            )
         yield

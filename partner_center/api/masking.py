@@ -15,8 +15,9 @@ class MaskUnexpectedErrors(MaskErrors):
     """Masks only faults of ours; syntax, validation and client errors pass as they are."""
 
     def __init__(self) -> None:
-        super().__init__(should_mask_error=lambda error: not is_expected(error),
-                         error_message=MASKED_MESSAGE)
+        super().__init__(
+            should_mask_error=lambda error: not is_expected(error), error_message=MASKED_MESSAGE
+        )
 
     def _process_errors(self, errors: list[GraphQLError]) -> list[GraphQLError]:
         return [as_graphql_error(error) for error in super()._process_errors(errors)]
@@ -24,8 +25,12 @@ class MaskUnexpectedErrors(MaskErrors):
     def anonymise_error(self, error: GraphQLError) -> GraphQLError:
         context = self.execution_context.context
         request_id = getattr(context, "request_id", None)
-        return GraphQLError(message=self.error_message, nodes=error.nodes,
-                            source=error.source, positions=error.positions, path=error.path,
-                            original_error=None,
-                            extensions={"code": "INTERNAL_SERVER_ERROR",
-                                        "requestId": request_id})
+        return GraphQLError(
+            message=self.error_message,
+            nodes=error.nodes,
+            source=error.source,
+            positions=error.positions,
+            path=error.path,
+            original_error=None,
+            extensions={"code": "INTERNAL_SERVER_ERROR", "requestId": request_id},
+        )

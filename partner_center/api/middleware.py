@@ -44,8 +44,9 @@ class SecurityHeaders:
                     # headers of its files) keeps it.
                     headers.setdefault(name, value)
                 if self.hsts:
-                    headers.setdefault("strict-transport-security",
-                                       "max-age=63072000; includeSubDomains")
+                    headers.setdefault(
+                        "strict-transport-security", "max-age=63072000; includeSubDomains"
+                    )
                 if message["status"] == 405:
                     headers["allow"] = "GET, POST"
                 headers["x-request-id"] = scope["state"]["request_id"]
@@ -91,9 +92,17 @@ class _BodyTooLarge(Exception):
 
 
 async def _too_large(scope: Scope, receive: Receive, send: Send, limit: int) -> None:
-    response = JSONResponse({"errors": [{
-        "message": f"the request body is over {limit // 1024} KiB",
-        "extensions": {"code": "PAYLOAD_TOO_LARGE"}}]}, status_code=413)
+    response = JSONResponse(
+        {
+            "errors": [
+                {
+                    "message": f"the request body is over {limit // 1024} KiB",
+                    "extensions": {"code": "PAYLOAD_TOO_LARGE"},
+                }
+            ]
+        },
+        status_code=413,
+    )
     await response(scope, receive, send)
 
 

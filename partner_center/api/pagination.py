@@ -52,9 +52,14 @@ def decode_cursor(cursor: str, kind: str) -> str:
     return key
 
 
-def build_connection(connection: type[C], nodes: Sequence[N],
-                     has_next: bool, kind: str, key: Callable[[N], str],
-                     after: str | None) -> C:
+def build_connection(
+    connection: type[C],
+    nodes: Sequence[N],
+    has_next: bool,
+    kind: str,
+    key: Callable[[N], str],
+    after: str | None,
+) -> C:
     edges = [relay.Edge(node=node, cursor=encode_cursor(kind, key(node))) for node in nodes]
     return connection(
         edges=edges,

@@ -7,8 +7,10 @@ import strawberry
 from partner_center.core.errors import ClientError
 
 
-@strawberry.type(description="A business-rule refusal: a stable code, the input field "
-                             "it concerns, and a message for people.")
+@strawberry.type(
+    description="A business-rule refusal: a stable code, the input field "
+    "it concerns, and a message for people."
+)
 class UserError:
     code: str
     field: str | None
@@ -17,5 +19,8 @@ class UserError:
     @classmethod
     def from_client_error(cls, error: ClientError) -> UserError:
         extensions = error.extensions or {}
-        return cls(code=str(extensions.get("code", "BAD_USER_INPUT")),
-                   field=extensions.get("field"), message=error.message)
+        return cls(
+            code=str(extensions.get("code", "BAD_USER_INPUT")),
+            field=extensions.get("field"),
+            message=error.message,
+        )

@@ -53,20 +53,47 @@ DOCUMENT_CACHE_SIZE = 256
 
 
 # One entry per area: its root queries and mutations.
-Query = merge_types("Query", (
-    directory.Query, jobs.Query, audit.Query, customers.Query, customer_alerts.Query,
-    consumption.Query, adjustments.Query, marketplace.Query, incentives.Query,
-    opportunities.Query, leads.Query, bills.Query, finance.Query, webhooks.Query))
-Mutation = merge_types("Mutation", (
-    jobs.Mutation, customers.Mutation, customer_alerts.Mutation, marketplace.Mutation,
-    incentives.Mutation, leads.Mutation, bills.Mutation, finance.Mutation,
-    webhooks.Mutation))
+Query = merge_types(
+    "Query",
+    (
+        directory.Query,
+        jobs.Query,
+        audit.Query,
+        customers.Query,
+        customer_alerts.Query,
+        consumption.Query,
+        adjustments.Query,
+        marketplace.Query,
+        incentives.Query,
+        opportunities.Query,
+        leads.Query,
+        bills.Query,
+        finance.Query,
+        webhooks.Query,
+    ),
+)
+Mutation = merge_types(
+    "Mutation",
+    (
+        jobs.Mutation,
+        customers.Mutation,
+        customer_alerts.Mutation,
+        marketplace.Mutation,
+        incentives.Mutation,
+        leads.Mutation,
+        bills.Mutation,
+        finance.Mutation,
+        webhooks.Mutation,
+    ),
+)
 
 
 @functools.cache
 def _limit_rules(max_depth: int, max_aliases_count: int) -> tuple[type[ASTValidationRule], ...]:
-    return (query_depth_limiter.create_validator(max_depth, None, None),
-            max_aliases.create_validator(max_aliases_count))
+    return (
+        query_depth_limiter.create_validator(max_depth, None, None),
+        max_aliases.create_validator(max_aliases_count),
+    )
 
 
 class OperationLimits(AddValidationRules):
@@ -87,9 +114,17 @@ class Schema(strawberry.Schema):
 schema = Schema(
     query=Query,
     mutation=Mutation,
-    types=[CustomerNode, PartnerNode, UserNode, CustomerAlertNode, ConsumptionLineNode,
-           AdjustmentRecordNode, leads.LeadNode, webhooks.WebhookSubscriptionNode,
-           webhooks.WebhookDeliveryNode],
+    types=[
+        CustomerNode,
+        PartnerNode,
+        UserNode,
+        CustomerAlertNode,
+        ConsumptionLineNode,
+        AdjustmentRecordNode,
+        leads.LeadNode,
+        webhooks.WebhookSubscriptionNode,
+        webhooks.WebhookDeliveryNode,
+    ],
     config=StrawberryConfig(relay_max_results=MAX_PAGE_SIZE),
     extensions=[
         OperationLimits,

@@ -51,8 +51,9 @@ def document_id(text: str) -> str:
 def operations(source: str) -> dict[str, str]:
     """Each named operation of a document, printed with the fragments it needs."""
     document = parse(source)
-    fragments = {d.name.value: d for d in document.definitions
-                 if isinstance(d, FragmentDefinitionNode)}
+    fragments = {
+        d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
+    }
     found: dict[str, str] = {}
     for definition in document.definitions:
         if not isinstance(definition, OperationDefinitionNode) or definition.name is None:
@@ -67,8 +68,7 @@ def operations(source: str) -> dict[str, str]:
             needed.append(fragment)
             pending |= _spreads(fragment)
         needed.sort(key=lambda f: f.name.value)
-        found[definition.name.value] = print_ast(
-            DocumentNode(definitions=(definition, *needed)))
+        found[definition.name.value] = print_ast(DocumentNode(definitions=(definition, *needed)))
     return found
 
 
@@ -76,8 +76,7 @@ def build_manifest(folder: Path = DOCUMENTS) -> dict[str, dict[str, str]]:
     manifest: dict[str, dict[str, str]] = {}
     for path in sorted(folder.glob("*.graphql")):
         for name, text in operations(path.read_text(encoding="utf-8")).items():
-            manifest[document_id(text)] = {"operation": name, "file": path.name,
-                                           "document": text}
+            manifest[document_id(text)] = {"operation": name, "file": path.name, "document": text}
     return manifest
 
 

@@ -47,35 +47,77 @@ def event_key(occurred_at: str, event_id: str) -> str:
     return f"{occurred_at}#{event_id}"
 
 
-def record(principal: Principal, *, operation: str, target_ids: list[str], outcome: Outcome,
-           error_codes: list[str], request_id: str) -> AuditEvent:
-    return _write(principal.partner_id, principal.user_id, principal.role.value,
-                  operation=operation, target_ids=target_ids, outcome=outcome,
-                  error_codes=error_codes, request_id=request_id)
+def record(
+    principal: Principal,
+    *,
+    operation: str,
+    target_ids: list[str],
+    outcome: Outcome,
+    error_codes: list[str],
+    request_id: str,
+) -> AuditEvent:
+    return _write(
+        principal.partner_id,
+        principal.user_id,
+        principal.role.value,
+        operation=operation,
+        target_ids=target_ids,
+        outcome=outcome,
+        error_codes=error_codes,
+        request_id=request_id,
+    )
 
 
 SYSTEM_ACTOR = "system"
 
 
-def record_system(partner_id: str, *, operation: str, target_ids: list[str],
-                  error_codes: list[str], request_id: str) -> AuditEvent:
+def record_system(
+    partner_id: str,
+    *,
+    operation: str,
+    target_ids: list[str],
+    error_codes: list[str],
+    request_id: str,
+) -> AuditEvent:
     """An event the product itself caused, with no caller (actor and role "system"):
     e.g. a webhook subscription switched off after a run of failed deliveries."""
-    return _write(partner_id, SYSTEM_ACTOR, SYSTEM_ACTOR, operation=operation,
-                  target_ids=target_ids, outcome=Outcome.SUCCEEDED, error_codes=error_codes,
-                  request_id=request_id)
+    return _write(
+        partner_id,
+        SYSTEM_ACTOR,
+        SYSTEM_ACTOR,
+        operation=operation,
+        target_ids=target_ids,
+        outcome=Outcome.SUCCEEDED,
+        error_codes=error_codes,
+        request_id=request_id,
+    )
 
 
-def _write(partner_id: str, actor_id: str, actor_role: str, *, operation: str,
-           target_ids: list[str], outcome: Outcome, error_codes: list[str],
-           request_id: str) -> AuditEvent:
+def _write(
+    partner_id: str,
+    actor_id: str,
+    actor_role: str,
+    *,
+    operation: str,
+    target_ids: list[str],
+    outcome: Outcome,
+    error_codes: list[str],
+    request_id: str,
+) -> AuditEvent:
     now = utcnow()
     event_id = new_id()
     item = AuditItem(
-        partner_id, event_key(to_iso(now), event_id), event_id=event_id,
-        actor_id=actor_id, actor_role=actor_role, operation=operation,
-        target_ids=sorted(set(target_ids))[:100], outcome=outcome.value,
-        error_codes=sorted(set(error_codes)), request_id=request_id, occurred_at=to_iso(now),
+        partner_id,
+        event_key(to_iso(now), event_id),
+        event_id=event_id,
+        actor_id=actor_id,
+        actor_role=actor_role,
+        operation=operation,
+        target_ids=sorted(set(target_ids))[:100],
+        outcome=outcome.value,
+        error_codes=sorted(set(error_codes)),
+        request_id=request_id,
+        occurred_at=to_iso(now),
         expires_at=int((now + RETENTION).timestamp()),
     )
     item.save()
@@ -97,11 +139,17 @@ def get(partner_id: str, event_key: str) -> AuditEvent | None:
 
 
 def _event(item: AuditItem) -> AuditEvent:
-    return AuditEvent(event_id=item.event_id, actor_id=item.actor_id,
-                      actor_role=item.actor_role, operation=item.operation,
-                      target_ids=list(item.target_ids or []), outcome=Outcome(item.outcome),
-                      error_codes=list(item.error_codes or []), request_id=item.request_id,
-                      occurred_at=item.occurred_at)
+    return AuditEvent(
+        event_id=item.event_id,
+        actor_id=item.actor_id,
+        actor_role=item.actor_role,
+        operation=item.operation,
+        target_ids=list(item.target_ids or []),
+        outcome=Outcome(item.outcome),
+        error_codes=list(item.error_codes or []),
+        request_id=item.request_id,
+        occurred_at=item.occurred_at,
+    )
 
 
 @dataclass(frozen=True)
@@ -113,8 +161,9 @@ class AuditFilter:
     until: datetime | None = None
 
 
-def page(partner_id: str, flt: AuditFilter, *, after_key: str | None, limit: int
-         ) -> tuple[list[AuditEvent], bool]:
+def page(
+    partner_id: str, flt: AuditFilter, *, after_key: str | None, limit: int
+) -> tuple[list[AuditEvent], bool]:
     """Newest first: up to `limit` events and whether more follow."""
     key_condition = None
     if flt.since or flt.until:
@@ -132,9 +181,16 @@ def page(partner_id: str, flt: AuditFilter, *, after_key: str | None, limit: int
     condition: Condition = AuditItem.expires_at > int(utcnow().timestamp())
     for part in conditions:
         condition = condition & part
-    start = ({"partner_id": {"S": partner_id}, "event_key": {"S": after_key}}
-             if after_key else None)
-    items = list(AuditItem.query(partner_id, key_condition, filter_condition=condition,
-                                 scan_index_forward=False, last_evaluated_key=start,
-                                 limit=limit + 1, page_size=max(limit + 1, 50)))
+    start = {"partner_id": {"S": partner_id}, "event_key": {"S": after_key}} if after_key else None
+    items = list(
+        AuditItem.query(
+            partner_id,
+            key_condition,
+            filter_condition=condition,
+            scan_index_forward=False,
+            last_evaluated_key=start,
+            limit=limit + 1,
+            page_size=max(limit + 1, 50),
+        )
+    )
     return [_event(i) for i in items[:limit]], len(items) > limit

@@ -33,14 +33,16 @@ class ApiError(Exception):
         self.hint = hint
 
 
-NOT_RUNNING_HINT = ("no local environment answers there: start one with `partner-center "
-                    "dev` (in another terminal, in this directory), or pass --api URL")
+NOT_RUNNING_HINT = (
+    "no local environment answers there: start one with `partner-center "
+    "dev` (in another terminal, in this directory), or pass --api URL"
+)
 
 _HTTP_HINTS = {
     401: "the token was refused: pass --user LOGIN (a demo login) or a fresh "
-         "PARTNER_CENTER_TOKEN from `partner-center token --user LOGIN`",
+    "PARTNER_CENTER_TOKEN from `partner-center token --user LOGIN`",
     403: "this user may not do that: try a user with the right role or menu "
-         "(`partner-center dev` lists the demo logins)",
+    "(`partner-center dev` lists the demo logins)",
     404: "nothing serves GraphQL at that URL: --api takes the /graphql URL dev shows",
 }
 
@@ -48,45 +50,53 @@ _HTTP_HINTS = {
 class GraphQLClient:
     def __init__(self, api: str | None, token: str, timeout: float = 30.0) -> None:
         self.api = resolve_api(api)
-        self._http = httpx.Client(timeout=timeout,
-                                  headers={"Authorization": f"Bearer {token}"})
+        self._http = httpx.Client(timeout=timeout, headers={"Authorization": f"Bearer {token}"})
 
-    def call(self, operation: str, variables: dict[str, Any]
-             ) -> dict[str, Any]:
+    def call(self, operation: str, variables: dict[str, Any]) -> dict[str, Any]:
         try:
             # A trusted document by ID: what production accepts, and development too.
-            response = self._http.post(self.api, json={
-                "documentId": trusted_documents.id_of(operation), "operationName": operation,
-                "variables": variables})
+            response = self._http.post(
+                self.api,
+                json={
+                    "documentId": trusted_documents.id_of(operation),
+                    "operationName": operation,
+                    "variables": variables,
+                },
+            )
         except httpx.ConnectError as exc:
             raise ApiError(f"cannot reach the API at {self.api}", NOT_RUNNING_HINT) from exc
         except httpx.TimeoutException as exc:
-            raise ApiError(f"the API at {self.api} did not answer in time",
-                           "is the machine busy? try again") from exc
+            raise ApiError(
+                f"the API at {self.api} did not answer in time", "is the machine busy? try again"
+            ) from exc
         except httpx.HTTPError as exc:
             raise ApiError(f"cannot reach the API at {self.api}: {exc}") from exc
         try:
             body = response.json()
         except ValueError as exc:
-            raise ApiError(f"the API answered HTTP {response.status_code} without JSON",
-                           _HTTP_HINTS.get(response.status_code)) from exc
+            raise ApiError(
+                f"the API answered HTTP {response.status_code} without JSON",
+                _HTTP_HINTS.get(response.status_code),
+            ) from exc
         if response.status_code >= 400 and not body.get("errors"):
-            raise ApiError(f"the API answered HTTP {response.status_code}",
-                           _HTTP_HINTS.get(response.status_code))
+            raise ApiError(
+                f"the API answered HTTP {response.status_code}",
+                _HTTP_HINTS.get(response.status_code),
+            )
         errors = body.get("errors")
         if errors:
             first = errors[0]
             code = (first.get("extensions") or {}).get("code", "ERROR")
-            raise ApiError(f"{code}: {first.get('message')}",
-                           _HTTP_HINTS.get(response.status_code))
+            raise ApiError(f"{code}: {first.get('message')}", _HTTP_HINTS.get(response.status_code))
         return body["data"]
 
     def download(self, url: str, target: Path) -> None:
         try:
             self._download(url, target)
         except httpx.HTTPError as exc:
-            raise ApiError(f"the download failed: {exc}",
-                           "the link lasts 15 minutes: run the command again") from exc
+            raise ApiError(
+                f"the download failed: {exc}", "the link lasts 15 minutes: run the command again"
+            ) from exc
 
     def _download(self, url: str, target: Path) -> None:
         with httpx.stream("GET", url, timeout=60.0) as response:

@@ -39,8 +39,11 @@ def dev(
     aws_port: int = typer.Option(0, "--aws-port", help="Port of the embedded AWS (0: free)."),
     demo: bool = typer.Option(True, help="Load the demo data."),
     fresh_demo: bool = typer.Option(
-        False, "--fresh-demo", help="Seed the demo data through the code again instead of "
-        "restoring today's snapshot of it."),
+        False,
+        "--fresh-demo",
+        help="Seed the demo data through the code again instead of "
+        "restoring today's snapshot of it.",
+    ),
 ) -> None:
     """Start the embedded AWS, the resources from infra/, demo data, the queue workers,
     the scheduler of the scheduled functions, and the API. Records where they run in
@@ -59,31 +62,48 @@ def dev(
     workers: list[subprocess.Popen[str]] = []
     environment = None
     try:
-        with console.status("Starting the embedded AWS and deploying infra/resources.yml…"
-                            ) as status:
+        with console.status(
+            "Starting the embedded AWS and deploying infra/resources.yml…"
+        ) as status:
             # The API's imports (seconds) run while the embedded AWS boots in its process.
-            environment = _phase("embedded AWS at {}, stack deployed",
-                                 lambda: start_environment(aws_port, meanwhile=_import_api),
-                                 lambda env: env.aws.endpoint_url)
+            environment = _phase(
+                "embedded AWS at {}, stack deployed",
+                lambda: start_environment(aws_port, meanwhile=_import_api),
+                lambda env: env.aws.endpoint_url,
+            )
             # The queue workers start (import, connect) while the demo data loads.
             for function in queue_functions():
-                workers.append(_spawn(["partner_center.local.worker", function.name,
-                                       function.queue_url(environment.outputs)]))
+                workers.append(
+                    _spawn(
+                        [
+                            "partner_center.local.worker",
+                            function.name,
+                            function.queue_url(environment.outputs),
+                        ]
+                    )
+                )
             if demo:
                 status.update("Loading the demo data…")
-                _phase("demo data: {}", lambda: _load_demo(environment, fresh_demo),
-                       _describe_demo)
+                _phase("demo data: {}", lambda: _load_demo(environment, fresh_demo), _describe_demo)
             # After the data: a due schedule must not run over half-loaded tables.
             workers.append(_spawn(["partner_center.local.scheduler"]))
             status.update("Starting the API…")
             from partner_center.api.app import create_app
             from partner_center.local.sign_in import DEMO_SIGN_IN
 
-            server = uvicorn.Server(uvicorn.Config(
-                create_app(environment.settings, demo_sign_in=DEMO_SIGN_IN),
-                host=host, port=port, log_level="warning"))
-        threading.Thread(target=_when_listening, daemon=True, args=(
-            server, state_path, host, port, environment, started)).start()
+            server = uvicorn.Server(
+                uvicorn.Config(
+                    create_app(environment.settings, demo_sign_in=DEMO_SIGN_IN),
+                    host=host,
+                    port=port,
+                    log_level="warning",
+                )
+            )
+        threading.Thread(
+            target=_when_listening,
+            daemon=True,
+            args=(server, state_path, host, port, environment, started),
+        ).start()
         server.run()
     except KeyboardInterrupt:
         pass  # Ctrl-C or SIGTERM: stop everything below, and exit 0
@@ -113,8 +133,14 @@ def _spawn(module: list[str]) -> subprocess.Popen[str]:
     env = dict(os.environ, PYTHONUNBUFFERED="1", PYTHONIOENCODING="utf-8")
     if console.is_terminal:  # its own stderr is a pipe: say what this one is
         env.setdefault("PC_LOG_FORMAT", "console")
-    process = subprocess.Popen([sys.executable, "-m", *module], env=env, stdout=subprocess.PIPE,
-                               stderr=subprocess.STDOUT, encoding="utf-8", errors="replace")
+    process = subprocess.Popen(
+        [sys.executable, "-m", *module],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        encoding="utf-8",
+        errors="replace",
+    )
     threading.Thread(target=_forward, args=(process,), daemon=True).start()
     return process
 
@@ -134,8 +160,10 @@ def _forward(process: subprocess.Popen[str]) -> None:
 def _phase(done: str, run: Callable[[], T], describe: Callable[[T], str]) -> T:
     began = time.monotonic()
     result = run()
-    console.print(f"[green]✓[/] {escape(done.format(describe(result)))} "
-                  f"[dim]({time.monotonic() - began:.1f} s)[/]")
+    console.print(
+        f"[green]✓[/] {escape(done.format(describe(result)))} "
+        f"[dim]({time.monotonic() - began:.1f} s)[/]"
+    )
     return result
 
 
@@ -145,8 +173,7 @@ def _load_demo(environment: LocalEnvironment, fresh: bool) -> DemoSummary:
     level = logger.level
     logger.setLevel(logging.WARNING)
     try:
-        return load_demo(environment.aws.endpoint_url, REGION, environment.outputs,
-                         fresh=fresh)
+        return load_demo(environment.aws.endpoint_url, REGION, environment.outputs, fresh=fresh)
     finally:
         logger.setLevel(level)
 
@@ -167,22 +194,31 @@ def _require_free(host: str, port: int, option: str) -> None:
         try:
             probe.bind((host, port))
         except OSError as taken:
-            raise CliError(f"port {port} of {host or 'every interface'} is in use "
-                           f"({taken.strerror})",
-                           f"stop what listens there (another `partner-center dev`?), or "
-                           f"pass {option} with a free port") from taken
+            raise CliError(
+                f"port {port} of {host or 'every interface'} is in use ({taken.strerror})",
+                f"stop what listens there (another `partner-center dev`?), or "
+                f"pass {option} with a free port",
+            ) from taken
 
 
 def _warn_if_running(path: Path) -> None:
     other = dev_state.parse(path) if path.is_file() else None
     if other is not None and other.pid != os.getpid() and dev_state.alive(other.pid):
-        console.print(f"[yellow]note:[/] another dev (pid {other.pid}, {other.api}) is "
-                      f"recorded in {path}; this one replaces it as the other commands' "
-                      "default here.")
+        console.print(
+            f"[yellow]note:[/] another dev (pid {other.pid}, {other.api}) is "
+            f"recorded in {path}; this one replaces it as the other commands' "
+            "default here."
+        )
 
 
-def _when_listening(server: uvicorn.Server, path: Path, host: str, port: int,
-                    environment: LocalEnvironment, started: float) -> None:
+def _when_listening(
+    server: uvicorn.Server,
+    path: Path,
+    host: str,
+    port: int,
+    environment: LocalEnvironment,
+    started: float,
+) -> None:
     """Once the API accepts connections: record the state file and show the banner."""
     while not server.started:
         if server.should_exit:
@@ -190,12 +226,23 @@ def _when_listening(server: uvicorn.Server, path: Path, host: str, port: int,
         time.sleep(0.05)
     reach = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host
     api = f"http://{reach}:{port}/graphql"
-    dev_state.write(dev_state.DevState(
-        pid=os.getpid(), api=api, health=f"http://{reach}:{port}/healthz",
-        aws=environment.aws.endpoint_url, region=REGION, stack=STACK_NAME,
-        env=environment.env, started_at=utcnow().isoformat()), path)
-    console.print(f"[green]✓[/] API listening [dim](ready {time.monotonic() - started:.1f} s "
-                  "after the start)[/]")
+    dev_state.write(
+        dev_state.DevState(
+            pid=os.getpid(),
+            api=api,
+            health=f"http://{reach}:{port}/healthz",
+            aws=environment.aws.endpoint_url,
+            region=REGION,
+            stack=STACK_NAME,
+            env=environment.env,
+            started_at=utcnow().isoformat(),
+        ),
+        path,
+    )
+    console.print(
+        f"[green]✓[/] API listening [dim](ready {time.monotonic() - started:.1f} s "
+        "after the start)[/]"
+    )
     _banner(reach, port, environment.aws.endpoint_url, path)
 
 
@@ -208,20 +255,33 @@ def _banner(host: str, port: int, aws: str, state_path: Path) -> None:
     console.print(f"\n[bold green]API[/]      {url}  (GraphiQL in a browser)")
     console.print(f"[bold green]Health[/]   http://{host}:{port}/healthz")
     console.print(f"[bold green]AWS[/]      {aws}  (DynamoDB, SQS, S3)")
-    console.print(f"[bold green]State[/]    {state_path}  (the other commands find "
-                  "the API and AWS here; removed on exit)")
+    console.print(
+        f"[bold green]State[/]    {state_path}  (the other commands find "
+        "the API and AWS here; removed on exit)"
+    )
     console.print("[bold green]Workers[/]  " + ", ".join(f.name for f in queue_functions()))
     upcoming = Schedule(scheduled_functions(), utcnow()).next_runs()
-    console.print("[bold green]Schedule[/] " + "; ".join(
-        f"{due.function.name} next {due.at:%Y-%m-%d %H:%M} UTC "
-        f"({due.at.astimezone(BEIJING):%m-%d %H:%M} Beijing)" for due in upcoming))
+    console.print(
+        "[bold green]Schedule[/] "
+        + "; ".join(
+            f"{due.function.name} next {due.at:%Y-%m-%d %H:%M} UTC "
+            f"({due.at.astimezone(BEIJING):%m-%d %H:%M} Beijing)"
+            for due in upcoming
+        )
+    )
     console.print("          (run one now: [bold]partner-center scheduled run NAME[/])")
-    console.print("[bold green]Events[/]   webhooks: [bold]partner-center webhooks listen[/]; "
-                  f"EventBridge bus: [bold]partner-center events tail --aws {aws}[/]")
-    console.print("\nA token: [bold]partner-center token --user sp-admin[/]  "
-                  "(send it as 'Authorization: Bearer <token>')")
-    console.print("What there is: [bold]partner-center customers list --user sp-admin[/], "
-                  "[bold]leads list[/], [bold]users list[/], [bold]jobs list[/]")
+    console.print(
+        "[bold green]Events[/]   webhooks: [bold]partner-center webhooks listen[/]; "
+        f"EventBridge bus: [bold]partner-center events tail --aws {aws}[/]"
+    )
+    console.print(
+        "\nA token: [bold]partner-center token --user sp-admin[/]  "
+        "(send it as 'Authorization: Bearer <token>')"
+    )
+    console.print(
+        "What there is: [bold]partner-center customers list --user sp-admin[/], "
+        "[bold]leads list[/], [bold]users list[/], [bold]jobs list[/]"
+    )
     table = Table("login", "role", "what it shows")
     for user in demo_data.USERS + demo_data.SERVICE_USERS:
         table.add_row(user.login, user.role.value, user.about)

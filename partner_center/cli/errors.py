@@ -19,8 +19,10 @@ from typer.exceptions import TyperException
 
 console = Console(stderr=True, soft_wrap=True)
 
-START_HINT = ("start one with `partner-center dev` (in another terminal, in this "
-              "directory), or pass --aws URL")
+START_HINT = (
+    "start one with `partner-center dev` (in another terminal, in this "
+    "directory), or pass --aws URL"
+)
 
 
 class CliError(Exception):
@@ -55,15 +57,19 @@ def explain(exc: BaseException) -> CliError | None:
     if isinstance(cause, boto.NoCredentialsError | boto.PartialCredentialsError):
         return NoEnvironment("no AWS credentials and no local environment", START_HINT)
     if isinstance(cause, boto.EndpointConnectionError | boto.ConnectionClosedError):
-        return CliError(f"cannot reach AWS at {cause.kwargs.get('endpoint_url', '?')}",
-                        "is `partner-center dev` still running? start it again, or "
-                        "pass --aws with the URL its banner shows")
+        return CliError(
+            f"cannot reach AWS at {cause.kwargs.get('endpoint_url', '?')}",
+            "is `partner-center dev` still running? start it again, or "
+            "pass --aws with the URL its banner shows",
+        )
     if isinstance(cause, boto.ClientError):
         code = cause.response.get("Error", {}).get("Code", "")
         if code == "ResourceNotFoundException":
-            return CliError("a table this command needs does not exist there",
-                            "pass --aws with the URL `partner-center dev` shows, or set "
-                            "the PC_*_TABLE variables of a deployed stack")
+            return CliError(
+                "a table this command needs does not exist there",
+                "pass --aws with the URL `partner-center dev` shows, or set "
+                "the PC_*_TABLE variables of a deployed stack",
+            )
         return CliError(f"AWS refused the request ({code or 'error'})")
     if isinstance(cause, boto.BotoCoreError):
         return CliError(f"AWS: {cause}")
@@ -87,8 +93,7 @@ def _aws_cause(exc: BaseException) -> BaseException:
 def report(exc: BaseException) -> None:
     known = explain(exc)
     if known is None:
-        console.print(f"[bold red]error:[/] unexpected {type(exc).__name__}: "
-                      f"{escape(str(exc))}")
+        console.print(f"[bold red]error:[/] unexpected {type(exc).__name__}: {escape(str(exc))}")
         console.print("  (run again with `partner-center --debug …` to see where)")
         return
     console.print(f"[bold red]error:[/] {escape(known.message)}")

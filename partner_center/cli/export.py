@@ -28,8 +28,12 @@ from partner_center.cli.tokens import resolve_token
 app = typer.Typer(help="Request exports and download their files.", no_args_is_help=True)
 
 Format = Annotated[str, typer.Option("--format", help="File format: csv or xlsx.")]
-EXPORT = JobView(noun="Export job", query="Job", counters="{task.fields[rows]} rows",
-                 fields=lambda job: {"rows": job.get("rowCount") or 0})
+EXPORT = JobView(
+    noun="Export job",
+    query="Job",
+    counters="{task.fields[rows]} rows",
+    fields=lambda job: {"rows": job.get("rowCount") or 0},
+)
 
 
 @app.command("consumption-details")
@@ -37,21 +41,41 @@ def consumption_details(
     customer: str | None = typer.Option(None, help="A customer's global ID."),
     product: str | None = typer.Option(None),
     billing_mode: str | None = typer.Option(
-        None, help="on_demand, yearly_monthly, reserved or peak_95."),
-    date_from: DateFrom = None, date_to: DateTo = None,
-    min_amount: str | None = typer.Option(None), max_amount: str | None = typer.Option(None),
-    fmt: Format = "csv", wait: Wait = False, output: Output = None, api: Api = DEFAULT_API,
-    user: User = None, idempotency_key: IdempotencyKey = None,
+        None, help="on_demand, yearly_monthly, reserved or peak_95."
+    ),
+    date_from: DateFrom = None,
+    date_to: DateTo = None,
+    min_amount: str | None = typer.Option(None),
+    max_amount: str | None = typer.Option(None),
+    fmt: Format = "csv",
+    wait: Wait = False,
+    output: Output = None,
+    api: Api = DEFAULT_API,
+    user: User = None,
+    idempotency_key: IdempotencyKey = None,
 ) -> None:
     """Export customers' consumption details (anonymized)."""
     check_dates(date_from, date_to)
-    filters = {"customerId": customer, "product": product, "billingMode": billing_mode,
-               "dateFrom": date_from, "dateTo": date_to, "minAmount": min_amount,
-               "maxAmount": max_amount}
-    run_export("CONSUMPTION_DETAILS", "consumptionDetails",
-               {k: v for k, v in filters.items() if v is not None}, fmt=fmt, wait=wait,
-               output=output, api=api, token=resolve_token(user),
-               idempotency_key=idempotency_key)
+    filters = {
+        "customerId": customer,
+        "product": product,
+        "billingMode": billing_mode,
+        "dateFrom": date_from,
+        "dateTo": date_to,
+        "minAmount": min_amount,
+        "maxAmount": max_amount,
+    }
+    run_export(
+        "CONSUMPTION_DETAILS",
+        "consumptionDetails",
+        {k: v for k, v in filters.items() if v is not None},
+        fmt=fmt,
+        wait=wait,
+        output=output,
+        api=api,
+        token=resolve_token(user),
+        idempotency_key=idempotency_key,
+    )
 
 
 def _bill_id(bill: str, api: str | None, token: str) -> str:
@@ -72,39 +96,69 @@ def _bill_id(bill: str, api: str | None, token: str) -> str:
 @app.command("partner-bill")
 def partner_bill(
     bill: str = typer.Option(..., help="The bill's month (YYYY-MM) or global ID."),
-    wait: Wait = False, output: Output = None, api: Api = DEFAULT_API, user: User = None,
+    wait: Wait = False,
+    output: Output = None,
+    api: Api = DEFAULT_API,
+    user: User = None,
     idempotency_key: IdempotencyKey = None,
 ) -> None:
     """Export a partner bill as PDF (customer names anonymized)."""
     token = resolve_token(user)
-    run_export("PARTNER_BILL", "partnerBill", {"billId": _bill_id(bill, api, token)},
-               fmt="pdf", wait=wait, output=output, api=api, token=token,
-               idempotency_key=idempotency_key)
+    run_export(
+        "PARTNER_BILL",
+        "partnerBill",
+        {"billId": _bill_id(bill, api, token)},
+        fmt="pdf",
+        wait=wait,
+        output=output,
+        api=api,
+        token=token,
+        idempotency_key=idempotency_key,
+    )
 
 
 @app.command("partner-bill-details")
 def partner_bill_details(
     bill: str = typer.Option(..., help="The bill's month (YYYY-MM) or global ID."),
-    fmt: Format = "csv", wait: Wait = False, output: Output = None, api: Api = DEFAULT_API,
-    user: User = None, idempotency_key: IdempotencyKey = None,
+    fmt: Format = "csv",
+    wait: Wait = False,
+    output: Output = None,
+    api: Api = DEFAULT_API,
+    user: User = None,
+    idempotency_key: IdempotencyKey = None,
 ) -> None:
     """Export the consumption details a partner bill covers (anonymized)."""
     token = resolve_token(user)
-    run_export("PARTNER_BILL_DETAILS", "partnerBill", {"billId": _bill_id(bill, api, token)},
-               fmt=fmt, wait=wait, output=output, api=api, token=token,
-               idempotency_key=idempotency_key)
+    run_export(
+        "PARTNER_BILL_DETAILS",
+        "partnerBill",
+        {"billId": _bill_id(bill, api, token)},
+        fmt=fmt,
+        wait=wait,
+        output=output,
+        api=api,
+        token=token,
+        idempotency_key=idempotency_key,
+    )
 
 
 @app.command("marketplace-bill-details")
 def marketplace_bill_details(
     bill: str | None = typer.Option(None, help="A marketplace bill's global ID."),
     month: str | None = typer.Option(
-        None, help="YYYY-MM: that month's marketplace product solution bill."),
+        None, help="YYYY-MM: that month's marketplace product solution bill."
+    ),
     product: str | None = typer.Option(None, help="A marketplace product's global ID."),
-    date_from: DateFrom = None, date_to: DateTo = None,
-    min_amount: str | None = typer.Option(None), max_amount: str | None = typer.Option(None),
-    fmt: Format = "csv", wait: Wait = False, output: Output = None, api: Api = DEFAULT_API,
-    user: User = None, idempotency_key: IdempotencyKey = None,
+    date_from: DateFrom = None,
+    date_to: DateTo = None,
+    min_amount: str | None = typer.Option(None),
+    max_amount: str | None = typer.Option(None),
+    fmt: Format = "csv",
+    wait: Wait = False,
+    output: Output = None,
+    api: Api = DEFAULT_API,
+    user: User = None,
+    idempotency_key: IdempotencyKey = None,
 ) -> None:
     """Export a marketplace product solution bill's transaction details (R9, anonymized)."""
     if (bill is None) == (month is None):
@@ -115,11 +169,25 @@ def marketplace_bill_details(
     token = resolve_token(user)
     if month is not None:
         bill = _marketplace_bill_id(month, api, token)
-    filters = {"billId": bill, "productId": product, "dateFrom": date_from,
-               "dateTo": date_to, "minAmount": min_amount, "maxAmount": max_amount}
-    run_export("MARKETPLACE_BILL_DETAILS", "marketplaceBillDetails",
-               {k: v for k, v in filters.items() if v is not None}, fmt=fmt, wait=wait,
-               output=output, api=api, token=token, idempotency_key=idempotency_key)
+    filters = {
+        "billId": bill,
+        "productId": product,
+        "dateFrom": date_from,
+        "dateTo": date_to,
+        "minAmount": min_amount,
+        "maxAmount": max_amount,
+    }
+    run_export(
+        "MARKETPLACE_BILL_DETAILS",
+        "marketplaceBillDetails",
+        {k: v for k, v in filters.items() if v is not None},
+        fmt=fmt,
+        wait=wait,
+        output=output,
+        api=api,
+        token=token,
+        idempotency_key=idempotency_key,
+    )
 
 
 def _marketplace_bill_id(month: str, api: str | None, token: str) -> str:
@@ -134,32 +202,66 @@ def _marketplace_bill_id(month: str, api: str | None, token: str) -> str:
 def adjustment_records(
     customer: str | None = typer.Option(None, help="A customer's global ID."),
     adjustment_type: str | None = typer.Option(None, "--type", help="credit or debit."),
-    date_from: DateFrom = None, date_to: DateTo = None,
+    date_from: DateFrom = None,
+    date_to: DateTo = None,
     operator: str | None = typer.Option(None, help="The operator's (User) global ID."),
-    fmt: Format = "csv", wait: Wait = False, output: Output = None, api: Api = DEFAULT_API,
-    user: User = None, idempotency_key: IdempotencyKey = None,
+    fmt: Format = "csv",
+    wait: Wait = False,
+    output: Output = None,
+    api: Api = DEFAULT_API,
+    user: User = None,
+    idempotency_key: IdempotencyKey = None,
 ) -> None:
     """Export adjustment records (anonymized)."""
     check_dates(date_from, date_to)
     if adjustment_type is not None and adjustment_type not in ("credit", "debit"):
         raise typer.BadParameter("--type must be credit or debit")
-    filters = {"customerId": customer, "type": adjustment_type.upper() if adjustment_type
-               else None, "dateFrom": date_from, "dateTo": date_to, "operatorId": operator}
-    run_export("ADJUSTMENT_RECORDS", "adjustmentRecords",
-               {k: v for k, v in filters.items() if v is not None}, fmt=fmt, wait=wait,
-               output=output, api=api, token=resolve_token(user),
-               idempotency_key=idempotency_key)
+    filters = {
+        "customerId": customer,
+        "type": adjustment_type.upper() if adjustment_type else None,
+        "dateFrom": date_from,
+        "dateTo": date_to,
+        "operatorId": operator,
+    }
+    run_export(
+        "ADJUSTMENT_RECORDS",
+        "adjustmentRecords",
+        {k: v for k, v in filters.items() if v is not None},
+        fmt=fmt,
+        wait=wait,
+        output=output,
+        api=api,
+        token=resolve_token(user),
+        idempotency_key=idempotency_key,
+    )
 
 
-def run_export(kind: str, filter_field: str, filters: dict[str, Any], *, fmt: str,
-               wait: bool, output: Output, api: str | None, token: str,
-               idempotency_key: str | None) -> None:
-    variables: dict[str, Any] = {"input": {
-        "kind": kind, "format": fmt.upper(), filter_field: filters}}
+def run_export(
+    kind: str,
+    filter_field: str,
+    filters: dict[str, Any],
+    *,
+    fmt: str,
+    wait: bool,
+    output: Output,
+    api: str | None,
+    token: str,
+    idempotency_key: str | None,
+) -> None:
+    variables: dict[str, Any] = {
+        "input": {"kind": kind, "format": fmt.upper(), filter_field: filters}
+    }
     if idempotency_key:
         variables["input"]["idempotencyKey"] = idempotency_key
-    job = run_job("RequestExport", variables, "requestExport", EXPORT, wait=wait,
-                  output=output, api=api, token=token)
+    job = run_job(
+        "RequestExport",
+        variables,
+        "requestExport",
+        EXPORT,
+        wait=wait,
+        output=output,
+        api=api,
+        token=token,
+    )
     if job is not None:
-        console.print(f"Saved {job['rowCount']} rows ({job['byteSize']} bytes) to "
-                      f"{job['savedTo']}")
+        console.print(f"Saved {job['rowCount']} rows ({job['byteSize']} bytes) to {job['savedTo']}")

@@ -4,14 +4,21 @@ from __future__ import annotations
 
 import typer
 
-app = typer.Typer(help="The React, GraphiQL and explorer builds GraphiQL loads from the API.",
-                  no_args_is_help=True)
+app = typer.Typer(
+    help="The React, GraphiQL and explorer builds GraphiQL loads from the API.",
+    no_args_is_help=True,
+)
 
 
 @app.command()
-def refresh(pin: list[str] = typer.Option(
-        [], "--pin", help="NAME@VERSION to move a package to, e.g. graphiql@3.8.3 "
-                          "(repeatable); others keep the manifest's version.")) -> None:
+def refresh(
+    pin: list[str] = typer.Option(
+        [],
+        "--pin",
+        help="NAME@VERSION to move a package to, e.g. graphiql@3.8.3 "
+        "(repeatable); others keep the manifest's version.",
+    ),
+) -> None:
     """Re-download the pinned versions with `npm pack` and rewrite the manifest."""
     from partner_center.api.graphiql import assets
 
@@ -27,8 +34,9 @@ def refresh(pin: list[str] = typer.Option(
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(1) from None
     for entry in manifest["packages"]:
-        typer.echo(f"{entry['name']}@{entry['version']}: "
-                   + ", ".join(f["path"] for f in entry["files"]))
+        typer.echo(
+            f"{entry['name']}@{entry['version']}: " + ", ".join(f["path"] for f in entry["files"])
+        )
     typer.echo(f"wrote {assets.MANIFEST}")
 
 

@@ -30,17 +30,36 @@ POLL_SECONDS = 0.5
 # The options every job-running command takes (typer reads these from the annotations).
 Wait = Annotated[bool, typer.Option("--wait", help="Follow the job and save its file.")]
 Output = Annotated[Path | None, typer.Option("-o", "--output", help="Where to save it.")]
-Api = Annotated[str | None, typer.Option(
-    "--api", envvar="PARTNER_CENTER_API",
-    help="The API's /graphql URL; default: the running `partner-center dev`'s.")]
+Api = Annotated[
+    str | None,
+    typer.Option(
+        "--api",
+        envvar="PARTNER_CENTER_API",
+        help="The API's /graphql URL; default: the running `partner-center dev`'s.",
+    ),
+]
 User = Annotated[str | None, typer.Option("--user", "-u", help="A demo login (local only).")]
-IdempotencyKey = Annotated[str | None, typer.Option("--idempotency-key",
-                                                    help="Repeat-safe request key.")]
+IdempotencyKey = Annotated[
+    str | None, typer.Option("--idempotency-key", help="Repeat-safe request key.")
+]
 DateFrom = Annotated[str | None, typer.Option("--from", help="Beijing date, YYYY-MM-DD.")]
 DateTo = Annotated[str | None, typer.Option("--to", help="Beijing date, YYYY-MM-DD.")]
 
-__all__ = ["DEFAULT_API", "Api", "DateFrom", "DateTo", "IdempotencyKey", "JobView", "Output",
-           "User", "Wait", "ask", "check_dates", "fail", "run_job"]
+__all__ = [
+    "DEFAULT_API",
+    "Api",
+    "DateFrom",
+    "DateTo",
+    "IdempotencyKey",
+    "JobView",
+    "Output",
+    "User",
+    "Wait",
+    "ask",
+    "check_dates",
+    "fail",
+    "run_job",
+]
 
 
 def fail(message: str, hint: str | None = None) -> typer.Exit:
@@ -59,8 +78,7 @@ def check_dates(date_from: str | None, date_to: str | None) -> None:
                 raise typer.BadParameter(f"{name} must be YYYY-MM-DD") from exc
 
 
-def ask(api: str | None, token: str, operation: str, variables: dict[str, Any]
-        ) -> dict[str, Any]:
+def ask(api: str | None, token: str, operation: str, variables: dict[str, Any]) -> dict[str, Any]:
     """One trusted operation's data; an API error exits 1 with its code and message."""
     client = GraphQLClient(api, token)
     try:
@@ -82,9 +100,17 @@ class JobView:
     fields: Callable[[dict[str, Any]], dict[str, Any]]
 
 
-def run_job(operation: str, variables: dict[str, Any], field: str, view: JobView, *,
-            wait: bool, output: Path | None, api: str | None, token: str
-            ) -> dict[str, Any] | None:
+def run_job(
+    operation: str,
+    variables: dict[str, Any],
+    field: str,
+    view: JobView,
+    *,
+    wait: bool,
+    output: Path | None,
+    api: str | None,
+    token: str,
+) -> dict[str, Any] | None:
     """Request the job; without `wait`, print its ID and return None. With `wait`,
     follow it, save its file (to `output`, else its own name) after checking the
     checksum, and return the finished job. Every failure exits 1 with a clear line."""
@@ -114,13 +140,22 @@ def run_job(operation: str, variables: dict[str, Any], field: str, view: JobView
 
 
 def _follow(client: GraphQLClient, job_id: str, view: JobView) -> dict[str, Any]:
-    with Progress(TextColumn("{task.description}"), BarColumn(), TaskProgressColumn(),
-                  TextColumn(view.counters), console=console) as progress:
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TaskProgressColumn(),
+        TextColumn(view.counters),
+        console=console,
+    ) as progress:
         task = progress.add_task("queued", total=100, **view.fields({}))
         while True:
             job = client.call(view.query, {"id": job_id})["job"]
-            progress.update(task, completed=job["progress"], description=job["status"].lower(),
-                            **view.fields(job))
+            progress.update(
+                task,
+                completed=job["progress"],
+                description=job["status"].lower(),
+                **view.fields(job),
+            )
             if job["status"] in ("SUCCEEDED", "FAILED"):
                 return job
             time.sleep(POLL_SECONDS)

@@ -28,14 +28,22 @@ All = Annotated[bool, typer.Option("--all", help="Every page, not just one.")]
 Json = Annotated[bool, typer.Option("--json", help="JSON for scripts instead of a table.")]
 
 
-def _pages(api: str | None, token: str, operation: str, field: str,
-           variables: dict[str, Any], first: int, after: str | None, every: bool
-           ) -> tuple[list[dict[str, Any]], str | None, bool]:
+def _pages(
+    api: str | None,
+    token: str,
+    operation: str,
+    field: str,
+    variables: dict[str, Any],
+    first: int,
+    after: str | None,
+    every: bool,
+) -> tuple[list[dict[str, Any]], str | None, bool]:
     nodes: list[dict[str, Any]] = []
     cursor = after
     while True:
-        connection = ask(api, token, operation, {**variables, "first": first,
-                                                 "after": cursor})[field]
+        connection = ask(api, token, operation, {**variables, "first": first, "after": cursor})[
+            field
+        ]
         nodes += [edge["node"] for edge in connection["edges"]]
         info = connection["pageInfo"]
         cursor = info["endCursor"]
@@ -43,14 +51,25 @@ def _pages(api: str | None, token: str, operation: str, field: str,
             return nodes, cursor, bool(info["hasNextPage"])
 
 
-def _show(nodes: list[dict[str, Any]], end: str | None, more: bool, as_json: bool,
-          columns: list[tuple[str, Callable[[dict[str, Any]], Any]]]) -> None:
+def _show(
+    nodes: list[dict[str, Any]],
+    end: str | None,
+    more: bool,
+    as_json: bool,
+    columns: list[tuple[str, Callable[[dict[str, Any]], Any]]],
+) -> None:
     if as_json:
-        typer.echo(json.dumps({"nodes": nodes, "endCursor": end, "hasNextPage": more},
-                              ensure_ascii=False, indent=2))
+        typer.echo(
+            json.dumps(
+                {"nodes": nodes, "endCursor": end, "hasNextPage": more},
+                ensure_ascii=False,
+                indent=2,
+            )
+        )
         return
-    rows = [["" if (v := value(node)) is None else str(v) for _, value in columns]
-            for node in nodes]
+    rows = [
+        ["" if (v := value(node)) is None else str(v) for _, value in columns] for node in nodes
+    ]
     table = Table()
     for number, (name, _) in enumerate(columns):
         if name == "id":
@@ -69,15 +88,21 @@ def _show(nodes: list[dict[str, Any]], end: str | None, more: bool, as_json: boo
 
 def _one(value: dict[str, Any] | None, as_json: bool, noun: str) -> None:
     if value is None:
-        raise CliError(f"no {noun} with that ID that this user may see",
-                       f"list them with `partner-center {noun}s list`")
+        raise CliError(
+            f"no {noun} with that ID that this user may see",
+            f"list them with `partner-center {noun}s list`",
+        )
     if as_json:
         typer.echo(json.dumps(value, ensure_ascii=False, indent=2))
         return
     table = Table("field", "value")
     for key, item in value.items():
-        table.add_row(key, json.dumps(item, ensure_ascii=False) if isinstance(
-            item, dict | list) else ("" if item is None else str(item)))
+        table.add_row(
+            key,
+            json.dumps(item, ensure_ascii=False)
+            if isinstance(item, dict | list)
+            else ("" if item is None else str(item)),
+        )
     out.print(table)
 
 
@@ -88,35 +113,70 @@ customers = typer.Typer(help="The partner's customers.", no_args_is_help=True)
 def list_customers(
     search: str | None = typer.Option(None, help="Name or account contains."),
     manager: str | None = typer.Option(None, help="A customer manager's (User) global ID."),
-    first: First = 20, after: After = None, every: All = False, as_json: Json = False,
-    api: Api = DEFAULT_API, user: User = None,
+    first: First = 20,
+    after: After = None,
+    every: All = False,
+    as_json: Json = False,
+    api: Api = DEFAULT_API,
+    user: User = None,
 ) -> None:
     """Customers (a customer manager: its own, R2)."""
     flt = {k: v for k, v in {"search": search, "managerId": manager}.items() if v}
-    nodes, end, more = _pages(api, resolve_token(user), "Customers", "customers",
-                              {"filter": flt or None}, first, after, every)
-    _show(nodes, end, more, as_json, [
-        ("id", lambda n: n["id"]), ("name", lambda n: n["name"]),
-        ("association", lambda n: n["association"]),
-        ("manager", lambda n: (n.get("manager") or {}).get("login")),
-        ("open alerts", lambda n: n.get("openAlertCount"))])
+    nodes, end, more = _pages(
+        api,
+        resolve_token(user),
+        "Customers",
+        "customers",
+        {"filter": flt or None},
+        first,
+        after,
+        every,
+    )
+    _show(
+        nodes,
+        end,
+        more,
+        as_json,
+        [
+            ("id", lambda n: n["id"]),
+            ("name", lambda n: n["name"]),
+            ("association", lambda n: n["association"]),
+            ("manager", lambda n: (n.get("manager") or {}).get("login")),
+            ("open alerts", lambda n: n.get("openAlertCount")),
+        ],
+    )
 
 
 @customers.command("show")
-def show_customer(customer_id: str = typer.Argument(..., help="The customer's global ID."),
-                  as_json: Json = False, api: Api = DEFAULT_API, user: User = None) -> None:
+def show_customer(
+    customer_id: str = typer.Argument(..., help="The customer's global ID."),
+    as_json: Json = False,
+    api: Api = DEFAULT_API,
+    user: User = None,
+) -> None:
     """One customer with its assignment history."""
-    _one(ask(api, resolve_token(user), "Customer", {"id": customer_id})["customer"],
-         as_json, "customer")
+    _one(
+        ask(api, resolve_token(user), "Customer", {"id": customer_id})["customer"],
+        as_json,
+        "customer",
+    )
 
 
 @customers.command("managers")
 def list_managers(as_json: Json = False, api: Api = DEFAULT_API, user: User = None) -> None:
     """The customer managers customers can be assigned to."""
     nodes = ask(api, resolve_token(user), "CustomerManagers", {})["customerManagers"]
-    _show(nodes, None, False, as_json, [("id", lambda n: n["id"]),
-                                        ("login", lambda n: n["login"]),
-                                        ("name", lambda n: n["displayName"])])
+    _show(
+        nodes,
+        None,
+        False,
+        as_json,
+        [
+            ("id", lambda n: n["id"]),
+            ("login", lambda n: n["login"]),
+            ("name", lambda n: n["displayName"]),
+        ],
+    )
 
 
 leads = typer.Typer(help="Leads (list, show).", no_args_is_help=True)
@@ -125,11 +185,16 @@ leads = typer.Typer(help="Leads (list, show).", no_args_is_help=True)
 @leads.command("list")
 def list_leads(
     status: str | None = typer.Option(
-        None, help="undispatched, dispatched, recalled, converted or closed."),
+        None, help="undispatched, dispatched, recalled, converted or closed."
+    ),
     assignee: str | None = typer.Option(None, help="The staff (User) global ID."),
     name: str | None = typer.Option(None, help="Lead name contains."),
-    first: First = 20, after: After = None, every: All = False, as_json: Json = False,
-    api: Api = DEFAULT_API, user: User = None,
+    first: First = 20,
+    after: After = None,
+    every: All = False,
+    as_json: Json = False,
+    api: Api = DEFAULT_API,
+    user: User = None,
 ) -> None:
     """Leads, newest first (partner staff: the leads dispatched to them)."""
     flt: dict[str, Any] = {}
@@ -139,17 +204,31 @@ def list_leads(
         flt["assignedTo"] = assignee
     if name:
         flt["nameContains"] = name
-    nodes, end, more = _pages(api, resolve_token(user), "Leads", "leads",
-                              {"filter": flt or None}, first, after, every)
-    _show(nodes, end, more, as_json, [
-        ("id", lambda n: n["id"]), ("name", lambda n: n["name"]),
-        ("status", lambda n: n["status"].lower()), ("region", lambda n: n["region"]),
-        ("assignee", lambda n: n.get("assigneeId"))])
+    nodes, end, more = _pages(
+        api, resolve_token(user), "Leads", "leads", {"filter": flt or None}, first, after, every
+    )
+    _show(
+        nodes,
+        end,
+        more,
+        as_json,
+        [
+            ("id", lambda n: n["id"]),
+            ("name", lambda n: n["name"]),
+            ("status", lambda n: n["status"].lower()),
+            ("region", lambda n: n["region"]),
+            ("assignee", lambda n: n.get("assigneeId")),
+        ],
+    )
 
 
 @leads.command("show")
-def show_lead(lead_id: str = typer.Argument(..., help="The lead's global ID."),
-              as_json: Json = False, api: Api = DEFAULT_API, user: User = None) -> None:
+def show_lead(
+    lead_id: str = typer.Argument(..., help="The lead's global ID."),
+    as_json: Json = False,
+    api: Api = DEFAULT_API,
+    user: User = None,
+) -> None:
     """One lead with its dispatch history."""
     _one(ask(api, resolve_token(user), "Lead", {"id": lead_id})["lead"], as_json, "lead")
 
@@ -161,28 +240,55 @@ users = typer.Typer(help="The partner's users other commands name.", no_args_is_
 def list_users(as_json: Json = False, api: Api = DEFAULT_API, user: User = None) -> None:
     """The partner's staff, whom leads are dispatched to (`leads dispatch --staff`)."""
     nodes = ask(api, resolve_token(user), "PartnerStaff", {})["partnerStaff"]
-    _show(nodes, None, False, as_json, [("id", lambda n: n["id"]),
-                                        ("login", lambda n: n["login"]),
-                                        ("name", lambda n: n["displayName"])])
+    _show(
+        nodes,
+        None,
+        False,
+        as_json,
+        [
+            ("id", lambda n: n["id"]),
+            ("login", lambda n: n["login"]),
+            ("name", lambda n: n["displayName"]),
+        ],
+    )
 
 
 jobs = typer.Typer(help="Export and dispatch jobs (list, show).", no_args_is_help=True)
 
 
 @jobs.command("list")
-def list_jobs(first: First = 20, after: After = None, every: All = False,
-              as_json: Json = False, api: Api = DEFAULT_API, user: User = None) -> None:
+def list_jobs(
+    first: First = 20,
+    after: After = None,
+    every: All = False,
+    as_json: Json = False,
+    api: Api = DEFAULT_API,
+    user: User = None,
+) -> None:
     """The user's jobs, newest first (an administrator: every job of its partner)."""
-    nodes, end, more = _pages(api, resolve_token(user), "Jobs", "jobs", {}, first, after,
-                              every)
-    _show(nodes, end, more, as_json, [
-        ("id", lambda n: n["id"]), ("kind", lambda n: n["kind"]),
-        ("status", lambda n: n["status"].lower()), ("progress", lambda n: n["progress"]),
-        ("rows", lambda n: n["rowCount"]), ("created", lambda n: n["createdAt"])])
+    nodes, end, more = _pages(api, resolve_token(user), "Jobs", "jobs", {}, first, after, every)
+    _show(
+        nodes,
+        end,
+        more,
+        as_json,
+        [
+            ("id", lambda n: n["id"]),
+            ("kind", lambda n: n["kind"]),
+            ("status", lambda n: n["status"].lower()),
+            ("progress", lambda n: n["progress"]),
+            ("rows", lambda n: n["rowCount"]),
+            ("created", lambda n: n["createdAt"]),
+        ],
+    )
 
 
 @jobs.command("show")
-def show_job(job_id: str = typer.Argument(..., help="The job's global ID."),
-             as_json: Json = False, api: Api = DEFAULT_API, user: User = None) -> None:
+def show_job(
+    job_id: str = typer.Argument(..., help="The job's global ID."),
+    as_json: Json = False,
+    api: Api = DEFAULT_API,
+    user: User = None,
+) -> None:
     """One job, with its download link when it has a file."""
     _one(ask(api, resolve_token(user), "Job", {"id": job_id})["job"], as_json, "job")

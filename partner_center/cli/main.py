@@ -19,17 +19,28 @@ from partner_center.cli import (
 )
 from partner_center.cli.errors import ExplainingGroup
 
-app = typer.Typer(help="Partner Center API: local runtime and command-line client.",
-                  no_args_is_help=True, add_completion=False, cls=ExplainingGroup,
-                  pretty_exceptions_enable=False)
+app = typer.Typer(
+    help="Partner Center API: local runtime and command-line client.",
+    no_args_is_help=True,
+    add_completion=False,
+    cls=ExplainingGroup,
+    pretty_exceptions_enable=False,
+)
 
 
 @app.callback()
-def main(ctx: typer.Context, debug: bool = typer.Option(
-        False, "--debug", envvar="PC_DEBUG",
-        help="Show the traceback of a failure instead of a one-line explanation.")) -> None:
+def main(
+    ctx: typer.Context,
+    debug: bool = typer.Option(
+        False,
+        "--debug",
+        envvar="PC_DEBUG",
+        help="Show the traceback of a failure instead of a one-line explanation.",
+    ),
+) -> None:
     """Partner Center API: local runtime and command-line client."""
     ctx.obj = {"debug": debug}
+
 
 app.command(name="dev")(dev.dev)
 app.command(name="token")(tokens.token)

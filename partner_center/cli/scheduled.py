@@ -20,8 +20,9 @@ from partner_center.core.clock import BEIJING, utcnow
 from partner_center.local.functions import scheduled_functions
 from partner_center.local.scheduler import Schedule, invoke
 
-app = typer.Typer(help="Scheduled functions: when they run, and running one now.",
-                  no_args_is_help=True)
+app = typer.Typer(
+    help="Scheduled functions: when they run, and running one now.", no_args_is_help=True
+)
 console = Console(stderr=True)
 
 
@@ -33,9 +34,12 @@ def list_functions() -> None:
     table = Table("function", "rules (UTC)", "next run (UTC)", "next run (Beijing)")
     for function in functions:
         at = upcoming.get(function.name)
-        table.add_row(function.name, "\n".join(function.expressions),
-                      at.strftime("%Y-%m-%d %H:%M") if at else "never",
-                      at.astimezone(BEIJING).strftime("%Y-%m-%d %H:%M") if at else "")
+        table.add_row(
+            function.name,
+            "\n".join(function.expressions),
+            at.strftime("%Y-%m-%d %H:%M") if at else "never",
+            at.astimezone(BEIJING).strftime("%Y-%m-%d %H:%M") if at else "",
+        )
     Console().print(table)
 
 
@@ -45,8 +49,9 @@ def _instant(text: str | None) -> datetime:
     try:
         instant = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError as exc:
-        raise typer.BadParameter("must be an ISO 8601 time, e.g. 2026-12-04T18:00Z",
-                                 param_hint="--at") from exc
+        raise typer.BadParameter(
+            "must be an ISO 8601 time, e.g. 2026-12-04T18:00Z", param_hint="--at"
+        ) from exc
     if instant.tzinfo is None:
         raise typer.BadParameter("give the time zone (Z for UTC)", param_hint="--at")
     return instant.astimezone(UTC)
@@ -54,17 +59,24 @@ def _instant(text: str | None) -> datetime:
 
 @app.command("run")
 def run(
-    name: str = typer.Argument(..., help="The function's name in serverless.yml, e.g. "
-                               "billGeneration."),
-    at: str | None = typer.Option(None, "--at", help="The scheduled time the event carries "
-                                  "(ISO 8601 with zone); default: now, to the minute."),
+    name: str = typer.Argument(
+        ..., help="The function's name in serverless.yml, e.g. billGeneration."
+    ),
+    at: str | None = typer.Option(
+        None,
+        "--at",
+        help="The scheduled time the event carries "
+        "(ISO 8601 with zone); default: now, to the minute.",
+    ),
     aws: str | None = typer.Option(None, "--aws", help=AWS_HELP),
 ) -> None:
     """Invoke a scheduled function's handler once, as its schedule would; print its result."""
     functions = {f.name: f for f in scheduled_functions()}
     if name not in functions:
-        raise typer.BadParameter(f"no scheduled function {name!r}; one of: "
-                                 f"{', '.join(sorted(functions))}", param_hint="NAME")
+        raise typer.BadParameter(
+            f"no scheduled function {name!r}; one of: {', '.join(sorted(functions))}",
+            param_hint="NAME",
+        )
     when = _instant(at)
     settings = bootstrap_for(aws)
     try:

@@ -13,8 +13,10 @@ import os
 
 from partner_center.config import Settings
 
-AWS_HELP = ("The embedded AWS of `partner-center dev` (the URL its banner shows); default: "
-            "the PC_* tables of the environment, else the running `partner-center dev`.")
+AWS_HELP = (
+    "The embedded AWS of `partner-center dev` (the URL its banner shows); default: "
+    "the PC_* tables of the environment, else the running `partner-center dev`."
+)
 
 
 def use_embedded_aws(endpoint: str, option: str = "--aws") -> None:
@@ -32,20 +34,26 @@ def use_embedded_aws(endpoint: str, option: str = "--aws") -> None:
     # The embedded AWS answers at once or not at all: no minute of retries to find out.
     quick = Config(connect_timeout=3, read_timeout=15, retries={"max_attempts": 1})
     try:
-        cloudformation = boto3.client("cloudformation", endpoint_url=endpoint,
-                                      region_name=REGION, config=quick)
+        cloudformation = boto3.client(
+            "cloudformation", endpoint_url=endpoint, region_name=REGION, config=quick
+        )
         stack = cloudformation.describe_stacks(StackName=STACK_NAME)["Stacks"][0]
     except EndpointConnectionError as exc:
-        raise CliError(f"nothing answers at {endpoint} ({option})",
-                       "start `partner-center dev` and pass the AWS URL its banner shows, "
-                       f"or leave {option} out to use the dev running here") from exc
+        raise CliError(
+            f"nothing answers at {endpoint} ({option})",
+            "start `partner-center dev` and pass the AWS URL its banner shows, "
+            f"or leave {option} out to use the dev running here",
+        ) from exc
     except ValueError as exc:  # botocore's "Invalid endpoint"
-        raise CliError(f"{endpoint} is not a URL ({option})",
-                       "pass the AWS URL the banner of `partner-center dev` shows, "
-                       "e.g. http://127.0.0.1:5000") from exc
+        raise CliError(
+            f"{endpoint} is not a URL ({option})",
+            "pass the AWS URL the banner of `partner-center dev` shows, e.g. http://127.0.0.1:5000",
+        ) from exc
     except ClientError as exc:
-        raise CliError(f"no Partner Center stack at {endpoint} ({option})",
-                       "pass the AWS URL the banner of `partner-center dev` shows") from exc
+        raise CliError(
+            f"no Partner Center stack at {endpoint} ({option})",
+            "pass the AWS URL the banner of `partner-center dev` shows",
+        ) from exc
     outputs = {o["OutputKey"]: o["OutputValue"] for o in stack.get("Outputs", [])}
     os.environ.update(settings_env(outputs, endpoint, REGION))
 
@@ -62,8 +70,10 @@ def bootstrap_for(aws: str | None, option: str = "--aws") -> Settings:
 
 
 def _tables_configured() -> bool:
-    return any(name.startswith("PC_") and name.endswith("_TABLE") and value
-               for name, value in os.environ.items())
+    return any(
+        name.startswith("PC_") and name.endswith("_TABLE") and value
+        for name, value in os.environ.items()
+    )
 
 
 def use_running_dev() -> None:
@@ -74,7 +84,8 @@ def use_running_dev() -> None:
 
     found = dev_state.lookup()
     if found.state is None:
-        stale = (f" (removed {found.path}: its dev, stopped, had not removed it)"
-                 if found.stale else "")
+        stale = (
+            f" (removed {found.path}: its dev, stopped, had not removed it)" if found.stale else ""
+        )
         raise NoEnvironment(f"no local environment is running{stale}", START_HINT)
     os.environ.update({**LOCAL_CREDENTIALS, **found.state.env})

@@ -31,7 +31,8 @@ def resolve_token(user: str | None) -> str:
     return token
 
 
-def token(user: str = typer.Option(..., "--user", "-u", help="A demo login, e.g. sp-admin.")
-          ) -> None:
+def token(
+    user: str = typer.Option(..., "--user", "-u", help="A demo login, e.g. sp-admin."),
+) -> None:
     """Print a bearer token for a demo user."""
     typer.echo(token_for(user))

@@ -27,16 +27,19 @@ class ConsumptionFilter:
 
     def validate(self) -> ConsumptionFilter:
         if self.billing_mode is not None and self.billing_mode not in BILLING_MODES:
-            raise BadInput(f"billingMode must be one of {', '.join(BILLING_MODES)}",
-                           field="billingMode")
+            raise BadInput(
+                f"billingMode must be one of {', '.join(BILLING_MODES)}", field="billingMode"
+            )
         if self.date_from and self.date_to:
             if self.date_from > self.date_to:
                 raise BadInput("dateFrom is after dateTo", field="dateFrom")
             if (self.date_to - self.date_from).days >= MAX_RANGE_DAYS:
-                raise BadInput(f"a date range covers at most {MAX_RANGE_DAYS} days",
-                               field="dateTo")
-        if (self.min_amount is not None and self.max_amount is not None
-                and self.min_amount > self.max_amount):
+                raise BadInput(f"a date range covers at most {MAX_RANGE_DAYS} days", field="dateTo")
+        if (
+            self.min_amount is not None
+            and self.max_amount is not None
+            and self.min_amount > self.max_amount
+        ):
             raise BadInput("minAmount is above maxAmount", field="minAmount")
         if self.product is not None and not 0 < len(self.product) <= 100:
             raise BadInput("product must be 1 to 100 characters", field="product")
@@ -53,7 +56,12 @@ class ConsumptionFilter:
         def amount(key: str) -> Decimal | None:
             return Decimal(data[key]) if data.get(key) is not None else None
 
-        return cls(customer_id=data.get("customer_id"), product=data.get("product"),
-                   billing_mode=data.get("billing_mode"), date_from=day("date_from"),
-                   date_to=day("date_to"), min_amount=amount("min_amount"),
-                   max_amount=amount("max_amount"))
+        return cls(
+            customer_id=data.get("customer_id"),
+            product=data.get("product"),
+            billing_mode=data.get("billing_mode"),
+            date_from=day("date_from"),
+            date_to=day("date_to"),
+            min_amount=amount("min_amount"),
+            max_amount=amount("max_amount"),
+        )

@@ -110,8 +110,9 @@ def rollup(partner_id: str, first: date, last: date, *, now: datetime) -> Rollup
             RollupItem.customer_id.set(customer_id),
             RollupItem.updated_at.set(stamp),
         ]
-        actions += [getattr(RollupItem, day_attribute(d)).set(v)
-                    for d, v in sorted(day_sums.items())]
+        actions += [
+            getattr(RollupItem, day_attribute(d)).set(v) for d, v in sorted(day_sums.items())
+        ]
         RollupItem(partner_id, customer_key(month, customer_id)).update(actions=actions)
 
     # The partner's item last: its `rolled` set is what tells readers a day is complete.

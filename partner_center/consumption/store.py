@@ -24,11 +24,13 @@ class ConsumptionStore:
     def _key_range(self, flt: ConsumptionFilter) -> Condition | None:
         if flt.date_from is None and flt.date_to is None:
             return None
-        start, end = beijing_day_range(flt.date_from or date(2000, 1, 1),
-                                       flt.date_to or date(2999, 12, 30))
+        start, end = beijing_day_range(
+            flt.date_from or date(2000, 1, 1), flt.date_to or date(2999, 12, 30)
+        )
         # "~" sorts after "#<id>": the range ends just before Beijing day date_to + 1.
-        return ConsumptionLine.line_key.between(to_iso(start), to_iso(end - timedelta(
-            microseconds=1)) + "~")
+        return ConsumptionLine.line_key.between(
+            to_iso(start), to_iso(end - timedelta(microseconds=1)) + "~"
+        )
 
     @staticmethod
     def _filter(flt: ConsumptionFilter) -> Condition | None:
@@ -48,15 +50,17 @@ class ConsumptionStore:
             condition = part if condition is None else condition & part
         return condition
 
-    def pages(self, flt: ConsumptionFilter, page_size: int = PAGE_SIZE
-              ) -> Iterator[list[ConsumptionLine]]:
+    def pages(
+        self, flt: ConsumptionFilter, page_size: int = PAGE_SIZE
+    ) -> Iterator[list[ConsumptionLine]]:
         """Yield the matching lines in lists of `page_size` (never the whole set).
 
         DynamoDB is asked for its own full pages (1 MB, no Limit): a third of the
         requests of 1,000-item pages, for the same few pages held in memory.
         """
         results = ConsumptionLine.query(
-            self.partner_id, self._key_range(flt), filter_condition=self._filter(flt))
+            self.partner_id, self._key_range(flt), filter_condition=self._filter(flt)
+        )
         page: list[ConsumptionLine] = []
         for line in results:
             page.append(line)
@@ -66,8 +70,14 @@ class ConsumptionStore:
         if page:
             yield page
 
-    def page(self, flt: ConsumptionFilter, *, after: str | None, limit: int,
-             visible: dict[str, date] | None = None) -> tuple[list[ConsumptionLine], bool]:
+    def page(
+        self,
+        flt: ConsumptionFilter,
+        *,
+        after: str | None,
+        limit: int,
+        visible: dict[str, date] | None = None,
+    ) -> tuple[list[ConsumptionLine], bool]:
         """Newest first, up to `limit` lines after the line key `after`, and whether more
         follow. `visible` (R2, R5) keeps only those customers' lines from each one's
         first counted day. Reading stops once limit + 1 lines qualify, so the cursor is
@@ -80,16 +90,24 @@ class ConsumptionStore:
             # below stays the rule.
             narrowed = ConsumptionLine.customer_id.is_in(*sorted(visible))
             condition = narrowed if condition is None else condition & narrowed
-        start = None if after is None else {
-            "partner_id": {"S": self.partner_id}, "line_key": {"S": after}}
+        start = (
+            None
+            if after is None
+            else {"partner_id": {"S": self.partner_id}, "line_key": {"S": after}}
+        )
         kept: list[ConsumptionLine] = []
         for line in ConsumptionLine.query(
-                self.partner_id, self._key_range(flt), filter_condition=condition,
-                scan_index_forward=False, last_evaluated_key=start,
-                page_size=max(limit + 1, 100)):
+            self.partner_id,
+            self._key_range(flt),
+            filter_condition=condition,
+            scan_index_forward=False,
+            last_evaluated_key=start,
+            page_size=max(limit + 1, 100),
+        ):
             if visible is not None and not (
-                    line.customer_id in visible
-                    and date.fromisoformat(line.bill_date) >= visible[line.customer_id]):
+                line.customer_id in visible
+                and date.fromisoformat(line.bill_date) >= visible[line.customer_id]
+            ):
                 continue
             kept.append(line)
             if len(kept) > limit:
@@ -103,9 +121,10 @@ class ConsumptionStore:
             return None
 
 
-
 def managed_customers(partner_id: str, manager_id: str) -> dict[str, date]:
     """R2/R5: the manager's customers, each with the first Beijing date it counts from
     (the day after its assignment to this manager)."""
-    return {customer.customer_id: counting_from(customer.assigned_at)
-            for customer in CustomerItem.by_manager.query(f"{partner_id}#{manager_id}")}
+    return {
+        customer.customer_id: counting_from(customer.assigned_at)
+        for customer in CustomerItem.by_manager.query(f"{partner_id}#{manager_id}")
+    }

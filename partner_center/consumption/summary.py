@@ -198,8 +198,11 @@ def figures_of(
         if days is None:
             _, last = parse_month(month, "month")
             days = days_of[month] = days_between(last.replace(day=1), last)
-        results.append(figure(month, days, now, rolled,
-                              _customer_amount(items.get((customer_id, month)), since)))
+        results.append(
+            figure(
+                month, days, now, rolled, _customer_amount(items.get((customer_id, month)), since)
+            )
+        )
     return results
 
 

@@ -62,8 +62,9 @@ class Principal:
     permissions: frozenset[Menu] = field(default_factory=frozenset)
 
 
-def issue_token(principal: Principal, settings: Settings, ttl: timedelta = timedelta(hours=12)
-                ) -> str:
+def issue_token(
+    principal: Principal, settings: Settings, ttl: timedelta = timedelta(hours=12)
+) -> str:
     # PyJWT is imported here, not with the module: the workers use Principal, Role and
     # Menu but never a token, and must not pay for PyJWT and cryptography at cold start.
     import jwt

@@ -50,8 +50,9 @@ class Refused(ClientError):
     number or a name). Mutations return it among their payload's `errors`; anywhere else
     it reaches the client as a GraphQL error with `extensions.code`."""
 
-    def __init__(self, code: str, message: str, field: str | None = None,
-                 **extensions: Any) -> None:
+    def __init__(
+        self, code: str, message: str, field: str | None = None, **extensions: Any
+    ) -> None:
         self.code = code
         if field is not None:
             extensions["field"] = field

@@ -35,20 +35,34 @@ def platform_principal(user_id: str, role: str | None, login: str = "") -> Princ
     found = _role(role)
     if found is None or found not in PLATFORM_ROLES:
         raise Unauthenticated("the bearer token names no role of the provider's services")
-    return Principal(partner_id=PLATFORM_PARTITION, user_id=user_id, login=login or user_id,
-                     role=found, account_type=AccountType.PLATFORM)
+    return Principal(
+        partner_id=PLATFORM_PARTITION,
+        user_id=user_id,
+        login=login or user_id,
+        role=found,
+        account_type=AccountType.PLATFORM,
+    )
 
 
 def read(partner_id: str, user_id: str) -> tuple[DirectoryItem | None, DirectoryItem | None]:
     """The partner's record and the user's, in one strongly consistent BatchGetItem."""
     user_entity = f"USER#{user_id}"
-    found = {item.entity: item for item in DirectoryItem.batch_get(
-        [(partner_id, "PARTNER"), (partner_id, user_entity)], consistent_read=True)}
+    found = {
+        item.entity: item
+        for item in DirectoryItem.batch_get(
+            [(partner_id, "PARTNER"), (partner_id, user_entity)], consistent_read=True
+        )
+    }
     return found.get("PARTNER"), found.get(user_entity)
 
 
-def principal(partner_id: str, user_id: str, *, claimed_role: str | None = None,
-              fallback: Principal | None = None) -> Principal:
+def principal(
+    partner_id: str,
+    user_id: str,
+    *,
+    claimed_role: str | None = None,
+    fallback: Principal | None = None,
+) -> Principal:
     """The caller as the directory describes it.
 
     `fallback` is a development token's own description, used only for a user the
@@ -71,7 +85,11 @@ def principal(partner_id: str, user_id: str, *, claimed_role: str | None = None,
         account_type = None
     if role is None or account_type is None:
         raise Unauthenticated("the partner directory holds no valid role for this user")
-    return Principal(partner_id=partner_id, user_id=user_id, login=user.login or "",
-                     role=role, account_type=account_type,
-                     permissions=frozenset(Menu(p) for p in user.permissions or ()
-                                           if p in _MENUS))
+    return Principal(
+        partner_id=partner_id,
+        user_id=user_id,
+        login=user.login or "",
+        role=role,
+        account_type=account_type,
+        permissions=frozenset(Menu(p) for p in user.permissions or () if p in _MENUS),
+    )

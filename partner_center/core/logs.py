@@ -36,10 +36,11 @@ class ConsoleFormatter(logging.Formatter):
     """One readable line for a person at a terminal: time, level, message, fields."""
 
     def format(self, record: logging.LogRecord) -> str:
-        values = " ".join(f"{key}={value}" for key, value in
-                          getattr(record, "fields", {}).items())
-        line = (f"{self.formatTime(record, '%H:%M:%S')} {record.levelname:<7} "
-                f"{record.getMessage()}  [{record.name.removeprefix('partner_center.')}]")
+        values = " ".join(f"{key}={value}" for key, value in getattr(record, "fields", {}).items())
+        line = (
+            f"{self.formatTime(record, '%H:%M:%S')} {record.levelname:<7} "
+            f"{record.getMessage()}  [{record.name.removeprefix('partner_center.')}]"
+        )
         if values:
             line += f"  {values}"
         if record.exc_info and record.exc_info[0] is not None:

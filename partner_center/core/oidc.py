@@ -60,8 +60,9 @@ def _fetch_json(url: str) -> dict[str, Any]:
 
 
 class OidcVerifier:
-    def __init__(self, settings: Settings, *, max_age: float | None = None,
-                 cooldown: float | None = None) -> None:
+    def __init__(
+        self, settings: Settings, *, max_age: float | None = None, cooldown: float | None = None
+    ) -> None:
         if not settings.oidc_issuer or not settings.oidc_audience:
             raise RuntimeError("PC_OIDC_ISSUER and PC_OIDC_AUDIENCE must both be set")
         self.issuer = settings.oidc_issuer
@@ -82,8 +83,12 @@ class OidcVerifier:
             if self._client is None:
                 url = self._jwks_url or self._discover()
                 self._client = jwt.PyJWKClient(
-                    url, cache_jwk_set=True, lifespan=self._max_age,
-                    cooldown_duration=self._cooldown, timeout=FETCH_TIMEOUT_SECONDS)
+                    url,
+                    cache_jwk_set=True,
+                    lifespan=self._max_age,
+                    cooldown_duration=self._cooldown,
+                    timeout=FETCH_TIMEOUT_SECONDS,
+                )
             return self._client
 
     def _discover(self) -> str:
@@ -127,9 +132,14 @@ class OidcVerifier:
         try:
             # The PyJWK fixes the algorithm: a header claiming another one is refused.
             claims = jwt.decode(
-                token, key, algorithms=list(ALGORITHMS), issuer=self.issuer,
-                audience=self.audience, leeway=LEEWAY_SECONDS,
-                options={"require": ["exp", "iss", "aud", self.user_claim]})
+                token,
+                key,
+                algorithms=list(ALGORITHMS),
+                issuer=self.issuer,
+                audience=self.audience,
+                leeway=LEEWAY_SECONDS,
+                options={"require": ["exp", "iss", "aud", self.user_claim]},
+            )
         except jwt.ExpiredSignatureError as exc:
             raise Unauthenticated("the bearer token has expired") from exc
         except jwt.ImmatureSignatureError as exc:

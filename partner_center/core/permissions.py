@@ -14,8 +14,10 @@ CUSTOMER_EXPANSION_MENUS = frozenset({Menu.CUSTOMERS, Menu.LEADS})
 
 
 def has_menu(principal: Principal, menu: Menu) -> bool:
-    if (principal.account_type is AccountType.CHANNEL_MASTER_DISTRIBUTOR
-            and menu in CUSTOMER_EXPANSION_MENUS):
+    if (
+        principal.account_type is AccountType.CHANNEL_MASTER_DISTRIBUTOR
+        and menu in CUSTOMER_EXPANSION_MENUS
+    ):
         return False
     match principal.role:
         case Role.ADMIN:
@@ -40,8 +42,9 @@ def has_menu(principal: Principal, menu: Menu) -> bool:
 def require_menu(principal: Principal, menu: Menu) -> None:
     """R1: without the menu the caller gets a permission error, never empty data."""
     if not has_menu(principal, menu):
-        raise Forbidden(f"this account has no access to the {menu.value} menu",
-                        permission=menu.value)
+        raise Forbidden(
+            f"this account has no access to the {menu.value} menu", permission=menu.value
+        )
 
 
 def is_provider_operations(principal: Principal) -> bool:
@@ -56,8 +59,10 @@ def require_partner_side(principal: Principal, menu: Menu) -> None:
     never to act as the partner."""
     require_menu(principal, menu)
     if is_provider_operations(principal):
-        raise Forbidden("the provider's operations review; only the partner's own users "
-                        "can do this", permission=menu.value)
+        raise Forbidden(
+            "the provider's operations review; only the partner's own users can do this",
+            permission=menu.value,
+        )
 
 
 def require_provider_operations(principal: Principal) -> None:
@@ -65,6 +70,8 @@ def require_provider_operations(principal: Principal) -> None:
     marketplace invoice requests, reading orders no share link attributed."""
     if not is_provider_operations(principal):
         raise Forbidden("only the cloud provider's operations can do this")
+
+
 def can_dispatch_leads(principal: Principal) -> bool:
     """R6: the partner administrator, or an operator granted the leads menu."""
     return principal.role in (Role.ADMIN, Role.OPERATOR) and has_menu(principal, Menu.LEADS)
@@ -74,8 +81,11 @@ def require_lead_dispatch(principal: Principal) -> None:
     """R6 (and R1 first: without the leads menu, the menu's error)."""
     require_menu(principal, Menu.LEADS)
     if not can_dispatch_leads(principal):
-        raise Forbidden("only the partner administrator or an operator with the leads "
-                        "permission may dispatch or recall leads", permission="leads.dispatch")
+        raise Forbidden(
+            "only the partner administrator or an operator with the leads "
+            "permission may dispatch or recall leads",
+            permission="leads.dispatch",
+        )
 
 
 def lead_owner_scope(principal: Principal) -> str | None:
@@ -90,15 +100,17 @@ def require_partner_bills(principal: Principal) -> None:
     partner bill spans every reseller customer and a manager sees only its own (R2)."""
     require_menu(principal, Menu.BILLING)
     if managed_customer_scope(principal) is not None:
-        raise Forbidden("a partner bill covers every customer; a customer manager sees only "
-                        "its assigned customers", permission=Menu.BILLING.value)
+        raise Forbidden(
+            "a partner bill covers every customer; a customer manager sees only "
+            "its assigned customers",
+            permission=Menu.BILLING.value,
+        )
 
 
 def reviews_every_partner(principal: Principal) -> bool:
     """The provider's operations on a platform token (they belong to no partner) review
     any partner's records; on a token naming one partner, that partner's only."""
-    return (is_provider_operations(principal)
-            and principal.account_type is AccountType.PLATFORM)
+    return is_provider_operations(principal) and principal.account_type is AccountType.PLATFORM
 
 
 def may_act_for(principal: Principal, partner_id: str) -> bool:
@@ -113,8 +125,7 @@ def target_partner(principal: Principal, requested: str | None) -> str:
     which only the provider's operations on a platform token may (and must) do."""
     if requested is None:
         if reviews_every_partner(principal):
-            raise BadInput("partnerId is required for the provider's operations",
-                           field="partnerId")
+            raise BadInput("partnerId is required for the provider's operations", field="partnerId")
         return principal.partner_id
     if not may_act_for(principal, requested):
         raise Forbidden("a partner's users see their own partner's data only")
@@ -147,6 +158,7 @@ def sees_marketplace_partition(principal: Principal, partner_id: str) -> bool:
         return True
     return partner_id == principal.partner_id and has_menu(principal, Menu.MARKETPLACE)
 
+
 # Who may move customers between managers (R2): the partner, i.e. its administrator or an
 # operator holding the customers menu. A customer manager may not, or it could take
 # another manager's customers.
@@ -156,12 +168,16 @@ CUSTOMER_ASSIGNERS = frozenset({Role.ADMIN, Role.OPERATOR})
 def require_customer_assigner(principal: Principal) -> None:
     require_menu(principal, Menu.CUSTOMERS)
     if principal.role not in CUSTOMER_ASSIGNERS:
-        raise Forbidden("only the partner administrator or an operator with the customers "
-                        "menu may assign customers", permission=Menu.CUSTOMERS.value)
+        raise Forbidden(
+            "only the partner administrator or an operator with the customers "
+            "menu may assign customers",
+            permission=Menu.CUSTOMERS.value,
+        )
 
 
-def require_manager_filter_in_scope(principal: Principal, manager_id: str | None,
-                                    unassigned: bool) -> None:
+def require_manager_filter_in_scope(
+    principal: Principal, manager_id: str | None, unassigned: bool
+) -> None:
     """R2: a customer manager may narrow a list to its own customers, never widen it to
     another manager's or the unassigned ones (an error, rather than an empty list that
     would read as "none")."""

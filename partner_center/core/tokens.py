@@ -45,8 +45,9 @@ class Identity:
 
     def principal(self) -> Principal:
         """Blocking (reads the directory): run it in a thread."""
-        return grants.principal(self.partner_id, self.user_id,
-                                claimed_role=self.claimed_role, fallback=self.fallback)
+        return grants.principal(
+            self.partner_id, self.user_id, claimed_role=self.claimed_role, fallback=self.fallback
+        )
 
 
 class Authenticator:
@@ -56,17 +57,23 @@ class Authenticator:
         self.oidc = OidcVerifier(settings) if settings.oidc_issuer else None
         if self.oidc is None and not self.development:
             # Fail the cold start with the reason, not every request with a 401.
-            raise RuntimeError(f"PC_OIDC_ISSUER and PC_OIDC_AUDIENCE must be set when "
-                               f"PC_ENV={settings.env!r}: the development HS256 secret "
-                               "signs local tokens only")
+            raise RuntimeError(
+                f"PC_OIDC_ISSUER and PC_OIDC_AUDIENCE must be set when "
+                f"PC_ENV={settings.env!r}: the development HS256 secret "
+                "signs local tokens only"
+            )
 
     def verify(self, token: str) -> Identity:
         """Blocking (the issuer's keys may be fetched): run it in a thread. Reads no
         table, so a request refused later for its shape costs no DynamoDB call."""
         if self.development and (self.oidc is None or _algorithm(token) == "HS256"):
             claimed = decode_token(token, self.settings)
-            return Identity(claimed.partner_id, claimed.user_id,
-                            claimed_role=claimed.role.value, fallback=claimed)
+            return Identity(
+                claimed.partner_id,
+                claimed.user_id,
+                claimed_role=claimed.role.value,
+                fallback=claimed,
+            )
         if self.oidc is None:
             raise Unauthenticated("the bearer token is not valid")
         found = self.oidc.verify(token)

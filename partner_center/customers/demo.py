@@ -134,8 +134,7 @@ def rolled_through(now: datetime) -> date:
     return min(last_available_day(now), demo_data.FIRST_DAY + timedelta(days=365))
 
 
-def catch_up(seeded_at: datetime, now: datetime,
-             partners: list[str] | None = None) -> None:
+def catch_up(seeded_at: datetime, now: datetime, partners: list[str] | None = None) -> None:
     """The demo seeded at `seeded_at` (a snapshot of it), brought to `now`: the days
     closed since are rolled up, as the daily schedule would have done (they sum to zero:
     the demo months are long closed). Everything else in the demo has fixed dates."""
@@ -143,8 +142,11 @@ def catch_up(seeded_at: datetime, now: datetime,
     last = rolled_through(now)
     if first > last:
         return
-    for partner_id in partners if partners is not None else [
-            p.partner_id for p in demo_data.PARTNERS if p.customers]:
+    for partner_id in (
+        partners
+        if partners is not None
+        else [p.partner_id for p in demo_data.PARTNERS if p.customers]
+    ):
         rollup(partner_id, first, last, now=now)
 
 

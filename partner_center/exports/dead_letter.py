@@ -30,23 +30,28 @@ log = get_logger(__name__)
 # SQS treats both alike, and the raised error would carry every record's exception text.
 processor = AsyncBatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
 
+
 async def record_handler(record: SQSRecord) -> str:
     try:
         message = JobMessage.decode(record.body)
     except PoisonMessage:
         # Nothing to mark: drop it, logging only the SQS message ID.
-        log.error("unreadable dead-lettered message dropped",
-                  extra=fields(message_id=record.message_id))
+        log.error(
+            "unreadable dead-lettered message dropped", extra=fields(message_id=record.message_id)
+        )
         return "dropped"
     failed = await asyncio.to_thread(
-        JobStore(message.partner_id).fail, message.job_id, JobCode.RETRIES_EXHAUSTED)
-    log.warning("job dead-lettered", extra=fields(job_id=message.job_id,
-                                                 partner_id=message.partner_id,
-                                                 marked_failed=failed))
+        JobStore(message.partner_id).fail, message.job_id, JobCode.RETRIES_EXHAUSTED
+    )
+    log.warning(
+        "job dead-lettered",
+        extra=fields(job_id=message.job_id, partner_id=message.partner_id, marked_failed=failed),
+    )
     await job_finished(message.partner_id, message.job_id)  # the failure's event, once
     return "failed" if failed else "already finished or missing"
 
 
 def handle(event: dict[str, Any], context: Any) -> PartialItemFailureResponse:
     return async_process_partial_response(
-        event=event, record_handler=record_handler, processor=processor, context=context)
+        event=event, record_handler=record_handler, processor=processor, context=context
+    )

@@ -48,6 +48,7 @@ def _pdf(headers: list[str], columns: list[Column]) -> Encoder:
 ENCODINGS: dict[ExportFormat, Encoding] = {
     ExportFormat.CSV: Encoding(CsvEncoder, "text/csv; charset=utf-8"),
     ExportFormat.XLSX: Encoding(
-        _xlsx, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        _xlsx, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    ),
     ExportFormat.PDF: Encoding(_pdf, "application/pdf", document=True),
 }

@@ -43,8 +43,11 @@ def font_file() -> Path:
     for candidate in candidates:
         if candidate.is_file():
             return candidate
-    raise FileNotFoundError(f"the PDF font {FONT_NAME} is neither in partner_center/exports/"
-                            f"fonts nor in a {LAYER_FONTS} folder on sys.path (the PDF layer)")
+    raise FileNotFoundError(
+        f"the PDF font {FONT_NAME} is neither in partner_center/exports/"
+        f"fonts nor in a {LAYER_FONTS} folder on sys.path (the PDF layer)"
+    )
+
 
 # Landscape: a bill's item table has room for its bilingual headers on one line.
 PAGE = landscape(A4)

@@ -65,8 +65,7 @@ async def run_export(partner_id: str, job_id: str, settings: Settings) -> str:
         fault_point("export.start")
         await _stream(claim, store, settings, lease)
 
-    outcome = await attempt(store, job_id, lease, noun="export", work=work,
-                            error_code=error_code)
+    outcome = await attempt(store, job_id, lease, noun="export", work=work, error_code=error_code)
     # Once the job is finished (now, or by an earlier delivery of this message): its
     # event is recorded once and queued for webhooks; a duplicate records nothing.
     await job_finished(partner_id, job_id)
@@ -83,9 +82,17 @@ class Written:
 ProgressHook = Callable[[int, Any], Awaitable[None]]
 
 
-async def write_export(plan: ExportPlan, s3: Any, bucket: str, key: str, file_name: str, *,
-                       part_bytes: int, on_page: ProgressHook | None = None,
-                       fmt: ExportFormat = ExportFormat.CSV) -> Written:
+async def write_export(
+    plan: ExportPlan,
+    s3: Any,
+    bucket: str,
+    key: str,
+    file_name: str,
+    *,
+    part_bytes: int,
+    on_page: ProgressHook | None = None,
+    fmt: ExportFormat = ExportFormat.CSV,
+) -> Written:
     """Stream a plan's pages through the anonymizer and an encoder into one S3 object.
 
     Memory holds a few pages and one part, whatever the row count; the object appears
@@ -100,9 +107,14 @@ async def write_export(plan: ExportPlan, s3: Any, bucket: str, key: str, file_na
         # The cover's values pass the same anonymizer as every row (Cover.cells).
         cast(DocumentEncoder, encoder).set_cover(plan.cover.title, plan.cover.cells())
     rows = 0
-    writer = MultipartWriter(s3, bucket, key, part_bytes=part_bytes,
-                             content_type=encoding.content_type,
-                             content_disposition=f'attachment; filename="{file_name}"')
+    writer = MultipartWriter(
+        s3,
+        bucket,
+        key,
+        part_bytes=part_bytes,
+        content_type=encoding.content_type,
+        content_disposition=f'attachment; filename="{file_name}"',
+    )
     await writer.start()
     try:
         async for page in prefetch(plan.pages):
@@ -119,8 +131,7 @@ async def write_export(plan: ExportPlan, s3: Any, bucket: str, key: str, file_na
     return Written(rows=rows, byte_size=writer.byte_size, sha256=sha256)
 
 
-async def _stream(claim: Claim, store: JobStore, settings: Settings,
-                  lease: timedelta) -> None:
+async def _stream(claim: Claim, store: JobStore, settings: Settings, lease: timedelta) -> None:
     job = claim.job
     plan = await asyncio.to_thread(kinds.spec(ExportKind(job.kind)).plan, job)
     file_name = f"{plan.file_stem}-{job.job_id}.{job.format.value}"
@@ -136,20 +147,37 @@ async def _stream(claim: Claim, store: JobStore, settings: Settings,
             return
         last_report = time.monotonic()
         percent = min(99, int(plan.progress(last) * 100))
-        if not await asyncio.to_thread(store.report_progress, job.job_id, claim.token,
-                                       percent, rows, lease):
+        if not await asyncio.to_thread(
+            store.report_progress, job.job_id, claim.token, percent, rows, lease
+        ):
             raise LeaseLost(job.job_id)
 
     async with aws.client("s3") as s3:
-        written = await write_export(plan, s3, settings.exports_bucket, key, file_name,
-                                     part_bytes=settings.multipart_part_bytes,
-                                     on_page=on_page, fmt=job.format)
+        written = await write_export(
+            plan,
+            s3,
+            settings.exports_bucket,
+            key,
+            file_name,
+            part_bytes=settings.multipart_part_bytes,
+            on_page=on_page,
+            fmt=job.format,
+        )
     done = await asyncio.to_thread(
-        store.complete, job.job_id, claim.token, object_key=key, file_name=file_name,
-        row_count=written.rows, byte_size=written.byte_size, sha256=written.sha256)
+        store.complete,
+        job.job_id,
+        claim.token,
+        object_key=key,
+        file_name=file_name,
+        row_count=written.rows,
+        byte_size=written.byte_size,
+        sha256=written.sha256,
+    )
     if not done:
         # The object is complete and identical to what the new owner writes; only the
         # record belongs to the other attempt now.
         raise LeaseLost(job.job_id)
-    log.info("export completed", extra=fields(job_id=job.job_id, rows=written.rows,
-                                              bytes=written.byte_size))
+    log.info(
+        "export completed",
+        extra=fields(job_id=job.job_id, rows=written.rows, bytes=written.byte_size),
+    )

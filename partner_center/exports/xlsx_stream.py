@@ -29,16 +29,22 @@ class XlsxEncoder:
     def __init__(self, headers: list[str], columns: Sequence[Column] | None = None) -> None:
         handle, self._path = tempfile.mkstemp(suffix=".xlsx")
         os.close(handle)
-        self._workbook = xlsxwriter.Workbook(self._path, {
-            "constant_memory": True, "tmpdir": tempfile.gettempdir(),
-            "strings_to_numbers": False, "strings_to_formulas": False,
-            "strings_to_urls": False})
+        self._workbook = xlsxwriter.Workbook(
+            self._path,
+            {
+                "constant_memory": True,
+                "tmpdir": tempfile.gettempdir(),
+                "strings_to_numbers": False,
+                "strings_to_formulas": False,
+                "strings_to_urls": False,
+            },
+        )
         self._headers = headers
         self._cells: list[Cell] = [c.cell for c in columns] if columns else [TEXT] * len(headers)
-        self._widths = [c.column_width for c in columns] if columns else [TEXT.width] * len(
-            headers)
+        self._widths = [c.column_width for c in columns] if columns else [TEXT.width] * len(headers)
         self._header_format = self._workbook.add_format(
-            {"bold": True, "text_wrap": True, "valign": "top", "bg_color": "#F2F2F2"})
+            {"bold": True, "text_wrap": True, "valign": "top", "bg_color": "#F2F2F2"}
+        )
         self._formats: dict[str, Any] = {}
         self._sheet_number = 0
         self._new_sheet()
@@ -47,7 +53,8 @@ class XlsxEncoder:
         found = self._formats.get(number_format)
         if found is None:
             found = self._formats[number_format] = self._workbook.add_format(
-                {"num_format": number_format})
+                {"num_format": number_format}
+            )
         return found
 
     def _new_sheet(self) -> None:

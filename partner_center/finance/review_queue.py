@@ -34,8 +34,12 @@ class Queue:
     record_prefix: str  # "AGR#"
 
     def entry(self, partner_id: str, record_id: str) -> FinanceRecord:
-        return FinanceRecord(QUEUE_PARTITION, f"{self.entry_prefix}{record_id}",
-                             record_id=record_id, subject_partner_id=partner_id)
+        return FinanceRecord(
+            QUEUE_PARTITION,
+            f"{self.entry_prefix}{record_id}",
+            record_id=record_id,
+            subject_partner_id=partner_id,
+        )
 
     def remove(self, record_id: str) -> None:
         """Best effort: an entry left behind is skipped and removed by the next read."""
@@ -44,29 +48,39 @@ class Queue:
         except DeleteError:
             return
 
-    def pending(self, *, waiting: Callable[[FinanceRecord], T | None],
-                partner_id: str | None, after_id: str | None, limit: int
-                ) -> tuple[list[T], bool]:
+    def pending(
+        self,
+        *,
+        waiting: Callable[[FinanceRecord], T | None],
+        partner_id: str | None,
+        after_id: str | None,
+        limit: int,
+    ) -> tuple[list[T], bool]:
         """Up to `limit` records still waiting, oldest first (of `partner_id` only, when
         given), as `waiting` reads them (None: no longer waiting), and whether more
         follow."""
         start = None
         if after_id:
-            start = {"partner_id": {"S": QUEUE_PARTITION},
-                     "record_key": {"S": f"{self.entry_prefix}{after_id}"}}
+            start = {
+                "partner_id": {"S": QUEUE_PARTITION},
+                "record_key": {"S": f"{self.entry_prefix}{after_id}"},
+            }
         found: list[T] = []
         while len(found) <= limit:
             entries = FinanceRecord.query(
-                QUEUE_PARTITION, FinanceRecord.record_key.startswith(self.entry_prefix),
-                filter_condition=(FinanceRecord.subject_partner_id == partner_id
-                                  if partner_id else None),
-                last_evaluated_key=start, limit=limit + 1 - len(found),
-                page_size=max(limit + 1, 25))
+                QUEUE_PARTITION,
+                FinanceRecord.record_key.startswith(self.entry_prefix),
+                filter_condition=(
+                    FinanceRecord.subject_partner_id == partner_id if partner_id else None
+                ),
+                last_evaluated_key=start,
+                limit=limit + 1 - len(found),
+                page_size=max(limit + 1, 25),
+            )
             batch = list(entries)
             if not batch:
                 break
-            keys = [(e.subject_partner_id, f"{self.record_prefix}{e.record_id}")
-                    for e in batch]
+            keys = [(e.subject_partner_id, f"{self.record_prefix}{e.record_id}") for e in batch]
             records = {(r.partner_id, r.record_key): r for r in FinanceRecord.batch_get(keys)}
             for entry, key in zip(batch, keys, strict=True):
                 record = records.get(key)

@@ -49,8 +49,10 @@ def request_hash(request: Any) -> str:
 def _claim(item: IdempotencyItem) -> IdempotencyItem | None:
     """Write the pending record; on conflict return the existing one."""
     try:
-        item.save(condition=IdempotencyItem.record_key.does_not_exist()
-                  | (IdempotencyItem.expires_at < int(time.time())))
+        item.save(
+            condition=IdempotencyItem.record_key.does_not_exist()
+            | (IdempotencyItem.expires_at < int(time.time()))
+        )
         return None
     except PutError as exc:
         if exc.cause_response_code != "ConditionalCheckFailedException":
@@ -60,8 +62,10 @@ def _claim(item: IdempotencyItem) -> IdempotencyItem | None:
 
 def _take_over(item: IdempotencyItem, stale_before: int) -> bool:
     try:
-        item.save(condition=(IdempotencyItem.state == "pending")
-                  & (IdempotencyItem.started_at < stale_before))
+        item.save(
+            condition=(IdempotencyItem.state == "pending")
+            & (IdempotencyItem.started_at < stale_before)
+        )
         return True
     except PutError as exc:
         if exc.cause_response_code != "ConditionalCheckFailedException":
@@ -69,29 +73,44 @@ def _take_over(item: IdempotencyItem, stale_before: int) -> bool:
         return False
 
 
-async def once(principal: Principal, operation: str, key: str | None, request: Any,
-               run: Callable[[], Awaitable[T]], *, encode: Callable[[T], Any],
-               decode: Callable[[Any], R]) -> T | R:
+async def once(
+    principal: Principal,
+    operation: str,
+    key: str | None,
+    request: Any,
+    run: Callable[[], Awaitable[T]],
+    *,
+    encode: Callable[[T], Any],
+    decode: Callable[[Any], R],
+) -> T | R:
     if key is None:
         return await run()
     if not 0 < len(key) <= MAX_KEY_LENGTH:
         raise InvalidIdempotencyKey(
-            f"idempotencyKey must be 1 to {MAX_KEY_LENGTH} characters", field="idempotencyKey")
+            f"idempotencyKey must be 1 to {MAX_KEY_LENGTH} characters", field="idempotencyKey"
+        )
     now = int(time.time())
-    item = IdempotencyItem(principal.partner_id, f"{principal.user_id}#{operation}#{key}",
-                           request_hash=request_hash(request), state="pending",
-                           started_at=now, expires_at=now + KEEP_SECONDS)
+    item = IdempotencyItem(
+        principal.partner_id,
+        f"{principal.user_id}#{operation}#{key}",
+        request_hash=request_hash(request),
+        state="pending",
+        started_at=now,
+        expires_at=now + KEEP_SECONDS,
+    )
     existing = await asyncio.to_thread(_claim, item)
     if existing is not None:
         if existing.request_hash != item.request_hash:
             raise IdempotencyKeyReused(
-                "this idempotency key was used for a different request",
-                field="idempotencyKey")
+                "this idempotency key was used for a different request", field="idempotencyKey"
+            )
         if existing.state == "done":
             return decode(json.loads(existing.result or "null"))
         if not await asyncio.to_thread(_take_over, item, now - STALE_PENDING_SECONDS):
-            raise IdempotencyInProgress("a request with this idempotency key is still "
-                                        "running; retry shortly", field="idempotencyKey")
+            raise IdempotencyInProgress(
+                "a request with this idempotency key is still running; retry shortly",
+                field="idempotencyKey",
+            )
     try:
         result = await run()
     except BaseException:

@@ -70,8 +70,11 @@ def check_transition(current: Status, target: Status, actor: Actor) -> None:
     """Raise `TransitionRefused` unless `actor` may move an incentive from current to target."""
     allowed = TRANSITIONS.get((current, target))
     if allowed is None:
-        code = (IncentiveCode.INCENTIVE_EXPIRED if current is Status.EXPIRED
-                else IncentiveCode.TRANSITION_NOT_ALLOWED)
+        code = (
+            IncentiveCode.INCENTIVE_EXPIRED
+            if current is Status.EXPIRED
+            else IncentiveCode.TRANSITION_NOT_ALLOWED
+        )
         raise TransitionRefused(code, current, target, actor)
     if actor not in allowed:
         raise TransitionRefused(IncentiveCode.ACTOR_NOT_PERMITTED, current, target, actor)

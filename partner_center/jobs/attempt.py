@@ -28,9 +28,15 @@ class LeaseLost(Exception):
     """Another worker reclaimed the job: this attempt must stop writing."""
 
 
-async def attempt(store: JobStore, job_id: str, lease: timedelta, *, noun: str,
-                  work: Callable[[Claim], Awaitable[None]],
-                  error_code: Callable[[BaseException], str]) -> str:
+async def attempt(
+    store: JobStore,
+    job_id: str,
+    lease: timedelta,
+    *,
+    noun: str,
+    work: Callable[[Claim], Awaitable[None]],
+    error_code: Callable[[BaseException], str],
+) -> str:
     """Returns what happened ("completed", "duplicate: <status>"); raises to retry."""
     claim = await asyncio.to_thread(store.claim, job_id, lease)
     if claim is None:
@@ -38,14 +44,17 @@ async def attempt(store: JobStore, job_id: str, lease: timedelta, *, noun: str,
     if not isinstance(claim, Claim):
         log.info(f"{noun} already taken", extra=fields(job_id=job_id, status=claim.status))
         return f"duplicate: {claim.status}"
-    log.info(f"{noun} claimed", extra=fields(job_id=job_id, partner_id=store.partner_id,
-                                            attempt=claim.job.attempts))
+    log.info(
+        f"{noun} claimed",
+        extra=fields(job_id=job_id, partner_id=store.partner_id, attempt=claim.job.attempts),
+    )
     try:
         await work(claim)
     except Exception as exc:
         code = error_code(exc)
-        log.warning(f"{noun} attempt failed", extra=fields(job_id=job_id, error_code=code),
-                    exc_info=exc)
+        log.warning(
+            f"{noun} attempt failed", extra=fields(job_id=job_id, error_code=code), exc_info=exc
+        )
         await asyncio.to_thread(store.release, job_id, claim.token, code)
         raise
     return "completed"

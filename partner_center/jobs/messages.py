@@ -30,7 +30,11 @@ class JobMessage:
         if not isinstance(data, dict) or data.get("v") != 1:
             raise PoisonMessage("the job message has an unknown version")
         partner_id, job_id = data.get("partner_id"), data.get("job_id")
-        if not (isinstance(partner_id, str) and _ID.match(partner_id)
-                and isinstance(job_id, str) and _ID.match(job_id)):
+        if not (
+            isinstance(partner_id, str)
+            and _ID.match(partner_id)
+            and isinstance(job_id, str)
+            and _ID.match(job_id)
+        ):
             raise PoisonMessage("the job message lacks valid IDs")
         return cls(partner_id=partner_id, job_id=job_id)

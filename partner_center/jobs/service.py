@@ -23,9 +23,13 @@ async def get_job(principal: Principal, job_id: str) -> Job | None:
     return job
 
 
-async def list_jobs(principal: Principal, *, after_job_id: str | None, limit: int
-                    ) -> tuple[list[Job], bool]:
+async def list_jobs(
+    principal: Principal, *, after_job_id: str | None, limit: int
+) -> tuple[list[Job], bool]:
     requested_by = None if sees_all_jobs(principal) else principal.user_id
-    return await asyncio.to_thread(JobStore(principal.partner_id).page,
-                                   requested_by=requested_by, after_job_id=after_job_id,
-                                   limit=limit)
+    return await asyncio.to_thread(
+        JobStore(principal.partner_id).page,
+        requested_by=requested_by,
+        after_job_id=after_job_id,
+        limit=limit,
+    )

@@ -66,10 +66,18 @@ class JobStore:
 
     # -- creation ---------------------------------------------------------------------
 
-    def create(self, *, job_id: str, kind: JobKind, fmt: ExportFormat,
-               parameters: dict[str, Any], requested_by: str,
-               idempotency_key: str | None, request_hash: str,
-               job_input: Any = None) -> tuple[Job, bool]:
+    def create(
+        self,
+        *,
+        job_id: str,
+        kind: JobKind,
+        fmt: ExportFormat,
+        parameters: dict[str, Any],
+        requested_by: str,
+        idempotency_key: str | None,
+        request_hash: str,
+        job_input: Any = None,
+    ) -> tuple[Job, bool]:
         """Write a queued job; with an idempotency key, the first job for that key wins.
 
         `job_input` (JSON-serializable) is what the worker needs but the record should not
@@ -78,17 +86,30 @@ class JobStore:
         """
         now = to_iso(utcnow())
         item = JobItem(
-            self.partner_id, JOB_PREFIX + job_id, job_id=job_id, kind=kind.value,
-            format=fmt.value, parameters=json.dumps(parameters, sort_keys=True),
-            request_hash=request_hash, status=JobStatus.QUEUED.value, progress=0,
-            requested_by=requested_by, created_at=now, attempts=0,
+            self.partner_id,
+            JOB_PREFIX + job_id,
+            job_id=job_id,
+            kind=kind.value,
+            format=fmt.value,
+            parameters=json.dumps(parameters, sort_keys=True),
+            request_hash=request_hash,
+            status=JobStatus.QUEUED.value,
+            progress=0,
+            requested_by=requested_by,
+            created_at=now,
+            attempts=0,
             expires_at=self._expiry(),
         )
         input_item = None
         if job_input is not None:
-            input_item = JobItem(self.partner_id, INPUT_PREFIX + job_id, job_id=job_id,
-                                 parameters=json.dumps(job_input), created_at=now,
-                                 expires_at=self._expiry())
+            input_item = JobItem(
+                self.partner_id,
+                INPUT_PREFIX + job_id,
+                job_id=job_id,
+                parameters=json.dumps(job_input),
+                created_at=now,
+                expires_at=self._expiry(),
+            )
         if idempotency_key is None:
             if input_item is None:
                 item.save(condition=JobItem.job_key.does_not_exist())
@@ -98,8 +119,11 @@ class JobStore:
                 transaction.save(item, condition=JobItem.job_key.does_not_exist())
             return Job.from_item(item), True
         claim = JobItem(
-            self.partner_id, f"{IDEMPOTENCY_PREFIX}{requested_by}#{idempotency_key}",
-            job_id=job_id, request_hash=request_hash, created_at=now,
+            self.partner_id,
+            f"{IDEMPOTENCY_PREFIX}{requested_by}#{idempotency_key}",
+            job_id=job_id,
+            request_hash=request_hash,
+            created_at=now,
             expires_at=self._expiry(),
         )
         try:
@@ -109,8 +133,9 @@ class JobStore:
                 if input_item is not None:
                     transaction.save(input_item, condition=JobItem.job_key.does_not_exist())
         except TransactWriteError as exc:
-            if not any(r and r.code == "ConditionalCheckFailed"
-                       for r in exc.cancellation_reasons or []):
+            if not any(
+                r and r.code == "ConditionalCheckFailed" for r in exc.cancellation_reasons or []
+            ):
                 raise
             existing = JobItem.get(claim.partner_id, claim.job_key, consistent_read=True)
             if existing.request_hash != request_hash:
@@ -145,23 +170,33 @@ class JobStore:
             return None
         return json.loads(item.parameters or "null")
 
-    def page(self, *, requested_by: str | None, after_job_id: str | None, limit: int
-             ) -> tuple[list[Job], bool]:
+    def page(
+        self, *, requested_by: str | None, after_job_id: str | None, limit: int
+    ) -> tuple[list[Job], bool]:
         """Newest first. Returns up to `limit` jobs and whether more follow."""
         condition = None
         if requested_by is not None:
             condition = JobItem.requested_by == requested_by
         now = int(utcnow().timestamp())
-        condition = (condition & (JobItem.expires_at > now)) if condition is not None \
+        condition = (
+            (condition & (JobItem.expires_at > now))
+            if condition is not None
             else JobItem.expires_at > now
+        )
         start = None
         if after_job_id:
-            start = {"partner_id": {"S": self.partner_id},
-                     "job_key": {"S": JOB_PREFIX + after_job_id}}
+            start = {
+                "partner_id": {"S": self.partner_id},
+                "job_key": {"S": JOB_PREFIX + after_job_id},
+            }
         items: Iterator[JobItem] = JobItem.query(
-            self.partner_id, JobItem.job_key.startswith(JOB_PREFIX),
-            filter_condition=condition, scan_index_forward=False,
-            last_evaluated_key=start, limit=limit + 1, page_size=max(limit + 1, 25),
+            self.partner_id,
+            JobItem.job_key.startswith(JOB_PREFIX),
+            filter_condition=condition,
+            scan_index_forward=False,
+            last_evaluated_key=start,
+            limit=limit + 1,
+            page_size=max(limit + 1, 25),
         )
         jobs = [Job.from_item(item) for item in items]
         return jobs[:limit], len(jobs) > limit
@@ -198,15 +233,26 @@ class JobStore:
             return self.get(job_id)
         return Claim(Job.from_item(item), token)
 
-    def report_progress(self, job_id: str, token: str, progress: int, rows: int,
-                        lease: timedelta, *, succeeded: int | None = None,
-                        failed: int | None = None) -> bool:
+    def report_progress(
+        self,
+        job_id: str,
+        token: str,
+        progress: int,
+        rows: int,
+        lease: timedelta,
+        *,
+        succeeded: int | None = None,
+        failed: int | None = None,
+    ) -> bool:
         """Record progress and extend the lease; False when the lease was lost."""
         try:
             self._key(job_id).update(
-                actions=[JobItem.progress.set(progress), JobItem.row_count.set(rows),
-                         JobItem.lease_until.set(to_iso(utcnow() + lease)),
-                         *_counts(succeeded, failed)],
+                actions=[
+                    JobItem.progress.set(progress),
+                    JobItem.row_count.set(rows),
+                    JobItem.lease_until.set(to_iso(utcnow() + lease)),
+                    *_counts(succeeded, failed),
+                ],
                 condition=JobItem.lease_token == token,
             )
         except UpdateError as exc:
@@ -215,9 +261,19 @@ class JobStore:
             return False
         return True
 
-    def complete(self, job_id: str, token: str, *, object_key: str, file_name: str,
-                 row_count: int, byte_size: int, sha256: str,
-                 succeeded: int | None = None, failed: int | None = None) -> bool:
+    def complete(
+        self,
+        job_id: str,
+        token: str,
+        *,
+        object_key: str,
+        file_name: str,
+        row_count: int,
+        byte_size: int,
+        sha256: str,
+        succeeded: int | None = None,
+        failed: int | None = None,
+    ) -> bool:
         try:
             self._key(job_id).update(
                 actions=[
@@ -246,9 +302,12 @@ class JobStore:
         """Give a failed attempt back to the queue; the message's redelivery retries it."""
         try:
             self._key(job_id).update(
-                actions=[JobItem.status.set(JobStatus.QUEUED.value),
-                         JobItem.last_attempt_error.set(error_code),
-                         JobItem.lease_token.remove(), JobItem.lease_until.remove()],
+                actions=[
+                    JobItem.status.set(JobStatus.QUEUED.value),
+                    JobItem.last_attempt_error.set(error_code),
+                    JobItem.lease_token.remove(),
+                    JobItem.lease_until.remove(),
+                ],
                 condition=JobItem.lease_token == token,
             )
         except UpdateError as exc:
@@ -265,10 +324,13 @@ class JobStore:
         """
         try:
             self._key(job_id).update(
-                actions=[JobItem.status.set(JobStatus.FAILED.value),
-                         JobItem.error_code.set(error_code),
-                         JobItem.finished_at.set(to_iso(utcnow())),
-                         JobItem.lease_token.remove(), JobItem.lease_until.remove()],
+                actions=[
+                    JobItem.status.set(JobStatus.FAILED.value),
+                    JobItem.error_code.set(error_code),
+                    JobItem.finished_at.set(to_iso(utcnow())),
+                    JobItem.lease_token.remove(),
+                    JobItem.lease_until.remove(),
+                ],
                 condition=JobItem.job_key.exists()
                 & JobItem.status.is_in(*(s.value for s in JobStatus if s not in TERMINAL)),
             )

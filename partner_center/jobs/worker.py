@@ -29,8 +29,7 @@ def job_queue_handler(run: JobRunner) -> LambdaHandler:
     # Failed records are reported one by one even when all fail, rather than by raising:
     # SQS treats both alike, and the raised error would carry every record's exception
     # text into the Lambda log.
-    processor = AsyncBatchProcessor(event_type=EventType.SQS,
-                                    raise_on_entire_batch_failure=False)
+    processor = AsyncBatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
 
     async def record_handler(record: SQSRecord) -> str:
         # A poison body raises here: it is retried, then dead-lettered like any failure.
@@ -39,6 +38,7 @@ def job_queue_handler(run: JobRunner) -> LambdaHandler:
 
     def handle(event: dict[str, Any], context: Any) -> PartialItemFailureResponse:
         return async_process_partial_response(
-            event=event, record_handler=record_handler, processor=processor, context=context)
+            event=event, record_handler=record_handler, processor=processor, context=context
+        )
 
     return handle

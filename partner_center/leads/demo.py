@@ -17,12 +17,25 @@ from partner_center.leads.rules import DispatchAction, LeadStatus
 SEED = 20260802
 SOURCES = ["website", "trade_show", "marketplace", "referral", "campaign"]
 REGIONS = ["north", "east", "south", "central", "southwest", "northwest", "northeast"]
-INDUSTRIES = ["internet", "finance", "manufacturing", "retail", "education", "healthcare",
-              "government", "gaming"]
+INDUSTRIES = [
+    "internet",
+    "finance",
+    "manufacturing",
+    "retail",
+    "education",
+    "healthcare",
+    "government",
+    "gaming",
+]
 # Leads per partner, and how their statuses are spread.
 COUNTS = {"ptn-sp-001": 400, "ptn-sp-002": 40}
-STATUS_WEIGHTS = {LeadStatus.UNDISPATCHED: 35, LeadStatus.DISPATCHED: 25,
-                  LeadStatus.RECALLED: 15, LeadStatus.CONVERTED: 15, LeadStatus.CLOSED: 10}
+STATUS_WEIGHTS = {
+    LeadStatus.UNDISPATCHED: 35,
+    LeadStatus.DISPATCHED: 25,
+    LeadStatus.RECALLED: 15,
+    LeadStatus.CONVERTED: 15,
+    LeadStatus.CLOSED: 10,
+}
 STAFF = {"ptn-sp-001": ["usr-sp-staff-1", "usr-sp-staff-2"], "ptn-sp-002": []}
 ACTORS = {"ptn-sp-001": ["usr-sp-admin", "usr-sp-operator"], "ptn-sp-002": ["usr-sp2-admin"]}
 START = datetime(2026, 6, 1, tzinfo=UTC)
@@ -53,20 +66,28 @@ def generate() -> DemoLeads:
             lead_id = _id(rng, created)
             status = rng.choices(statuses, weights)[0] if staff else LeadStatus.UNDISPATCHED
             lead = LeadItem(
-                partner_id, lead_key(lead_id), lead_id=lead_id,
+                partner_id,
+                lead_key(lead_id),
+                lead_id=lead_id,
                 name=fake.company() if rng.random() < 0.7 else fake.name(),
-                contact_name=fake.name(), contact_phone=fake.phone_number(),
-                source=rng.choice(SOURCES), region=rng.choice(REGIONS),
-                industry=rng.choice(INDUSTRIES), status=LeadStatus.UNDISPATCHED.value,
-                created_at=to_iso(created), updated_at=to_iso(created))
+                contact_name=fake.name(),
+                contact_phone=fake.phone_number(),
+                source=rng.choice(SOURCES),
+                region=rng.choice(REGIONS),
+                industry=rng.choice(INDUSTRIES),
+                status=LeadStatus.UNDISPATCHED.value,
+                created_at=to_iso(created),
+                updated_at=to_iso(created),
+            )
             if status is not LeadStatus.UNDISPATCHED:
                 history += _dispatch_story(rng, lead, status, staff, ACTORS[partner_id])
             leads.append(lead)
     return DemoLeads(leads=leads, history=history)
 
 
-def _dispatch_story(rng: random.Random, lead: LeadItem, status: LeadStatus,
-                    staff: list[str], actors: list[str]) -> list[LeadHistoryItem]:
+def _dispatch_story(
+    rng: random.Random, lead: LeadItem, status: LeadStatus, staff: list[str], actors: list[str]
+) -> list[LeadHistoryItem]:
     """Dispatch it (and recall it, for a recalled lead); converted and closed leads end
     with the staff that worked them."""
     at = datetime.strptime(lead.created_at, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
@@ -80,10 +101,20 @@ def _dispatch_story(rng: random.Random, lead: LeadItem, status: LeadStatus,
         at += timedelta(hours=rng.randrange(1, 240))
         job_id = _id(rng, at)
         to = LeadStatus.DISPATCHED if action is DispatchAction.DISPATCH else LeadStatus.RECALLED
-        entries.append(LeadHistoryItem(
-            lead.partner_id, history_key(lead.lead_id, job_id), lead_id=lead.lead_id,
-            job_id=job_id, action=action.value, actor_id=rng.choice(actors), staff_id=holder,
-            from_status=current.value, to_status=to.value, occurred_at=to_iso(at)))
+        entries.append(
+            LeadHistoryItem(
+                lead.partner_id,
+                history_key(lead.lead_id, job_id),
+                lead_id=lead.lead_id,
+                job_id=job_id,
+                action=action.value,
+                actor_id=rng.choice(actors),
+                staff_id=holder,
+                from_status=current.value,
+                to_status=to.value,
+                occurred_at=to_iso(at),
+            )
+        )
         current = to
         if action is DispatchAction.DISPATCH:
             lead.dispatched_at = to_iso(at)
@@ -93,8 +124,9 @@ def _dispatch_story(rng: random.Random, lead: LeadItem, status: LeadStatus,
             lead.assignee_id = None
         lead.last_job_id = job_id
     lead.status = status.value
-    lead.updated_at = to_iso(at + timedelta(hours=1) if status in (
-        LeadStatus.CONVERTED, LeadStatus.CLOSED) else at)
+    lead.updated_at = to_iso(
+        at + timedelta(hours=1) if status in (LeadStatus.CONVERTED, LeadStatus.CLOSED) else at
+    )
     return entries
 
 

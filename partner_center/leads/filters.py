@@ -26,12 +26,18 @@ class LeadFilter:
     name_contains: str | None = None
 
     def validate(self) -> LeadFilter:
-        for name, low, high in (("createdFrom", self.created_from, self.created_to),
-                                ("dispatchedFrom", self.dispatched_from, self.dispatched_to)):
+        for name, low, high in (
+            ("createdFrom", self.created_from, self.created_to),
+            ("dispatchedFrom", self.dispatched_from, self.dispatched_to),
+        ):
             if low is not None and high is not None and low > high:
                 raise BadInput(f"{name} must not be after its end date", field=name)
-        for name, value in (("source", self.source), ("region", self.region),
-                            ("industry", self.industry), ("nameContains", self.name_contains)):
+        for name, value in (
+            ("source", self.source),
+            ("region", self.region),
+            ("industry", self.industry),
+            ("nameContains", self.name_contains),
+        ):
             if value is not None and not 0 < len(value) <= MAX_TEXT:
                 raise BadInput(f"{name} must be 1 to {MAX_TEXT} characters", field=name)
         return self

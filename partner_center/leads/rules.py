@@ -38,8 +38,9 @@ class Reason(enum.StrEnum):
 FINISHED = frozenset({LeadStatus.CONVERTED, LeadStatus.CLOSED})
 
 
-def dispatch_refusal(status: LeadStatus | None, assignee_id: str | None,
-                     staff_id: str) -> Reason | None:
+def dispatch_refusal(
+    status: LeadStatus | None, assignee_id: str | None, staff_id: str
+) -> Reason | None:
     """Why a lead in `status` cannot be dispatched to `staff_id`, or None if it can.
 
     A dispatched lead is never silently re-dispatched (R7), not even to the staff that
@@ -48,8 +49,11 @@ def dispatch_refusal(status: LeadStatus | None, assignee_id: str | None,
     if status is None:
         return Reason.LEAD_NOT_FOUND
     if status is LeadStatus.DISPATCHED:
-        return (Reason.ALREADY_DISPATCHED_TO_STAFF if assignee_id == staff_id
-                else Reason.ALREADY_DISPATCHED)
+        return (
+            Reason.ALREADY_DISPATCHED_TO_STAFF
+            if assignee_id == staff_id
+            else Reason.ALREADY_DISPATCHED
+        )
     if status in FINISHED:
         return Reason.NOT_DISPATCHABLE
     return None
@@ -69,8 +73,9 @@ def recall_refusal(status: LeadStatus | None) -> Reason | None:
     return None
 
 
-def refusal(action: DispatchAction, status: LeadStatus | None, assignee_id: str | None,
-            staff_id: str | None) -> Reason | None:
+def refusal(
+    action: DispatchAction, status: LeadStatus | None, assignee_id: str | None, staff_id: str | None
+) -> Reason | None:
     if action is DispatchAction.DISPATCH:
         return dispatch_refusal(status, assignee_id, staff_id or "")
     return recall_refusal(status)

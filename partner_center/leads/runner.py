@@ -58,8 +58,10 @@ CONCURRENCY = 4
 # A job is cut into at least this many chunks when it has the leads for it.
 MIN_CHUNKS = 8
 
-FILE_STEMS = {JobKind.LEAD_DISPATCH: "lead-dispatch-report",
-              JobKind.LEAD_RECALL: "lead-recall-report"}
+FILE_STEMS = {
+    JobKind.LEAD_DISPATCH: "lead-dispatch-report",
+    JobKind.LEAD_RECALL: "lead-recall-report",
+}
 
 
 class JobInputMissing(Exception):
@@ -91,8 +93,9 @@ async def run_dispatch(partner_id: str, job_id: str, settings: Settings) -> str:
         fault_point("dispatch.start")
         await _run(claim, store, settings, lease)
 
-    outcome = await attempt(store, job_id, lease, noun="dispatch job", work=work,
-                            error_code=error_code)
+    outcome = await attempt(
+        store, job_id, lease, noun="dispatch job", work=work, error_code=error_code
+    )
     await job_finished(partner_id, job_id)  # its event, once (as for exports)
     return outcome
 
@@ -122,9 +125,14 @@ def chunk_size(lead_count: int) -> int:
     return max(1, min(CHUNK_LEADS, math.ceil(lead_count / MIN_CHUNKS)))
 
 
-def settle_all(leads: LeadStore, lead_ids: list[str], change: Transition,
-               staff_ok: bool, on_progress: ProgressHook, report_every: float
-               ) -> list[Outcome]:
+def settle_all(
+    leads: LeadStore,
+    lead_ids: list[str],
+    change: Transition,
+    staff_ok: bool,
+    on_progress: ProgressHook,
+    report_every: float,
+) -> list[Outcome]:
     """Every lead's outcome, in the order given. `on_progress` returning False (the lease
     was lost) stops the batch: no further chunk is started."""
 
@@ -140,13 +148,25 @@ def settle_all(leads: LeadStore, lead_ids: list[str], change: Transition,
             lead_id = lead_ids[index]
             lead = read.get(lead_id)
             if not staff_ok:
-                found[position] = Outcome(lead_id, False, Reason.STAFF_NOT_IN_PARTNER, lead,
-                                          lead.status if lead else None, None, None, None)
+                found[position] = Outcome(
+                    lead_id,
+                    False,
+                    Reason.STAFF_NOT_IN_PARTNER,
+                    lead,
+                    lead.status if lead else None,
+                    None,
+                    None,
+                    None,
+                )
             elif lead_id in in_transaction:
                 repeated.append(position)  # one transaction cannot touch an item twice
-            elif lead is not None and refusal(
-                    change.action, LeadStatus(lead.status), lead.assignee_id,
-                    change.staff_id) is None:
+            elif (
+                lead is not None
+                and refusal(
+                    change.action, LeadStatus(lead.status), lead.assignee_id, change.staff_id
+                )
+                is None
+            ):
                 in_transaction.add(lead_id)
                 writable.append((position, lead))
             else:
@@ -171,8 +191,10 @@ def settle_all(leads: LeadStore, lead_ids: list[str], change: Transition,
     pool = ThreadPoolExecutor(max_workers=CONCURRENCY, thread_name_prefix="dispatch")
     try:
         pending: dict[Future[list[Outcome | None]], range] = {}
-        queue = iter(range(start, min(start + size, len(lead_ids)))
-                     for start in range(0, len(lead_ids), size))
+        queue = iter(
+            range(start, min(start + size, len(lead_ids)))
+            for start in range(0, len(lead_ids), size)
+        )
 
         def top_up() -> None:
             # Submit lazily, so a lost lease stops the batch within CONCURRENCY chunks.
@@ -213,39 +235,71 @@ async def _run(claim: Claim, store: JobStore, settings: Settings, lease: timedel
     if not isinstance(data, dict) or not isinstance(data.get("lead_ids"), list):
         raise JobInputMissing(job.job_id)
     lead_ids: list[str] = data["lead_ids"]
-    change = Transition(action=action, job_id=job.job_id, actor_id=job.requested_by,
-                        staff_id=spec.get("staff_id"))
+    change = Transition(
+        action=action, job_id=job.job_id, actor_id=job.requested_by, staff_id=spec.get("staff_id")
+    )
     # The staff was checked at request time; it may have left the partner since.
     staff_ok = action is DispatchAction.RECALL or await asyncio.to_thread(
-        is_partner_staff, job.partner_id, change.staff_id or "")
+        is_partner_staff, job.partner_id, change.staff_id or ""
+    )
     report_every = min(PROGRESS_EVERY_SECONDS, lease.total_seconds() / 3)
 
     def on_progress(tally: Tally) -> bool:
         percent = min(99, tally.done * 100 // max(tally.total, 1))
-        return store.report_progress(job.job_id, claim.token, percent, tally.done, lease,
-                                     succeeded=tally.succeeded, failed=tally.failed)
+        return store.report_progress(
+            job.job_id,
+            claim.token,
+            percent,
+            tally.done,
+            lease,
+            succeeded=tally.succeeded,
+            failed=tally.failed,
+        )
 
-    outcomes = await asyncio.to_thread(settle_all, LeadStore(job.partner_id), lead_ids,
-                                       change, staff_ok, on_progress, report_every)
+    outcomes = await asyncio.to_thread(
+        settle_all, LeadStore(job.partner_id), lead_ids, change, staff_ok, on_progress, report_every
+    )
     await _finish(job, claim, store, settings, outcomes)
 
 
-async def _finish(job: Job, claim: Claim, store: JobStore, settings: Settings,
-                  outcomes: list[Outcome]) -> None:
+async def _finish(
+    job: Job, claim: Claim, store: JobStore, settings: Settings, outcomes: list[Outcome]
+) -> None:
     plan = report.plan(outcomes, FILE_STEMS[job.kind])
     file_name = f"{plan.file_stem}-{job.job_id}.csv"
     key = object_key(job, file_name)
     fault_point("dispatch.before_report")
     async with aws.client("s3") as s3:
-        written = await write_export(plan, s3, settings.exports_bucket, key, file_name,
-                                     part_bytes=settings.multipart_part_bytes, fmt=job.format)
+        written = await write_export(
+            plan,
+            s3,
+            settings.exports_bucket,
+            key,
+            file_name,
+            part_bytes=settings.multipart_part_bytes,
+            fmt=job.format,
+        )
     succeeded = sum(1 for o in outcomes if o.succeeded)
     done = await asyncio.to_thread(
-        store.complete, job.job_id, claim.token, object_key=key, file_name=file_name,
-        row_count=written.rows, byte_size=written.byte_size, sha256=written.sha256,
-        succeeded=succeeded, failed=len(outcomes) - succeeded)
+        store.complete,
+        job.job_id,
+        claim.token,
+        object_key=key,
+        file_name=file_name,
+        row_count=written.rows,
+        byte_size=written.byte_size,
+        sha256=written.sha256,
+        succeeded=succeeded,
+        failed=len(outcomes) - succeeded,
+    )
     if not done:
         raise LeaseLost(job.job_id)
-    log.info("dispatch job completed", extra=fields(
-        job_id=job.job_id, leads=len(outcomes), succeeded=succeeded,
-        failed=len(outcomes) - succeeded))
+    log.info(
+        "dispatch job completed",
+        extra=fields(
+            job_id=job.job_id,
+            leads=len(outcomes),
+            succeeded=succeeded,
+            failed=len(outcomes) - succeeded,
+        ),
+    )

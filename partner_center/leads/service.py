@@ -34,8 +34,10 @@ log = get_logger(__name__)
 MAX_BATCH = 1000
 QUEUE_KEY = "dispatch"
 
-JOB_KINDS = {DispatchAction.DISPATCH: JobKind.LEAD_DISPATCH,
-             DispatchAction.RECALL: JobKind.LEAD_RECALL}
+JOB_KINDS = {
+    DispatchAction.DISPATCH: JobKind.LEAD_DISPATCH,
+    DispatchAction.RECALL: JobKind.LEAD_RECALL,
+}
 
 
 @dataclass(frozen=True)
@@ -55,8 +57,9 @@ def distinct_lead_ids(lead_ids: list[str]) -> list[str]:
     return distinct
 
 
-async def request_dispatch(principal: Principal, request: DispatchRequest,
-                           settings: Settings) -> Job:
+async def request_dispatch(
+    principal: Principal, request: DispatchRequest, settings: Settings
+) -> Job:
     """Create a dispatch (or recall) job for a batch of leads and enqueue it (R6, R7).
 
     The message carries the partner and job IDs only; the lead IDs travel as the job's
@@ -66,40 +69,70 @@ async def request_dispatch(principal: Principal, request: DispatchRequest,
     lead_ids = distinct_lead_ids(request.lead_ids)
     staff_id = request.staff_id
     if request.action is DispatchAction.DISPATCH and not (
-            staff_id is not None
-            and await asyncio.to_thread(is_partner_staff, principal.partner_id, staff_id)):
-        raise Refused(Reason.STAFF_NOT_IN_PARTNER.value,
-                             "staffId is not a staff member of this partner", "staffId")
-    parameters = {"dispatch": {"action": request.action.value, "staff_id": request.staff_id,
-                               "lead_count": len(lead_ids)}}
-    request_hash = hashlib.sha256(json.dumps(
-        [request.action.value, request.staff_id, lead_ids]).encode()).hexdigest()
-    store = JobStore(principal.partner_id,
-                     retention=timedelta(days=settings.job_retention_days))
+        staff_id is not None
+        and await asyncio.to_thread(is_partner_staff, principal.partner_id, staff_id)
+    ):
+        raise Refused(
+            Reason.STAFF_NOT_IN_PARTNER.value,
+            "staffId is not a staff member of this partner",
+            "staffId",
+        )
+    parameters = {
+        "dispatch": {
+            "action": request.action.value,
+            "staff_id": request.staff_id,
+            "lead_count": len(lead_ids),
+        }
+    }
+    request_hash = hashlib.sha256(
+        json.dumps([request.action.value, request.staff_id, lead_ids]).encode()
+    ).hexdigest()
+    store = JobStore(principal.partner_id, retention=timedelta(days=settings.job_retention_days))
     job, _ = await asyncio.to_thread(
-        store.create, job_id=new_id(), kind=JOB_KINDS[request.action], fmt=ExportFormat.CSV,
-        parameters=parameters, requested_by=principal.user_id, idempotency_key=None,
-        request_hash=request_hash, job_input={"lead_ids": lead_ids})
+        store.create,
+        job_id=new_id(),
+        kind=JOB_KINDS[request.action],
+        fmt=ExportFormat.CSV,
+        parameters=parameters,
+        requested_by=principal.user_id,
+        idempotency_key=None,
+        request_hash=request_hash,
+        job_input={"lead_ids": lead_ids},
+    )
     try:
         await enqueue(settings.queue_url(QUEUE_KEY), JobMessage(job.partner_id, job.job_id))
     except Exception as exc:
-        log.error("dispatch job could not be enqueued", extra=fields(job_id=job.job_id),
-                  exc_info=exc)
+        log.error(
+            "dispatch job could not be enqueued", extra=fields(job_id=job.job_id), exc_info=exc
+        )
         await asyncio.to_thread(store.fail, job.job_id, JobCode.ENQUEUE_FAILED)
-        raise Refused(JobCode.ENQUEUE_FAILED,
-                             "the dispatch job could not be queued; try again") from exc
-    log.info("dispatch job requested", extra=fields(
-        job_id=job.job_id, action=request.action.value, leads=len(lead_ids)))
+        raise Refused(
+            JobCode.ENQUEUE_FAILED, "the dispatch job could not be queued; try again"
+        ) from exc
+    log.info(
+        "dispatch job requested",
+        extra=fields(job_id=job.job_id, action=request.action.value, leads=len(lead_ids)),
+    )
     return job
 
 
-async def search_leads(principal: Principal, flt: LeadFilter, *, after_lead_id: str | None,
-                       limit: int, newest_first: bool) -> tuple[list[LeadItem], bool]:
+async def search_leads(
+    principal: Principal,
+    flt: LeadFilter,
+    *,
+    after_lead_id: str | None,
+    limit: int,
+    newest_first: bool,
+) -> tuple[list[LeadItem], bool]:
     require_menu(principal, Menu.LEADS)
     return await asyncio.to_thread(
-        LeadStore(principal.partner_id).page, flt.validate(),
-        owner_id=lead_owner_scope(principal), after_lead_id=after_lead_id, limit=limit,
-        newest_first=newest_first)
+        LeadStore(principal.partner_id).page,
+        flt.validate(),
+        owner_id=lead_owner_scope(principal),
+        after_lead_id=after_lead_id,
+        limit=limit,
+        newest_first=newest_first,
+    )
 
 
 async def get_lead(principal: Principal, lead_id: str) -> LeadItem | None:

@@ -16,6 +16,10 @@ def is_partner_staff(partner_id: str, user_id: str) -> bool:
 
 def partner_staff(partner_id: str) -> list[DirectoryItem]:
     """The partner's staff users, in ID order."""
-    return list(DirectoryItem.query(
-        partner_id, DirectoryItem.entity.startswith("USER#"),
-        filter_condition=DirectoryItem.role == Role.STAFF.value))
+    return list(
+        DirectoryItem.query(
+            partner_id,
+            DirectoryItem.entity.startswith("USER#"),
+            filter_condition=DirectoryItem.role == Role.STAFF.value,
+        )
+    )

@@ -95,36 +95,54 @@ class LeadStore:
         """Strongly consistent reads of up to any number of leads, 100 per request."""
         found: dict[str, LeadItem] = {}
         for start in range(0, len(lead_ids), 100):
-            keys = [(self.partner_id, lead_key(i)) for i in lead_ids[start:start + 100]]
+            keys = [(self.partner_id, lead_key(i)) for i in lead_ids[start : start + 100]]
             for item in LeadItem.batch_get(keys, consistent_read=True):
                 found[item.lead_id] = item
         return found
 
     def history(self, lead_id: str) -> list[LeadHistoryItem]:
         """Oldest first (job IDs are time-ordered)."""
-        return list(LeadHistoryItem.query(
-            self.partner_id, LeadHistoryItem.lead_key.startswith(f"{HISTORY_PREFIX}{lead_id}#")))
+        return list(
+            LeadHistoryItem.query(
+                self.partner_id, LeadHistoryItem.lead_key.startswith(f"{HISTORY_PREFIX}{lead_id}#")
+            )
+        )
 
     def history_entry(self, lead_id: str, job_id: str) -> LeadHistoryItem | None:
         try:
-            return LeadHistoryItem.get(self.partner_id, history_key(lead_id, job_id),
-                                       consistent_read=True)
+            return LeadHistoryItem.get(
+                self.partner_id, history_key(lead_id, job_id), consistent_read=True
+            )
         except LeadHistoryItem.DoesNotExist:
             return None
 
-    def page(self, flt: LeadFilter, *, owner_id: str | None, after_lead_id: str | None,
-             limit: int, newest_first: bool = True) -> tuple[list[LeadItem], bool]:
+    def page(
+        self,
+        flt: LeadFilter,
+        *,
+        owner_id: str | None,
+        after_lead_id: str | None,
+        limit: int,
+        newest_first: bool = True,
+    ) -> tuple[list[LeadItem], bool]:
         """Up to `limit` leads matching `flt` (and held by `owner_id`, when given), in
         creation order, and whether more follow."""
         condition = _conditions(flt, owner_id)
         start = None
         if after_lead_id:
-            start = {"partner_id": {"S": self.partner_id},
-                     "lead_key": {"S": lead_key(after_lead_id)}}
+            start = {
+                "partner_id": {"S": self.partner_id},
+                "lead_key": {"S": lead_key(after_lead_id)},
+            }
         items: Iterator[LeadItem] = LeadItem.query(
-            self.partner_id, LeadItem.lead_key.startswith(LEAD_PREFIX),
-            filter_condition=condition, scan_index_forward=not newest_first,
-            last_evaluated_key=start, limit=limit + 1, page_size=100)
+            self.partner_id,
+            LeadItem.lead_key.startswith(LEAD_PREFIX),
+            filter_condition=condition,
+            scan_index_forward=not newest_first,
+            last_evaluated_key=start,
+            limit=limit + 1,
+            page_size=100,
+        )
         found = list(items)
         return found[:limit], len(found) > limit
 
@@ -133,8 +151,14 @@ class LeadStore:
     def connection(self) -> Connection:
         return transaction_connection(LeadItem)
 
-    def apply(self, lead_id: str, change: Transition, *, read: LeadItem | None = None,
-              was_read: bool = False) -> Outcome:
+    def apply(
+        self,
+        lead_id: str,
+        change: Transition,
+        *,
+        read: LeadItem | None = None,
+        was_read: bool = False,
+    ) -> Outcome:
         """Dispatch or recall one lead for one job; idempotent per (job, lead).
 
         The happy path is one read (or `read`, when the caller read the lead already, in
@@ -146,12 +170,20 @@ class LeadStore:
         for attempt in range(MAX_TRIES):
             lead = read if attempt == 0 and was_read else self.get(lead_id, consistent=True)
             status = LeadStatus(lead.status) if lead is not None else None
-            reason = refusal(change.action, status, lead.assignee_id if lead else None,
-                             change.staff_id)
+            reason = refusal(
+                change.action, status, lead.assignee_id if lead else None, change.staff_id
+            )
             if lead is None or reason is not None:
                 return self._done_before(lead_id, lead, change) or Outcome(
-                    lead_id, False, reason, lead, lead.status if lead else None, None,
-                    lead.assignee_id if lead else None, None)
+                    lead_id,
+                    False,
+                    reason,
+                    lead,
+                    lead.status if lead else None,
+                    None,
+                    lead.assignee_id if lead else None,
+                    None,
+                )
             outcome = self._write(lead, change)
             if outcome is not None:
                 return outcome
@@ -160,19 +192,28 @@ class LeadStore:
                 return done
             # The lead changed between the read and the write, or the transaction met
             # another one: read again and decide afresh, after a short random pause.
-            time.sleep(random.uniform(0, 0.01 * (2 ** attempt)))
+            time.sleep(random.uniform(0, 0.01 * (2**attempt)))
         raise LeadContention(lead_id)
 
-    def _done_before(self, lead_id: str, lead: LeadItem | None, change: Transition
-                     ) -> Outcome | None:
+    def _done_before(
+        self, lead_id: str, lead: LeadItem | None, change: Transition
+    ) -> Outcome | None:
         """This job's own earlier write, found on a redelivery."""
         if lead is None:
             return None
         entry = self.history_entry(lead_id, change.job_id)
         if entry is None:
             return None
-        return Outcome(lead_id, True, None, lead, entry.from_status, entry.to_status,
-                       entry.staff_id, entry.occurred_at)
+        return Outcome(
+            lead_id,
+            True,
+            None,
+            lead,
+            entry.from_status,
+            entry.to_status,
+            entry.staff_id,
+            entry.occurred_at,
+        )
 
     def apply_chunk(self, leads: list[LeadItem], change: Transition) -> list[Outcome]:
         """Dispatch or recall up to CHUNK_LEADS leads, as read, in one transaction.
@@ -194,10 +235,14 @@ class LeadStore:
             try:
                 with TransactWrite(connection=self.connection()) as transaction:
                     for plan in plans:
-                        transaction.update(LeadItem(self.partner_id, plan.lead.lead_key),
-                                           actions=plan.actions, condition=plan.expected)
+                        transaction.update(
+                            LeadItem(self.partner_id, plan.lead.lead_key),
+                            actions=plan.actions,
+                            condition=plan.expected,
+                        )
                         transaction.save(
-                            plan.entry, condition=LeadHistoryItem.lead_key.does_not_exist())
+                            plan.entry, condition=LeadHistoryItem.lead_key.does_not_exist()
+                        )
             except TransactWriteError as exc:
                 failed = _failed_leads(exc, len(pending))
                 for index in failed:
@@ -218,28 +263,44 @@ class LeadStore:
         actions: list[Action]
         if change.action is DispatchAction.DISPATCH:
             staff_id = change.staff_id or ""
-            actions = [LeadItem.status.set(to.value), LeadItem.assignee_id.set(staff_id),
-                       LeadItem.dispatched_at.set(now)]
+            actions = [
+                LeadItem.status.set(to.value),
+                LeadItem.assignee_id.set(staff_id),
+                LeadItem.dispatched_at.set(now),
+            ]
         else:
             staff_id = lead.assignee_id or ""
             expected &= LeadItem.assignee_id == staff_id
-            actions = [LeadItem.status.set(to.value), LeadItem.assignee_id.remove(),
-                       LeadItem.recalled_at.set(now)]
+            actions = [
+                LeadItem.status.set(to.value),
+                LeadItem.assignee_id.remove(),
+                LeadItem.recalled_at.set(now),
+            ]
         actions += [LeadItem.updated_at.set(now), LeadItem.last_job_id.set(change.job_id)]
         entry = LeadHistoryItem(
-            self.partner_id, history_key(lead.lead_id, change.job_id), lead_id=lead.lead_id,
-            job_id=change.job_id, action=change.action.value, actor_id=change.actor_id,
-            staff_id=staff_id, from_status=lead.status, to_status=to.value, occurred_at=now)
+            self.partner_id,
+            history_key(lead.lead_id, change.job_id),
+            lead_id=lead.lead_id,
+            job_id=change.job_id,
+            action=change.action.value,
+            actor_id=change.actor_id,
+            staff_id=staff_id,
+            from_status=lead.status,
+            to_status=to.value,
+            occurred_at=now,
+        )
         return PlannedWrite(lead, actions, expected, entry, staff_id, to.value, now)
 
     def _write(self, lead: LeadItem, change: Transition) -> Outcome | None:
         plan = self.plan_write(lead, change, to_iso(utcnow()))
         try:
             with TransactWrite(connection=self.connection()) as transaction:
-                transaction.update(LeadItem(self.partner_id, lead.lead_key),
-                                   actions=plan.actions, condition=plan.expected)
-                transaction.save(plan.entry,
-                                 condition=LeadHistoryItem.lead_key.does_not_exist())
+                transaction.update(
+                    LeadItem(self.partner_id, lead.lead_key),
+                    actions=plan.actions,
+                    condition=plan.expected,
+                )
+                transaction.save(plan.entry, condition=LeadHistoryItem.lead_key.does_not_exist())
         except TransactWriteError as exc:
             codes = {r.code for r in exc.cancellation_reasons or [] if r is not None}
             if not codes & RETRYABLE:
@@ -261,8 +322,16 @@ class PlannedWrite:
     now: str
 
     def outcome(self) -> Outcome:
-        return Outcome(self.lead.lead_id, True, None, self.lead, self.lead.status,
-                       self.to_status, self.staff_id, self.now)
+        return Outcome(
+            self.lead.lead_id,
+            True,
+            None,
+            self.lead,
+            self.lead.status,
+            self.to_status,
+            self.staff_id,
+            self.now,
+        )
 
 
 def _failed_leads(exc: TransactWriteError, lead_count: int) -> set[int]:
@@ -291,13 +360,17 @@ def _conditions(flt: LeadFilter, owner_id: str | None) -> Condition | None:
         parts.append(LeadItem.assignee_id == owner_id)
     if flt.assignee_id is not None:
         parts.append(LeadItem.assignee_id == flt.assignee_id)
-    for attribute, value in ((LeadItem.source, flt.source), (LeadItem.region, flt.region),
-                             (LeadItem.industry, flt.industry)):
+    for attribute, value in (
+        (LeadItem.source, flt.source),
+        (LeadItem.region, flt.region),
+        (LeadItem.industry, flt.industry),
+    ):
         if value is not None:
             parts.append(attribute == value)
     for attribute, (low, high) in (
-            (LeadItem.created_at, instant_bounds(flt.created_from, flt.created_to)),
-            (LeadItem.dispatched_at, instant_bounds(flt.dispatched_from, flt.dispatched_to))):
+        (LeadItem.created_at, instant_bounds(flt.created_from, flt.created_to)),
+        (LeadItem.dispatched_at, instant_bounds(flt.dispatched_from, flt.dispatched_to)),
+    ):
         if low is not None:
             parts.append(attribute >= low)
         if high is not None:

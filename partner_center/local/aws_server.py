@@ -49,9 +49,18 @@ class EmbeddedAws:
         self.port = self.port or free_port()
         env = {**os.environ, **LOCAL_CREDENTIALS}
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "partner_center.local.moto_server", "-H", "127.0.0.1", "-p",
-             str(self.port)],
-            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            [
+                sys.executable,
+                "-m",
+                "partner_center.local.moto_server",
+                "-H",
+                "127.0.0.1",
+                "-p",
+                str(self.port),
+            ],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
             # Out of the terminal's process group: Ctrl-C reaches the API and workers,
             # which finish their last calls against a server that is still up; the
             # owner stops it last (and at exit, should the owner forget).
@@ -66,8 +75,10 @@ class EmbeddedAws:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise RuntimeError(f"the embedded AWS exited (code {self.process.returncode});"
-                                   f" is port {self.port} free?")
+                raise RuntimeError(
+                    f"the embedded AWS exited (code {self.process.returncode});"
+                    f" is port {self.port} free?"
+                )
             try:
                 with urllib.request.urlopen(f"{self.endpoint_url}/moto-api/", timeout=1):
                     return self

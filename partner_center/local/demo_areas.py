@@ -22,5 +22,4 @@ def seeders() -> list[Seeder]:
 
     # Bills first: it adds the 95th-percentile charges as consumption details, which
     # the customers' roll-up must then include (R4: summaries agree with details).
-    return [bills.seed, customers.seed, marketplace.seed, incentives.seed, leads.seed,
-            finance.seed]
+    return [bills.seed, customers.seed, marketplace.seed, incentives.seed, leads.seed, finance.seed]

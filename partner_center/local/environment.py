@@ -32,9 +32,13 @@ class LocalEnvironment:
         self.aws.stop()
 
 
-def start_environment(aws_port: int = 0, *, visibility_seconds: int = LOCAL_VISIBILITY_SECONDS,
-                      lease_seconds: int | None = None,
-                      meanwhile: Callable[[], object] | None = None) -> LocalEnvironment:
+def start_environment(
+    aws_port: int = 0,
+    *,
+    visibility_seconds: int = LOCAL_VISIBILITY_SECONDS,
+    lease_seconds: int | None = None,
+    meanwhile: Callable[[], object] | None = None,
+) -> LocalEnvironment:
     """`meanwhile` runs while the embedded AWS boots (in its own process, seconds of CPU):
     work of this process's own, such as importing what it runs next."""
     aws = EmbeddedAws(port=aws_port).launch()
@@ -66,5 +70,6 @@ def start_environment(aws_port: int = 0, *, visibility_seconds: int = LOCAL_VISI
 def shorten_visibility(endpoint_url: str, outputs: dict[str, str], seconds: int) -> None:
     sqs = boto3.client("sqs", endpoint_url=endpoint_url, region_name=REGION)
     for function in queue_functions():
-        sqs.set_queue_attributes(QueueUrl=function.queue_url(outputs),
-                                 Attributes={"VisibilityTimeout": str(seconds)})
+        sqs.set_queue_attributes(
+            QueueUrl=function.queue_url(outputs), Attributes={"VisibilityTimeout": str(seconds)}
+        )

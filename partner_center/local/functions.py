@@ -55,12 +55,15 @@ def queue_functions(path: Path = SERVERLESS_PATH) -> list[QueueFunction]:
             sqs = event.get("sqs") if isinstance(event, dict) else None
             if not sqs:
                 continue
-            found.append(QueueFunction(
-                name=name, handler=spec["handler"],
-                queue_logical_id=_queue_logical_id(sqs["arn"]),
-                batch_size=int(sqs.get("batchSize", 10)),
-                timeout_seconds=int(spec.get("timeout", 6)),
-            ))
+            found.append(
+                QueueFunction(
+                    name=name,
+                    handler=spec["handler"],
+                    queue_logical_id=_queue_logical_id(sqs["arn"]),
+                    batch_size=int(sqs.get("batchSize", 10)),
+                    timeout_seconds=int(spec.get("timeout", 6)),
+                )
+            )
     return found
 
 
@@ -90,11 +93,19 @@ def scheduled_functions(path: Path = SERVERLESS_PATH) -> list[ScheduledFunction]
     config = load_cfn_yaml(path.read_text(encoding="utf-8"))
     found = []
     for name, spec in config["functions"].items():
-        expressions = [expression for event in spec.get("events", [])
-                       if isinstance(event, dict) and "schedule" in event
-                       for expression in _expressions(event["schedule"])]
+        expressions = [
+            expression
+            for event in spec.get("events", [])
+            if isinstance(event, dict) and "schedule" in event
+            for expression in _expressions(event["schedule"])
+        ]
         if expressions:
-            found.append(ScheduledFunction(
-                name=name, handler=spec["handler"], expressions=tuple(expressions),
-                timeout_seconds=int(spec.get("timeout", 6))))
+            found.append(
+                ScheduledFunction(
+                    name=name,
+                    handler=spec["handler"],
+                    expressions=tuple(expressions),
+                    timeout_seconds=int(spec.get("timeout", 6)),
+                )
+            )
     return found

@@ -24,6 +24,7 @@ TEMPLATE_PATH = Path(__file__).resolve().parents[2] / "infra" / "resources.yml"
 # without them botocore refuses to sign the request at all.
 _DUMMY_CREDENTIALS = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing"}
 
+
 # Stack outputs -> the settings the application reads (the same names serverless.yml
 # sets in provider.environment, so one code path reads both).
 def output_env_name(output_key: str) -> str | None:
@@ -34,8 +35,12 @@ def output_env_name(output_key: str) -> str | None:
     PC_PARTNER_EVENTS_BUS: a new table, queue or bucket in the
     template reaches the application without code changes here.
     """
-    for suffix, env_suffix in (("TableName", "_TABLE"), ("QueueUrl", "_QUEUE_URL"),
-                               ("BucketName", "_BUCKET"), ("BusName", "_BUS")):
+    for suffix, env_suffix in (
+        ("TableName", "_TABLE"),
+        ("QueueUrl", "_QUEUE_URL"),
+        ("BucketName", "_BUCKET"),
+        ("BusName", "_BUS"),
+    ):
         if output_key.endswith(suffix):
             stem = output_key[: -len(suffix)]
             return "PC_" + re.sub(r"(?<!^)(?=[A-Z])", "_", stem).upper() + env_suffix
@@ -163,8 +168,9 @@ def settings_env(outputs: dict[str, str], endpoint_url: str, region: str) -> dic
     runtime needs: the dead-letter queue URL (its worker loop polls it itself, since
     moto has no event source mappings) and the endpoint every AWS client must use.
     """
-    env = {name: value for key, value in outputs.items()
-           if (name := output_env_name(key)) is not None}
+    env = {
+        name: value for key, value in outputs.items() if (name := output_env_name(key)) is not None
+    }
     env["PC_EXPORT_MAX_RECEIVES"] = str(export_max_receives())
     env["AWS_ENDPOINT_URL"] = endpoint_url
     env["AWS_REGION"] = region

@@ -139,8 +139,9 @@ class _TableCopiesAreFree:
 _original_transact_write_items = DynamoDBBackend.transact_write_items
 
 
-def _touched(backend: DynamoDBBackend, transact_items: list[dict[str, Any]]
-             ) -> list[tuple[str, dict[str, Any], Any]]:
+def _touched(
+    backend: DynamoDBBackend, transact_items: list[dict[str, Any]]
+) -> list[tuple[str, dict[str, Any], Any]]:
     """(table name, key, deep copy of the item or None) for every action's item."""
     saved = []
     for action in transact_items:
@@ -151,8 +152,11 @@ def _touched(backend: DynamoDBBackend, transact_items: list[dict[str, Any]]
             table = backend.tables[table_name]
             if op_type == "Put":
                 attrs = op.get("Item", {})
-                key = {name: attrs[name] for name in (table.hash_key_attr, table.range_key_attr)
-                       if name and name in attrs}
+                key = {
+                    name: attrs[name]
+                    for name in (table.hash_key_attr, table.range_key_attr)
+                    if name and name in attrs
+                }
             else:
                 key = op.get("Key", {})
             try:
@@ -184,8 +188,9 @@ def transact_write_items(self: DynamoDBBackend, transact_items: list[dict[str, A
 _generic_serialize_structure = BaseJSONSerializer._serialize_type_structure
 
 
-def serialize_structure(self: BaseJSONSerializer, serialized: Any, value: Any, shape: Any,
-                        key: str) -> None:
+def serialize_structure(
+    self: BaseJSONSerializer, serialized: Any, value: Any, shape: Any, key: str
+) -> None:
     """`_serialize_type_structure`, direct for a DynamoDB AttributeValue held as a dict."""
     if not (key and shape.name == "AttributeValue" and isinstance(value, dict)):
         _generic_serialize_structure(self, serialized, value, shape, key)
@@ -212,9 +217,14 @@ def _clone(node: Node, parent: Node | None) -> Node:
         if name == "parent":
             twin.parent = parent
         elif name == "children" and isinstance(value, list):
-            twin.children = [_clone(child, twin) if isinstance(child, Node)
-                             else child if isinstance(child, _IMMUTABLE)
-                             else copy.deepcopy(child) for child in value]
+            twin.children = [
+                _clone(child, twin)
+                if isinstance(child, Node)
+                else child
+                if isinstance(child, _IMMUTABLE)
+                else copy.deepcopy(child)
+                for child in value
+            ]
         else:
             twin.__dict__[name] = value if isinstance(value, _IMMUTABLE) else copy.deepcopy(value)
     return twin
@@ -229,7 +239,8 @@ def validator_deepcopy(value: Any, memo: dict[int, Any] | None = None) -> Any:
 
 
 parse_update_expression = staticmethod(
-    functools.lru_cache(maxsize=1024)(UpdateExpressionParser.make))
+    functools.lru_cache(maxsize=1024)(UpdateExpressionParser.make)
+)
 
 _moto_build_item = Item.__init__
 # moto's limit (LimitedSizeDict): "between 409 and 410KB" measured on the real service.
@@ -244,12 +255,19 @@ def all_items(self: Table) -> list[Item]:
             items.extend(hash_set.values())
         else:
             items.append(hash_set)  # type: ignore[arg-type]
-    return sorted(items, key=lambda x: (x.hash_key.cast_value, x.range_key.cast_value)
-                  if x.range_key else x.hash_key.cast_value)
+    return sorted(
+        items,
+        key=lambda x: (
+            (x.hash_key.cast_value, x.range_key.cast_value)
+            if x.range_key
+            else x.hash_key.cast_value
+        ),
+    )
 
 
-def sorted_items(self: Table, hash_key_attrs: list[str], range_key_attrs: list[str | None],
-                 items: list[Item]) -> list[Item]:
+def sorted_items(
+    self: Table, hash_key_attrs: list[str], range_key_attrs: list[str | None], items: list[Item]
+) -> list[Item]:
     """`Table.sorted_items` (an index query's order), on the key attributes' values."""
     attrs_to_sort_by = self._generate_attr_to_sort_by(hash_key_attrs, range_key_attrs)
     items.sort(key=lambda x: tuple(x.attrs[key].cast_value for key in attrs_to_sort_by))
@@ -260,8 +278,9 @@ _moto_all_items = Table.all_items
 _moto_sorted_items = Table.sorted_items
 
 
-def build_item(self: Item, hash_key: DynamoType, range_key: DynamoType | None,
-               attrs: dict[str, Any]) -> None:
+def build_item(
+    self: Item, hash_key: DynamoType, range_key: DynamoType | None, attrs: dict[str, Any]
+) -> None:
     """`Item.__init__`, with the size of the whole item summed once."""
     self.hash_key = hash_key
     self.range_key = range_key
@@ -281,8 +300,9 @@ class SerializedDynamoDB:
         self.app = app
         self.latency = max(latency_ms, 0.0) / 1000
 
-    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]
-                 ) -> Iterable[bytes]:
+    def __call__(
+        self, environ: dict[str, Any], start_response: Callable[..., Any]
+    ) -> Iterable[bytes]:
         if environ.get("PATH_INFO", "").startswith(moto_state.ROUTE):
             return moto_state.handle(environ, start_response, _lock_of)
         if not environ.get("HTTP_X_AMZ_TARGET", "").startswith("DynamoDB_"):

@@ -45,8 +45,9 @@ def rule_name(function: ScheduledFunction, index: int) -> str:
     return f"{function.name}-schedule-{index + 1}"
 
 
-def scheduled_event(function: ScheduledFunction, at: datetime, index: int,
-                    region: str) -> dict[str, Any]:
+def scheduled_event(
+    function: ScheduledFunction, at: datetime, index: int, region: str
+) -> dict[str, Any]:
     """The event EventBridge delivers for a scheduled rule."""
     return {
         "version": "0",
@@ -56,8 +57,7 @@ def scheduled_event(function: ScheduledFunction, at: datetime, index: int,
         "account": LOCAL_ACCOUNT,
         "time": at.strftime("%Y-%m-%dT%H:%M:%SZ"),
         "region": region,
-        "resources": [f"arn:aws:events:{region}:{LOCAL_ACCOUNT}:rule/"
-                      f"{rule_name(function, index)}"],
+        "resources": [f"arn:aws:events:{region}:{LOCAL_ACCOUNT}:rule/{rule_name(function, index)}"],
         "detail": {},
     }
 
@@ -65,9 +65,10 @@ def scheduled_event(function: ScheduledFunction, at: datetime, index: int,
 def invoke(function: ScheduledFunction, at: datetime, index: int, region: str) -> Any:
     """Run one scheduled invocation in this process, as Lambda would."""
     handler = function.load_handler()
-    return handler(scheduled_event(function, at, index, region),
-                   LocalContext(function_name=function.name,
-                                timeout_seconds=function.timeout_seconds))
+    return handler(
+        scheduled_event(function, at, index, region),
+        LocalContext(function_name=function.name, timeout_seconds=function.timeout_seconds),
+    )
 
 
 @dataclass
@@ -82,7 +83,8 @@ class Schedule:
 
     def __init__(self, functions: list[ScheduledFunction], now: datetime) -> None:
         self._triggers: dict[str, list[BaseTrigger]] = {
-            f.name: [trigger(e, now) for e in f.expressions] for f in functions}
+            f.name: [trigger(e, now) for e in f.expressions] for f in functions
+        }
         self._functions = {f.name: f for f in functions}
         self._next: dict[str, Due] = {}
         for function in functions:
@@ -122,10 +124,14 @@ class Schedule:
 
 
 class Scheduler:
-    def __init__(self, functions: list[ScheduledFunction], region: str, *,
-                 clock: Callable[[], datetime] = utcnow,
-                 run: Callable[[ScheduledFunction, datetime, int, str], Any] = invoke
-                 ) -> None:
+    def __init__(
+        self,
+        functions: list[ScheduledFunction],
+        region: str,
+        *,
+        clock: Callable[[], datetime] = utcnow,
+        run: Callable[[ScheduledFunction, datetime, int, str], Any] = invoke,
+    ) -> None:
         self.region = region
         self.clock = clock
         self.run_one = run
@@ -138,12 +144,14 @@ class Scheduler:
         for due in self.schedule.due(self.clock()):
             running = self._running.get(due.function.name)
             if running is not None and running.is_alive():
-                log.warning("scheduled run skipped: the previous one is still running",
-                            extra=fields(function=due.function.name,
-                                         scheduled_at=due.at.isoformat()))
+                log.warning(
+                    "scheduled run skipped: the previous one is still running",
+                    extra=fields(function=due.function.name, scheduled_at=due.at.isoformat()),
+                )
                 continue
-            thread = threading.Thread(target=self._run, args=(due,), daemon=True,
-                                      name=f"scheduled-{due.function.name}")
+            thread = threading.Thread(
+                target=self._run, args=(due,), daemon=True, name=f"scheduled-{due.function.name}"
+            )
             self._running[due.function.name] = thread
             thread.start()
             started.append(thread)
@@ -151,19 +159,29 @@ class Scheduler:
 
     def _run(self, due: Due) -> None:
         started = time.monotonic()
-        log.info("scheduled run started", extra=fields(function=due.function.name,
-                                                      scheduled_at=due.at.isoformat()))
+        log.info(
+            "scheduled run started",
+            extra=fields(function=due.function.name, scheduled_at=due.at.isoformat()),
+        )
         try:
             self.run_one(due.function, due.at, due.index, self.region)
         except Exception as exc:
             # Lambda would log the error and EventBridge would retry; here the next
             # scheduled time is the retry, as the functions catch up on missed work.
-            log.error("scheduled run failed", exc_info=exc, extra=fields(
-                function=due.function.name, scheduled_at=due.at.isoformat()))
+            log.error(
+                "scheduled run failed",
+                exc_info=exc,
+                extra=fields(function=due.function.name, scheduled_at=due.at.isoformat()),
+            )
             return
-        log.info("scheduled run finished", extra=fields(
-            function=due.function.name, scheduled_at=due.at.isoformat(),
-            seconds=round(time.monotonic() - started, 3)))
+        log.info(
+            "scheduled run finished",
+            extra=fields(
+                function=due.function.name,
+                scheduled_at=due.at.isoformat(),
+                seconds=round(time.monotonic() - started, 3),
+            ),
+        )
 
     def seconds_to_next(self) -> float:
         upcoming = self.schedule.next_runs()
@@ -187,8 +205,7 @@ def main() -> int:
     signal.signal(signal.SIGINT, lambda *_: stop.set())
     scheduler = Scheduler(scheduled_functions(), settings.region)
     for due in scheduler.schedule.next_runs():
-        log.info("scheduled", extra=fields(function=due.function.name,
-                                          next_at=due.at.isoformat()))
+        log.info("scheduled", extra=fields(function=due.function.name, next_at=due.at.isoformat()))
     scheduler.run_until(stop)
     return 0
 

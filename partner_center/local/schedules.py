@@ -39,39 +39,49 @@ def trigger(expression: str, start: datetime) -> BaseTrigger:
 def _rate(body: str, start: datetime) -> IntervalTrigger:
     match = re.fullmatch(r"\s*(\d+)\s+(minute|hour|day)s?\s*", body)
     if not match or int(match.group(1)) < 1:
-        raise UnsupportedSchedule(f"rate({body}) needs a positive whole number and a unit "
-                                  "of minute(s), hour(s) or day(s)")
+        raise UnsupportedSchedule(
+            f"rate({body}) needs a positive whole number and a unit of minute(s), hour(s) or day(s)"
+        )
     period = timedelta(**{RATE_UNITS[match.group(2)]: int(match.group(1))})
     # Like EventBridge, the first run is one period after the rule is created.
-    return IntervalTrigger(seconds=int(period.total_seconds()), start_date=start + period,
-                           timezone=UTC)
+    return IntervalTrigger(
+        seconds=int(period.total_seconds()), start_date=start + period, timezone=UTC
+    )
 
 
 def _cron(body: str) -> CronTrigger:
     fields = body.split()
     if len(fields) != 6:
-        raise UnsupportedSchedule(f"cron({body}) needs 6 fields (minutes hours "
-                                  "day-of-month month day-of-week year)")
+        raise UnsupportedSchedule(
+            f"cron({body}) needs 6 fields (minutes hours day-of-month month day-of-week year)"
+        )
     minute, hour, day_of_month, month, day_of_week, year = fields
     if (day_of_month == "?") == (day_of_week == "?"):
-        raise UnsupportedSchedule(f"cron({body}): exactly one of day-of-month and "
-                                  "day-of-week must be '?'")
+        raise UnsupportedSchedule(
+            f"cron({body}): exactly one of day-of-month and day-of-week must be '?'"
+        )
     day, weekday = "*", "*"
     if day_of_month != "?":
         day = _day_of_month(day_of_month, body)
     else:
         day, weekday = _day_of_week(day_of_week, body)
     try:
-        return CronTrigger(minute=minute, hour=hour, day=day, month=month.lower(),
-                           day_of_week=weekday, year=year, timezone=UTC)
+        return CronTrigger(
+            minute=minute,
+            hour=hour,
+            day=day,
+            month=month.lower(),
+            day_of_week=weekday,
+            year=year,
+            timezone=UTC,
+        )
     except ValueError as exc:
         raise UnsupportedSchedule(f"cron({body}): {exc}") from exc
 
 
 def _day_of_month(field: str, body: str) -> str:
     if "W" in field.upper():
-        raise UnsupportedSchedule(f"cron({body}): 'W' (nearest weekday) is not supported "
-                                  "locally")
+        raise UnsupportedSchedule(f"cron({body}): 'W' (nearest weekday) is not supported locally")
     return "last" if field.upper() == "L" else field
 
 
@@ -107,5 +117,6 @@ def _weekday(token: str, body: str) -> str:
         return DAY_NAMES[int(token) - 1]
     if token.lower() in DAY_NAMES:
         return token.lower()
-    raise UnsupportedSchedule(f"cron({body}): {token!r} is not a day of the week (1-7 from "
-                              "Sunday, or SUN-SAT)")
+    raise UnsupportedSchedule(
+        f"cron({body}): {token!r} is not a day of the week (1-7 from Sunday, or SUN-SAT)"
+    )

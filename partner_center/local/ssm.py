@@ -32,19 +32,29 @@ def parameter_names(stage: str = STAGE) -> dict[str, str]:
     }
 
 
-def put_development_secrets(endpoint_url: str, region: str, stage: str = STAGE,
-                            client: Any = None) -> dict[str, str]:
+def put_development_secrets(
+    endpoint_url: str, region: str, stage: str = STAGE, client: Any = None
+) -> dict[str, str]:
     """Write the development secrets (idempotent) and return the environment naming them."""
     ssm = client or boto3.client("ssm", endpoint_url=endpoint_url, region_name=region)
     names = parameter_names(stage)
     values: list[tuple[str, str, Literal["String", "SecureString"]]] = [
         (names[secrets.JWT_SECRET_PARAMETER], config.DEVELOPMENT_JWT_SECRET, "SecureString"),
-        (names[secrets.ACCOUNT_HASH_KEY_PARAMETER], config.DEVELOPMENT_ACCOUNT_HASH_KEY,
-         "SecureString"),
-        (names[secrets.WEBHOOK_SECRET_KEY_PARAMETER], webhook_settings.DEVELOPMENT_SECRET_KEY,
-         "SecureString"),
-        (f"{names[secrets.SHARE_LINK_KEYS_PATH]}/{SHARE_LINK_KEY_ID}",
-         config.DEVELOPMENT_SHARE_LINK_SECRET, "SecureString"),
+        (
+            names[secrets.ACCOUNT_HASH_KEY_PARAMETER],
+            config.DEVELOPMENT_ACCOUNT_HASH_KEY,
+            "SecureString",
+        ),
+        (
+            names[secrets.WEBHOOK_SECRET_KEY_PARAMETER],
+            webhook_settings.DEVELOPMENT_SECRET_KEY,
+            "SecureString",
+        ),
+        (
+            f"{names[secrets.SHARE_LINK_KEYS_PATH]}/{SHARE_LINK_KEY_ID}",
+            config.DEVELOPMENT_SHARE_LINK_SECRET,
+            "SecureString",
+        ),
         # The key ID is carried in every link: not a secret.
         (names[secrets.SHARE_LINK_KEY_ID_PARAMETER], SHARE_LINK_KEY_ID, "String"),
     ]

@@ -19,11 +19,15 @@ from partner_center.local.sqs_poller import QueuePoller
 
 def poller_for(function: QueueFunction, queue_url: str) -> QueuePoller:
     settings = get_settings()
-    sqs = boto3.client("sqs", endpoint_url=settings.aws_endpoint_url,
-                       region_name=settings.region)
-    return QueuePoller(sqs, queue_url, function.load_handler(), function_name=function.name,
-                       batch_size=function.batch_size,
-                       timeout_seconds=function.timeout_seconds)
+    sqs = boto3.client("sqs", endpoint_url=settings.aws_endpoint_url, region_name=settings.region)
+    return QueuePoller(
+        sqs,
+        queue_url,
+        function.load_handler(),
+        function_name=function.name,
+        batch_size=function.batch_size,
+        timeout_seconds=function.timeout_seconds,
+    )
 
 
 def main(argv: list[str]) -> int:

@@ -29,7 +29,8 @@ class StringListAttribute(ListAttribute[str]):
     """A list of strings, stored as `ListAttribute(of=UnicodeAttribute)` is, and typed as
     `list[str]`: pynamodb's signature would make the `of=` class the element type."""
 
-    def __init__(self, *, default: Callable[[], Any] | None = list,
-                 attr_name: str | None = None) -> None:
+    def __init__(
+        self, *, default: Callable[[], Any] | None = list, attr_name: str | None = None
+    ) -> None:
         super().__init__(default=default, attr_name=attr_name)
         self.element_type = UnicodeAttribute

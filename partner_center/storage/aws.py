@@ -18,8 +18,11 @@ def _config(local: bool) -> AioConfig:
     from aiobotocore.config import AioConfig  # loaded with aioboto3, at the first client
 
     # SigV4 presigned URLs carry X-Amz-Expires, the expiry we promise (at most 15 minutes).
-    config = AioConfig(retries={"max_attempts": 5, "mode": "standard"},
-                       max_pool_connections=32, signature_version="s3v4")
+    config = AioConfig(
+        retries={"max_attempts": 5, "mode": "standard"},
+        max_pool_connections=32,
+        signature_version="s3v4",
+    )
     # The embedded AWS answers on 127.0.0.1: bucket names cannot be host names there.
     return config.merge(AioConfig(s3={"addressing_style": "path"})) if local else config
 
@@ -37,6 +40,9 @@ def session() -> aioboto3.Session:
 
 def client(service: Literal["s3", "sqs"]) -> AbstractAsyncContextManager[Any]:
     settings = get_settings()
-    return session().client(service, region_name=settings.region,
-                            endpoint_url=settings.aws_endpoint_url,
-                            config=_config(bool(settings.aws_endpoint_url)))
+    return session().client(
+        service,
+        region_name=settings.region,
+        endpoint_url=settings.aws_endpoint_url,
+        config=_config(bool(settings.aws_endpoint_url)),
+    )

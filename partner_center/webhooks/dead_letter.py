@@ -45,26 +45,40 @@ def mark_failed(message: AttemptMessage, request_id: str) -> str:
     if item is None:
         return "delivery missing"
     try:
-        item.update(actions=[DeliveryItem.status.set(DeliveryStatus.FAILED),
-                             DeliveryItem.next_retry_at.remove(),
-                             DeliveryItem.finished_at.set(to_iso(utcnow()))],
-                    condition=DeliveryItem.status.is_in(*IN_FLIGHT)
-                    & (DeliveryItem.run == message.run))
+        item.update(
+            actions=[
+                DeliveryItem.status.set(DeliveryStatus.FAILED),
+                DeliveryItem.next_retry_at.remove(),
+                DeliveryItem.finished_at.set(to_iso(utcnow())),
+            ],
+            condition=DeliveryItem.status.is_in(*IN_FLIGHT) & (DeliveryItem.run == message.run),
+        )
     except UpdateError as exc:
         if exc.cause_response_code != "ConditionalCheckFailedException":
             raise
         return "already settled"
     failures = store.count_failure(message.subscription_id)
     threshold = webhook_settings().disable_after
-    if failures is not None and failures >= threshold and store.disable(
-            message.subscription_id, DISABLED_REASON):
+    if (
+        failures is not None
+        and failures >= threshold
+        and store.disable(message.subscription_id, DISABLED_REASON)
+    ):
         audit_log.record_system(
-            message.partner_id, operation=DISABLE_OPERATION,
+            message.partner_id,
+            operation=DISABLE_OPERATION,
             target_ids=[global_id("WebhookSubscription", message.subscription_id)],
-            error_codes=[DISABLED_REASON], request_id=request_id)
-        log.warning("webhook subscription disabled", extra=fields(
-            partner_id=message.partner_id, subscription_id=message.subscription_id,
-            consecutive_failures=failures))
+            error_codes=[DISABLED_REASON],
+            request_id=request_id,
+        )
+        log.warning(
+            "webhook subscription disabled",
+            extra=fields(
+                partner_id=message.partner_id,
+                subscription_id=message.subscription_id,
+                consecutive_failures=failures,
+            ),
+        )
         return "failed; subscription disabled"
     return "failed"
 
@@ -73,16 +87,21 @@ async def record_handler(record: SQSRecord) -> str:
     try:
         message = decode(record.body)
     except PoisonMessage:
-        log.error("unreadable dead-lettered webhook message dropped",
-                  extra=fields(message_id=record.message_id))
+        log.error(
+            "unreadable dead-lettered webhook message dropped",
+            extra=fields(message_id=record.message_id),
+        )
         return "dropped"
     if not isinstance(message, AttemptMessage):
-        log.error("webhook event could not be fanned out", extra=fields(
-            partner_id=message.partner_id, event_id=message.event_id))
+        log.error(
+            "webhook event could not be fanned out",
+            extra=fields(partner_id=message.partner_id, event_id=message.event_id),
+        )
         return "event dropped"
     return await asyncio.to_thread(mark_failed, message, record.message_id)
 
 
 def handle(event: dict[str, Any], context: Any) -> PartialItemFailureResponse:
     return async_process_partial_response(
-        event=event, record_handler=record_handler, processor=processor, context=context)
+        event=event, record_handler=record_handler, processor=processor, context=context
+    )

@@ -49,13 +49,24 @@ def fanout_delivery_id(event: EventItem, subscription_id: str) -> str:
 
 
 def enqueue(message: AttemptMessage, delay_seconds: int = 0, *, queue: str = QUEUE_KEY) -> None:
-    client("sqs").send_message(QueueUrl=get_settings().queue_url(queue),
-                               MessageBody=message.encode(), DelaySeconds=delay_seconds)
+    client("sqs").send_message(
+        QueueUrl=get_settings().queue_url(queue),
+        MessageBody=message.encode(),
+        DelaySeconds=delay_seconds,
+    )
 
 
 def first_attempt(partner_id: str, delivery: DeliveryItem) -> None:
-    enqueue(AttemptMessage(partner_id, delivery.subscription_id, delivery.delivery_id,
-                           int(delivery.run), 1, time.time()))
+    enqueue(
+        AttemptMessage(
+            partner_id,
+            delivery.subscription_id,
+            delivery.delivery_id,
+            int(delivery.run),
+            1,
+            time.time(),
+        )
+    )
 
 
 def fan_out(message: EventMessage) -> str:
@@ -66,8 +77,10 @@ def fan_out(message: EventMessage) -> str:
     started = 0
     for subscription in store.subscribers(event.topic):
         delivery, created = store.create_delivery(
-            subscription.subscription_id, fanout_delivery_id(event, subscription.subscription_id),
-            event)
+            subscription.subscription_id,
+            fanout_delivery_id(event, subscription.subscription_id),
+            event,
+        )
         # A delivery found still at its first attempt is queued again: the fan-out that
         # created it may have died before queueing it (a duplicate attempt carries the
         # same webhook-id, and only one of them is recorded).
@@ -77,56 +90,89 @@ def fan_out(message: EventMessage) -> str:
     return f"fanned out to {started}"
 
 
-async def attempt(message: AttemptMessage, settings: WebhookSettings,
-                  http: httpx.AsyncClient) -> str:
+async def attempt(
+    message: AttemptMessage, settings: WebhookSettings, http: httpx.AsyncClient
+) -> str:
     now = time.time()
     if message.not_before > now + 1:
         # Not yet due: another hop of at most 15 minutes, no attempt.
         await asyncio.to_thread(enqueue, message, sqs_delay(message.not_before - now))
         return "not yet due"
     store = WebhookStore(message.partner_id)
-    delivery = await asyncio.to_thread(store.get_delivery, message.subscription_id,
-                                       message.delivery_id)
-    if (delivery is None or delivery.status not in IN_FLIGHT
-            or int(delivery.run) != message.run
-            or int(delivery.attempts) != message.attempt - 1):
+    delivery = await asyncio.to_thread(
+        store.get_delivery, message.subscription_id, message.delivery_id
+    )
+    if (
+        delivery is None
+        or delivery.status not in IN_FLIGHT
+        or int(delivery.run) != message.run
+        or int(delivery.attempts) != message.attempt - 1
+    ):
         return "stale"
     subscription = await asyncio.to_thread(store.get_subscription, message.subscription_id)
     if subscription is None or not subscription.enabled:
-        await asyncio.to_thread(store.save_attempt, delivery, run=message.run,
-                                attempts=message.attempt - 1, actions=[
-                                    DeliveryItem.status.set(DeliveryStatus.CANCELLED),
-                                    DeliveryItem.next_retry_at.remove(),
-                                    DeliveryItem.finished_at.set(to_iso(utcnow()))])
+        await asyncio.to_thread(
+            store.save_attempt,
+            delivery,
+            run=message.run,
+            attempts=message.attempt - 1,
+            actions=[
+                DeliveryItem.status.set(DeliveryStatus.CANCELLED),
+                DeliveryItem.next_retry_at.remove(),
+                DeliveryItem.finished_at.set(to_iso(utcnow())),
+            ],
+        )
         return "cancelled"
     event = await asyncio.to_thread(store.get_event, delivery.event_id)
     if event is None:
         raise RuntimeError("the delivery's event is gone")
-    secret = secrets.unseal(subscription.secret_ciphertext, message.partner_id,
-                            subscription.subscription_id)
-    body = body_of(envelope(event.topic, event.event_id, event.occurred_at,
-                            json.loads(event.data)))
-    sent = await send(http, settings, subscription.url, secret,
-                      webhook_id(delivery.delivery_id), body)
+    secret = secrets.unseal(
+        subscription.secret_ciphertext, message.partner_id, subscription.subscription_id
+    )
+    body = body_of(envelope(event.topic, event.event_id, event.occurred_at, json.loads(event.data)))
+    sent = await send(
+        http, settings, subscription.url, secret, webhook_id(delivery.delivery_id), body
+    )
     attempts = message.attempt
-    common = [DeliveryItem.attempts.set(attempts),
-              DeliveryItem.last_attempt_at.set(to_iso(utcnow()))]
-    common.append(DeliveryItem.http_status.set(sent.http_status) if sent.http_status
-                  is not None else DeliveryItem.http_status.remove())
-    common.append(DeliveryItem.latency_ms.set(sent.latency_ms) if sent.latency_ms
-                  is not None else DeliveryItem.latency_ms.remove())
-    common.append(DeliveryItem.last_error.set(sent.error) if sent.error
-                  else DeliveryItem.last_error.remove())
-    log_fields = fields(partner_id=message.partner_id, delivery_id=delivery.delivery_id,
-                        subscription_id=subscription.subscription_id, attempt=attempts,
-                        http_status=sent.http_status, error=sent.error,
-                        latency_ms=sent.latency_ms)
+    common = [
+        DeliveryItem.attempts.set(attempts),
+        DeliveryItem.last_attempt_at.set(to_iso(utcnow())),
+    ]
+    common.append(
+        DeliveryItem.http_status.set(sent.http_status)
+        if sent.http_status is not None
+        else DeliveryItem.http_status.remove()
+    )
+    common.append(
+        DeliveryItem.latency_ms.set(sent.latency_ms)
+        if sent.latency_ms is not None
+        else DeliveryItem.latency_ms.remove()
+    )
+    common.append(
+        DeliveryItem.last_error.set(sent.error) if sent.error else DeliveryItem.last_error.remove()
+    )
+    log_fields = fields(
+        partner_id=message.partner_id,
+        delivery_id=delivery.delivery_id,
+        subscription_id=subscription.subscription_id,
+        attempt=attempts,
+        http_status=sent.http_status,
+        error=sent.error,
+        latency_ms=sent.latency_ms,
+    )
     if sent.ok:
         saved = await asyncio.to_thread(
-            store.save_attempt, delivery, run=message.run, attempts=attempts - 1,
-            actions=[*common, DeliveryItem.status.set(DeliveryStatus.SUCCEEDED),
-                     DeliveryItem.next_retry_at.remove(),
-                     DeliveryItem.finished_at.set(to_iso(utcnow()))])
+            store.save_attempt,
+            delivery,
+            run=message.run,
+            attempts=attempts - 1,
+            actions=[
+                *common,
+                DeliveryItem.status.set(DeliveryStatus.SUCCEEDED),
+                DeliveryItem.next_retry_at.remove(),
+                DeliveryItem.finished_at.set(to_iso(utcnow())),
+            ],
+        )
         if saved:
             await asyncio.to_thread(store.reset_failures, subscription.subscription_id)
         log.info("webhook delivered", extra=log_fields)
@@ -136,21 +182,37 @@ async def attempt(message: AttemptMessage, settings: WebhookSettings,
         # The schedule is exhausted: the dead-letter handler marks it failed and counts
         # the failure against the subscription.
         saved = await asyncio.to_thread(
-            store.save_attempt, delivery, run=message.run, attempts=attempts - 1,
-            actions=[*common, DeliveryItem.next_retry_at.remove()])
+            store.save_attempt,
+            delivery,
+            run=message.run,
+            attempts=attempts - 1,
+            actions=[*common, DeliveryItem.next_retry_at.remove()],
+        )
         if saved:
             await asyncio.to_thread(enqueue, message, queue=DEAD_LETTER_KEY)
         log.warning("webhook delivery exhausted its attempts", extra=log_fields)
         return "dead-lettered"
     due = datetime.now(UTC) + timedelta(seconds=delay)
     saved = await asyncio.to_thread(
-        store.save_attempt, delivery, run=message.run, attempts=attempts - 1,
-        actions=[*common, DeliveryItem.status.set(DeliveryStatus.RETRYING),
-                 DeliveryItem.next_retry_at.set(to_iso(due))])
+        store.save_attempt,
+        delivery,
+        run=message.run,
+        attempts=attempts - 1,
+        actions=[
+            *common,
+            DeliveryItem.status.set(DeliveryStatus.RETRYING),
+            DeliveryItem.next_retry_at.set(to_iso(due)),
+        ],
+    )
     if saved:
-        following = AttemptMessage(message.partner_id, message.subscription_id,
-                                   message.delivery_id, message.run, attempts + 1,
-                                   due.timestamp())
+        following = AttemptMessage(
+            message.partner_id,
+            message.subscription_id,
+            message.delivery_id,
+            message.run,
+            attempts + 1,
+            due.timestamp(),
+        )
         await asyncio.to_thread(enqueue, following, sqs_delay(delay))
     log.info("webhook attempt failed; retry scheduled", extra=log_fields)
     return "retry scheduled"

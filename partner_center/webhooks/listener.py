@@ -65,10 +65,14 @@ class Receiver:
                 body = self.rfile.read(length)
                 headers = {k.lower(): v for k, v in self.headers.items()}
                 verified, payload = receiver.verify(body, headers)
-                got = Received(headers.get("webhook-id", ""),
-                               headers.get("webhook-timestamp", ""),
-                               headers.get("webhook-signature", ""),
-                               body.decode("utf-8", "replace"), verified, payload)
+                got = Received(
+                    headers.get("webhook-id", ""),
+                    headers.get("webhook-timestamp", ""),
+                    headers.get("webhook-signature", ""),
+                    body.decode("utf-8", "replace"),
+                    verified,
+                    payload,
+                )
                 receiver.received.append(got)
                 if receiver.on_receive is not None:
                     receiver.on_receive(got)
@@ -83,8 +87,9 @@ class Receiver:
                 pass  # the caller prints what matters
 
         self._server = ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
-        threading.Thread(target=self._server.serve_forever, daemon=True,
-                         name="webhook-receiver").start()
+        threading.Thread(
+            target=self._server.serve_forever, daemon=True, name="webhook-receiver"
+        ).start()
         return self
 
     def stop(self) -> None:

@@ -25,8 +25,9 @@ class EventMessage:
     event_id: str
 
     def encode(self) -> str:
-        return json.dumps({"v": 1, "type": "event", "partner_id": self.partner_id,
-                           "event_id": self.event_id})
+        return json.dumps(
+            {"v": 1, "type": "event", "partner_id": self.partner_id, "event_id": self.event_id}
+        )
 
 
 @dataclass(frozen=True)
@@ -39,10 +40,18 @@ class AttemptMessage:
     not_before: float  # epoch seconds
 
     def encode(self) -> str:
-        return json.dumps({"v": 1, "type": "attempt", "partner_id": self.partner_id,
-                           "subscription_id": self.subscription_id,
-                           "delivery_id": self.delivery_id, "run": self.run,
-                           "attempt": self.attempt, "not_before": self.not_before})
+        return json.dumps(
+            {
+                "v": 1,
+                "type": "attempt",
+                "partner_id": self.partner_id,
+                "subscription_id": self.subscription_id,
+                "delivery_id": self.delivery_id,
+                "run": self.run,
+                "attempt": self.attempt,
+                "not_before": self.not_before,
+            }
+        )
 
 
 Message = EventMessage | AttemptMessage
@@ -55,16 +64,25 @@ def decode(body: str) -> Message:
         raise PoisonMessage("the webhook message is not JSON") from exc
     if not isinstance(data, dict) or data.get("v") != 1:
         raise PoisonMessage("the webhook message has an unknown version")
-    ids = ("partner_id", "event_id") if data.get("type") == "event" else (
-        "partner_id", "subscription_id", "delivery_id")
+    ids = (
+        ("partner_id", "event_id")
+        if data.get("type") == "event"
+        else ("partner_id", "subscription_id", "delivery_id")
+    )
     if data.get("type") not in ("event", "attempt") or not all(
-            isinstance(data.get(k), str) and _ID.match(data[k]) for k in ids):
+        isinstance(data.get(k), str) and _ID.match(data[k]) for k in ids
+    ):
         raise PoisonMessage("the webhook message lacks valid IDs")
     if data["type"] == "event":
         return EventMessage(data["partner_id"], data["event_id"])
     numbers = (data.get("run"), data.get("attempt"), data.get("not_before"))
-    if not all(isinstance(n, int | float) and not isinstance(n, bool) and n >= 0
-               for n in numbers):
+    if not all(isinstance(n, int | float) and not isinstance(n, bool) and n >= 0 for n in numbers):
         raise PoisonMessage("the webhook message lacks its attempt")
-    return AttemptMessage(data["partner_id"], data["subscription_id"], data["delivery_id"],
-                          int(data["run"]), int(data["attempt"]), float(data["not_before"]))
+    return AttemptMessage(
+        data["partner_id"],
+        data["subscription_id"],
+        data["delivery_id"],
+        int(data["run"]),
+        int(data["attempt"]),
+        float(data["not_before"]),
+    )

@@ -41,9 +41,11 @@ def _client(service: Literal["sqs", "events"], endpoint_url: str | None, region:
     # Sync clients, made once per process: emission runs in worker threads (pynamodb is
     # blocking too), and botocore clients are safe to share between threads.
     return boto3.session.Session().client(
-        service, region_name=region, endpoint_url=endpoint_url,
-        config=Config(retries={"max_attempts": 5, "mode": "standard"},
-                      max_pool_connections=16))
+        service,
+        region_name=region,
+        endpoint_url=endpoint_url,
+        config=Config(retries={"max_attempts": 5, "mode": "standard"}, max_pool_connections=16),
+    )
 
 
 def client(service: Literal["sqs", "events"]) -> Any:
@@ -61,26 +63,38 @@ def envelope(topic: str, event: str, occurred_at: str, data: dict[str, Any]) -> 
     return {"id": event, "type": topic, "timestamp": occurred_at, "data": data}
 
 
-def emit(partner_id: str, topic: Topic, event: str, data: dict[str, Any],
-         occurred_at: str | None = None) -> bool:
+def emit(
+    partner_id: str, topic: Topic, event: str, data: dict[str, Any], occurred_at: str | None = None
+) -> bool:
     """Record and publish one event; True when this call published it."""
     store = WebhookStore(partner_id)
     item, _ = store.record_event(event, topic.value, data, occurred_at or to_iso(utcnow()))
     if item.published_at:
         return False
     settings = get_settings()
-    client("sqs").send_message(QueueUrl=settings.queue_url(QUEUE_KEY),
-                               MessageBody=EventMessage(partner_id, event).encode())
+    client("sqs").send_message(
+        QueueUrl=settings.queue_url(QUEUE_KEY), MessageBody=EventMessage(partner_id, event).encode()
+    )
     bus = os.environ.get(BUS_ENV)
     if bus and topic in DETAIL_TYPES:
         detail = envelope(topic.value, event, item.occurred_at, json.loads(item.data))
         detail["partnerId"] = partner_id
-        answer = client("events").put_events(Entries=[{
-            "Source": EVENT_SOURCE, "DetailType": DETAIL_TYPES[topic], "EventBusName": bus,
-            "Resources": [], "Detail": json.dumps(detail)}])
+        answer = client("events").put_events(
+            Entries=[
+                {
+                    "Source": EVENT_SOURCE,
+                    "DetailType": DETAIL_TYPES[topic],
+                    "EventBusName": bus,
+                    "Resources": [],
+                    "Detail": json.dumps(detail),
+                }
+            ]
+        )
         if answer.get("FailedEntryCount"):
             raise RuntimeError("the event bus refused the event")
     store.mark_published(item)
-    log.info("webhook event published", extra=fields(partner_id=partner_id, event_id=event,
-                                                     topic=topic.value))
+    log.info(
+        "webhook event published",
+        extra=fields(partner_id=partner_id, event_id=event, topic=topic.value),
+    )
     return True

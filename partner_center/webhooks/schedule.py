@@ -12,8 +12,9 @@ from partner_center.webhooks.settings import WebhookSettings
 MAX_SQS_DELAY = 900
 
 
-def next_delay(settings: WebhookSettings, failed_attempts: int,
-               rng: random.Random | None = None) -> float | None:
+def next_delay(
+    settings: WebhookSettings, failed_attempts: int, rng: random.Random | None = None
+) -> float | None:
     """Seconds until the next attempt after `failed_attempts` failures in a row, or None
     when the schedule is exhausted."""
     if failed_attempts >= settings.max_attempts:

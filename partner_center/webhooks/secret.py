@@ -47,5 +47,6 @@ def unseal(ciphertext: str, partner_id: str, subscription_id: str) -> str:
     if version != "v1":
         raise ValueError("unknown secret ciphertext version")
     raw = base64.b64decode(body)
-    return _aead().decrypt(raw[:_NONCE], raw[_NONCE:],
-                           _bound_to(partner_id, subscription_id)).decode()
+    return (
+        _aead().decrypt(raw[:_NONCE], raw[_NONCE:], _bound_to(partner_id, subscription_id)).decode()
+    )

@@ -84,16 +84,22 @@ def checked_url(url: str) -> str:
 def checked_topics(topics: list[Topic]) -> list[str]:
     chosen = list(dict.fromkeys(topics))
     if not chosen or any(t not in SUBSCRIBABLE for t in chosen):
-        raise WebhookRefused(ErrorCode.INVALID_TOPICS, "topics",
-                             f"choose 1 to {MAX_TOPICS} of the subscribable topics")
+        raise WebhookRefused(
+            ErrorCode.INVALID_TOPICS,
+            "topics",
+            f"choose 1 to {MAX_TOPICS} of the subscribable topics",
+        )
     return [t.value for t in chosen]
 
 
 def _found(store: WebhookStore, subscription_id: str) -> SubscriptionItem:
     item = store.get_subscription(subscription_id)
     if item is None:
-        raise WebhookRefused(ErrorCode.SUBSCRIPTION_NOT_FOUND, "subscriptionId",
-                             "no webhook subscription with this ID")
+        raise WebhookRefused(
+            ErrorCode.SUBSCRIPTION_NOT_FOUND,
+            "subscriptionId",
+            "no webhook subscription with this ID",
+        )
     return item
 
 
@@ -103,13 +109,20 @@ def _create(principal: Principal, url: str, topics: list[Topic]) -> WithSecret:
     clean = checked_url(url)
     existing, _ = store.subscriptions(limit=MAX_SUBSCRIPTIONS)
     if len(existing) >= MAX_SUBSCRIPTIONS:
-        raise WebhookRefused(ErrorCode.TOO_MANY_SUBSCRIPTIONS, None,
-                             f"a partner has at most {MAX_SUBSCRIPTIONS} subscriptions")
+        raise WebhookRefused(
+            ErrorCode.TOO_MANY_SUBSCRIPTIONS,
+            None,
+            f"a partner has at most {MAX_SUBSCRIPTIONS} subscriptions",
+        )
     subscription_id = new_id()
     secret = secrets.new_secret()
     item = store.create_subscription(
-        subscription_id, url=clean, topics=chosen, created_by=principal.user_id,
-        ciphertext=secrets.seal(secret, principal.partner_id, subscription_id))
+        subscription_id,
+        url=clean,
+        topics=chosen,
+        created_by=principal.user_id,
+        ciphertext=secrets.seal(secret, principal.partner_id, subscription_id),
+    )
     return WithSecret(item, secret)
 
 
@@ -117,24 +130,42 @@ async def create(principal: Principal, url: str, topics: list[Topic]) -> WithSec
     return await asyncio.to_thread(_create, principal, url, topics)
 
 
-def _update(principal: Principal, subscription_id: str, url: str | None,
-            topics: list[Topic] | None, enabled: bool | None) -> SubscriptionItem:
+def _update(
+    principal: Principal,
+    subscription_id: str,
+    url: str | None,
+    topics: list[Topic] | None,
+    enabled: bool | None,
+) -> SubscriptionItem:
     store = _store(principal)
     item = _found(store, subscription_id)
     if url is None and topics is None and enabled is None:
-        raise WebhookRefused(ErrorCode.NOTHING_TO_CHANGE, None,
-                             "give a url, topics or enabled to change")
+        raise WebhookRefused(
+            ErrorCode.NOTHING_TO_CHANGE, None, "give a url, topics or enabled to change"
+        )
     changed = store.update_subscription(
-        item, url=checked_url(url) if url is not None else None,
-        topics=checked_topics(topics) if topics is not None else None, enabled=enabled)
+        item,
+        url=checked_url(url) if url is not None else None,
+        topics=checked_topics(topics) if topics is not None else None,
+        enabled=enabled,
+    )
     if changed is None:
-        raise WebhookRefused(ErrorCode.SUBSCRIPTION_NOT_FOUND, "subscriptionId",
-                             "no webhook subscription with this ID")
+        raise WebhookRefused(
+            ErrorCode.SUBSCRIPTION_NOT_FOUND,
+            "subscriptionId",
+            "no webhook subscription with this ID",
+        )
     return changed
 
 
-async def update(principal: Principal, subscription_id: str, *, url: str | None,
-                 topics: list[Topic] | None, enabled: bool | None) -> SubscriptionItem:
+async def update(
+    principal: Principal,
+    subscription_id: str,
+    *,
+    url: str | None,
+    topics: list[Topic] | None,
+    enabled: bool | None,
+) -> SubscriptionItem:
     return await asyncio.to_thread(_update, principal, subscription_id, url, topics, enabled)
 
 
@@ -142,11 +173,13 @@ def _rotate(principal: Principal, subscription_id: str) -> WithSecret:
     store = _store(principal)
     item = _found(store, subscription_id)
     secret = secrets.new_secret()
-    rotated = store.rotate_secret(item, secrets.seal(secret, principal.partner_id,
-                                                     subscription_id))
+    rotated = store.rotate_secret(item, secrets.seal(secret, principal.partner_id, subscription_id))
     if rotated is None:
-        raise WebhookRefused(ErrorCode.SUBSCRIPTION_NOT_FOUND, "subscriptionId",
-                             "no webhook subscription with this ID")
+        raise WebhookRefused(
+            ErrorCode.SUBSCRIPTION_NOT_FOUND,
+            "subscriptionId",
+            "no webhook subscription with this ID",
+        )
     return WithSecret(rotated, secret)
 
 
@@ -156,8 +189,11 @@ async def rotate(principal: Principal, subscription_id: str) -> WithSecret:
 
 def _delete(principal: Principal, subscription_id: str) -> str:
     if not _store(principal).delete_subscription(subscription_id):
-        raise WebhookRefused(ErrorCode.SUBSCRIPTION_NOT_FOUND, "subscriptionId",
-                             "no webhook subscription with this ID")
+        raise WebhookRefused(
+            ErrorCode.SUBSCRIPTION_NOT_FOUND,
+            "subscriptionId",
+            "no webhook subscription with this ID",
+        )
     return subscription_id
 
 
@@ -171,13 +207,18 @@ def _send_test(principal: Principal, subscription_id: str) -> DeliveryItem:
     store = _store(principal)
     item = _found(store, subscription_id)
     if not item.enabled:
-        raise WebhookRefused(ErrorCode.SUBSCRIPTION_DISABLED, "subscriptionId",
-                             "the subscription is disabled: enable it first")
+        raise WebhookRefused(
+            ErrorCode.SUBSCRIPTION_DISABLED,
+            "subscriptionId",
+            "the subscription is disabled: enable it first",
+        )
     test_id = new_id()
     event, _ = store.record_event(
-        event_id("test", subscription_id, test_id), Topic.TEST.value,
+        event_id("test", subscription_id, test_id),
+        Topic.TEST.value,
         {"subscriptionId": subscription_id, "requestedAt": to_iso(utcnow())},
-        to_iso(utcnow()))
+        to_iso(utcnow()),
+    )
     delivery, _ = store.create_delivery(subscription_id, test_id, event)
     deliveries.first_attempt(principal.partner_id, delivery)
     return delivery
@@ -187,34 +228,41 @@ async def send_test(principal: Principal, subscription_id: str) -> DeliveryItem:
     return await asyncio.to_thread(_send_test, principal, subscription_id)
 
 
-def _redeliver(principal: Principal, subscription_id: str, delivery_id: str
-               ) -> DeliveryItem:
+def _redeliver(principal: Principal, subscription_id: str, delivery_id: str) -> DeliveryItem:
     """A new run of the retry schedule, under the same webhook-id (receivers that did
     process it can tell)."""
     store = _store(principal)
     item = store.get_delivery(subscription_id, delivery_id)
     subscription = store.get_subscription(subscription_id)
     if item is None or subscription is None:
-        raise WebhookRefused(ErrorCode.DELIVERY_NOT_FOUND, "deliveryId",
-                             "no webhook delivery with this ID")
+        raise WebhookRefused(
+            ErrorCode.DELIVERY_NOT_FOUND, "deliveryId", "no webhook delivery with this ID"
+        )
     if not subscription.enabled:
-        raise WebhookRefused(ErrorCode.SUBSCRIPTION_DISABLED, "deliveryId",
-                             "the subscription is disabled: enable it first")
+        raise WebhookRefused(
+            ErrorCode.SUBSCRIPTION_DISABLED,
+            "deliveryId",
+            "the subscription is disabled: enable it first",
+        )
     if not store.restart(item):
-        raise WebhookRefused(ErrorCode.DELIVERY_IN_PROGRESS, "deliveryId",
-                             "the delivery is still being attempted")
+        raise WebhookRefused(
+            ErrorCode.DELIVERY_IN_PROGRESS, "deliveryId", "the delivery is still being attempted"
+        )
     item.refresh(consistent_read=True)
-    deliveries.enqueue(AttemptMessage(principal.partner_id, subscription_id, delivery_id,
-                                      int(item.run), 1, time.time()))
+    deliveries.enqueue(
+        AttemptMessage(
+            principal.partner_id, subscription_id, delivery_id, int(item.run), 1, time.time()
+        )
+    )
     return item
 
 
-async def redeliver(principal: Principal, subscription_id: str, delivery_id: str
-                    ) -> DeliveryItem:
+async def redeliver(principal: Principal, subscription_id: str, delivery_id: str) -> DeliveryItem:
     return await asyncio.to_thread(_redeliver, principal, subscription_id, delivery_id)
 
 
 # -- reads ---------------------------------------------------------------------------------
+
 
 def _get(principal: Principal, subscription_id: str) -> SubscriptionItem | None:
     if not may_manage(principal):
@@ -226,21 +274,25 @@ async def get(principal: Principal, subscription_id: str) -> SubscriptionItem | 
     return await asyncio.to_thread(_get, principal, subscription_id)
 
 
-async def page(principal: Principal, *, after_id: str | None, limit: int
-               ) -> tuple[list[SubscriptionItem], bool]:
+async def page(
+    principal: Principal, *, after_id: str | None, limit: int
+) -> tuple[list[SubscriptionItem], bool]:
     store = _store(principal)
     return await asyncio.to_thread(store.subscriptions, after_id=after_id, limit=limit)
 
 
-async def delivery_page(principal: Principal, subscription_id: str, *, after_id: str | None,
-                        limit: int) -> tuple[list[DeliveryItem], bool]:
+async def delivery_page(
+    principal: Principal, subscription_id: str, *, after_id: str | None, limit: int
+) -> tuple[list[DeliveryItem], bool]:
     store = _store(principal)
-    return await asyncio.to_thread(store.deliveries, subscription_id, after_id=after_id,
-                                   limit=limit)
+    return await asyncio.to_thread(
+        store.deliveries, subscription_id, after_id=after_id, limit=limit
+    )
 
 
-async def get_delivery(principal: Principal, subscription_id: str, delivery_id: str
-                       ) -> DeliveryItem | None:
+async def get_delivery(
+    principal: Principal, subscription_id: str, delivery_id: str
+) -> DeliveryItem | None:
     if not may_manage(principal):
         return None
     store = WebhookStore(principal.partner_id)

@@ -59,8 +59,10 @@ def _secret_key(settings: Settings) -> str:
     if key == DEVELOPMENT_SECRET_KEY:
         raise RuntimeError("the development webhook secret key cannot be used in production")
     if len(key) < MIN_SECRET_KEY_LENGTH:
-        raise RuntimeError(f"{WEBHOOK_SECRET_KEY_PARAMETER} must name a key of at least "
-                           f"{MIN_SECRET_KEY_LENGTH} characters")
+        raise RuntimeError(
+            f"{WEBHOOK_SECRET_KEY_PARAMETER} must name a key of at least "
+            f"{MIN_SECRET_KEY_LENGTH} characters"
+        )
     return key
 
 
@@ -68,8 +70,7 @@ def from_environ(settings: Settings | None = None) -> WebhookSettings:
     settings = settings or get_settings()
     production = settings.is_production
     raw = os.environ.get("PC_WEBHOOK_RETRY_SECONDS")
-    retry = (tuple(int(p) for p in raw.split(",") if p.strip()) if raw
-             else DEFAULT_RETRY_SECONDS)
+    retry = tuple(int(p) for p in raw.split(",") if p.strip()) if raw else DEFAULT_RETRY_SECONDS
     return WebhookSettings(
         production=production,
         retry_seconds=retry,
@@ -78,8 +79,8 @@ def from_environ(settings: Settings | None = None) -> WebhookSettings:
         connect_timeout=float(os.environ.get("PC_WEBHOOK_CONNECT_TIMEOUT", 3.0)),
         read_timeout=float(os.environ.get("PC_WEBHOOK_READ_TIMEOUT", 5.0)),
         secret_key=_secret_key(settings),
-        allow_loopback=not production and os.environ.get(
-            "PC_WEBHOOK_ALLOW_LOOPBACK", "true").lower() != "false",
+        allow_loopback=not production
+        and os.environ.get("PC_WEBHOOK_ALLOW_LOOPBACK", "true").lower() != "false",
     )
 
 

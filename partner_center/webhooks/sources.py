@@ -32,15 +32,23 @@ def job_event(job: Job) -> tuple[Topic, dict[str, object]] | None:
     if job.status not in TERMINAL:
         return None
     data: dict[str, object] = {
-        "job": {"id": global_id("Job", job.job_id), "jobId": job.job_id,
-                "kind": job.kind.name, "status": job.status.name,
-                "createdAt": job.created_at, "finishedAt": job.finished_at}}
+        "job": {
+            "id": global_id("Job", job.job_id),
+            "jobId": job.job_id,
+            "kind": job.kind.name,
+            "status": job.status.name,
+            "createdAt": job.created_at,
+            "finishedAt": job.finished_at,
+        }
+    }
     body = data["job"]
     assert isinstance(body, dict)
     if job.kind in DISPATCH_KINDS:
-        body.update(succeededCount=job.succeeded_count or 0,
-                    failedCount=job.failed_count or 0,
-                    leadCount=(job.succeeded_count or 0) + (job.failed_count or 0))
+        body.update(
+            succeededCount=job.succeeded_count or 0,
+            failedCount=job.failed_count or 0,
+            leadCount=(job.succeeded_count or 0) + (job.failed_count or 0),
+        )
         if job.status is JobStatus.FAILED:
             body["errorCode"] = job.error_code
         return Topic.DISPATCH_JOB_COMPLETED, data
@@ -58,8 +66,7 @@ def job_finished_sync(partner_id: str, job_id: str) -> bool:
     if job is None or found is None:
         return False
     topic, data = found
-    return emit(partner_id, topic, event_id("job", job_id, job.status.value), data,
-                job.finished_at)
+    return emit(partner_id, topic, event_id("job", job_id, job.status.value), data, job.finished_at)
 
 
 async def job_finished(partner_id: str, job_id: str) -> bool:
@@ -67,22 +74,43 @@ async def job_finished(partner_id: str, job_id: str) -> bool:
 
 
 def bill_generated(bill: Bill) -> bool:
-    data = {"bill": {"month": str(bill.month), "status": bill.status.name,
-                     "itemCount": bill.item_count, "customerCount": bill.customer_count,
-                     "dataAsOf": bill.data_as_of, "generatedAt": bill.generated_at}}
-    return emit(bill.partner_id, Topic.PARTNER_BILL_GENERATED,
-                event_id("bill", str(bill.month), bill.generation_id), data, bill.generated_at)
+    data = {
+        "bill": {
+            "month": str(bill.month),
+            "status": bill.status.name,
+            "itemCount": bill.item_count,
+            "customerCount": bill.customer_count,
+            "dataAsOf": bill.data_as_of,
+            "generatedAt": bill.generated_at,
+        }
+    }
+    return emit(
+        bill.partner_id,
+        Topic.PARTNER_BILL_GENERATED,
+        event_id("bill", str(bill.month), bill.generation_id),
+        data,
+        bill.generated_at,
+    )
 
 
 def application_changed(application: Application) -> bool:
     at = application.approved_at or application.applied_at
-    data = {"application": {
-        "id": global_id("IncentiveApplication", application.application_id),
-        "applicationId": application.application_id, "status": application.status.name,
-        "incentiveCount": len(application.incentive_ids), "changedAt": at}}
-    return emit(application.partner_id, Topic.INCENTIVE_APPLICATION_STATUS_CHANGED,
-                event_id("application", application.application_id,
-                         application.status.value), data, at)
+    data = {
+        "application": {
+            "id": global_id("IncentiveApplication", application.application_id),
+            "applicationId": application.application_id,
+            "status": application.status.name,
+            "incentiveCount": len(application.incentive_ids),
+            "changedAt": at,
+        }
+    }
+    return emit(
+        application.partner_id,
+        Topic.INCENTIVE_APPLICATION_STATUS_CHANGED,
+        event_id("application", application.application_id, application.status.value),
+        data,
+        at,
+    )
 
 
 def application_changed_safely(application: Application) -> None:
@@ -91,5 +119,8 @@ def application_changed_safely(application: Application) -> None:
     try:
         application_changed(application)
     except Exception as exc:
-        log.error("incentive application event not published", exc_info=exc, extra=fields(
-            application_id=application.application_id))
+        log.error(
+            "incentive application event not published",
+            exc_info=exc,
+            extra=fields(application_id=application.application_id),
+        )

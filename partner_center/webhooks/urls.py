@@ -47,8 +47,9 @@ def parse(url: str, *, allow_loopback: bool) -> Target:
     """The URL's parts, or UrlRefused (INVALID_URL) for one that is not a plain
     http(s) URL of a host."""
     if not isinstance(url, str) or not 0 < len(url) <= MAX_URL_LENGTH or not url.isascii():
-        raise UrlRefused("INVALID_URL", f"url must be an ASCII URL of at most "
-                                        f"{MAX_URL_LENGTH} characters")
+        raise UrlRefused(
+            "INVALID_URL", f"url must be an ASCII URL of at most {MAX_URL_LENGTH} characters"
+        )
     try:
         parts: SplitResult = urlsplit(url.strip())
         port = parts.port
@@ -66,8 +67,13 @@ def parse(url: str, *, allow_loopback: bool) -> Target:
     path = parts.path or "/"
     if parts.query:
         path += "?" + parts.query
-    return Target(url=url.strip(), scheme=parts.scheme, host=host,
-                  port=port or (443 if parts.scheme == "https" else 80), path=path)
+    return Target(
+        url=url.strip(),
+        scheme=parts.scheme,
+        host=host,
+        port=port or (443 if parts.scheme == "https" else 80),
+        path=path,
+    )
 
 
 def _names_loopback(host: str) -> bool:
@@ -81,14 +87,18 @@ def _names_loopback(host: str) -> bool:
 
 def address_allowed(address: IPAddress, *, allow_loopback: bool) -> bool:
     if isinstance(address, ipaddress.IPv6Address):
-        embedded = address.ipv4_mapped or address.sixtofour or (
-            address.teredo[1] if address.teredo else None)
+        embedded = (
+            address.ipv4_mapped
+            or address.sixtofour
+            or (address.teredo[1] if address.teredo else None)
+        )
         if embedded is not None:
             return address_allowed(embedded, allow_loopback=allow_loopback)
     if address.is_loopback:
         return allow_loopback
-    return address.is_global and not (address.is_multicast or address.is_reserved
-                                      or address.is_unspecified)
+    return address.is_global and not (
+        address.is_multicast or address.is_reserved or address.is_unspecified
+    )
 
 
 def resolve(target: Target) -> list[IPAddress]:
@@ -102,8 +112,9 @@ def resolve(target: Target) -> list[IPAddress]:
     except (socket.gaierror, UnicodeError) as exc:
         raise UrlRefused("UNRESOLVABLE_HOST", "url's host does not resolve") from exc
     # The scope of a link-local IPv6 address ("fe80::1%eth0") is not part of the address.
-    return list(dict.fromkeys(ipaddress.ip_address(str(info[4][0]).split("%")[0])
-                              for info in infos))
+    return list(
+        dict.fromkeys(ipaddress.ip_address(str(info[4][0]).split("%")[0]) for info in infos)
+    )
 
 
 def check(url: str, *, allow_loopback: bool) -> tuple[Target, IPAddress]:
@@ -117,7 +128,10 @@ def check(url: str, *, allow_loopback: bool) -> tuple[Target, IPAddress]:
         raise UrlRefused("UNRESOLVABLE_HOST", "url's host does not resolve")
     for address in addresses:
         if not address_allowed(address, allow_loopback=allow_loopback):
-            raise UrlRefused("URL_NOT_ALLOWED", "url must point to a public address "
-                                                "(private, loopback, link-local and other "
-                                                "internal addresses are refused)")
+            raise UrlRefused(
+                "URL_NOT_ALLOWED",
+                "url must point to a public address "
+                "(private, loopback, link-local and other "
+                "internal addresses are refused)",
+            )
     return target, addresses[0]

@@ -37,4 +37,5 @@ async def record_handler(record: SQSRecord) -> str:
 
 def handle(event: dict[str, Any], context: Any) -> PartialItemFailureResponse:
     return async_process_partial_response(
-        event=event, record_handler=record_handler, processor=processor, context=context)
+        event=event, record_handler=record_handler, processor=processor, context=context
+    )

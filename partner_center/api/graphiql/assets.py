@@ -104,14 +104,20 @@ def _tarball_integrity(tarball: Path, integrity: str) -> None:
     algorithm, _, expected = integrity.partition("-")
     actual = base64.b64encode(hashlib.new(algorithm, tarball.read_bytes()).digest()).decode()
     if actual != expected:
-        raise RuntimeError(f"{tarball.name}: the tarball does not match the registry's "
-                           f"{algorithm} integrity")
+        raise RuntimeError(
+            f"{tarball.name}: the tarball does not match the registry's {algorithm} integrity"
+        )
 
 
 def _pack(spec: str, into: Path, npm: str) -> dict[str, Any]:
     """`npm pack` one package into `into`; npm's JSON report of it."""
-    done = subprocess.run([npm, "pack", spec, "--json", "--pack-destination", str(into)],
-                          capture_output=True, text=True, check=False, cwd=into)
+    done = subprocess.run(
+        [npm, "pack", spec, "--json", "--pack-destination", str(into)],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=into,
+    )
     if done.returncode != 0:
         raise RuntimeError(f"npm pack {spec} failed: {done.stderr.strip()[-500:]}")
     report: dict[str, Any] = json.loads(done.stdout)[0]
@@ -128,12 +134,16 @@ def _member(archive: tarfile.TarFile, inner: str, name: str) -> Any:
     return member
 
 
-def refresh(versions: dict[str, str] | None = None, vendor: Path = VENDOR,
-            npm: str = "npm") -> dict[str, Any]:
+def refresh(
+    versions: dict[str, str] | None = None, vendor: Path = VENDOR, npm: str = "npm"
+) -> dict[str, Any]:
     """Re-vendor every package at its pinned version (or the one given in `versions`)
     and rewrite the manifest; returns the new manifest."""
-    pinned = {e["name"]: e["version"] for e in load_manifest(vendor / "manifest.json")[
-        "packages"]} if (vendor / "manifest.json").exists() else {}
+    pinned = (
+        {e["name"]: e["version"] for e in load_manifest(vendor / "manifest.json")["packages"]}
+        if (vendor / "manifest.json").exists()
+        else {}
+    )
     pinned.update(versions or {})
     unknown = set(pinned) - {p.name for p in PACKAGES}
     if unknown:
@@ -159,17 +169,28 @@ def refresh(versions: dict[str, str] | None = None, vendor: Path = VENDOR,
                     member = _member(archive, inner, package.name)
                     target = folder / Path(inner).name
                     target.write_bytes(member.read())
-                    files.append({"source": inner,
-                                  "path": f"{folder.name}/{target.name}",
-                                  "sha256": _sha256(target),
-                                  "bytes": target.stat().st_size})
-            entries.append({"name": package.name, "version": report["version"],
-                            "license": json.loads(license_).get("license"),
-                            "tarball": report["filename"],
-                            "integrity": report["integrity"], "files": files})
+                    files.append(
+                        {
+                            "source": inner,
+                            "path": f"{folder.name}/{target.name}",
+                            "sha256": _sha256(target),
+                            "bytes": target.stat().st_size,
+                        }
+                    )
+            entries.append(
+                {
+                    "name": package.name,
+                    "version": report["version"],
+                    "license": json.loads(license_).get("license"),
+                    "tarball": report["filename"],
+                    "integrity": report["integrity"],
+                    "files": files,
+                }
+            )
         manifest = {"source": "https://registry.npmjs.org (npm pack)", "packages": entries}
-        (staging / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n",
-                                               encoding="utf-8")
+        (staging / "manifest.json").write_text(
+            json.dumps(manifest, indent=2) + "\n", encoding="utf-8"
+        )
         # Swap the whole folder at once: a failed refresh leaves the old files in place.
         if vendor.exists():
             shutil.rmtree(vendor)

@@ -54,18 +54,20 @@ STATIC_PREFIX = "/graphiql/static"
 LOGINS_PATH = "/graphiql/demo-logins"
 TOKEN_PATH = "/graphiql/demo-token"
 
-CSP = "; ".join([
-    "default-src 'none'",
-    "script-src 'self'",
-    "style-src 'self'",
-    # GraphiQL's stylesheet carries its fonts and icons as data: URIs.
-    "font-src 'self' data:",
-    "img-src 'self' data:",
-    "connect-src 'self'",
-    "base-uri 'none'",
-    "form-action 'none'",
-    "frame-ancestors 'none'",
-])
+CSP = "; ".join(
+    [
+        "default-src 'none'",
+        "script-src 'self'",
+        "style-src 'self'",
+        # GraphiQL's stylesheet carries its fonts and icons as data: URIs.
+        "font-src 'self' data:",
+        "img-src 'self' data:",
+        "connect-src 'self'",
+        "base-uri 'none'",
+        "form-action 'none'",
+        "frame-ancestors 'none'",
+    ]
+)
 
 # The vendored builds are versioned by their folder (react-18.2.0/…): cache for a year.
 # The page's own files change with the code: revalidate (StaticFiles answers 304).
@@ -78,17 +80,22 @@ class GraphiqlFiles(StaticFiles):
         response = await super().get_response(path, scope)
         if response.status_code in (200, 304):
             response.headers["cache-control"] = (
-                IMMUTABLE if path.startswith("vendor/") else REVALIDATE)
+                IMMUTABLE if path.startswith("vendor/") else REVALIDATE
+            )
         return response
 
 
 def sign_in_offered(settings: Settings, demo: DemoSignIn | None) -> bool:
-    return (demo is not None and not settings.is_production
-            and settings.jwt_secret == DEVELOPMENT_JWT_SECRET)
+    return (
+        demo is not None
+        and not settings.is_production
+        and settings.jwt_secret == DEVELOPMENT_JWT_SECRET
+    )
 
 
-def render_page(settings: Settings, endpoint: str = "/graphql",
-                demo: DemoSignIn | None = None) -> HTMLResponse:
+def render_page(
+    settings: Settings, endpoint: str = "/graphql", demo: DemoSignIn | None = None
+) -> HTMLResponse:
     scripts, styles = page_assets()
     config: dict[str, Any] = {"endpoint": endpoint}
     if sign_in_offered(settings, demo):
@@ -97,11 +104,13 @@ def render_page(settings: Settings, endpoint: str = "/graphql",
     # escaped so no value could close the element.
     data = json.dumps(config).replace("<", "\\u003c")
     links = "\n".join(
-        f'    <link rel="stylesheet" href="{STATIC_PREFIX}/{a.url_path}" '
-        f'integrity="{a.integrity}">' for a in styles)
+        f'    <link rel="stylesheet" href="{STATIC_PREFIX}/{a.url_path}" integrity="{a.integrity}">'
+        for a in styles
+    )
     tags = "\n".join(
         f'    <script src="{STATIC_PREFIX}/{a.url_path}" integrity="{a.integrity}"></script>'
-        for a in scripts)
+        for a in scripts
+    )
     page = f"""<!doctype html>
 <html lang="en">
   <head>
@@ -124,8 +133,7 @@ def render_page(settings: Settings, endpoint: str = "/graphql",
   </body>
 </html>
 """
-    return HTMLResponse(page, headers={"content-security-policy": CSP,
-                                       "cache-control": "no-store"})
+    return HTMLResponse(page, headers={"content-security-policy": CSP, "cache-control": "no-store"})
 
 
 def graphiql_routes(settings: Settings, demo: DemoSignIn | None = None) -> list[BaseRoute]:
@@ -133,38 +141,49 @@ def graphiql_routes(settings: Settings, demo: DemoSignIn | None = None) -> list[
     production: nothing."""
     if settings.is_production:
         return []
-    routes: list[BaseRoute] = [Mount(STATIC_PREFIX, app=GraphiqlFiles(directory=STATIC),
-                                     name="graphiql-static")]
+    routes: list[BaseRoute] = [
+        Mount(STATIC_PREFIX, app=GraphiqlFiles(directory=STATIC), name="graphiql-static")
+    ]
     if demo is None or not sign_in_offered(settings, demo):
         return routes
 
     async def logins(_: Request) -> Response:
         principals = [(u, demo.principal(u.login)) for u in demo.logins()]
-        return JSONResponse({"logins": [
-            {"login": u.login, "role": p.role.value, "about": u.about} for u, p in principals]})
+        return JSONResponse(
+            {
+                "logins": [
+                    {"login": u.login, "role": p.role.value, "about": u.about}
+                    for u, p in principals
+                ]
+            }
+        )
 
     async def token(request: Request) -> Response:
         # JSON only: a cross-site form cannot send it without a CORS preflight.
         if not request.headers.get("content-type", "").startswith("application/json"):
-            return JSONResponse({"error": "send {\"login\": …} as application/json"},
-                                status_code=415)
+            return JSONResponse({"error": 'send {"login": …} as application/json'}, status_code=415)
         try:
             body = await request.json()
         except ValueError:
             body = None
         login = body.get("login") if isinstance(body, dict) else None
         if not isinstance(login, str):
-            return JSONResponse({"error": "send {\"login\": \"sp-admin\"}"}, status_code=400)
+            return JSONResponse({"error": 'send {"login": "sp-admin"}'}, status_code=400)
         try:
             principal = demo.principal(login)
         except KeyError:
-            return JSONResponse({"error": f"no such demo login; see GET {LOGINS_PATH}"},
-                                status_code=400)
+            return JSONResponse(
+                {"error": f"no such demo login; see GET {LOGINS_PATH}"}, status_code=400
+            )
         from partner_center.core.auth import issue_token
 
         bearer = issue_token(principal, settings)
-        return JSONResponse({"login": login, "token": bearer,
-                             "headers": {"Authorization": f"Bearer {bearer}"}})
+        return JSONResponse(
+            {"login": login, "token": bearer, "headers": {"Authorization": f"Bearer {bearer}"}}
+        )
 
-    return [*routes, Route(LOGINS_PATH, logins, methods=["GET"]),
-            Route(TOKEN_PATH, token, methods=["POST"])]
+    return [
+        *routes,
+        Route(LOGINS_PATH, logins, methods=["GET"]),
+        Route(TOKEN_PATH, token, methods=["POST"]),
+    ]

@@ -62,14 +62,16 @@ class AuditEvent(relay.Node):
         return from_iso(self.event.occurred_at)
 
     @classmethod
-    async def resolve_nodes(cls, *, info: Info, node_ids: Iterable[str],
-                            required: bool = False) -> list[Any]:
+    async def resolve_nodes(
+        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
+    ) -> list[Any]:
         principal = info.context.principal
         if not access.permits("Query.auditEvents", principal):
             # Who may not read the log gets null, as for any object it may not see.
             return [None for _ in node_ids]
-        found = [await asyncio.to_thread(audit_log.get, principal.partner_id, key)
-                 for key in node_ids]
+        found = [
+            await asyncio.to_thread(audit_log.get, principal.partner_id, key) for key in node_ids
+        ]
         return [cls(event_key=e.key, event=e) if e else None for e in found]
 
 
@@ -87,24 +89,38 @@ class AuditEventFilter:
     until: datetime | None = None
 
 
-async def audit_events(info: Info, first: int | None = None, after: str | None = None,
-                       filter: AuditEventFilter | None = None) -> AuditEventConnection:
+async def audit_events(
+    info: Info,
+    first: int | None = None,
+    after: str | None = None,
+    filter: AuditEventFilter | None = None,
+) -> AuditEventConnection:
     page = page_request(first, after, "audit")
     given = filter or AuditEventFilter()
     flt = audit_log.AuditFilter(
         actor_id=node_id_of(given.actor, "User", "actor") if given.actor else None,
-        operation=given.operation, outcome=given.outcome, since=given.since,
-        until=given.until)
+        operation=given.operation,
+        outcome=given.outcome,
+        since=given.since,
+        until=given.until,
+    )
     found, has_next = await asyncio.to_thread(
-        audit_log.page, info.context.principal.partner_id, flt, after_key=page.after,
-        limit=page.size)
+        audit_log.page,
+        info.context.principal.partner_id,
+        flt,
+        after_key=page.after,
+        limit=page.size,
+    )
     nodes = [AuditEvent(event_key=e.key, event=e) for e in found]
-    return build_connection(AuditEventConnection, nodes, has_next, "audit",
-                            lambda n: n.event_key, after)
+    return build_connection(
+        AuditEventConnection, nodes, has_next, "audit", lambda n: n.event_key, after
+    )
 
 
 @strawberry.type
 class Query:
     audit_events: AuditEventConnection = access.query(
-        "Query.auditEvents", audit_events,
-        "Audit events of the partner, newest first; kept at least 180 days.")
+        "Query.auditEvents",
+        audit_events,
+        "Audit events of the partner, newest first; kept at least 180 days.",
+    )

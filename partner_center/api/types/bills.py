@@ -31,9 +31,7 @@ from partner_center.core.permissions import target_partner
 
 # Each domain enum is registered under its GraphQL name, and annotations use it through
 # an alias: a type checker takes no call's result as a type.
-strawberry.enum(
-    BillStatus, name="PartnerBillStatus", description="generated → confirmed → paid."
-)
+strawberry.enum(BillStatus, name="PartnerBillStatus", description="generated → confirmed → paid.")
 PartnerBillStatus: TypeAlias = BillStatus
 strawberry.enum(
     Availability,

@@ -90,8 +90,7 @@ def month_consumption_loader(info: Info) -> Any:
             asyncio.to_thread(customer_items, partner_id, [(c, m) for c, m, _ in keys]),
         )
         return [
-            ConsumptionFigure.of(f)
-            for f in figures_of(keys, partners, items, summaries.clock())
+            ConsumptionFigure.of(f) for f in figures_of(keys, partners, items, summaries.clock())
         ]
 
     return info.context.loaders.get("customer_month_consumption", load)
@@ -216,9 +215,7 @@ class CustomerNode(relay.Node):
         since = date.min
         if managed_customer_scope(info.context.principal) is not None and self.item:
             since = counting_from(self.item.assigned_at)
-        return month_consumption_loader(info).load(
-            (self.customer_id, month, since)
-        )
+        return month_consumption_loader(info).load((self.customer_id, month, since))
 
     @strawberry.field(
         description="Every change of the customer's manager, newest first (at most 100)."

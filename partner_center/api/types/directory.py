@@ -29,8 +29,9 @@ class PartnerNode(relay.Node):
     account_type: str
 
     @classmethod
-    async def resolve_nodes(cls, *, info: Info, node_ids: Iterable[str],
-                            required: bool = False) -> list[Any]:
+    async def resolve_nodes(
+        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
+    ) -> list[Any]:
         own = info.context.principal.partner_id
         return [await load_partner(own) if node_id == own else None for node_id in node_ids]
 
@@ -44,8 +45,9 @@ class UserNode(relay.Node):
     permissions: list[str]
 
     @classmethod
-    async def resolve_nodes(cls, *, info: Info, node_ids: Iterable[str],
-                            required: bool = False) -> list[Any]:
+    async def resolve_nodes(
+        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
+    ) -> list[Any]:
         principal = info.context.principal
         results: list[Any] = []
         for node_id in node_ids:
@@ -61,16 +63,20 @@ async def load_partner(partner_id: str) -> PartnerNode | None:
     item = await asyncio.to_thread(_read, partner_id, "PARTNER")
     if item is None:
         return None
-    return PartnerNode(partner_id=partner_id, name=item.name,
-                       account_type=item.account_type or "")
+    return PartnerNode(partner_id=partner_id, name=item.name, account_type=item.account_type or "")
 
 
 async def load_user(partner_id: str, user_id: str) -> UserNode | None:
     item = await asyncio.to_thread(_read, partner_id, f"USER#{user_id}")
     if item is None:
         return None
-    return UserNode(user_id=user_id, login=item.login or "", display_name=item.name,
-                    role=item.role or "", permissions=sorted(item.permissions or []))
+    return UserNode(
+        user_id=user_id,
+        login=item.login or "",
+        display_name=item.name,
+        role=item.role or "",
+        permissions=sorted(item.permissions or []),
+    )
 
 
 @strawberry.type(description="The authenticated caller, as its token describes it.")
@@ -93,16 +99,21 @@ class Viewer:
 
 def viewer(info: Info) -> Viewer:
     principal = info.context.principal
-    return Viewer(user_id=principal.user_id, partner_id=principal.partner_id,
-                  login=principal.login, role=principal.role.value,
-                  account_type=principal.account_type.value,
-                  permissions=sorted(p.value for p in principal.permissions))
+    return Viewer(
+        user_id=principal.user_id,
+        partner_id=principal.partner_id,
+        login=principal.login,
+        role=principal.role.value,
+        account_type=principal.account_type.value,
+        permissions=sorted(p.value for p in principal.permissions),
+    )
 
 
 @strawberry.type
 class Query:
     node: relay.Node | None = relay.node(
         description="Any object the caller may see, by ID; null for anything else. "
-                    + access.ACCESS["Query.node"].describe(),
-        extensions=access.extensions("Query.node"))
+        + access.ACCESS["Query.node"].describe(),
+        extensions=access.extensions("Query.node"),
+    )
     viewer: Viewer = access.query("Query.viewer", viewer, "The authenticated caller.")

@@ -284,10 +284,15 @@ async def pending_payment_agreements(
 ) -> PaymentAgreementConnection:
     page = page_request(first, after, "agreement-review")
     found, has_next = await service.pending_agreements(
-        info.context.principal, after_id=page.after, limit=page.size)
+        info.context.principal, after_id=page.after, limit=page.size
+    )
     return build_connection(
-        PaymentAgreementConnection, [PaymentAgreementNode.of(a) for a in found], has_next,
-        "agreement-review", lambda n: n.agreement.agreement_id, after,
+        PaymentAgreementConnection,
+        [PaymentAgreementNode.of(a) for a in found],
+        has_next,
+        "agreement-review",
+        lambda n: n.agreement.agreement_id,
+        after,
     )
 
 
@@ -296,10 +301,15 @@ async def pending_payment_contracts(
 ) -> PaymentContractConnection:
     page = page_request(first, after, "contract-review")
     found, has_next = await service.pending_contracts(
-        info.context.principal, after_id=page.after, limit=page.size)
+        info.context.principal, after_id=page.after, limit=page.size
+    )
     return build_connection(
-        PaymentContractConnection, await _contract_nodes(info, found), has_next,
-        "contract-review", lambda n: n.contract.contract_id, after,
+        PaymentContractConnection,
+        await _contract_nodes(info, found),
+        has_next,
+        "contract-review",
+        lambda n: n.contract.contract_id,
+        after,
     )
 
 

@@ -450,11 +450,11 @@ async def incentive_applications(
     )
 
 
-async def incentive_programs(info: Info, partner_id: relay.GlobalID | None = None
-                             ) -> list[PartnerProgramMembership]:
+async def incentive_programs(
+    info: Info, partner_id: relay.GlobalID | None = None
+) -> list[PartnerProgramMembership]:
     partner = node_id_of(partner_id, "Partner", "partnerId") if partner_id else None
-    found = await asyncio.to_thread(service.program_memberships, info.context.principal,
-                                    partner)
+    found = await asyncio.to_thread(service.program_memberships, info.context.principal, partner)
     return [PartnerProgramMembership(membership=m) for m in found]
 
 
@@ -654,11 +654,15 @@ class RecordProgramMembershipInput:
     partner_id: relay.GlobalID
     program: PartnerProgram
     joined_on: date | None = strawberry.field(
-        default=None, description="Left out: the day on record is kept (required the first "
-        "time a partner joins).")
+        default=None,
+        description="Left out: the day on record is kept (required the first "
+        "time a partner joins).",
+    )
     lapsed_on: date | None = strawberry.field(
-        default=None, description="The Beijing day the partner's identity in the program "
-        "lapsed; null while it is a member (clears a lapse recorded before).")
+        default=None,
+        description="The Beijing day the partner's identity in the program "
+        "lapsed; null while it is a member (clears a lapse recorded before).",
+    )
     idempotency_key: str | None = None
 
 
@@ -669,16 +673,19 @@ class RecordProgramMembershipPayload:
 
 
 def _encode_membership(membership: Membership) -> dict[str, Any]:
-    return {"program": membership.program.value,
-            "joined_on": membership.joined_on.isoformat() if membership.joined_on else None,
-            "lapsed_on": membership.lapsed_on.isoformat() if membership.lapsed_on else None}
+    return {
+        "program": membership.program.value,
+        "joined_on": membership.joined_on.isoformat() if membership.joined_on else None,
+        "lapsed_on": membership.lapsed_on.isoformat() if membership.lapsed_on else None,
+    }
 
 
 def _decode_membership(data: dict[str, Any]) -> Membership:
     return Membership(
         program=Program(data["program"]),
         joined_on=date.fromisoformat(data["joined_on"]) if data["joined_on"] else None,
-        lapsed_on=date.fromisoformat(data["lapsed_on"]) if data["lapsed_on"] else None)
+        lapsed_on=date.fromisoformat(data["lapsed_on"]) if data["lapsed_on"] else None,
+    )
 
 
 async def record_program_membership(
@@ -690,20 +697,35 @@ async def record_program_membership(
 
         async def run() -> Membership:
             return await asyncio.to_thread(
-                service.record_program_membership, principal, partner_id,
-                Program(input.program), joined_on=input.joined_on, lapsed_on=input.lapsed_on)
+                service.record_program_membership,
+                principal,
+                partner_id,
+                Program(input.program),
+                joined_on=input.joined_on,
+                lapsed_on=input.lapsed_on,
+            )
 
         membership = await once(
-            principal, "recordProgramMembership", input.idempotency_key,
-            {"partner": partner_id, "program": Program(input.program).value,
-             "joinedOn": input.joined_on, "lapsedOn": input.lapsed_on},
-            run, encode=_encode_membership, decode=_decode_membership)
+            principal,
+            "recordProgramMembership",
+            input.idempotency_key,
+            {
+                "partner": partner_id,
+                "program": Program(input.program).value,
+                "joinedOn": input.joined_on,
+                "lapsedOn": input.lapsed_on,
+            },
+            run,
+            encode=_encode_membership,
+            decode=_decode_membership,
+        )
     except Forbidden:
         raise
     except ClientError as refusal:
         return RecordProgramMembershipPayload(errors=[UserError.from_client_error(refusal)])
     return RecordProgramMembershipPayload(
-        membership=PartnerProgramMembership(membership=membership))
+        membership=PartnerProgramMembership(membership=membership)
+    )
 
 
 @strawberry.type

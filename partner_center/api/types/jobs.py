@@ -37,15 +37,19 @@ strawberry.enum(JobStatus, name="JobStatus")
 JobStatusEnum: TypeAlias = JobStatus
 strawberry.enum(JobKind, name="JobKind")
 JobKindEnum: TypeAlias = JobKind
-strawberry.enum(ExportKind, name="ExportKind",
-                description="What requestExport can write: the job kinds that are exports.")
+strawberry.enum(
+    ExportKind,
+    name="ExportKind",
+    description="What requestExport can write: the job kinds that are exports.",
+)
 ExportKindEnum: TypeAlias = ExportKind
 strawberry.enum(ExportFormat, name="ExportFormat")
 ExportFormatEnum: TypeAlias = ExportFormat
 
 
-@strawberry.type(name="Job", description="An asynchronous export (or other slow work) and "
-                                         "its outcome.")
+@strawberry.type(
+    name="Job", description="An asynchronous export (or other slow work) and its outcome."
+)
 class JobNode(relay.Node):
     job_id: relay.NodeID[str]
     job: strawberry.Private[Job]
@@ -82,8 +86,10 @@ class JobNode(relay.Node):
     def file_name(self) -> str | None:
         return self.job.file_name
 
-    @strawberry.field(description="The filters the job was requested with (for a lead "
-                                  "dispatch job: its action, staff and lead count), as JSON.")
+    @strawberry.field(
+        description="The filters the job was requested with (for a lead "
+        "dispatch job: its action, staff and lead count), as JSON."
+    )
     def parameters(self) -> strawberry.scalars.JSON:
         parameters = self.job.parameters
         return strawberry.scalars.JSON(parameters.get("filter") or parameters.get("dispatch") or {})
@@ -124,8 +130,10 @@ class JobNode(relay.Node):
     def attempts(self) -> int:
         return self.job.attempts
 
-    @strawberry.field(description="A presigned link to the file, valid for at most 15 "
-                                  "minutes from this response; null until it succeeded.")
+    @strawberry.field(
+        description="A presigned link to the file, valid for at most 15 "
+        "minutes from this response; null until it succeeded."
+    )
     async def download_url(self, info: Info) -> str | None:
         return await download_url(self.job, info.context.settings)
 
@@ -136,8 +144,9 @@ class JobNode(relay.Node):
         return utcnow() + timedelta(seconds=info.context.settings.download_url_seconds)
 
     @classmethod
-    async def resolve_nodes(cls, *, info: Info, node_ids: Iterable[str],
-                            required: bool = False) -> list[Any]:
+    async def resolve_nodes(
+        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
+    ) -> list[Any]:
         results = []
         for node_id in node_ids:
             job = await service.get_job(info.context.principal, node_id)
@@ -150,8 +159,10 @@ class JobConnection(relay.Connection[JobNode]):
     pass
 
 
-@strawberry.input(description="Filters of the consumption details export. Dates are "
-                              "Beijing dates (UTC+8), inclusive; amounts are decimals.")
+@strawberry.input(
+    description="Filters of the consumption details export. Dates are "
+    "Beijing dates (UTC+8), inclusive; amounts are decimals."
+)
 class ConsumptionDetailFilter:
     customer_id: relay.GlobalID | None = None
     product: str | None = None
@@ -162,8 +173,10 @@ class ConsumptionDetailFilter:
     max_amount: Decimal | None = None
 
 
-@strawberry.input(description="The partner bill to export: PARTNER_BILL as PDF, "
-                              "PARTNER_BILL_DETAILS (the details it covers) as CSV or XLSX.")
+@strawberry.input(
+    description="The partner bill to export: PARTNER_BILL as PDF, "
+    "PARTNER_BILL_DETAILS (the details it covers) as CSV or XLSX."
+)
 class PartnerBillExportFilter:
     bill_id: relay.GlobalID
 
@@ -177,7 +190,8 @@ class RequestExportInput:
     adjustment_records: AdjustmentRecordFilter | None = None
     partner_bill: PartnerBillExportFilter | None = None
     idempotency_key: str | None = strawberry.field(
-        default=None, description="Repeat a request with the same key to get the same job.")
+        default=None, description="Repeat a request with the same key to get the same job."
+    )
 
 
 @strawberry.type
@@ -187,8 +201,9 @@ class RequestExportPayload:
     errors: list[UserError] = strawberry.field(default_factory=list)
 
 
-async def _consumption_filter(info: Info, given: ConsumptionDetailFilter | None
-                              ) -> ConsumptionFilter:
+async def _consumption_filter(
+    info: Info, given: ConsumptionDetailFilter | None
+) -> ConsumptionFilter:
     given = given or ConsumptionDetailFilter()
     customer_id = None
     if given.customer_id is not None:
@@ -196,14 +211,17 @@ async def _consumption_filter(info: Info, given: ConsumptionDetailFilter | None
         if await get_customer(info.context.principal, customer_id) is None:
             raise NotFound("no customer with this ID", field="customerId")
     return ConsumptionFilter(
-        customer_id=customer_id, product=given.product, billing_mode=given.billing_mode,
-        date_from=given.date_from, date_to=given.date_to, min_amount=given.min_amount,
+        customer_id=customer_id,
+        product=given.product,
+        billing_mode=given.billing_mode,
+        date_from=given.date_from,
+        date_to=given.date_to,
+        min_amount=given.min_amount,
         max_amount=given.max_amount,
     ).validate()
 
 
-async def _partner_bill_filter(info: Info, given: PartnerBillExportFilter | None
-                               ) -> dict[str, Any]:
+async def _partner_bill_filter(info: Info, given: PartnerBillExportFilter | None) -> dict[str, Any]:
     if given is None:
         raise BadInput("partnerBill.billId is required for this export", field="partnerBill")
     partner_id, bill_id = scoped_id_of(given.bill_id, "PartnerBill", "partnerBill.billId")
@@ -229,8 +247,9 @@ async def _partner_bill(info: Info, input: RequestExportInput) -> dict[str, Any]
 # How each export kind's filter is read from the input: decoded IDs, existence checks,
 # the JSON the job keeps. The rest (menu, formats, columns, plan) is the kind's module in
 # exports/kinds/; a test holds this table to the registry's kinds.
-EXPORT_FILTERS: dict[ExportKind, Callable[[Info, RequestExportInput],
-                                          Awaitable[dict[str, Any]]]] = {
+EXPORT_FILTERS: dict[
+    ExportKind, Callable[[Info, RequestExportInput], Awaitable[dict[str, Any]]]
+] = {
     ExportKind.CONSUMPTION_DETAILS: _consumption_details,
     ExportKind.MARKETPLACE_BILL_DETAILS: _marketplace_bill_details,
     ExportKind.ADJUSTMENT_RECORDS: _adjustment_records,
@@ -244,9 +263,14 @@ async def request_export(info: Info, input: RequestExportInput) -> RequestExport
         flt = await EXPORT_FILTERS[input.kind](info, input)
         job, created = await requests.request_export(
             info.context.principal,
-            requests.ExportRequest(kind=input.kind, format=input.format, filter=flt,
-                                   idempotency_key=input.idempotency_key),
-            info.context.settings)
+            requests.ExportRequest(
+                kind=input.kind,
+                format=input.format,
+                filter=flt,
+                idempotency_key=input.idempotency_key,
+            ),
+            info.context.settings,
+        )
     except (BadInput, NotFound, Refused) as refusal:
         # Input the caller can fix comes back in the payload; permission errors
         # (Forbidden) stay GraphQL errors.
@@ -262,28 +286,31 @@ async def job(info: Info, id: relay.GlobalID) -> JobNode | None:
     return JobNode(job_id=found.job_id, job=found)
 
 
-async def jobs(info: Info, first: int | None = None,
-               after: str | None = None) -> JobConnection:
+async def jobs(info: Info, first: int | None = None, after: str | None = None) -> JobConnection:
     page = page_request(first, after, "job")
-    found, has_next = await service.list_jobs(info.context.principal,
-                                              after_job_id=page.after, limit=page.size)
+    found, has_next = await service.list_jobs(
+        info.context.principal, after_job_id=page.after, limit=page.size
+    )
     nodes = [JobNode(job_id=j.job_id, job=j) for j in found]
-    return build_connection(JobConnection, nodes, has_next, "job", lambda n: n.job_id,
-                            after)
-
+    return build_connection(JobConnection, nodes, has_next, "job", lambda n: n.job_id, after)
 
 
 @strawberry.type
 class Query:
-    job: JobNode | None = access.query("Query.job", job, "A job by ID; NOT_FOUND when the caller "
-                                                  "may not see it.")
+    job: JobNode | None = access.query(
+        "Query.job", job, "A job by ID; NOT_FOUND when the caller may not see it."
+    )
     jobs: JobConnection = access.query(
-        "Query.jobs", jobs, "The caller's jobs, newest first (an administrator sees every "
-                            "job of its partner).")
+        "Query.jobs",
+        jobs,
+        "The caller's jobs, newest first (an administrator sees every job of its partner).",
+    )
 
 
 @strawberry.type
 class Mutation:
     request_export: RequestExportPayload = access.mutation(
-        "Mutation.requestExport", request_export,
-        "Ask for an export; a worker writes the file. Poll `job` for it.")
+        "Mutation.requestExport",
+        request_export,
+        "Ask for an export; a worker writes the file. Poll `job` for it.",
+    )

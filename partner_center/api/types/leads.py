@@ -31,9 +31,12 @@ from partner_center.leads.rules import DispatchAction, LeadStatus
 
 # Each domain enum is registered under its GraphQL name, and annotations use it through
 # an alias: a type checker takes no call's result as a type.
-strawberry.enum(LeadStatus, name="LeadStatus",
-                                 description="undispatched → dispatched → recalled (and "
-                                             "dispatched again); converted and closed end it.")
+strawberry.enum(
+    LeadStatus,
+    name="LeadStatus",
+    description="undispatched → dispatched → recalled (and "
+    "dispatched again); converted and closed end it.",
+)
 LeadStatusEnum: TypeAlias = LeadStatus
 strawberry.enum(DispatchAction, name="LeadDispatchAction")
 DispatchActionEnum: TypeAlias = DispatchAction
@@ -144,8 +147,9 @@ class LeadNode(relay.Node):
         return [LeadHistoryEntry(entry=e) for e in entries]
 
     @classmethod
-    async def resolve_nodes(cls, *, info: Info, node_ids: Iterable[str],
-                            required: bool = False) -> list[Any]:
+    async def resolve_nodes(
+        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
+    ) -> list[Any]:
         results = []
         for node_id in node_ids:
             try:
@@ -161,12 +165,15 @@ class LeadConnection(relay.Connection[LeadNode]):
     pass
 
 
-@strawberry.input(description="Lead search conditions, all optional and combined with AND. "
-                              "Dates are Beijing dates (UTC+8), inclusive.")
+@strawberry.input(
+    description="Lead search conditions, all optional and combined with AND. "
+    "Dates are Beijing dates (UTC+8), inclusive."
+)
 class LeadFilterInput:
     statuses: list[LeadStatusEnum] | None = None
     assigned_to: relay.GlobalID | None = strawberry.field(
-        default=None, description="The ID of the staff (User) the leads are dispatched to.")
+        default=None, description="The ID of the staff (User) the leads are dispatched to."
+    )
     source: str | None = None
     region: str | None = None
     industry: str | None = None
@@ -175,45 +182,63 @@ class LeadFilterInput:
     dispatched_from: date | None = None
     dispatched_to: date | None = None
     name_contains: str | None = strawberry.field(
-        default=None, description="Part of the lead's name (case-sensitive).")
+        default=None, description="Part of the lead's name (case-sensitive)."
+    )
 
     def to_filter(self) -> LeadFilter:
         return LeadFilter(
             statuses=frozenset(LeadStatus(s) for s in self.statuses or []),
-            assignee_id=None if self.assigned_to is None
+            assignee_id=None
+            if self.assigned_to is None
             else node_id_of(self.assigned_to, "User", "assignedTo"),
-            source=self.source, region=self.region, industry=self.industry,
-            created_from=self.created_from, created_to=self.created_to,
-            dispatched_from=self.dispatched_from, dispatched_to=self.dispatched_to,
-            name_contains=self.name_contains)
+            source=self.source,
+            region=self.region,
+            industry=self.industry,
+            created_from=self.created_from,
+            created_to=self.created_to,
+            dispatched_from=self.dispatched_from,
+            dispatched_to=self.dispatched_to,
+            name_contains=self.name_contains,
+        )
 
 
 @strawberry.input
 class DispatchLeadsInput:
     lead_ids: list[relay.GlobalID] = strawberry.field(
-        description="1 to 1,000 leads; a lead named twice counts once.")
+        description="1 to 1,000 leads; a lead named twice counts once."
+    )
     staff_id: relay.GlobalID = strawberry.field(description="A staff User of this partner.")
     idempotency_key: str | None = strawberry.field(
-        default=None, description="Repeat a request with the same key to get the same job.")
+        default=None, description="Repeat a request with the same key to get the same job."
+    )
 
 
 @strawberry.input
 class RecallLeadsInput:
     lead_ids: list[relay.GlobalID] = strawberry.field(
-        description="1 to 1,000 leads; a lead named twice counts once.")
+        description="1 to 1,000 leads; a lead named twice counts once."
+    )
     idempotency_key: str | None = strawberry.field(
-        default=None, description="Repeat a request with the same key to get the same job.")
+        default=None, description="Repeat a request with the same key to get the same job."
+    )
 
 
-@strawberry.type(description="The dispatch job that settles the batch lead by lead; poll "
-                             "`job` for its counts and per-lead report.")
+@strawberry.type(
+    description="The dispatch job that settles the batch lead by lead; poll "
+    "`job` for its counts and per-lead report."
+)
 class LeadDispatchPayload:
     job: JobNode | None = None
     errors: list[UserError] = strawberry.field(default_factory=list)
 
 
-async def _request(info: Info, action: DispatchAction, lead_ids: list[relay.GlobalID],
-                   staff_id: relay.GlobalID | None, key: str | None) -> LeadDispatchPayload:
+async def _request(
+    info: Info,
+    action: DispatchAction,
+    lead_ids: list[relay.GlobalID],
+    staff_id: relay.GlobalID | None,
+    key: str | None,
+) -> LeadDispatchPayload:
     principal = info.context.principal
     operation = "dispatchLeads" if action is DispatchAction.DISPATCH else "recallLeads"
     try:
@@ -222,45 +247,64 @@ async def _request(info: Info, action: DispatchAction, lead_ids: list[relay.Glob
         request = service.DispatchRequest(action=action, lead_ids=ids, staff_id=staff)
         store = JobStore(principal.partner_id)
         job = await once(
-            principal, operation, key, {"leadIds": ids, "staffId": staff},
+            principal,
+            operation,
+            key,
+            {"leadIds": ids, "staffId": staff},
             lambda: service.request_dispatch(principal, request, info.context.settings),
-            encode=lambda j: j.job_id, decode=store.get)
+            encode=lambda j: j.job_id,
+            decode=store.get,
+        )
     except Forbidden:
         raise  # permission errors stay GraphQL errors
     except ClientError as refusal:
         return LeadDispatchPayload(errors=[UserError.from_client_error(refusal)])
     except Refused as refusal:
-        return LeadDispatchPayload(errors=[
-            UserError(code=refusal.code, field=refusal.field, message=refusal.message)])
+        return LeadDispatchPayload(
+            errors=[UserError(code=refusal.code, field=refusal.field, message=refusal.message)]
+        )
     if job is None:  # a replay whose job has since expired
-        return LeadDispatchPayload(errors=[UserError(
-            code=JobCode.JOB_EXPIRED, field="idempotencyKey",
-            message="the job of this idempotency key has expired")])
+        return LeadDispatchPayload(
+            errors=[
+                UserError(
+                    code=JobCode.JOB_EXPIRED,
+                    field="idempotencyKey",
+                    message="the job of this idempotency key has expired",
+                )
+            ]
+        )
     return LeadDispatchPayload(job=JobNode(job_id=job.job_id, job=job))
 
 
 async def dispatch_leads(info: Info, input: DispatchLeadsInput) -> LeadDispatchPayload:
-    return await _request(info, DispatchAction.DISPATCH, input.lead_ids, input.staff_id,
-                          input.idempotency_key)
+    return await _request(
+        info, DispatchAction.DISPATCH, input.lead_ids, input.staff_id, input.idempotency_key
+    )
 
 
 async def recall_leads(info: Info, input: RecallLeadsInput) -> LeadDispatchPayload:
-    return await _request(info, DispatchAction.RECALL, input.lead_ids, None,
-                          input.idempotency_key)
+    return await _request(info, DispatchAction.RECALL, input.lead_ids, None, input.idempotency_key)
 
 
-async def leads(info: Info, first: int | None = None, after: str | None = None,
-                filter: LeadFilterInput | None = None,
-                order_by: LeadOrder = LeadOrder.CREATED_AT_DESC) -> LeadConnection:
+async def leads(
+    info: Info,
+    first: int | None = None,
+    after: str | None = None,
+    filter: LeadFilterInput | None = None,
+    order_by: LeadOrder = LeadOrder.CREATED_AT_DESC,
+) -> LeadConnection:
     kind = f"lead-{order_by.value}"
     page = page_request(first, after, kind)
     flt = (filter or LeadFilterInput()).to_filter()
     found, has_next = await service.search_leads(
-        info.context.principal, flt, after_lead_id=page.after, limit=page.size,
-        newest_first=order_by is LeadOrder.CREATED_AT_DESC)
+        info.context.principal,
+        flt,
+        after_lead_id=page.after,
+        limit=page.size,
+        newest_first=order_by is LeadOrder.CREATED_AT_DESC,
+    )
     nodes = [LeadNode(lead_id=lead.lead_id, lead=lead) for lead in found]
-    return build_connection(LeadConnection, nodes, has_next, kind,
-                            lambda n: n.lead_id, after)
+    return build_connection(LeadConnection, nodes, has_next, kind, lambda n: n.lead_id, after)
 
 
 async def lead(info: Info, id: relay.GlobalID) -> LeadNode | None:
@@ -281,22 +325,29 @@ async def list_partner_staff(info: Info) -> list[PartnerUser]:
 @strawberry.type
 class Query:
     partner_staff: list[PartnerUser] = access.query(
-        "Query.partnerStaff", list_partner_staff,
-        "The partner's staff users, whom leads are dispatched to (dispatchLeads' staffId).")
+        "Query.partnerStaff",
+        list_partner_staff,
+        "The partner's staff users, whom leads are dispatched to (dispatchLeads' staffId).",
+    )
     leads: LeadConnection = access.query(
-        "Query.leads", leads, "Search leads (partner staff: the leads dispatched to them).")
+        "Query.leads", leads, "Search leads (partner staff: the leads dispatched to them)."
+    )
     lead: LeadNode | None = access.query(
-        "Query.lead", lead, "A lead with its dispatch history; NOT_FOUND when the caller "
-                            "may not see it.")
+        "Query.lead",
+        lead,
+        "A lead with its dispatch history; NOT_FOUND when the caller may not see it.",
+    )
 
 
 @strawberry.type
 class Mutation:
     dispatch_leads: LeadDispatchPayload = access.mutation(
-        "Mutation.dispatchLeads", dispatch_leads,
-        "Dispatch 1 to 1,000 leads to a staff member, as a dispatch job (R6, R7).")
+        "Mutation.dispatchLeads",
+        dispatch_leads,
+        "Dispatch 1 to 1,000 leads to a staff member, as a dispatch job (R6, R7).",
+    )
     recall_leads: LeadDispatchPayload = access.mutation(
-        "Mutation.recallLeads", recall_leads,
-        "Recall 1 to 1,000 dispatched leads, as a dispatch job (R6, R7).")
-
-
+        "Mutation.recallLeads",
+        recall_leads,
+        "Recall 1 to 1,000 dispatched leads, as a dispatch job (R6, R7).",
+    )

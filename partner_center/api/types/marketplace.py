@@ -260,8 +260,9 @@ async def marketplace_bills(
         bills.list_bills, info.context.principal, flt, after_bill_id=page.after, limit=page.size
     )
     nodes = [BillNode.of(bill) for bill in found]
-    return build_connection(BillConnection, nodes, has_next, "mpbill",
-                            lambda n: n.bill.bill_id, after)
+    return build_connection(
+        BillConnection, nodes, has_next, "mpbill", lambda n: n.bill.bill_id, after
+    )
 
 
 async def marketplace_bill(info: Info, id: relay.GlobalID) -> BillNode:

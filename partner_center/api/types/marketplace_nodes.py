@@ -55,7 +55,6 @@ class ShareLinkStatus(enum.Enum):
 # -- products ---------------------------------------------------------------------------
 
 
-
 def bill_global_id(partner_id: str, bill_id: str) -> relay.GlobalID:
     """A marketplace bill's global ID: bill IDs (`2026-09.saas`) repeat across partners,
     so the partner is part of it, as for partner bills."""
@@ -69,6 +68,7 @@ def own_bill_id(principal: Principal, global_id: relay.GlobalID, field: str) -> 
     if partner_id != principal.partner_id:
         raise NotFound("no marketplace bill with this ID", field=field)
     return bill_id
+
 
 @strawberry.type(name="MarketplacePricePlan")
 class PricePlanType:

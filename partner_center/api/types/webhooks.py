@@ -33,23 +33,33 @@ R = TypeVar("R")
 
 # Each domain enum is registered under its GraphQL name, and annotations use it through
 # an alias: a type checker takes no call's result as a type.
-strawberry.enum(Topic, name="WebhookTopic", description=(
-    "What a subscription receives. TEST is only ever sent by sendWebhookTestEvent and "
-    "cannot be subscribed to."))
+strawberry.enum(
+    Topic,
+    name="WebhookTopic",
+    description=(
+        "What a subscription receives. TEST is only ever sent by sendWebhookTestEvent and "
+        "cannot be subscribed to."
+    ),
+)
 WebhookTopic: TypeAlias = Topic
 strawberry.enum(ErrorCode, name="WebhookErrorCode")
 WebhookErrorCode: TypeAlias = ErrorCode
-strawberry.enum(DeliveryStatus, name="WebhookDeliveryStatus",
-                                        description="pending → (retrying →) succeeded or "
-                                                    "failed; cancelled when the subscription "
-                                                    "was disabled or deleted meanwhile.")
+strawberry.enum(
+    DeliveryStatus,
+    name="WebhookDeliveryStatus",
+    description="pending → (retrying →) succeeded or "
+    "failed; cancelled when the subscription "
+    "was disabled or deleted meanwhile.",
+)
 WebhookDeliveryStatus: TypeAlias = DeliveryStatus
 
 DELIVERY_SEPARATOR = "."
 
 
-@strawberry.type(description="A refusal of a webhook mutation: a stable code, the input "
-                             "field it concerns, and a message for people.")
+@strawberry.type(
+    description="A refusal of a webhook mutation: a stable code, the input "
+    "field it concerns, and a message for people."
+)
 class WebhookError:
     code: WebhookErrorCode
     field: str | None
@@ -61,24 +71,31 @@ def _error(refusal: WebhookRefused | ClientError) -> WebhookError:
         return WebhookError(code=refusal.code, field=refusal.field, message=refusal.message)
     extensions = refusal.extensions or {}
     code = str(extensions.get("code", ErrorCode.BAD_USER_INPUT))
-    return WebhookError(code=ErrorCode(code) if code in ErrorCode.__members__
-                        else ErrorCode.BAD_USER_INPUT,
-                        field=extensions.get("field"), message=refusal.message)
+    return WebhookError(
+        code=ErrorCode(code) if code in ErrorCode.__members__ else ErrorCode.BAD_USER_INPUT,
+        field=extensions.get("field"),
+        message=refusal.message,
+    )
 
 
-@strawberry.type(name="WebhookDelivery", description="One event sent to one subscription, "
-                 "with all its attempts under one webhook-id.")
+@strawberry.type(
+    name="WebhookDelivery",
+    description="One event sent to one subscription, with all its attempts under one webhook-id.",
+)
 class WebhookDeliveryNode(relay.Node):
     delivery_node_id: relay.NodeID[str]
     item: strawberry.Private[DeliveryItem]
 
     @classmethod
     def of(cls, item: DeliveryItem) -> WebhookDeliveryNode:
-        return cls(delivery_node_id=f"{item.subscription_id}{DELIVERY_SEPARATOR}"
-                                    f"{item.delivery_id}", item=item)
+        return cls(
+            delivery_node_id=f"{item.subscription_id}{DELIVERY_SEPARATOR}{item.delivery_id}",
+            item=item,
+        )
 
-    @strawberry.field(description="The `webhook-id` header of every attempt: receivers "
-                                  "deduplicate on it.")
+    @strawberry.field(
+        description="The `webhook-id` header of every attempt: receivers deduplicate on it."
+    )
     def webhook_id(self) -> str:
         return webhook_id(self.item.delivery_id)
 
@@ -94,13 +111,13 @@ class WebhookDeliveryNode(relay.Node):
     def status(self) -> WebhookDeliveryStatus:
         return DeliveryStatus(self.item.status)
 
-    @strawberry.field(description="Attempts of the current run (a redelivery starts a "
-                                  "new run).")
+    @strawberry.field(description="Attempts of the current run (a redelivery starts a new run).")
     def attempts(self) -> int:
         return int(self.item.attempts or 0)
 
-    @strawberry.field(description="The receiver's HTTP status on the last attempt (null "
-                                  "when it did not answer).")
+    @strawberry.field(
+        description="The receiver's HTTP status on the last attempt (null when it did not answer)."
+    )
     def http_status(self) -> int | None:
         return int(self.item.http_status) if self.item.http_status is not None else None
 
@@ -108,8 +125,10 @@ class WebhookDeliveryNode(relay.Node):
     def latency_ms(self) -> int | None:
         return int(self.item.latency_ms) if self.item.latency_ms is not None else None
 
-    @strawberry.field(description="Why the last attempt failed: HTTP_<status>, TIMEOUT, "
-                                  "CONNECT_ERROR, REDIRECT_NOT_FOLLOWED, URL_NOT_ALLOWED…")
+    @strawberry.field(
+        description="Why the last attempt failed: HTTP_<status>, TIMEOUT, "
+        "CONNECT_ERROR, REDIRECT_NOT_FOLLOWED, URL_NOT_ALLOWED…"
+    )
     def last_error(self) -> str | None:
         return self.item.last_error
 
@@ -130,13 +149,17 @@ class WebhookDeliveryNode(relay.Node):
         return from_iso_or_none(self.item.finished_at)
 
     @classmethod
-    async def resolve_nodes(cls, *, info: Info, node_ids: Iterable[str],
-                            required: bool = False) -> list[Any]:
+    async def resolve_nodes(
+        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
+    ) -> list[Any]:
         results = []
         for node_id in node_ids:
             subscription_id, _, delivery_id = node_id.partition(DELIVERY_SEPARATOR)
-            item = (await service.get_delivery(info.context.principal, subscription_id,
-                                               delivery_id)) if delivery_id else None
+            item = (
+                (await service.get_delivery(info.context.principal, subscription_id, delivery_id))
+                if delivery_id
+                else None
+            )
             results.append(cls.of(item) if item else None)
         return results
 
@@ -146,8 +169,11 @@ class WebhookDeliveryConnection(relay.Connection[WebhookDeliveryNode]):
     pass
 
 
-@strawberry.type(name="WebhookSubscription", description="Where the partner's events are "
-                 "sent, signed by the Standard Webhooks scheme (docs/webhooks.md).")
+@strawberry.type(
+    name="WebhookSubscription",
+    description="Where the partner's events are "
+    "sent, signed by the Standard Webhooks scheme (docs/webhooks.md).",
+)
 class WebhookSubscriptionNode(relay.Node):
     subscription_id: relay.NodeID[str]
     item: strawberry.Private[SubscriptionItem]
@@ -168,8 +194,9 @@ class WebhookSubscriptionNode(relay.Node):
     def enabled(self) -> bool:
         return bool(self.item.enabled)
 
-    @strawberry.field(description="Why it was switched off by the product "
-                                  "(TOO_MANY_FAILURES), if it was.")
+    @strawberry.field(
+        description="Why it was switched off by the product (TOO_MANY_FAILURES), if it was."
+    )
     def disabled_reason(self) -> str | None:
         return self.item.disabled_reason
 
@@ -194,21 +221,23 @@ class WebhookSubscriptionNode(relay.Node):
         return from_iso(self.item.updated_at)
 
     @strawberry.field(description="Recent deliveries, newest first (kept 30 days).")
-    async def deliveries(self, info: Info, first: int | None = 10, after: str | None = None
-                         ) -> WebhookDeliveryConnection:
+    async def deliveries(
+        self, info: Info, first: int | None = 10, after: str | None = None
+    ) -> WebhookDeliveryConnection:
         kind = f"webhook-deliveries-{self.item.subscription_id}"
         page = page_request(first, after, kind)
         found, has_next = await service.delivery_page(
-            info.context.principal, self.item.subscription_id, after_id=page.after,
-            limit=page.size)
+            info.context.principal, self.item.subscription_id, after_id=page.after, limit=page.size
+        )
         nodes = [WebhookDeliveryNode.of(d) for d in found]
         return build_connection(
-            WebhookDeliveryConnection, nodes, has_next, kind, lambda n: n.item.delivery_id,
-            after)
+            WebhookDeliveryConnection, nodes, has_next, kind, lambda n: n.item.delivery_id, after
+        )
 
     @classmethod
-    async def resolve_nodes(cls, *, info: Info, node_ids: Iterable[str],
-                            required: bool = False) -> list[Any]:
+    async def resolve_nodes(
+        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
+    ) -> list[Any]:
         results = []
         for node_id in node_ids:
             item = await service.get(info.context.principal, node_id)
@@ -228,8 +257,9 @@ _KEY = "Repeat a request with the same key to get the same result."
 
 @strawberry.input
 class CreateWebhookSubscriptionInput:
-    url: str = strawberry.field(description="https:// to a public address (development "
-                                            "also takes http://127.0.0.1:<port>).")
+    url: str = strawberry.field(
+        description="https:// to a public address (development also takes http://127.0.0.1:<port>)."
+    )
     topics: list[WebhookTopic]
     idempotency_key: str | None = strawberry.field(default=None, description=_KEY)
 
@@ -240,7 +270,8 @@ class UpdateWebhookSubscriptionInput:
     url: str | None = None
     topics: list[WebhookTopic] | None = None
     enabled: bool | None = strawberry.field(
-        default=None, description="Switching it on again clears its failure count.")
+        default=None, description="Switching it on again clears its failure count."
+    )
     idempotency_key: str | None = strawberry.field(default=None, description=_KEY)
 
 
@@ -260,8 +291,10 @@ class RedeliverWebhookDeliveryInput:
 class WebhookSecretPayload:
     subscription: WebhookSubscriptionNode | None = None
     secret: str | None = strawberry.field(
-        default=None, description="The signing secret (whsec_…): shown only in this answer, "
-                                  "never again (a replay by idempotency key answers null).")
+        default=None,
+        description="The signing secret (whsec_…): shown only in this answer, "
+        "never again (a replay by idempotency key answers null).",
+    )
     errors: list[WebhookError] = strawberry.field(default_factory=list)
 
 
@@ -283,12 +316,19 @@ class WebhookDeliveryPayload:
     errors: list[WebhookError] = strawberry.field(default_factory=list)
 
 
-async def _run(info: Info, operation: str, key: str | None, request: Any,
-               run: Callable[[], Awaitable[T]], encode: Callable[[T], Any],
-               decode: Callable[[Any], R]) -> T | R | WebhookError:
+async def _run(
+    info: Info,
+    operation: str,
+    key: str | None,
+    request: Any,
+    run: Callable[[], Awaitable[T]],
+    encode: Callable[[T], Any],
+    decode: Callable[[Any], R],
+) -> T | R | WebhookError:
     try:
-        return await once(info.context.principal, operation, key, request, run,
-                          encode=encode, decode=decode)
+        return await once(
+            info.context.principal, operation, key, request, run, encode=encode, decode=decode
+        )
     except Forbidden:
         raise  # permission errors stay GraphQL errors
     except (WebhookRefused, ClientError) as refusal:
@@ -302,7 +342,9 @@ def _subscription_id(global_id: relay.GlobalID, field: str = "subscriptionId") -
 def _reload(principal: Any) -> Callable[[Any], SubscriptionItem | None]:
     def decode(subscription_id: Any) -> SubscriptionItem | None:
         from partner_center.webhooks.store import WebhookStore
+
         return WebhookStore(principal.partner_id).get_subscription(str(subscription_id))
+
     return decode
 
 
@@ -310,48 +352,70 @@ def _secret_payload(result: Any) -> WebhookSecretPayload:
     if isinstance(result, WebhookError):
         return WebhookSecretPayload(errors=[result])
     if isinstance(result, WithSecret):
-        return WebhookSecretPayload(subscription=WebhookSubscriptionNode.of(result.subscription),
-                                    secret=result.secret)
+        return WebhookSecretPayload(
+            subscription=WebhookSubscriptionNode.of(result.subscription), secret=result.secret
+        )
     if result is None:  # a replay whose subscription has since been deleted
-        return WebhookSecretPayload(errors=[WebhookError(
-            code=ErrorCode.SUBSCRIPTION_NOT_FOUND, field="idempotencyKey",
-            message="the subscription of this idempotency key no longer exists")])
+        return WebhookSecretPayload(
+            errors=[
+                WebhookError(
+                    code=ErrorCode.SUBSCRIPTION_NOT_FOUND,
+                    field="idempotencyKey",
+                    message="the subscription of this idempotency key no longer exists",
+                )
+            ]
+        )
     return WebhookSecretPayload(subscription=WebhookSubscriptionNode.of(result))
 
 
 def _ref(result: Any) -> Any:
-    return result.subscription.subscription_id if isinstance(result, WithSecret) else \
-        result.subscription_id
+    return (
+        result.subscription.subscription_id
+        if isinstance(result, WithSecret)
+        else result.subscription_id
+    )
 
 
-async def create_webhook_subscription(info: Info, input: CreateWebhookSubscriptionInput
-                                      ) -> WebhookSecretPayload:
+async def create_webhook_subscription(
+    info: Info, input: CreateWebhookSubscriptionInput
+) -> WebhookSecretPayload:
     principal = info.context.principal
     topics = [Topic(t) for t in input.topics]
     result = await _run(
-        info, "createWebhookSubscription", input.idempotency_key,
+        info,
+        "createWebhookSubscription",
+        input.idempotency_key,
         {"url": input.url, "topics": sorted(t.value for t in topics)},
-        lambda: service.create(principal, input.url, topics), encode=_ref,
-        decode=_reload(principal))
+        lambda: service.create(principal, input.url, topics),
+        encode=_ref,
+        decode=_reload(principal),
+    )
     return _secret_payload(result)
 
 
-async def rotate_webhook_secret(info: Info, input: WebhookSubscriptionIdInput
-                                ) -> WebhookSecretPayload:
+async def rotate_webhook_secret(
+    info: Info, input: WebhookSubscriptionIdInput
+) -> WebhookSecretPayload:
     principal = info.context.principal
     try:
         subscription_id = _subscription_id(input.subscription_id)
     except ClientError as bad:
         return WebhookSecretPayload(errors=[_error(bad)])
     result = await _run(
-        info, "rotateWebhookSecret", input.idempotency_key, {"id": subscription_id},
-        lambda: service.rotate(principal, subscription_id), encode=_ref,
-        decode=_reload(principal))
+        info,
+        "rotateWebhookSecret",
+        input.idempotency_key,
+        {"id": subscription_id},
+        lambda: service.rotate(principal, subscription_id),
+        encode=_ref,
+        decode=_reload(principal),
+    )
     return _secret_payload(result)
 
 
-async def update_webhook_subscription(info: Info, input: UpdateWebhookSubscriptionInput
-                                      ) -> WebhookSubscriptionPayload:
+async def update_webhook_subscription(
+    info: Info, input: UpdateWebhookSubscriptionInput
+) -> WebhookSubscriptionPayload:
     principal = info.context.principal
     try:
         subscription_id = _subscription_id(input.subscription_id)
@@ -359,36 +423,58 @@ async def update_webhook_subscription(info: Info, input: UpdateWebhookSubscripti
         return WebhookSubscriptionPayload(errors=[_error(bad)])
     topics = [Topic(t) for t in input.topics] if input.topics is not None else None
     result = await _run(
-        info, "updateWebhookSubscription", input.idempotency_key,
-        {"id": subscription_id, "url": input.url, "enabled": input.enabled,
-         "topics": sorted(t.value for t in topics) if topics is not None else None},
-        lambda: service.update(principal, subscription_id, url=input.url, topics=topics,
-                               enabled=input.enabled),
-        encode=lambda s: s.subscription_id, decode=_reload(principal))
+        info,
+        "updateWebhookSubscription",
+        input.idempotency_key,
+        {
+            "id": subscription_id,
+            "url": input.url,
+            "enabled": input.enabled,
+            "topics": sorted(t.value for t in topics) if topics is not None else None,
+        },
+        lambda: service.update(
+            principal, subscription_id, url=input.url, topics=topics, enabled=input.enabled
+        ),
+        encode=lambda s: s.subscription_id,
+        decode=_reload(principal),
+    )
     if isinstance(result, WebhookError):
         return WebhookSubscriptionPayload(errors=[result])
     if result is None:
-        return WebhookSubscriptionPayload(errors=[WebhookError(
-            code=ErrorCode.SUBSCRIPTION_NOT_FOUND, field="idempotencyKey",
-            message="the subscription of this idempotency key no longer exists")])
+        return WebhookSubscriptionPayload(
+            errors=[
+                WebhookError(
+                    code=ErrorCode.SUBSCRIPTION_NOT_FOUND,
+                    field="idempotencyKey",
+                    message="the subscription of this idempotency key no longer exists",
+                )
+            ]
+        )
     return WebhookSubscriptionPayload(subscription=WebhookSubscriptionNode.of(result))
 
 
-async def delete_webhook_subscription(info: Info, input: WebhookSubscriptionIdInput
-                                      ) -> DeleteWebhookSubscriptionPayload:
+async def delete_webhook_subscription(
+    info: Info, input: WebhookSubscriptionIdInput
+) -> DeleteWebhookSubscriptionPayload:
     principal = info.context.principal
     try:
         subscription_id = _subscription_id(input.subscription_id)
     except ClientError as bad:
         return DeleteWebhookSubscriptionPayload(errors=[_error(bad)])
     result = await _run(
-        info, "deleteWebhookSubscription", input.idempotency_key, {"id": subscription_id},
-        lambda: service.delete(principal, subscription_id), encode=lambda s: s,
-        decode=str)
+        info,
+        "deleteWebhookSubscription",
+        input.idempotency_key,
+        {"id": subscription_id},
+        lambda: service.delete(principal, subscription_id),
+        encode=lambda s: s,
+        decode=str,
+    )
     if isinstance(result, WebhookError):
         return DeleteWebhookSubscriptionPayload(errors=[result])
     return DeleteWebhookSubscriptionPayload(
-        deleted_subscription_id=relay.GlobalID("WebhookSubscription", result))
+        deleted_subscription_id=relay.GlobalID("WebhookSubscription", result)
+    )
 
 
 def _delivery_ref(item: DeliveryItem) -> str:
@@ -398,8 +484,10 @@ def _delivery_ref(item: DeliveryItem) -> str:
 def _reload_delivery(principal: Any) -> Callable[[Any], DeliveryItem | None]:
     def decode(ref: Any) -> DeliveryItem | None:
         from partner_center.webhooks.store import WebhookStore
+
         subscription_id, _, delivery_id = str(ref).partition(DELIVERY_SEPARATOR)
         return WebhookStore(principal.partner_id).get_delivery(subscription_id, delivery_id)
+
     return decode
 
 
@@ -407,80 +495,115 @@ def _delivery_payload(result: Any) -> WebhookDeliveryPayload:
     if isinstance(result, WebhookError):
         return WebhookDeliveryPayload(errors=[result])
     if result is None:
-        return WebhookDeliveryPayload(errors=[WebhookError(
-            code=ErrorCode.DELIVERY_NOT_FOUND, field="idempotencyKey",
-            message="the delivery of this idempotency key no longer exists")])
+        return WebhookDeliveryPayload(
+            errors=[
+                WebhookError(
+                    code=ErrorCode.DELIVERY_NOT_FOUND,
+                    field="idempotencyKey",
+                    message="the delivery of this idempotency key no longer exists",
+                )
+            ]
+        )
     return WebhookDeliveryPayload(delivery=WebhookDeliveryNode.of(result))
 
 
-async def send_webhook_test_event(info: Info, input: WebhookSubscriptionIdInput
-                                  ) -> WebhookDeliveryPayload:
+async def send_webhook_test_event(
+    info: Info, input: WebhookSubscriptionIdInput
+) -> WebhookDeliveryPayload:
     principal = info.context.principal
     try:
         subscription_id = _subscription_id(input.subscription_id)
     except ClientError as bad:
         return WebhookDeliveryPayload(errors=[_error(bad)])
     result = await _run(
-        info, "sendWebhookTestEvent", input.idempotency_key, {"id": subscription_id},
-        lambda: service.send_test(principal, subscription_id), encode=_delivery_ref,
-        decode=_reload_delivery(principal))
+        info,
+        "sendWebhookTestEvent",
+        input.idempotency_key,
+        {"id": subscription_id},
+        lambda: service.send_test(principal, subscription_id),
+        encode=_delivery_ref,
+        decode=_reload_delivery(principal),
+    )
     return _delivery_payload(result)
 
 
-async def redeliver_webhook_delivery(info: Info, input: RedeliverWebhookDeliveryInput
-                                     ) -> WebhookDeliveryPayload:
+async def redeliver_webhook_delivery(
+    info: Info, input: RedeliverWebhookDeliveryInput
+) -> WebhookDeliveryPayload:
     principal = info.context.principal
     try:
         ref = node_id_of(input.delivery_id, "WebhookDelivery", "deliveryId")
         subscription_id, _, delivery_id = ref.partition(DELIVERY_SEPARATOR)
         if not delivery_id:
-            raise WebhookRefused(ErrorCode.DELIVERY_NOT_FOUND, "deliveryId",
-                                 "no webhook delivery with this ID")
+            raise WebhookRefused(
+                ErrorCode.DELIVERY_NOT_FOUND, "deliveryId", "no webhook delivery with this ID"
+            )
     except (ClientError, WebhookRefused) as bad:
         return WebhookDeliveryPayload(errors=[_error(bad)])
     result = await _run(
-        info, "redeliverWebhookDelivery", input.idempotency_key, {"id": ref},
+        info,
+        "redeliverWebhookDelivery",
+        input.idempotency_key,
+        {"id": ref},
         lambda: service.redeliver(principal, subscription_id, delivery_id),
-        encode=_delivery_ref, decode=_reload_delivery(principal))
+        encode=_delivery_ref,
+        decode=_reload_delivery(principal),
+    )
     return _delivery_payload(result)
 
 
-async def webhook_subscriptions(info: Info, first: int | None = None,
-                                after: str | None = None) -> WebhookSubscriptionConnection:
+async def webhook_subscriptions(
+    info: Info, first: int | None = None, after: str | None = None
+) -> WebhookSubscriptionConnection:
     kind = "webhook-subscriptions"
     page = page_request(first, after, kind)
-    found, has_next = await service.page(info.context.principal, after_id=page.after,
-                                         limit=page.size)
+    found, has_next = await service.page(
+        info.context.principal, after_id=page.after, limit=page.size
+    )
     nodes = [WebhookSubscriptionNode.of(s) for s in found]
     return build_connection(
-        WebhookSubscriptionConnection, nodes, has_next, kind, lambda n: n.subscription_id,
-        after)
+        WebhookSubscriptionConnection, nodes, has_next, kind, lambda n: n.subscription_id, after
+    )
 
 
 @strawberry.type
 class Query:
     webhook_subscriptions: WebhookSubscriptionConnection = access.query(
-        "Query.webhookSubscriptions", webhook_subscriptions,
-        "The partner's webhook subscriptions, oldest first, with their recent deliveries.")
+        "Query.webhookSubscriptions",
+        webhook_subscriptions,
+        "The partner's webhook subscriptions, oldest first, with their recent deliveries.",
+    )
 
 
 @strawberry.type
 class Mutation:
     create_webhook_subscription: WebhookSecretPayload = access.mutation(
-        "Mutation.createWebhookSubscription", create_webhook_subscription,
-        "Subscribe a URL to topics; the answer carries the signing secret, once.")
+        "Mutation.createWebhookSubscription",
+        create_webhook_subscription,
+        "Subscribe a URL to topics; the answer carries the signing secret, once.",
+    )
     update_webhook_subscription: WebhookSubscriptionPayload = access.mutation(
-        "Mutation.updateWebhookSubscription", update_webhook_subscription,
-        "Change a subscription's URL, topics, or switch it on or off.")
+        "Mutation.updateWebhookSubscription",
+        update_webhook_subscription,
+        "Change a subscription's URL, topics, or switch it on or off.",
+    )
     rotate_webhook_secret: WebhookSecretPayload = access.mutation(
-        "Mutation.rotateWebhookSecret", rotate_webhook_secret,
-        "Replace the signing secret at once; the answer carries the new one, once.")
+        "Mutation.rotateWebhookSecret",
+        rotate_webhook_secret,
+        "Replace the signing secret at once; the answer carries the new one, once.",
+    )
     delete_webhook_subscription: DeleteWebhookSubscriptionPayload = access.mutation(
-        "Mutation.deleteWebhookSubscription", delete_webhook_subscription,
-        "Delete a subscription; deliveries still queued for it are cancelled.")
+        "Mutation.deleteWebhookSubscription",
+        delete_webhook_subscription,
+        "Delete a subscription; deliveries still queued for it are cancelled.",
+    )
     send_webhook_test_event: WebhookDeliveryPayload = access.mutation(
-        "Mutation.sendWebhookTestEvent", send_webhook_test_event,
-        "Send a signed TEST event to this subscription only.")
+        "Mutation.sendWebhookTestEvent",
+        send_webhook_test_event,
+        "Send a signed TEST event to this subscription only.",
+    )
     redeliver_webhook_delivery: WebhookDeliveryPayload = access.mutation(
-        "Mutation.redeliverWebhookDelivery", redeliver_webhook_delivery,
-        "Send a finished delivery again (a new run of the retry schedule, same webhook-id).")
+        "Mutation.redeliverWebhookDelivery",
+        redeliver_webhook_delivery,
+        "Send a finished delivery again (a new run of the retry schedule, same webhook-id).",
+    )

@@ -25,8 +25,12 @@ TYPES = {"credit": "调减/Credit", "debit": "调增/Debit"}
 
 COLUMNS: list[Column] = [
     Column("调账ID/Adjustment ID", ColumnKind.PLAIN, lambda r: r.adjustment_id, width=24),
-    Column("调账时间(北京时间)/Applied at (UTC+8)", ColumnKind.PLAIN,
-           lambda r: beijing_text(r.applied_at), INSTANT),
+    Column(
+        "调账时间(北京时间)/Applied at (UTC+8)",
+        ColumnKind.PLAIN,
+        lambda r: beijing_text(r.applied_at),
+        INSTANT,
+    ),
     Column("账单月份/Bill month", ColumnKind.PLAIN, lambda r: r.bill_month, width=12),
     Column("客户ID/Customer ID", ColumnKind.PLAIN, lambda r: r.customer_id, width=18),
     Column("客户名称/Customer name", ColumnKind.NAME, lambda r: r.customer_name, width=20),

@@ -21,8 +21,12 @@ from partner_center.storage.models import ConsumptionLine
 COLUMNS: list[Column] = [
     Column("明细ID/Line ID", ColumnKind.PLAIN, lambda r: r.line_id, width=24),
     Column("账单日期/Bill date", ColumnKind.PLAIN, lambda r: r.bill_date, DATE),
-    Column("扣费时间(北京时间)/Charged at (UTC+8)", ColumnKind.PLAIN,
-           lambda r: beijing_text(r.charged_at), INSTANT),
+    Column(
+        "扣费时间(北京时间)/Charged at (UTC+8)",
+        ColumnKind.PLAIN,
+        lambda r: beijing_text(r.charged_at),
+        INSTANT,
+    ),
     Column("客户ID/Customer ID", ColumnKind.PLAIN, lambda r: r.customer_id, width=18),
     Column("客户名称/Customer name", ColumnKind.NAME, lambda r: r.customer_name, width=20),
     Column("产品/Product", ColumnKind.PLAIN, lambda r: r.product),
@@ -35,14 +39,18 @@ COLUMNS: list[Column] = [
 ]
 
 
-def _scoped(pages: Iterator[list[ConsumptionLine]], visible: dict[str, date]
-            ) -> Iterator[list[ConsumptionLine]]:
+def _scoped(
+    pages: Iterator[list[ConsumptionLine]], visible: dict[str, date]
+) -> Iterator[list[ConsumptionLine]]:
     """R2 and R5 for a customer manager: only assigned customers, from the day after
     their assignment."""
     for page in pages:
-        kept = [line for line in page
-                if line.customer_id in visible
-                and date.fromisoformat(line.bill_date) >= visible[line.customer_id]]
+        kept = [
+            line
+            for line in page
+            if line.customer_id in visible
+            and date.fromisoformat(line.bill_date) >= visible[line.customer_id]
+        ]
         if kept:
             yield kept
 
@@ -57,8 +65,7 @@ def plan(job: Job) -> ExportPlan:
     # Lines stream in time order, so progress is the share of the time range covered:
     # from the first line read to the end of the filter's range (or now). That costs no
     # query of its own, where asking DynamoDB for the first and last keys would cost two.
-    end = (beijing_day_range(flt.date_to, flt.date_to)[1] if flt.date_to else utcnow()
-           ).timestamp()
+    end = (beijing_day_range(flt.date_to, flt.date_to)[1] if flt.date_to else utcnow()).timestamp()
     start: list[float] = []
 
     def progress(line: ConsumptionLine) -> float:
@@ -67,8 +74,9 @@ def plan(job: Job) -> ExportPlan:
             start.append(at)
         return min(max((at - start[0]) / max(end - start[0], 1.0), 0.0), 1.0)
 
-    return ExportPlan(columns=COLUMNS, pages=pages, file_stem="consumption-details",
-                      progress=progress)
+    return ExportPlan(
+        columns=COLUMNS, pages=pages, file_stem="consumption-details", progress=progress
+    )
 
 
 KIND = ExportKindSpec(
