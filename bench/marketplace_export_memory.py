@@ -35,9 +35,9 @@ from partner_center.exports.encodings import ENCODINGS
 from partner_center.exports.kinds import marketplace_bill_details
 from partner_center.exports.prefetch import prefetch
 from partner_center.jobs.model import ExportFormat, Job, JobKind, JobStatus
+from partner_center.local.demo.marketplace import PRODUCTS
 from partner_center.local.environment import start_environment
 from partner_center.marketplace.attribution import Attribution
-from partner_center.marketplace.demo import PRODUCTS
 from partner_center.marketplace.models import TransactionItem
 from partner_center.marketplace.orders import Buyer, build_transaction
 

@@ -411,7 +411,7 @@ def test_the_scheduled_run_finds_every_partner(demo: Any) -> None:
 
 
 def test_demo_bills_exist_for_every_demo_month(demo: Any) -> None:
-    from partner_center.bills.demo import MONTHS
+    from partner_center.local.demo.bills import MONTHS
 
     for partner_id in ("ptn-sp-001", "ptn-sp-002", "ptn-md-001"):
         for month in MONTHS:

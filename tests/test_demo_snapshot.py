@@ -15,9 +15,9 @@ import pytest
 from partner_center.consumption.models import RollupItem
 from partner_center.consumption.rollup import backfill
 from partner_center.core.clock import utcnow
-from partner_center.customers import demo as customers_demo
 from partner_center.local import demo_snapshot, moto_state
 from partner_center.local.aws_server import EmbeddedAws
+from partner_center.local.demo import customers as customers_demo
 from partner_center.local.environment import LocalEnvironment
 
 KEY = "0123456789abcdef"

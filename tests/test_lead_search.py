@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from strawberry.relay import GlobalID
 
-from partner_center.leads import demo as leads_demo
+from partner_center.local.demo import leads as leads_demo
 from tests.conftest import Api
 from tests.leads_helpers import STAFF_1, gid, raw
 

@@ -19,11 +19,11 @@ from partner_center.config import get_settings
 from partner_center.core.auth import Menu, issue_token
 from partner_center.core.clock import BEIJING, utcnow
 from partner_center.local import demo_data
+from partner_center.local.demo.marketplace import tax_number
 from partner_center.marketplace import tokens
 from partner_center.marketplace.attribution import Attribution
 from partner_center.marketplace.bills import BillStore, month_of
 from partner_center.marketplace.catalog import get_product
-from partner_center.marketplace.demo import tax_number
 from partner_center.marketplace.eligibility import CSP_PROGRAM, set_programs
 from partner_center.marketplace.invoices import (
     InvoiceRequest,

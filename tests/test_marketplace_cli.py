@@ -8,7 +8,7 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from partner_center.cli.main import app
-from partner_center.marketplace import demo as marketplace_demo
+from partner_center.local.demo import marketplace as marketplace_demo
 from tests.test_cli import api_url, running_workers  # noqa: F401 - fixtures
 
 runner = CliRunner()

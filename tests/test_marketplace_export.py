@@ -12,7 +12,7 @@ import httpx
 import pytest
 from strawberry.relay import GlobalID
 
-from partner_center.marketplace import demo as marketplace_demo
+from partner_center.local.demo import marketplace as marketplace_demo
 from tests.conftest import Api, Workers
 from tests.helpers import JOB, REQUEST_EXPORT, parse_csv
 

@@ -19,10 +19,10 @@ from partner_center.config import (
 )
 from partner_center.core.auth import AccountType
 from partner_center.core.errors import BadInput
+from partner_center.local.demo.marketplace import PRODUCTS, tax_number
 from partner_center.marketplace import tokens
 from partner_center.marketplace.bills import BillStatus, closes_at, month_of, split_bill_id
 from partner_center.marketplace.catalog import ProductCategory
-from partner_center.marketplace.demo import PRODUCTS, tax_number
 from partner_center.marketplace.eligibility import (
     CSP_PROGRAM,
     ShareRefusal,

@@ -30,7 +30,7 @@ from graphql.language.visitor import Visitor
 
 from partner_center.api.schema import schema
 from partner_center.core.clock import beijing_date, utcnow
-from partner_center.marketplace.demo import tax_number
+from partner_center.local.demo.marketplace import tax_number
 
 A_LOGINS = ["sp-admin", "sp-operator", "sp-operator-noperm", "sp-manager-1", "sp-staff-1"]
 B_LOGIN = "sp2-admin"

@@ -13,12 +13,12 @@ Seeder = Callable[[Any], object]  # an area's seed(data); what it returns is its
 
 
 def seeders() -> list[Seeder]:
-    from partner_center.bills import demo as bills
-    from partner_center.customers import demo as customers
-    from partner_center.finance import demo as finance
-    from partner_center.incentives import demo as incentives
-    from partner_center.leads import demo as leads
-    from partner_center.marketplace import demo as marketplace
+    from partner_center.local.demo import bills as bills
+    from partner_center.local.demo import customers as customers
+    from partner_center.local.demo import finance as finance
+    from partner_center.local.demo import incentives as incentives
+    from partner_center.local.demo import leads as leads
+    from partner_center.local.demo import marketplace as marketplace
 
     # Bills first: it adds the 95th-percentile charges as consumption details, which
     # the customers' roll-up must then include (R4: summaries agree with details).

@@ -108,8 +108,8 @@ def load_demo(
 ) -> DemoSummary:
     """The demo data in the stack: from the snapshot when there is one (and not `fresh`),
     else seeded through the code and saved for the next start."""
-    from partner_center.customers import demo as customers_demo
     from partner_center.local import demo_data
+    from partner_center.local.demo import customers as customers_demo
 
     if not fresh:
         try:
