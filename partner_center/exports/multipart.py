@@ -43,14 +43,13 @@ class MultipartWriter:
         self._sha256.update(data)
         self.byte_size += len(data)
         self._buffer += data
-        while len(self._buffer) >= self._part_bytes:
-            # One copy of the part, not two: a bytearray slice would be a copy of its own.
-            with memoryview(self._buffer) as view:
-                chunk = bytes(view[: self._part_bytes])
-            del self._buffer[: self._part_bytes]
+        if len(self._buffer) >= self._part_bytes:
+            # The buffer itself is the part (a part may exceed part_bytes by the last
+            # write): no copy, so the writer holds one part at a time, not two.
+            chunk, self._buffer = self._buffer, bytearray()
             await self._upload_part(chunk)
 
-    async def _upload_part(self, chunk: bytes) -> None:
+    async def _upload_part(self, chunk: bytes | bytearray) -> None:
         number = len(self._parts) + 1
         response = await self._s3.upload_part(
             Bucket=self.bucket, Key=self.key, UploadId=self._upload_id,
@@ -62,8 +61,8 @@ class MultipartWriter:
     async def complete(self) -> str:
         """Upload what is left and make the object visible; returns its sha256."""
         if self._buffer or not self._parts:
-            await self._upload_part(bytes(self._buffer))
-            self._buffer.clear()
+            chunk, self._buffer = self._buffer, bytearray()
+            await self._upload_part(chunk)
         fault_point("export.before_complete")
         await self._s3.complete_multipart_upload(
             Bucket=self.bucket, Key=self.key, UploadId=self._upload_id,
