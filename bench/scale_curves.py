@@ -330,6 +330,7 @@ def main() -> int:
         # The points are kept next to the plot, so a run of one curve (--skip) redraws
         # the other from its last run.
         points = png.with_suffix(".json")
+        points.parent.mkdir(parents=True, exist_ok=True)
         kept = json.loads(points.read_text()) if points.is_file() else {}
         kept = {
             "export": exports or kept.get("export", []),
