@@ -194,8 +194,15 @@ class Meter:
         product opens meanwhile."""
         from partner_center.storage import aws
         from partner_center.storage.registry import registered
+        from partner_center.storage.transactions import transaction_connection
 
-        clients = {id(c): c for c in (m._get_connection().connection.client for m in registered())}
+        models = list(registered())
+        clients = {
+            id(c): c
+            for c in [m._get_connection().connection.client for m in models]
+            # Transactions go through a connection of their own (storage/transactions.py).
+            + [transaction_connection(m).client for m in models]
+        }
         for client in clients.values():
             self.attach(client)
         opened = aws.client
