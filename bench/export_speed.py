@@ -47,6 +47,7 @@ from botocore.config import Config
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import _cost
 import _fake_lines
 
 from partner_center.consumption.store import PAGE_SIZE
@@ -263,6 +264,7 @@ def main() -> int:
         worker_clock = QueryClock(ConsumptionLine._get_connection().connection.client)
         stop = threading.Event()
         receiver = None
+        meter = _cost.Meter()
         with tempfile.TemporaryDirectory(prefix="export-speed-") as folder:
             for number in range(1, args.rounds + 1):
                 rounds.append(
@@ -270,7 +272,11 @@ def main() -> int:
                         dynamodb, baseline_clock, table, args.baseline_limit or None, folder, number
                     )
                 )
-                rounds.append(measured(s3, worker_clock, settings, number))
+                if number == 1:  # every request of one whole export job, for its cost
+                    with meter.product():
+                        rounds.append(measured(s3, worker_clock, settings, number))
+                else:
+                    rounds.append(measured(s3, worker_clock, settings, number))
             if args.webhook:
                 from partner_center.webhooks.listener import Receiver
 
@@ -319,6 +325,12 @@ def main() -> int:
             f"= {webhook_ratio:.2f} (target >= {args.webhook_target:.2f}) "
             f"{'PASS' if ok else 'FAIL'}"
         )
+    costed = next(r for r in rounds if r.side == "measured")
+    print(f"cost of the first measured export ({costed.rows} rows, {costed.seconds:.1f} s), "
+          f"scaled to 100,000 rows:")
+    for line in meter.cost_lines("100,000 exported rows", 100_000 / costed.rows,
+                                 costed.seconds, _cost.memory_mb("exportWorker")):
+        print(line)
     ratio = best["measured"] / best["baseline"]
     verdict = "PASS" if ratio >= args.target else "FAIL"
     print(

@@ -48,6 +48,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import _cost
 
 from partner_center.core.clock import to_iso, utcnow
 from partner_center.core.ids import new_id
@@ -179,9 +182,16 @@ def main(argv: list[str] | None = None) -> int:
               f"{base.line(args.leads)}")
         sequential = measure(pid, sequential_job_work(sets[1]))
         print(f"the job's per-lead work one lead at a time: {sequential.line(args.leads)}")
-        job = measure(pid, dispatch_job(sets[2], settings))
+        # Every request of the job, its creation (the API's write) included, for its cost.
+        with _cost.Meter().product() as meter:
+            job = measure(pid, dispatch_job(sets[2], settings))
         print(f"dispatch job ({runner.chunk_size(args.leads)} leads per transaction, "
               f"{runner.CONCURRENCY} transactions in flight): {job.line(args.leads)}")
+        print(f"cost of that job ({args.leads} leads, {job.wall:.2f} s), scaled to 1,000 "
+              "leads:")
+        for line in meter.cost_lines("1,000 dispatched leads", 1000 / args.leads, job.wall,
+                                     _cost.memory_mb("dispatchWorker")):
+            print(line)
         ratio = base.wall / job.wall
         if limits:
             print("transactions in flight -> job wall, job vs baseline")

@@ -295,3 +295,33 @@ async def test_xlsx_export_streams_a_workbook_with_the_same_masked_rows(
     assert len(rows) - 1 == len(expected) == done["rowCount"]
     text = "\n".join(",".join(str(c) for c in r) for r in rows)
     assert leaked(text, demo) == []
+
+
+async def test_multipart_parts_are_whole_and_the_object_is_the_bytes_written(
+        local_env: Any, s3: Any) -> None:
+    # The writer hands its buffer to S3 as the part (no copy): every part but the last
+    # still reaches S3's 5 MiB floor, and the object is exactly what was written.
+    from partner_center.exports.multipart import MIN_PART_BYTES, MultipartWriter
+    from partner_center.storage import aws
+
+    bucket, key = get_settings().exports_bucket, "tests/multipart-parts.bin"
+    writes = [bytes([n]) * (1024 * 1024 + n) for n in range(12)]  # 12 MiB, odd sizes
+    parts: list[int] = []
+    async with aws.client("s3") as client:
+        client.meta.events.register("before-parameter-build.s3.UploadPart",
+                                    lambda params, **_: parts.append(len(params["Body"])))
+        writer = MultipartWriter(client, bucket, key, part_bytes=MIN_PART_BYTES,
+                                 content_type="application/octet-stream",
+                                 content_disposition="attachment")
+        await writer.start()
+        for data in writes:
+            await writer.write(data)
+        digest = await writer.complete()
+    body = b"".join(writes)
+    assert parts == [sum(map(len, writes[:5])), sum(map(len, writes[5:10])),
+                     sum(map(len, writes[10:]))]
+    assert min(parts[:-1]) >= MIN_PART_BYTES
+    whole = s3.get_object(Bucket=bucket, Key=key)["Body"].read()
+    assert whole == body and writer.byte_size == len(body)
+    assert digest == hashlib.sha256(body).hexdigest()
+    s3.delete_object(Bucket=bucket, Key=key)

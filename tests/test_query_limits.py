@@ -13,6 +13,7 @@ from partner_center.api import cost
 from partner_center.config import get_settings
 from partner_center.core.auth import AccountType, Principal, Role, issue_token
 from partner_center.ratelimit.bucket import BudgetPolicy, refilled, retry_after
+from partner_center.ratelimit.models import BudgetItem
 from tests.conftest import Api, token
 
 JOBS = ("query($n: Int) { jobs(first: $n) { edges { node { id status } } "
@@ -132,6 +133,28 @@ async def test_budget_exhausted_by_one_partner_does_not_throttle_another(
     assert int(throttled.headers["retry-after"]) == error["extensions"]["retryAfterSeconds"] >= 1
     fine = await api.client.post("/graphql", json=body, headers=other)
     assert fine.status_code == 200 and "errors" not in fine.json()
+
+
+async def test_unspent_points_are_written_with_the_next_take(
+        api: Api, dynamodb_calls: list[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    # No refill, so the stored balance is exactly what was charged and given back.
+    monkeypatch.setattr(cost, "POLICY", BudgetPolicy(capacity=100, refill_per_second=0))
+    headers = {"authorization": f"Bearer {tenant_token('ptn-budget-owed')}"}
+    body = {"query": JOBS, "variables": {"n": 10}}  # no jobs: most points go unspent
+    first = await api.client.post("/graphql", json=body, headers=headers)
+    reported = first.json()["extensions"]["cost"]
+    requested, actual = reported["requested"], reported["actual"]
+    assert actual < requested
+    # The give-back made no request of its own; the report counts it already.
+    assert "UpdateItem" not in dynamodb_calls
+    assert reported["remaining"] == 100 - actual
+    assert int(BudgetItem.get("ptn-budget-owed", cost.BUCKET).tokens) == 100 - requested
+    second = await api.client.post("/graphql", json=body, headers=headers)
+    assert second.json()["extensions"]["cost"]["remaining"] == 100 - 2 * actual
+    # The second take wrote the first query's unspent points with its own charge.
+    assert int(BudgetItem.get("ptn-budget-owed", cost.BUCKET).tokens) == (
+        100 - requested + (requested - actual) - requested)
+    assert "UpdateItem" not in dynamodb_calls
 
 
 def test_bucket_arithmetic() -> None:

@@ -151,7 +151,8 @@ class QueryCost(SchemaExtension):
         actual = min(actual_cost(result.data if result else None), requested)
         remaining = decision.remaining
         if requested > actual:
-            remaining = await asyncio.to_thread(store.give_back, requested - actual)
+            # No request: the points are written with this process's next take.
+            remaining = store.give_back(requested - actual, remaining)
         self.report = {"requested": requested, "actual": actual, "remaining": remaining,
                        "capacity": POLICY.capacity,
                        "refillPerSecond": POLICY.refill_per_second}

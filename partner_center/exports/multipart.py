@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import io
 from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
@@ -15,6 +16,43 @@ from botocore.exceptions import BotoCoreError, ClientError
 from partner_center.core.faults import fault_point
 
 MIN_PART_BYTES = 5 * 1024 * 1024  # S3's floor for every part but the last
+
+
+class _PartBody(io.RawIOBase):
+    """A part's bytes as a read-only, seekable stream without a copy of them.
+
+    botocore wraps a bytes body in a BytesIO, and the HTTP layer (aiohttp) takes a
+    BytesIO's buffer by copying it: 8 MiB more per part in flight. This stream is read
+    in chunks (for the checksum, the signature and the upload), from the bytes as they
+    are."""
+
+    def __init__(self, data: bytes) -> None:
+        self._view = memoryview(data)
+        self._position = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        end = min(self._position + len(buffer), len(self._view))
+        count = end - self._position
+        buffer[:count] = self._view[self._position:end]
+        self._position = end
+        return count
+
+    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
+        base = {io.SEEK_SET: 0, io.SEEK_CUR: self._position, io.SEEK_END: len(self._view)}
+        self._position = max(0, base[whence] + offset)
+        return self._position
+
+    def tell(self) -> int:
+        return self._position
+
+    def __len__(self) -> int:
+        return len(self._view)
 
 
 class MultipartWriter:
@@ -26,7 +64,7 @@ class MultipartWriter:
         self._part_bytes = max(part_bytes, MIN_PART_BYTES)
         self._content_type = content_type
         self._disposition = content_disposition
-        self._buffer = bytearray()
+        self._buffer = io.BytesIO()
         self._parts: list[dict[str, Any]] = []
         self._upload_id: str | None = None
         self._sha256 = hashlib.sha256()
@@ -42,28 +80,32 @@ class MultipartWriter:
     async def write(self, data: bytes) -> None:
         self._sha256.update(data)
         self.byte_size += len(data)
-        self._buffer += data
-        while len(self._buffer) >= self._part_bytes:
-            # One copy of the part, not two: a bytearray slice would be a copy of its own.
-            with memoryview(self._buffer) as view:
-                chunk = bytes(view[: self._part_bytes])
-            del self._buffer[: self._part_bytes]
-            await self._upload_part(chunk)
+        self._buffer.write(data)
+        if self._buffer.tell() >= self._part_bytes:
+            await self._upload_part(self._take())
+
+    def _take(self) -> bytes:
+        """The buffer's bytes as the part (it may exceed part_bytes by the last write).
+
+        A BytesIO no one else holds hands over its own bytes object (no copy), where a
+        bytearray would be copied to bytes here or by the HTTP layer: the writer holds
+        one part at a time, not two."""
+        chunk, self._buffer = self._buffer.getvalue(), io.BytesIO()
+        return chunk
 
     async def _upload_part(self, chunk: bytes) -> None:
         number = len(self._parts) + 1
         response = await self._s3.upload_part(
             Bucket=self.bucket, Key=self.key, UploadId=self._upload_id,
-            PartNumber=number, Body=chunk,
+            PartNumber=number, Body=_PartBody(chunk),
         )
         self._parts.append({"PartNumber": number, "ETag": response["ETag"]})
         fault_point("export.part_uploaded")
 
     async def complete(self) -> str:
         """Upload what is left and make the object visible; returns its sha256."""
-        if self._buffer or not self._parts:
-            await self._upload_part(bytes(self._buffer))
-            self._buffer.clear()
+        if self._buffer.tell() or not self._parts:
+            await self._upload_part(self._take())
         fault_point("export.before_complete")
         await self._s3.complete_multipart_upload(
             Bucket=self.bucket, Key=self.key, UploadId=self._upload_id,

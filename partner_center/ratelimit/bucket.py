@@ -2,7 +2,7 @@
 
 The rule is plain arithmetic (`refilled`, `retry_after`); the store applies it with a
 version-conditioned write and retries when another instance got there first. Points
-given back are added atomically.
+given back ride on this process's next take of the same bucket: one write for both.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import threading
 import time
 from dataclasses import dataclass
 
-from pynamodb.exceptions import PutError, UpdateError
+from pynamodb.exceptions import PutError
 
 from partner_center.ratelimit.models import BudgetItem
 
@@ -53,6 +53,24 @@ class _Seen:
 _SEEN: dict[tuple[str, str], _Seen] = {}
 _SEEN_LIMIT = 4096
 _SEEN_LOCK = threading.Lock()
+# Per (partner, bucket): points this process gave back and has not written yet. They
+# only ever raise a balance, so holding them back can refuse a request early (by at most
+# one query's unspent points, until this process's next take), never let one overspend.
+_OWED: dict[tuple[str, str], int] = {}
+
+
+def _owed(key: tuple[str, str]) -> int:
+    with _SEEN_LOCK:
+        return _OWED.get(key, 0)
+
+
+def _paid(key: tuple[str, str], points: int) -> None:
+    with _SEEN_LOCK:
+        left = _OWED.get(key, 0) - points
+        if left > 0:
+            _OWED[key] = left
+        else:
+            _OWED.pop(key, None)
 
 
 def _remember(key: tuple[str, str], item: BudgetItem) -> None:
@@ -64,8 +82,9 @@ def _remember(key: tuple[str, str], item: BudgetItem) -> None:
 
 class BudgetStore:
     """A take is one conditional write when this process wrote the bucket last (the
-    usual case: one instance serving a partner's burst), else a read and a write; a
-    give-back is one atomic ADD, whoever wrote last."""
+    usual case: one instance serving a partner's burst), else a read and a write; it
+    also writes the points this process gave back since, so a give-back costs no request
+    of its own."""
 
     ATTEMPTS = 5
 
@@ -91,6 +110,7 @@ class BudgetStore:
                           updated_ms=seen.updated_ms, version=seen.version)
 
     def _write(self, item: BudgetItem, tokens: int, now_ms: int) -> bool:
+        """A conditional write of the balance on the version `item` was read at."""
         expected = item.version
         condition = (BudgetItem.version == expected) if expected else \
             BudgetItem.bucket.does_not_exist()
@@ -111,40 +131,32 @@ class BudgetStore:
             if fresh:
                 item = self._read()
             assert item is not None
+            owed = _owed(self._key)
             now_ms = int(time.time() * 1000)
-            available = refilled(int(item.tokens), now_ms - int(item.updated_ms), self.policy)
+            available = refilled(int(item.tokens) + owed, now_ms - int(item.updated_ms),
+                                 self.policy)
             if available < cost:
                 if not fresh:  # another instance may have given points back
                     item = None
                     continue
                 return Decision(False, available, retry_after(cost, available, self.policy))
             if self._write(item, available - cost, now_ms):
+                _paid(self._key, owed)
                 return Decision(True, available - cost)
             item = None  # someone wrote since: read it again
         # Heavy contention: refuse briefly rather than overspend.
         return Decision(False, 0, 1)
 
-    def give_back(self, points: int) -> int:
-        """Return unspent points (requested minus actual); returns the new balance.
+    def give_back(self, points: int, remaining: int) -> int:
+        """Return unspent points (requested minus actual) of a take that left
+        `remaining`; returns the balance this process's next take starts from.
 
-        Adding to `tokens` without moving `updated_ms` gives the balance a read-refill-
-        add-write would (the refill is capped at `capacity` on every read, and capping
-        before or after adding non-negative points is the same), in one atomic request.
+        The points are written with that next take (`take` adds them to the balance it
+        writes), so a query that used less than it was charged costs no second request.
         """
-        item = BudgetItem(self.partner_id, self.bucket)
-        try:
-            item.update(actions=[BudgetItem.tokens.add(max(points, 0)),
-                                 BudgetItem.version.add(1)],
-                        condition=BudgetItem.bucket.exists())
-        except UpdateError as exc:
-            if exc.cause_response_code != "ConditionalCheckFailedException":
-                raise
-            return self._read_balance()  # no bucket: nothing was taken from it
-        _remember(self._key, item)
-        return refilled(int(item.tokens), int(time.time() * 1000) - int(item.updated_ms),
-                        self.policy)
-
-    def _read_balance(self) -> int:
-        item = self._read()
-        return refilled(int(item.tokens), int(time.time() * 1000) - int(item.updated_ms),
-                        self.policy)
+        if points > 0:
+            with _SEEN_LOCK:
+                if self._key not in _OWED and len(_OWED) >= _SEEN_LIMIT:
+                    _OWED.pop(next(iter(_OWED)))  # forgotten: the partner is undercredited
+                _OWED[self._key] = _OWED.get(self._key, 0) + points
+        return min(self.policy.capacity, remaining + max(points, 0))
