@@ -118,8 +118,9 @@ async def child_async(args: argparse.Namespace) -> tuple[Run, int]:
             s3, bucket, "warmup", args.warmup, args.page_size, part_bytes, customers
         )
         await verify(s3, bucket, warm, customers)
-        run = await export_once(s3, bucket, args.child, args.rows, args.page_size, part_bytes,
-                                customers)
+        run = await export_once(
+            s3, bucket, args.child, args.rows, args.page_size, part_bytes, customers
+        )
         # The high-water mark now, before verify() reads the whole file back in.
         rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # KiB on Linux
         await verify(s3, bucket, run, customers)
@@ -129,18 +130,38 @@ async def child_async(args: argparse.Namespace) -> tuple[Run, int]:
 def child(args: argparse.Namespace) -> int:
     bootstrap(reload=True)
     run, rss = asyncio.run(child_async(args))
-    print(json.dumps({"label": run.label, "rows": run.rows, "heap": run.peak, "rss": rss,
-                      "bytes": run.written.byte_size, "seconds": run.seconds,
-                      "cpu": run.cpu}))
+    print(
+        json.dumps(
+            {
+                "label": run.label,
+                "rows": run.rows,
+                "heap": run.peak,
+                "rss": rss,
+                "bytes": run.written.byte_size,
+                "seconds": run.seconds,
+                "cpu": run.cpu,
+            }
+        )
+    )
     return 0
 
 
 def measure(label: str, rows: int, args: argparse.Namespace) -> dict[str, Any]:
-    command = [sys.executable, __file__, "--child", label, "--rows", str(rows),
-               "--warmup", str(args.warmup), "--page-size", str(args.page_size),
-               "--part-bytes", str(args.part_bytes)]
-    done = subprocess.run(command, env=dict(os.environ), capture_output=True, text=True,
-                          check=True)
+    command = [
+        sys.executable,
+        __file__,
+        "--child",
+        label,
+        "--rows",
+        str(rows),
+        "--warmup",
+        str(args.warmup),
+        "--page-size",
+        str(args.page_size),
+        "--part-bytes",
+        str(args.part_bytes),
+    ]
+    done = subprocess.run(command, env=dict(os.environ), capture_output=True, text=True, check=True)
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
@@ -172,17 +193,25 @@ def main() -> int:
     finally:
         environment.stop()
 
-    print(f"part size {part_bytes / MIB:.1f} MiB, page size {args.page_size} rows, "
-          f"one fresh worker process per size")
-    print(f"{'run':<6} {'rows':>8} {'file MiB':>9} {'peak RSS MiB':>13} "
-          f"{'heap peak MiB':>14} {'seconds':>8}")
+    print(
+        f"part size {part_bytes / MIB:.1f} MiB, page size {args.page_size} rows, "
+        f"one fresh worker process per size"
+    )
+    print(
+        f"{'run':<6} {'rows':>8} {'file MiB':>9} {'peak RSS MiB':>13} "
+        f"{'heap peak MiB':>14} {'seconds':>8}"
+    )
     for run in runs:
-        print(f"{run['label']:<6} {run['rows']:>8} {run['bytes'] / MIB:>9.1f} "
-              f"{run['rss'] / MIB:>13.1f} {run['heap'] / MIB:>14.2f} {run['seconds']:>8.1f}")
+        print(
+            f"{run['label']:<6} {run['rows']:>8} {run['bytes'] / MIB:>9.1f} "
+            f"{run['rss'] / MIB:>13.1f} {run['heap'] / MIB:>14.2f} {run['seconds']:>8.1f}"
+        )
     small, large = runs
     heap_ratio = large["heap"] / small["heap"]
-    print(f"heap peak ratio {heap_ratio:.2f} (informational: the small file is under one "
-          f"part, so it never holds the part buffer the large one does)")
+    print(
+        f"heap peak ratio {heap_ratio:.2f} (informational: the small file is under one "
+        f"part, so it never holds the part buffer the large one does)"
+    )
     ratio = large["rss"] / small["rss"]
     verdict = "PASS" if ratio <= args.target else "FAIL"
     print(

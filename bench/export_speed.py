@@ -186,14 +186,18 @@ def subscribe(url: str) -> Callable[[bool], None]:
     from partner_center.webhooks.store import WebhookStore
     from partner_center.webhooks.topics import Topic
 
-    admin = Principal(partner_id=PARTNER, user_id="bench", login="bench", role=Role.ADMIN,
-                      account_type=AccountType.SOLUTION_PROVIDER)
+    admin = Principal(
+        partner_id=PARTNER,
+        user_id="bench",
+        login="bench",
+        role=Role.ADMIN,
+        account_type=AccountType.SOLUTION_PROVIDER,
+    )
     created = asyncio.run(service.create(admin, url, [Topic.EXPORT_JOB_SUCCEEDED]))
     store = WebhookStore(PARTNER)
 
     def toggle(enabled: bool) -> None:
-        store.update_subscription(created.subscription, url=None, topics=None,
-                                  enabled=enabled)
+        store.update_subscription(created.subscription, url=None, topics=None, enabled=enabled)
 
     return toggle
 
@@ -203,11 +207,18 @@ def webhook_worker(environment: Any, stop: threading.Event) -> threading.Thread:
     from partner_center.local.sqs_poller import QueuePoller
 
     function = next(f for f in queue_functions() if f.name == "webhookWorker")
-    sqs = boto3.client("sqs", endpoint_url=environment.settings.aws_endpoint_url,
-                       region_name=environment.settings.region)
-    poller = QueuePoller(sqs, function.queue_url(environment.outputs),
-                         function.load_handler(), function_name=function.name,
-                         batch_size=function.batch_size)
+    sqs = boto3.client(
+        "sqs",
+        endpoint_url=environment.settings.aws_endpoint_url,
+        region_name=environment.settings.region,
+    )
+    poller = QueuePoller(
+        sqs,
+        function.queue_url(environment.outputs),
+        function.load_handler(),
+        function_name=function.name,
+        batch_size=function.batch_size,
+    )
     thread = threading.Thread(target=poller.run, args=(stop,), daemon=True)
     thread.start()
     return thread
@@ -231,10 +242,18 @@ def main() -> int:
         f"{PAGE_SIZE}",
     )
     parser.add_argument("--seed-threads", type=int, default=4)
-    parser.add_argument("--webhook", action=argparse.BooleanOptionalAction, default=True,
-                        help="also run the export with a webhook subscription")
-    parser.add_argument("--webhook-target", type=float, default=0.9,
-                        help="lowest passing subscribed / unsubscribed rows per second")
+    parser.add_argument(
+        "--webhook",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="also run the export with a webhook subscription",
+    )
+    parser.add_argument(
+        "--webhook-target",
+        type=float,
+        default=0.9,
+        help="lowest passing subscribed / unsubscribed rows per second",
+    )
     parser.add_argument(
         "--target",
         type=float,
@@ -326,10 +345,16 @@ def main() -> int:
             f"{'PASS' if ok else 'FAIL'}"
         )
     costed = next(r for r in rounds if r.side == "measured")
-    print(f"cost of the first measured export ({costed.rows} rows, {costed.seconds:.1f} s), "
-          f"scaled to 100,000 rows:")
-    for line in meter.cost_lines("100,000 exported rows", 100_000 / costed.rows,
-                                 costed.seconds, _cost.memory_mb("exportWorker")):
+    print(
+        f"cost of the first measured export ({costed.rows} rows, {costed.seconds:.1f} s), "
+        f"scaled to 100,000 rows:"
+    )
+    for line in meter.cost_lines(
+        "100,000 exported rows",
+        100_000 / costed.rows,
+        costed.seconds,
+        _cost.memory_mb("exportWorker"),
+    ):
         print(line)
     ratio = best["measured"] / best["baseline"]
     verdict = "PASS" if ratio >= args.target else "FAIL"

@@ -77,9 +77,12 @@ class Measured:
     client_cpu: float  # seconds of CPU this process spent meanwhile
 
     def line(self, leads: int) -> str:
-        server = ("" if self.server_cpu is None else
-                  f"embedded AWS CPU {self.server_cpu:.2f} s "
-                  f"({self.server_cpu / leads * 1000:.2f} ms per lead), ")
+        server = (
+            ""
+            if self.server_cpu is None
+            else f"embedded AWS CPU {self.server_cpu:.2f} s "
+            f"({self.server_cpu / leads * 1000:.2f} ms per lead), "
+        )
         return f"{self.wall:.2f} s wall; {server}this process's CPU {self.client_cpu:.2f} s"
 
 
@@ -94,8 +97,9 @@ def measure(pid: int | None, work: Callable[[], None]) -> Measured:
     cpu, client, started = server_cpu(pid), time.process_time(), time.perf_counter()
     work()
     wall, after = time.perf_counter() - started, server_cpu(pid)
-    return Measured(wall, None if cpu is None or after is None else after - cpu,
-                    time.process_time() - client)
+    return Measured(
+        wall, None if cpu is None or after is None else after - cpu, time.process_time() - client
+    )
 
 
 def make_leads(count: int) -> list[LeadItem]:
@@ -104,10 +108,20 @@ def make_leads(count: int) -> list[LeadItem]:
     with LeadItem.batch_write() as batch:
         for _ in range(count):
             lead_id = new_id()
-            lead = LeadItem(PARTNER, lead_key(lead_id), lead_id=lead_id, name="bench lead",
-                            contact_name="bench contact", contact_phone="13800000000",
-                            source="website", region="east", industry="retail",
-                            status="undispatched", created_at=now, updated_at=now)
+            lead = LeadItem(
+                PARTNER,
+                lead_key(lead_id),
+                lead_id=lead_id,
+                name="bench lead",
+                contact_name="bench contact",
+                contact_phone="13800000000",
+                source="website",
+                region="east",
+                industry="retail",
+                status="undispatched",
+                created_at=now,
+                updated_at=now,
+            )
             batch.save(lead)
             leads.append(lead)
     return leads
@@ -120,8 +134,10 @@ def baseline(leads: list[LeadItem]) -> Callable[[], None]:
 
     def run() -> None:
         for write in writes:
-            LeadItem(PARTNER, write.lead.lead_key).update(actions=write.actions,
-                                                          condition=write.expected)
+            LeadItem(PARTNER, write.lead.lead_key).update(
+                actions=write.actions, condition=write.expected
+            )
+
     return run
 
 
@@ -132,22 +148,30 @@ def sequential_job_work(leads: list[LeadItem]) -> Callable[[], None]:
     def run() -> None:
         for lead in leads:
             assert store.apply(lead.lead_id, change).succeeded
+
     return run
 
 
 def dispatch_job(leads: list[LeadItem], settings: object) -> Callable[[], None]:
     job_id = new_id()
     JobStore(PARTNER).create(
-        job_id=job_id, kind=JobKind.LEAD_DISPATCH, fmt=ExportFormat.CSV,
-        parameters={"dispatch": {"action": "dispatch", "staff_id": STAFF,
-                                 "lead_count": len(leads)}},
-        requested_by="usr-bench", idempotency_key=None, request_hash="bench",
-        job_input={"lead_ids": [lead.lead_id for lead in leads]})
+        job_id=job_id,
+        kind=JobKind.LEAD_DISPATCH,
+        fmt=ExportFormat.CSV,
+        parameters={
+            "dispatch": {"action": "dispatch", "staff_id": STAFF, "lead_count": len(leads)}
+        },
+        requested_by="usr-bench",
+        idempotency_key=None,
+        request_hash="bench",
+        job_input={"lead_ids": [lead.lead_id for lead in leads]},
+    )
 
     def run() -> None:
         assert asyncio.run(runner.run_dispatch(PARTNER, job_id, settings)) == "completed"
         job = JobStore(PARTNER).get(job_id)
         assert job is not None and job.succeeded_count == len(leads), job
+
     return run
 
 
@@ -155,42 +179,54 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--leads", type=int, default=1000)
     parser.add_argument("--target", type=float, default=5.0)
-    parser.add_argument("--latency-ms", type=float, default=5.0,
-                        help="the embedded AWS's per-request DynamoDB latency (0: none)")
-    parser.add_argument("--limits", default="1,2,4,8",
-                        help="transactions in flight to tabulate (empty: none)")
-    parser.add_argument("--configured", action="store_true",
-                        help="use the AWS the PC_* environment configures")
+    parser.add_argument(
+        "--latency-ms",
+        type=float,
+        default=5.0,
+        help="the embedded AWS's per-request DynamoDB latency (0: none)",
+    )
+    parser.add_argument(
+        "--limits", default="1,2,4,8", help="transactions in flight to tabulate (empty: none)"
+    )
+    parser.add_argument(
+        "--configured", action="store_true", help="use the AWS the PC_* environment configures"
+    )
     args = parser.parse_args(argv)
     limits = [int(n) for n in args.limits.split(",") if n.strip()]
     if not args.configured:
         os.environ[LATENCY_ENV] = str(args.latency_ms)
-        print(f"embedded AWS latency model: {args.latency_ms:g} ms per DynamoDB request, "
-              "outside the per-table lock")
+        print(
+            f"embedded AWS latency model: {args.latency_ms:g} ms per DynamoDB request, "
+            "outside the per-table lock"
+        )
     environment = None if args.configured else start_environment()
     settings = bootstrap() if environment is None else environment.settings
     pid = environment.aws.process.pid if environment and environment.aws.process else None
     try:
-        DirectoryItem(PARTNER, f"USER#{STAFF}", name="bench staff", login="bench-staff",
-                      role="staff").save()
+        DirectoryItem(
+            PARTNER, f"USER#{STAFF}", name="bench staff", login="bench-staff", role="staff"
+        ).save()
         # Warm clients on both sides, as in a warm Lambda: the baseline's client is made
         # by the seeding below, the job's clients by a first, small job.
         dispatch_job(make_leads(10), settings)()
         sets = [make_leads(args.leads) for _ in range(3 + len(limits))]
         base = measure(pid, baseline(sets[0]))
-        print(f"baseline, {args.leads} conditional updates one after another: "
-              f"{base.line(args.leads)}")
+        print(
+            f"baseline, {args.leads} conditional updates one after another: {base.line(args.leads)}"
+        )
         sequential = measure(pid, sequential_job_work(sets[1]))
         print(f"the job's per-lead work one lead at a time: {sequential.line(args.leads)}")
         # Every request of the job, its creation (the API's write) included, for its cost.
         with _cost.Meter().product() as meter:
             job = measure(pid, dispatch_job(sets[2], settings))
-        print(f"dispatch job ({runner.chunk_size(args.leads)} leads per transaction, "
-              f"{runner.CONCURRENCY} transactions in flight): {job.line(args.leads)}")
-        print(f"cost of that job ({args.leads} leads, {job.wall:.2f} s), scaled to 1,000 "
-              "leads:")
-        for line in meter.cost_lines("1,000 dispatched leads", 1000 / args.leads, job.wall,
-                                     _cost.memory_mb("dispatchWorker")):
+        print(
+            f"dispatch job ({runner.chunk_size(args.leads)} leads per transaction, "
+            f"{runner.CONCURRENCY} transactions in flight): {job.line(args.leads)}"
+        )
+        print(f"cost of that job ({args.leads} leads, {job.wall:.2f} s), scaled to 1,000 leads:")
+        for line in meter.cost_lines(
+            "1,000 dispatched leads", 1000 / args.leads, job.wall, _cost.memory_mb("dispatchWorker")
+        ):
             print(line)
         ratio = base.wall / job.wall
         if limits:
@@ -203,15 +239,17 @@ def main(argv: list[str] | None = None) -> int:
                     print(f"  {limit:>2} -> {run.wall:.2f} s, {base.wall / run.wall:.2f}x")
             finally:
                 runner.CONCURRENCY = product_limit
-        print(f"the job is {sequential.wall / job.wall:.1f}x its own work done one lead at "
-              "a time")
+        print(f"the job is {sequential.wall / job.wall:.1f}x its own work done one lead at a time")
         if job.server_cpu:
             ceiling = base.wall / job.server_cpu
-            print(f"ceiling on this server: {ceiling:.2f}x (baseline wall / the job's "
-                  f"embedded AWS CPU); the job reaches {ratio / ceiling:.0%} of it")
+            print(
+                f"ceiling on this server: {ceiling:.2f}x (baseline wall / the job's "
+                f"embedded AWS CPU); the job reaches {ratio / ceiling:.0%} of it"
+            )
         verdict = "PASS" if ratio >= args.target else "FAIL"
-        print(f"{verdict}: the job is {ratio:.2f}x faster than the baseline "
-              f"(target {args.target}x)")
+        print(
+            f"{verdict}: the job is {ratio:.2f}x faster than the baseline (target {args.target}x)"
+        )
         return 0 if ratio >= args.target else 1
     finally:
         if environment is not None:

@@ -31,15 +31,21 @@ def clean_queues(local_env: Any, sqs: Any) -> None:
     # PurgeQueue is rate-limited to once a minute: delete what is visible instead.
     for key in ("ExportQueueUrl", "ExportDeadLetterQueueUrl"):
         url = local_env.outputs[key]
-        while messages := sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10,
-                                              WaitTimeSeconds=0).get("Messages"):
-            sqs.delete_message_batch(QueueUrl=url, Entries=[
-                {"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]}
-                for i, m in enumerate(messages)])
+        while messages := sqs.receive_message(
+            QueueUrl=url, MaxNumberOfMessages=10, WaitTimeSeconds=0
+        ).get("Messages"):
+            sqs.delete_message_batch(
+                QueueUrl=url,
+                Entries=[
+                    {"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]}
+                    for i, m in enumerate(messages)
+                ],
+            )
 
 
-async def request(api: Api, login: str, filters: dict[str, Any] | None = None,
-                  key: str | None = None) -> dict[str, Any]:
+async def request(
+    api: Api, login: str, filters: dict[str, Any] | None = None, key: str | None = None
+) -> dict[str, Any]:
     body = await api.gql(login, REQUEST_EXPORT, export_input(filters, key))
     assert "errors" not in body, body
     return body["data"]["requestExport"]
@@ -64,8 +70,9 @@ def lines_of(demo: Any, partner_id: str) -> list[Any]:
     return [line for line in demo.lines if line.partner_id == partner_id]
 
 
-async def test_export_end_to_end_writes_anonymized_csv(api: Api, workers: Workers, demo: Any,
-                                                       clean_queues: None) -> None:
+async def test_export_end_to_end_writes_anonymized_csv(
+    api: Api, workers: Workers, demo: Any, clean_queues: None
+) -> None:
     requested = await request(api, "sp-admin")
     assert requested["created"] is True
     assert requested["job"]["status"] == "QUEUED"
@@ -98,43 +105,58 @@ async def test_export_end_to_end_writes_anonymized_csv(api: Api, workers: Worker
     assert all("*" in r[name] for r in data)
 
 
-async def test_export_filters_narrow_the_rows(api: Api, workers: Workers, demo: Any,
-                                              clean_queues: None) -> None:
+async def test_export_filters_narrow_the_rows(
+    api: Api, workers: Workers, demo: Any, clean_queues: None
+) -> None:
     lines = lines_of(demo, "ptn-sp-001")
     customer = lines[0].customer_id
-    filters = {"customerId": str(GlobalID("Customer", customer)), "dateFrom": "2026-08-01",
-               "dateTo": "2026-09-30", "minAmount": "100.00"}
+    filters = {
+        "customerId": str(GlobalID("Customer", customer)),
+        "dateFrom": "2026-08-01",
+        "dateTo": "2026-09-30",
+        "minAmount": "100.00",
+    }
     requested = await request(api, "sp-admin", filters)
     await workers.drain()
     done = await job(api, "sp-admin", requested["job"]["id"])
-    expected = [line for line in lines if line.customer_id == customer
-                and "2026-08-01" <= line.bill_date <= "2026-09-30"
-                and line.amount >= Decimal("100.00")]
+    expected = [
+        line
+        for line in lines
+        if line.customer_id == customer
+        and "2026-08-01" <= line.bill_date <= "2026-09-30"
+        and line.amount >= Decimal("100.00")
+    ]
     assert done["status"] == "SUCCEEDED"
     assert done["rowCount"] == len(expected)
 
 
 async def test_manager_export_holds_only_assigned_customers_from_day_after(
-        api: Api, workers: Workers, demo: Any, clean_queues: None) -> None:
+    api: Api, workers: Workers, demo: Any, clean_queues: None
+) -> None:
     """R2 and R5: a manager's export covers its customers from the day after assignment."""
     from partner_center.core.clock import beijing_date
 
     requested = await request(api, "sp-manager-1")
     await workers.drain()
     done = await job(api, "sp-manager-1", requested["job"]["id"])
-    assigned = {c.customer_id: beijing_date(c.assigned_at) for c in demo.customers
-                if c.manager_id == "usr-sp-manager-1"}
-    expected = [line for line in lines_of(demo, "ptn-sp-001")
-                if line.customer_id in assigned
-                and line.bill_date > assigned[line.customer_id].isoformat()]
+    assigned = {
+        c.customer_id: beijing_date(c.assigned_at)
+        for c in demo.customers
+        if c.manager_id == "usr-sp-manager-1"
+    }
+    expected = [
+        line
+        for line in lines_of(demo, "ptn-sp-001")
+        if line.customer_id in assigned and line.bill_date > assigned[line.customer_id].isoformat()
+    ]
     assert 0 < done["rowCount"] == len(expected)
     rows = parse_csv(httpx.get(done["downloadUrl"]).content)[1:]
     assert {r[3] for r in rows} <= set(assigned)
 
 
 async def test_same_message_delivered_twice_gives_one_file_and_one_completion(
-        api: Api, workers: Workers, sqs: Any, s3: Any, local_env: Any,
-        clean_queues: None) -> None:
+    api: Api, workers: Workers, sqs: Any, s3: Any, local_env: Any, clean_queues: None
+) -> None:
     requested = await request(api, "sp-admin", {"product": "CDN"})
     job_id = raw_id(requested["job"]["id"])
     # A second delivery of the very same message body.
@@ -160,9 +182,17 @@ async def test_same_message_delivered_twice_gives_one_file_and_one_completion(
 def _run_worker_process(local_env: Any, faults: str) -> int:
     env = {**os.environ, **local_env.env, "PC_FAULTS": faults}
     process = subprocess.Popen(
-        [sys.executable, "-m", "partner_center.local.worker", "exportWorker",
-         local_env.outputs["ExportQueueUrl"]], env=env,
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        [
+            sys.executable,
+            "-m",
+            "partner_center.local.worker",
+            "exportWorker",
+            local_env.outputs["ExportQueueUrl"],
+        ],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         return process.wait(timeout=60)
     finally:
@@ -171,7 +201,8 @@ def _run_worker_process(local_env: Any, faults: str) -> int:
 
 
 async def test_worker_killed_mid_upload_leaves_nothing_visible_and_redelivery_finishes(
-        api: Api, workers: Workers, s3: Any, local_env: Any, clean_queues: None) -> None:
+    api: Api, workers: Workers, s3: Any, local_env: Any, clean_queues: None
+) -> None:
     requested = await request(api, "sp-admin", {"billingMode": "on_demand"})
     job_id = raw_id(requested["job"]["id"])
     prefix = f"exports/ptn-sp-001/{job_id}/"
@@ -203,8 +234,8 @@ async def _until_dead_lettered(workers: Workers, max_rounds: int = 8) -> None:
 
 
 async def test_message_that_always_fails_is_dead_lettered_and_job_reads_failed(
-        api: Api, workers: Workers, monkeypatch: pytest.MonkeyPatch,
-        clean_queues: None) -> None:
+    api: Api, workers: Workers, monkeypatch: pytest.MonkeyPatch, clean_queues: None
+) -> None:
     requested = await request(api, "sp-admin", {"product": "RDS"})
     job_id = raw_id(requested["job"]["id"])
     monkeypatch.setenv("PC_FAULTS", "export.start=raise")
@@ -221,7 +252,8 @@ async def test_message_that_always_fails_is_dead_lettered_and_job_reads_failed(
 
 
 async def test_message_for_a_missing_job_is_dead_lettered(
-        workers: Workers, sqs: Any, local_env: Any, clean_queues: None) -> None:
+    workers: Workers, sqs: Any, local_env: Any, clean_queues: None
+) -> None:
     body = json.dumps({"v": 1, "partner_id": "ptn-sp-001", "job_id": "nosuchjob"})
     sqs.send_message(QueueUrl=local_env.outputs["ExportQueueUrl"], MessageBody=body)
     await _until_dead_lettered(workers)
@@ -229,14 +261,16 @@ async def test_message_for_a_missing_job_is_dead_lettered(
 
 
 async def test_poison_message_is_dead_lettered_and_dropped(
-        workers: Workers, sqs: Any, local_env: Any, clean_queues: None) -> None:
+    workers: Workers, sqs: Any, local_env: Any, clean_queues: None
+) -> None:
     sqs.send_message(QueueUrl=local_env.outputs["ExportQueueUrl"], MessageBody="{not json")
     await _until_dead_lettered(workers)
     assert await workers.drain("exportDeadLetter") == 0
 
 
 async def test_poison_message_does_not_hold_back_its_batch(
-        api: Api, workers: Workers, sqs: Any, local_env: Any, clean_queues: None) -> None:
+    api: Api, workers: Workers, sqs: Any, local_env: Any, clean_queues: None
+) -> None:
     """Partial batch failure: the good record completes, only the bad one returns."""
     sqs.send_message(QueueUrl=local_env.outputs["ExportQueueUrl"], MessageBody="garbage")
     requested = await request(api, "sp-admin", {"product": "EVS"})
@@ -246,20 +280,26 @@ async def test_poison_message_does_not_hold_back_its_batch(
     assert done is not None and done.status == "succeeded"
 
 
-async def test_queue_messages_carry_ids_only(api: Api, sqs: Any, local_env: Any, demo: Any,
-                                             clean_queues: None) -> None:
+async def test_queue_messages_carry_ids_only(
+    api: Api, sqs: Any, local_env: Any, demo: Any, clean_queues: None
+) -> None:
     await request(api, "sp-admin", {"product": "ECS", "minAmount": "1"})
-    received = sqs.receive_message(QueueUrl=local_env.outputs["ExportQueueUrl"],
-                                   MaxNumberOfMessages=10, VisibilityTimeout=0)
+    received = sqs.receive_message(
+        QueueUrl=local_env.outputs["ExportQueueUrl"], MaxNumberOfMessages=10, VisibilityTimeout=0
+    )
     bodies = [json.loads(m["Body"]) for m in received["Messages"]]
     assert bodies and all(set(b) == {"v", "partner_id", "job_id"} for b in bodies)
     assert leaked(json.dumps(bodies, ensure_ascii=False), demo) == []
 
 
-async def test_no_personal_data_in_log_lines(api: Api, workers: Workers, demo: Any,
-                                             capfd: pytest.CaptureFixture[str],
-                                             monkeypatch: pytest.MonkeyPatch,
-                                             clean_queues: None) -> None:
+async def test_no_personal_data_in_log_lines(
+    api: Api,
+    workers: Workers,
+    demo: Any,
+    capfd: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    clean_queues: None,
+) -> None:
     capfd.readouterr()
     await request(api, "sp-admin")
     monkeypatch.setenv("PC_FAULTS", "export.before_complete=raise")
@@ -273,14 +313,23 @@ async def test_no_personal_data_in_log_lines(api: Api, workers: Workers, demo: A
 
 
 async def test_xlsx_export_streams_a_workbook_with_the_same_masked_rows(
-        api: Api, workers: Workers, demo: Any, clean_queues: None) -> None:
+    api: Api, workers: Workers, demo: Any, clean_queues: None
+) -> None:
     import io
 
     from openpyxl import load_workbook
 
-    body = await api.gql("sp-admin", REQUEST_EXPORT, {"input": {
-        "kind": "CONSUMPTION_DETAILS", "format": "XLSX",
-        "consumptionDetails": {"dateFrom": "2026-10-01", "dateTo": "2026-10-31"}}})
+    body = await api.gql(
+        "sp-admin",
+        REQUEST_EXPORT,
+        {
+            "input": {
+                "kind": "CONSUMPTION_DETAILS",
+                "format": "XLSX",
+                "consumptionDetails": {"dateFrom": "2026-10-01", "dateTo": "2026-10-31"},
+            }
+        },
+    )
     job_id = body["data"]["requestExport"]["job"]["id"]
     await workers.drain()
     done = await job(api, "sp-admin", job_id)
@@ -289,8 +338,11 @@ async def test_xlsx_export_streams_a_workbook_with_the_same_masked_rows(
     assert hashlib.sha256(content).hexdigest() == done["sha256"]
     sheet = load_workbook(io.BytesIO(content), read_only=True).active
     rows = [list(r) for r in sheet.iter_rows(values_only=True)]
-    expected = [line for line in lines_of(demo, "ptn-sp-001")
-                if "2026-10-01" <= line.bill_date <= "2026-10-31"]
+    expected = [
+        line
+        for line in lines_of(demo, "ptn-sp-001")
+        if "2026-10-01" <= line.bill_date <= "2026-10-31"
+    ]
     assert rows[0][0] == "明细ID/Line ID"
     assert len(rows) - 1 == len(expected) == done["rowCount"]
     text = "\n".join(",".join(str(c) for c in r) for r in rows)
@@ -298,7 +350,8 @@ async def test_xlsx_export_streams_a_workbook_with_the_same_masked_rows(
 
 
 async def test_multipart_parts_are_whole_and_the_object_is_the_bytes_written(
-        local_env: Any, s3: Any) -> None:
+    local_env: Any, s3: Any
+) -> None:
     # The writer hands its buffer to S3 as the part (no copy): every part but the last
     # still reaches S3's 5 MiB floor, and the object is exactly what was written.
     from partner_center.exports.multipart import MIN_PART_BYTES, MultipartWriter
@@ -308,18 +361,28 @@ async def test_multipart_parts_are_whole_and_the_object_is_the_bytes_written(
     writes = [bytes([n]) * (1024 * 1024 + n) for n in range(12)]  # 12 MiB, odd sizes
     parts: list[int] = []
     async with aws.client("s3") as client:
-        client.meta.events.register("before-parameter-build.s3.UploadPart",
-                                    lambda params, **_: parts.append(len(params["Body"])))
-        writer = MultipartWriter(client, bucket, key, part_bytes=MIN_PART_BYTES,
-                                 content_type="application/octet-stream",
-                                 content_disposition="attachment")
+        client.meta.events.register(
+            "before-parameter-build.s3.UploadPart",
+            lambda params, **_: parts.append(len(params["Body"])),
+        )
+        writer = MultipartWriter(
+            client,
+            bucket,
+            key,
+            part_bytes=MIN_PART_BYTES,
+            content_type="application/octet-stream",
+            content_disposition="attachment",
+        )
         await writer.start()
         for data in writes:
             await writer.write(data)
         digest = await writer.complete()
     body = b"".join(writes)
-    assert parts == [sum(map(len, writes[:5])), sum(map(len, writes[5:10])),
-                     sum(map(len, writes[10:]))]
+    assert parts == [
+        sum(map(len, writes[:5])),
+        sum(map(len, writes[5:10])),
+        sum(map(len, writes[10:])),
+    ]
     assert min(parts[:-1]) >= MIN_PART_BYTES
     whole = s3.get_object(Bucket=bucket, Key=key)["Body"].read()
     assert whole == body and writer.byte_size == len(body)

@@ -16,8 +16,9 @@ from partner_center.ratelimit.bucket import BudgetPolicy, refilled, retry_after
 from partner_center.ratelimit.models import BudgetItem
 from tests.conftest import Api, token
 
-JOBS = ("query($n: Int) { jobs(first: $n) { edges { node { id status } } "
-        "pageInfo { hasNextPage } } }")
+JOBS = (
+    "query($n: Int) { jobs(first: $n) { edges { node { id status } } pageInfo { hasNextPage } } }"
+)
 
 
 @pytest.fixture
@@ -35,12 +36,16 @@ def dynamodb_calls(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
 
 
 async def post(api: Api, query: str, login: str = "sp-admin", **extra: Any) -> Any:
-    return await api.client.post("/graphql", json={"query": query, **extra},
-                                 headers={"authorization": f"Bearer {token(login)}"})
+    return await api.client.post(
+        "/graphql",
+        json={"query": query, **extra},
+        headers={"authorization": f"Bearer {token(login)}"},
+    )
 
 
 async def test_depth_bomb_is_refused_without_dynamodb(
-        api: Api, dynamodb_calls: list[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    api: Api, dynamodb_calls: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     from partner_center.api import schema as schema_module
 
     # Today's types nest only a few levels; the limiter must hold whatever they become.
@@ -50,34 +55,39 @@ async def test_depth_bomb_is_refused_without_dynamodb(
     assert dynamodb_calls == []
 
 
-async def test_alias_bomb_is_refused_without_dynamodb(api: Api, dynamodb_calls: list[str]
-                                                      ) -> None:
-    bomb = "{ " + " ".join(f"a{i}: jobs(first: 100) {{ edges {{ cursor }} }}"
-                           for i in range(200)) + " }"
+async def test_alias_bomb_is_refused_without_dynamodb(api: Api, dynamodb_calls: list[str]) -> None:
+    bomb = (
+        "{ "
+        + " ".join(f"a{i}: jobs(first: 100) {{ edges {{ cursor }} }}" for i in range(200))
+        + " }"
+    )
     response = await post(api, bomb)
     assert "aliases" in response.text.lower()
     assert dynamodb_calls == []
 
 
-async def test_token_bomb_is_refused_without_dynamodb(api: Api, dynamodb_calls: list[str]
-                                                      ) -> None:
+async def test_token_bomb_is_refused_without_dynamodb(api: Api, dynamodb_calls: list[str]) -> None:
     bomb = "{ viewer { " + "login " * 5000 + "} }"
     response = await post(api, bomb)
     assert "token" in response.text.lower()
     assert dynamodb_calls == []
 
 
-async def test_one_megabyte_query_is_refused_without_dynamodb(api: Api,
-                                                              dynamodb_calls: list[str]) -> None:
+async def test_one_megabyte_query_is_refused_without_dynamodb(
+    api: Api, dynamodb_calls: list[str]
+) -> None:
     response = await post(api, "{ viewer { login } }" + "#" * (1024 * 1024))
     assert response.status_code == 413
     assert dynamodb_calls == []
 
 
 async def test_circular_fragments_are_refused_without_dynamodb(
-        api: Api, dynamodb_calls: list[str]) -> None:
-    bomb = ("query { viewer { ...A } } fragment A on Viewer { login ...B } "
-            "fragment B on Viewer { role ...A }")
+    api: Api, dynamodb_calls: list[str]
+) -> None:
+    bomb = (
+        "query { viewer { ...A } } fragment A on Viewer { login ...B } "
+        "fragment B on Viewer { role ...A }"
+    )
     response = await post(api, bomb)
     assert "cycle" in response.text.lower() or "spread" in response.text.lower()
     assert dynamodb_calls == []
@@ -101,8 +111,9 @@ async def test_cost_is_reported_in_extensions(api: Api) -> None:
     assert 0 <= reported["remaining"] <= reported["capacity"]
 
 
-async def test_a_query_over_the_cost_ceiling_is_refused(api: Api,
-                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_a_query_over_the_cost_ceiling_is_refused(
+    api: Api, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setattr(cost, "MAX_QUERY_COST", 50)
     response = await post(api, JOBS, variables={"n": 100})
     error = response.json()["errors"][0]
@@ -110,22 +121,27 @@ async def test_a_query_over_the_cost_ceiling_is_refused(api: Api,
 
 
 def tenant_token(partner_id: str) -> str:
-    return issue_token(Principal(partner_id, "usr-x", "x", Role.ADMIN,
-                                 AccountType.SOLUTION_PROVIDER), get_settings())
+    return issue_token(
+        Principal(partner_id, "usr-x", "x", Role.ADMIN, AccountType.SOLUTION_PROVIDER),
+        get_settings(),
+    )
 
 
 async def test_budget_exhausted_by_one_partner_does_not_throttle_another(
-        api: Api, monkeypatch: pytest.MonkeyPatch) -> None:
+    api: Api, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setattr(cost, "POLICY", BudgetPolicy(capacity=40, refill_per_second=1))
     greedy = {"authorization": f"Bearer {tenant_token('ptn-budget-greedy')}"}
     other = {"authorization": f"Bearer {tenant_token('ptn-budget-other')}"}
     body = {"query": JOBS, "variables": {"n": 10}}  # requested 31, actual 1 (no jobs)
-    statuses = [(await api.client.post("/graphql", json=body, headers=greedy)).status_code
-                for _ in range(3)]
+    statuses = [
+        (await api.client.post("/graphql", json=body, headers=greedy)).status_code for _ in range(3)
+    ]
     # The unspent part is given back, so the greedy partner is only throttled once
     # what it actually used runs the bucket below the next request's upper bound.
-    throttled = await api.client.post("/graphql", json={"query": JOBS, "variables": {"n": 30}},
-                                      headers=greedy)
+    throttled = await api.client.post(
+        "/graphql", json={"query": JOBS, "variables": {"n": 30}}, headers=greedy
+    )
     assert statuses == [200, 200, 200]
     assert throttled.status_code == 429
     error = throttled.json()["errors"][0]
@@ -136,7 +152,8 @@ async def test_budget_exhausted_by_one_partner_does_not_throttle_another(
 
 
 async def test_unspent_points_are_written_with_the_next_take(
-        api: Api, dynamodb_calls: list[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    api: Api, dynamodb_calls: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     # No refill, so the stored balance is exactly what was charged and given back.
     monkeypatch.setattr(cost, "POLICY", BudgetPolicy(capacity=100, refill_per_second=0))
     headers = {"authorization": f"Bearer {tenant_token('ptn-budget-owed')}"}
@@ -153,7 +170,8 @@ async def test_unspent_points_are_written_with_the_next_take(
     assert second.json()["extensions"]["cost"]["remaining"] == 100 - 2 * actual
     # The second take wrote the first query's unspent points with its own charge.
     assert int(BudgetItem.get("ptn-budget-owed", cost.BUCKET).tokens) == (
-        100 - requested + (requested - actual) - requested)
+        100 - requested + (requested - actual) - requested
+    )
     assert "UpdateItem" not in dynamodb_calls
 
 

@@ -54,9 +54,14 @@ def _first(node: FieldNode, variables: dict[str, Any]) -> int:
     return DEFAULT_PAGE_SIZE
 
 
-def _selection_cost(selection_set: SelectionSetNode | None, parent: Any, multiplier: int,
-                    fragments: dict[str, FragmentDefinitionNode], schema: GraphQLSchema,
-                    variables: dict[str, Any]) -> int:
+def _selection_cost(
+    selection_set: SelectionSetNode | None,
+    parent: Any,
+    multiplier: int,
+    fragments: dict[str, FragmentDefinitionNode],
+    schema: GraphQLSchema,
+    variables: dict[str, Any],
+) -> int:
     if selection_set is None:
         return 0
     total = 0
@@ -74,8 +79,9 @@ def _selection_cost(selection_set: SelectionSetNode | None, parent: Any, multipl
             if named.name.endswith("Connection"):
                 # Above the page cap the resolver refuses the argument itself.
                 inner = multiplier * min(max(_first(selection, variables), 0), MAX_PAGE_SIZE)
-            total += _selection_cost(selection.selection_set, named, inner, fragments,
-                                     schema, variables)
+            total += _selection_cost(
+                selection.selection_set, named, inner, fragments, schema, variables
+            )
         else:
             condition: NamedTypeNode | None
             if isinstance(selection, FragmentSpreadNode):
@@ -89,18 +95,24 @@ def _selection_cost(selection_set: SelectionSetNode | None, parent: Any, multipl
             target = schema.get_type(condition.name.value) if condition else parent
             if not isinstance(target, GraphQLObjectType | GraphQLInterfaceType):
                 target = parent
-            total += _selection_cost(selections, target, multiplier, fragments, schema,
-                                     variables)
+            total += _selection_cost(selections, target, multiplier, fragments, schema, variables)
     return total
 
 
-def requested_cost(schema: GraphQLSchema, document: Any, operation_name: str | None,
-                   variables: dict[str, Any] | None) -> int:
-    fragments = {d.name.value: d for d in document.definitions
-                 if isinstance(d, FragmentDefinitionNode)}
+def requested_cost(
+    schema: GraphQLSchema,
+    document: Any,
+    operation_name: str | None,
+    variables: dict[str, Any] | None,
+) -> int:
+    fragments = {
+        d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
+    }
     operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
-    chosen = next((o for o in operations if o.name and o.name.value == operation_name),
-                  operations[0] if operations else None)
+    chosen = next(
+        (o for o in operations if o.name and o.name.value == operation_name),
+        operations[0] if operations else None,
+    )
     if chosen is None:
         return 0
     root = schema.get_root_type(chosen.operation)
@@ -109,6 +121,7 @@ def requested_cost(schema: GraphQLSchema, document: Any, operation_name: str | N
 
 def actual_cost(data: Any) -> int:
     """Objects actually returned (the root's own object not counted)."""
+
     def count(value: Any) -> int:
         if isinstance(value, dict):
             return 1 + sum(count(v) for v in value.values())
@@ -129,21 +142,31 @@ class QueryCost(SchemaExtension):
         if caller is None or document is None:
             yield
             return
-        requested = requested_cost(self.execution_context.schema._schema, document,
-                                   context.operation_name, context.variables)
+        requested = requested_cost(
+            self.execution_context.schema._schema,
+            document,
+            context.operation_name,
+            context.variables,
+        )
         if requested > MAX_QUERY_COST:
             context.result = _refusal(
                 f"this query could return {requested} objects; the limit is {MAX_QUERY_COST}",
-                "QUERY_TOO_COSTLY", cost=requested, limit=MAX_QUERY_COST)
+                "QUERY_TOO_COSTLY",
+                cost=requested,
+                limit=MAX_QUERY_COST,
+            )
             yield
             return
         store = BudgetStore(caller.partner_id, BUCKET, POLICY)
         decision = await asyncio.to_thread(store.take, requested)
         if not decision.allowed:
             context.result = _refusal(
-                "the partner's query budget is spent; retry later", "THROTTLED",
-                retryAfterSeconds=decision.retry_after_seconds, cost=requested,
-                remaining=decision.remaining)
+                "the partner's query budget is spent; retry later",
+                "THROTTLED",
+                retryAfterSeconds=decision.retry_after_seconds,
+                cost=requested,
+                remaining=decision.remaining,
+            )
             yield
             return
         yield
@@ -153,14 +176,19 @@ class QueryCost(SchemaExtension):
         if requested > actual:
             # No request: the points are written with this process's next take.
             remaining = store.give_back(requested - actual, remaining)
-        self.report = {"requested": requested, "actual": actual, "remaining": remaining,
-                       "capacity": POLICY.capacity,
-                       "refillPerSecond": POLICY.refill_per_second}
+        self.report = {
+            "requested": requested,
+            "actual": actual,
+            "remaining": remaining,
+            "capacity": POLICY.capacity,
+            "refillPerSecond": POLICY.refill_per_second,
+        }
 
     def get_results(self) -> dict[str, Any]:
         return {"cost": self.report} if self.report else {}
 
 
 def _refusal(message: str, code: str, **extensions: Any) -> ExecutionResult:
-    return ExecutionResult(data=None, errors=[
-        GraphQLError(message, extensions={"code": code, **extensions})])
+    return ExecutionResult(
+        data=None, errors=[GraphQLError(message, extensions={"code": code, **extensions})]
+    )

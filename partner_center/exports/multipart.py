@@ -39,7 +39,7 @@ class _PartBody(io.RawIOBase):
     def readinto(self, buffer: Any) -> int:
         end = min(self._position + len(buffer), len(self._view))
         count = end - self._position
-        buffer[:count] = self._view[self._position:end]
+        buffer[:count] = self._view[self._position : end]
         self._position = end
         return count
 
@@ -56,8 +56,16 @@ class _PartBody(io.RawIOBase):
 
 
 class MultipartWriter:
-    def __init__(self, s3: Any, bucket: str, key: str, *, part_bytes: int,
-                 content_type: str, content_disposition: str) -> None:
+    def __init__(
+        self,
+        s3: Any,
+        bucket: str,
+        key: str,
+        *,
+        part_bytes: int,
+        content_type: str,
+        content_disposition: str,
+    ) -> None:
         self._s3 = s3
         self.bucket = bucket
         self.key = key
@@ -72,8 +80,11 @@ class MultipartWriter:
 
     async def start(self) -> None:
         response = await self._s3.create_multipart_upload(
-            Bucket=self.bucket, Key=self.key, ContentType=self._content_type,
-            ContentDisposition=self._disposition, ServerSideEncryption="AES256",
+            Bucket=self.bucket,
+            Key=self.key,
+            ContentType=self._content_type,
+            ContentDisposition=self._disposition,
+            ServerSideEncryption="AES256",
         )
         self._upload_id = response["UploadId"]
 
@@ -96,8 +107,11 @@ class MultipartWriter:
     async def _upload_part(self, chunk: bytes) -> None:
         number = len(self._parts) + 1
         response = await self._s3.upload_part(
-            Bucket=self.bucket, Key=self.key, UploadId=self._upload_id,
-            PartNumber=number, Body=_PartBody(chunk),
+            Bucket=self.bucket,
+            Key=self.key,
+            UploadId=self._upload_id,
+            PartNumber=number,
+            Body=_PartBody(chunk),
         )
         self._parts.append({"PartNumber": number, "ETag": response["ETag"]})
         fault_point("export.part_uploaded")
@@ -108,7 +122,9 @@ class MultipartWriter:
             await self._upload_part(self._take())
         fault_point("export.before_complete")
         await self._s3.complete_multipart_upload(
-            Bucket=self.bucket, Key=self.key, UploadId=self._upload_id,
+            Bucket=self.bucket,
+            Key=self.key,
+            UploadId=self._upload_id,
             MultipartUpload={"Parts": self._parts},
         )
         return self._sha256.hexdigest()
@@ -119,4 +135,5 @@ class MultipartWriter:
             return
         with contextlib.suppress(ClientError, BotoCoreError):
             await self._s3.abort_multipart_upload(
-                Bucket=self.bucket, Key=self.key, UploadId=self._upload_id)
+                Bucket=self.bucket, Key=self.key, UploadId=self._upload_id
+            )

@@ -96,8 +96,13 @@ class BudgetStore:
         try:
             item = BudgetItem.get(self.partner_id, self.bucket, consistent_read=True)
         except BudgetItem.DoesNotExist:
-            return BudgetItem(self.partner_id, self.bucket, tokens=self.policy.capacity,
-                              updated_ms=int(time.time() * 1000), version=0)
+            return BudgetItem(
+                self.partner_id,
+                self.bucket,
+                tokens=self.policy.capacity,
+                updated_ms=int(time.time() * 1000),
+                version=0,
+            )
         _remember(self._key, item)
         return item
 
@@ -106,14 +111,20 @@ class BudgetStore:
             seen = _SEEN.get(self._key)
         if seen is None:
             return None
-        return BudgetItem(self.partner_id, self.bucket, tokens=seen.tokens,
-                          updated_ms=seen.updated_ms, version=seen.version)
+        return BudgetItem(
+            self.partner_id,
+            self.bucket,
+            tokens=seen.tokens,
+            updated_ms=seen.updated_ms,
+            version=seen.version,
+        )
 
     def _write(self, item: BudgetItem, tokens: int, now_ms: int) -> bool:
         """A conditional write of the balance on the version `item` was read at."""
         expected = item.version
-        condition = (BudgetItem.version == expected) if expected else \
-            BudgetItem.bucket.does_not_exist()
+        condition = (
+            (BudgetItem.version == expected) if expected else BudgetItem.bucket.does_not_exist()
+        )
         item.tokens, item.updated_ms, item.version = tokens, now_ms, expected + 1
         try:
             item.save(condition=condition)
@@ -133,8 +144,9 @@ class BudgetStore:
             assert item is not None
             owed = _owed(self._key)
             now_ms = int(time.time() * 1000)
-            available = refilled(int(item.tokens) + owed, now_ms - int(item.updated_ms),
-                                 self.policy)
+            available = refilled(
+                int(item.tokens) + owed, now_ms - int(item.updated_ms), self.policy
+            )
             if available < cost:
                 if not fresh:  # another instance may have given points back
                     item = None
