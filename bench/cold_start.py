@@ -27,6 +27,7 @@ import os
 import subprocess
 import sys
 from collections import defaultdict
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -89,7 +90,7 @@ def _put_secrets(endpoint_url: str) -> dict[str, str]:
         Type="String",
         Overwrite=True,
     )
-    return {**names, "AWS_ENDPOINT_URL": endpoint_url}
+    return names
 
 
 _TIMED = """
@@ -101,32 +102,47 @@ print(elapsed, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, len(sys.modul
 """
 
 
-def handlers() -> dict[str, str]:
-    """Function name -> handler module, as serverless.yml declares them."""
+# The SSM parameter names `_put_secrets` wrote, by the variable that names each.
+SECRET_NAMES: dict[str, str] = {}
+
+
+@dataclass(frozen=True)
+class Function:
+    module: str  # the handler's module
+    secrets: tuple[str, ...]  # the variables naming the secrets its environment names
+
+
+def handlers() -> dict[str, Function]:
+    """Function name -> handler module and the secrets it names, as serverless.yml
+    declares them (a function's own `environment`: the provider's names none)."""
     from partner_center.local import infra
 
     config = infra.load_cfn_yaml((ROOT / "serverless.yml").read_text(encoding="utf-8"))
     found = {}
     for name, function in config["functions"].items():
         module, _, _ = str(function["handler"]).rpartition(".")
-        found[name] = module.replace("/", ".")
+        named = tuple(
+            v for v in function.get("environment", {}) if v.endswith(("_PARAMETER", "_PATH"))
+        )
+        found[name] = Function(module.replace("/", "."), named)
     return found
 
 
-def _env() -> dict[str, str]:
+def _env(secrets: tuple[str, ...] = ()) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PC_", "AWS_"))}
     env.update(CHILD_ENV)
+    env.update({variable: SECRET_NAMES[variable] for variable in secrets})
     env["PYTHONPATH"] = str(ROOT)
     return env
 
 
-def timed_import(module: str) -> tuple[float, int, int]:
+def timed_import(module: str, secrets: tuple[str, ...] = ()) -> tuple[float, int, int]:
     """Seconds to import `module` in a fresh interpreter, its peak RSS (KiB), modules."""
     done = subprocess.run(
         [sys.executable, "-c", _TIMED.format(module=module)],
         capture_output=True,
         text=True,
-        env=_env(),
+        env=_env(secrets),
         cwd=ROOT,
         check=False,
     )
@@ -136,13 +152,13 @@ def timed_import(module: str) -> tuple[float, int, int]:
     return float(seconds), int(rss), int(modules)
 
 
-def top_imports(module: str, top: int) -> list[tuple[str, float]]:
+def top_imports(module: str, secrets: tuple[str, ...], top: int) -> list[tuple[str, float]]:
     """The top-level packages with the most own import time (ms) for `module`."""
     done = subprocess.run(
         [sys.executable, "-X", "importtime", "-c", f"import {module}"],
         capture_output=True,
         text=True,
-        env=_env(),
+        env=_env(secrets),
         cwd=ROOT,
         check=False,
     )
@@ -173,19 +189,20 @@ def main() -> int:
 
     aws = EmbeddedAws().start()
     try:
-        CHILD_ENV.update(_put_secrets(aws.endpoint_url))
+        SECRET_NAMES.update(_put_secrets(aws.endpoint_url))
+        CHILD_ENV["AWS_ENDPOINT_URL"] = aws.endpoint_url
         return _measure(functions, args)
     finally:
         aws.stop()
 
 
-def _measure(functions: dict[str, str], args: argparse.Namespace) -> int:
+def _measure(functions: dict[str, Function], args: argparse.Namespace) -> int:
     baseline: list[float] = []
     samples: dict[str, list[tuple[float, int, int]]] = defaultdict(list)
     for _ in range(args.runs):
-        for module in functions.values():
+        for function in functions.values():
             baseline.append(timed_import(BASELINE)[0])
-            samples[module].append(timed_import(module))
+            samples[function.module].append(timed_import(function.module, function.secrets))
     base = min(baseline)
     print(f"import {BASELINE}: {base * 1000:.0f} ms (min of {len(baseline)} fresh interpreters)")
     print(
@@ -194,7 +211,8 @@ def _measure(functions: dict[str, str], args: argparse.Namespace) -> int:
     )
     failed = []
     results = []
-    for name, module in functions.items():
+    for name, function in functions.items():
+        module = function.module
         best = min(samples[module])
         ratio = best[0] / base
         goal = API_GOAL if name == "api" else WORKER_GOAL
@@ -216,8 +234,9 @@ def _measure(functions: dict[str, str], args: argparse.Namespace) -> int:
             }
         )
     print(f"\ntop {args.top} packages by own import time (ms, one -X importtime run each):")
-    for name, module in functions.items():
-        costs = ", ".join(f"{package} {ms:.0f}" for package, ms in top_imports(module, args.top))
+    for name, function in functions.items():
+        imports = top_imports(function.module, function.secrets, args.top)
+        costs = ", ".join(f"{package} {ms:.0f}" for package, ms in imports)
         print(f"  {name:<20} {costs}")
     if args.json:
         print(json.dumps({"baseline_ms": round(base * 1000, 1), "results": results}))

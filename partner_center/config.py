@@ -10,6 +10,7 @@ their max age, so `get_settings()` picks up a rotated value without a deploy).
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -180,21 +181,27 @@ def from_environ(stored: dict[str, Any] | None = None) -> Settings:
     stored = stored or {}
     env = os.environ.get("PC_ENV", "development")
     _refuse_plain_secrets(env)
+    production = env == "production"
+    # In production a function holds only the secrets its environment names (the API
+    # names every one, a worker none or the one it uses: serverless.yml), each checked
+    # here; one it does not name stays empty, and `require_secrets` or the code that would
+    # use it refuses. Outside production, what is not named is the development value.
     secret = stored.get("jwt_secret") or os.environ.get("PC_JWT_SECRET") or ""
-    if not secret:
-        if env == "production":
-            raise RuntimeError(f"{secrets.JWT_SECRET_PARAMETER} must be set in production")
-        secret = DEVELOPMENT_JWT_SECRET
-    elif env == "production" and secret == DEVELOPMENT_JWT_SECRET:
+    if production and secret == DEVELOPMENT_JWT_SECRET:
         raise RuntimeError("the local development secret cannot sign production tokens")
+    if not secret and not production:
+        secret = DEVELOPMENT_JWT_SECRET
     hash_key = stored.get("account_hash_key") or os.environ.get("PC_ACCOUNT_HASH_KEY") or ""
-    if env == "production" and not hash_key:
-        raise RuntimeError(f"{secrets.ACCOUNT_HASH_KEY_PARAMETER} must be set in production")
-    if env == "production" and hash_key == DEVELOPMENT_ACCOUNT_HASH_KEY:
+    if production and hash_key == DEVELOPMENT_ACCOUNT_HASH_KEY:
         raise RuntimeError("the development account hash key cannot be used in production")
-    if env == "production" and stored.get("share_link_keys") is None:
-        raise RuntimeError(f"{secrets.SHARE_LINK_KEYS_PATH} must be set in production")
-    share_link_key_id, share_link_secret, retired = _share_links(stored)
+    if not hash_key and not production:
+        hash_key = DEVELOPMENT_ACCOUNT_HASH_KEY
+    retired: dict[str, str]
+    if production and stored.get("share_link_keys") is None:
+        share_link_key_id, share_link_secret, retired = "", "", {}
+    else:
+        share_link_key_id, share_link_secret, retired = _share_links(stored)
+        share_link_secret = _check_share_link_secret(env, share_link_secret, secret)
     download = min(
         _int("PC_DOWNLOAD_URL_SECONDS", MAX_DOWNLOAD_URL_SECONDS), MAX_DOWNLOAD_URL_SECONDS
     )
@@ -221,11 +228,11 @@ def from_environ(stored: dict[str, Any] | None = None) -> Settings:
         cors_origins=tuple(
             o.strip() for o in os.environ.get("PC_CORS_ORIGINS", "").split(",") if o.strip()
         ),
-        share_link_secret=_check_share_link_secret(env, share_link_secret, secret),
+        share_link_secret=share_link_secret,
         share_link_key_id=share_link_key_id,
         share_link_retired_secrets=retired,
         storefront_url=os.environ.get("PC_STOREFRONT_URL") or defaults.storefront_url,
-        account_hash_key=hash_key or DEVELOPMENT_ACCOUNT_HASH_KEY,
+        account_hash_key=hash_key,
         webhook_secret_key=(
             stored.get("webhook_secret_key") or os.environ.get("PC_WEBHOOK_SECRET_KEY") or ""
         ),
@@ -236,6 +243,25 @@ def from_environ(stored: dict[str, Any] | None = None) -> Settings:
         oidc_user_claim=os.environ.get("PC_OIDC_USER_CLAIM") or defaults.oidc_user_claim,
         oidc_role_claim=os.environ.get("PC_OIDC_ROLE_CLAIM") or defaults.oidc_role_claim,
     )
+
+
+# The secrets the API needs, by the Settings field each fills, and the variable naming
+# its parameter: a production API without one of them does not start.
+API_SECRETS = {
+    "jwt_secret": secrets.JWT_SECRET_PARAMETER,
+    "account_hash_key": secrets.ACCOUNT_HASH_KEY_PARAMETER,
+    "share_link_secret": secrets.SHARE_LINK_KEYS_PATH,
+}
+
+
+def require_secrets(settings: Settings, fields: Mapping[str, str] = API_SECRETS) -> None:
+    """Refuse to start, naming the variable, when a production function lacks a secret it
+    uses (outside production every secret has its development value)."""
+    if not settings.is_production:
+        return
+    for name, variable in fields.items():
+        if not getattr(settings, name):
+            raise RuntimeError(f"{variable} must be set in production")
 
 
 def _region() -> str | None:

@@ -272,3 +272,81 @@ def test_an_empty_key_path_fails_the_cold_start(production: dict[str, str]) -> N
     result = _cold_start(env)
     assert result.returncode != 0
     assert "no share-link key under SSM path" in result.stderr.strip().splitlines()[-1]
+
+
+def test_a_worker_that_names_no_secret_starts_and_reads_none(
+    production: dict[str, str],
+) -> None:
+    # serverless.yml names secrets only in the functions that use them (the API, the
+    # webhook worker): a worker's cold start makes no SSM read at all.
+    env = {k: v for k, v in os.environ.items() if k not in production}
+    env["AWS_ENDPOINT_URL"] = "http://127.0.0.1:9"  # nothing answers: a read would fail
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import functions.export_worker\n"
+            "from partner_center.config import get_settings\n"
+            "s = get_settings()\n"
+            "print(repr((s.jwt_secret, s.account_hash_key, s.share_link_secret)))",
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.strip() == "('', '', '')"
+
+
+def test_a_production_api_without_a_secret_it_uses_does_not_start(
+    production: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from partner_center.api.app import create_app
+
+    monkeypatch.delenv(secrets.ACCOUNT_HASH_KEY_PARAMETER)
+    monkeypatch.setenv("PC_OIDC_ISSUER", "https://issuer.invalid/")
+    monkeypatch.setenv("PC_OIDC_AUDIENCE", "partner-center-api")
+    with pytest.raises(RuntimeError, match=f"^{secrets.ACCOUNT_HASH_KEY_PARAMETER} must be set"):
+        create_app(reload_settings())
+
+
+def test_code_that_would_use_a_secret_its_function_does_not_hold_refuses() -> None:
+    from partner_center.finance import account_numbers
+
+    worker = config.Settings(
+        env="production", jwt_secret="", account_hash_key="", share_link_secret=""
+    )
+    with pytest.raises(RuntimeError, match="names no share-link keys"):
+        tokens.SigningKeys.from_settings(worker)
+    config._Loaded.settings = worker
+    try:
+        with pytest.raises(RuntimeError, match="names no account hash key"):
+            account_numbers.fingerprint("ptn-sp-001", "6222021234567890")
+    finally:
+        reload_settings()
+
+
+def test_only_the_functions_that_use_secrets_name_them() -> None:
+    from partner_center.local import infra
+
+    deployed = infra.load_cfn_yaml((ROOT / "serverless.yml").read_text(encoding="utf-8"))
+    named = ("_PARAMETER", "_PATH")
+    assert not [v for v in deployed["provider"]["environment"] if v.endswith(named)]
+    by_function = {
+        name: sorted(v for v in function.get("environment", {}) if v.endswith(named))
+        for name, function in deployed["functions"].items()
+    }
+    assert by_function.pop("api") == sorted(
+        [
+            secrets.JWT_SECRET_PARAMETER,
+            secrets.ACCOUNT_HASH_KEY_PARAMETER,
+            secrets.SHARE_LINK_KEYS_PATH,
+            secrets.SHARE_LINK_KEY_ID_PARAMETER,
+            secrets.WEBHOOK_SECRET_KEY_PARAMETER,
+        ]
+    )
+    assert by_function.pop("webhookWorker") == [secrets.WEBHOOK_SECRET_KEY_PARAMETER]
+    assert all(not names for names in by_function.values()), by_function

@@ -27,7 +27,7 @@ from partner_center.api.graphiql.page import DemoSignIn, graphiql_routes
 from partner_center.api.http import PartnerCenterGraphQL
 from partner_center.api.middleware import BodyLimit, SecurityHeaders
 from partner_center.api.schema import schema
-from partner_center.config import Settings
+from partner_center.config import Settings, require_secrets
 from partner_center.core.auth import bearer_token
 from partner_center.core.errors import Unauthenticated
 from partner_center.core.logs import fields, get_logger
@@ -115,6 +115,7 @@ def create_app(
     """The API. The development server passes its demo logins for GraphiQL's sign-in;
     the Lambda handler passes none."""
     settings = settings or bootstrap()
+    require_secrets(settings)  # production: the API's secrets, or no start
     graphql_app = PartnerCenterGraphQL(settings, schema, demo_sign_in)
     authenticator = Authenticator(settings)
     return Starlette(

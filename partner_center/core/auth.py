@@ -82,6 +82,8 @@ def issue_token(
         "iat": int(now.timestamp()),
         "exp": int((now + ttl).timestamp()),
     }
+    if not settings.jwt_secret:
+        raise RuntimeError("this function's environment names no token signing secret")
     return jwt.encode(claims, settings.jwt_secret, algorithm=settings.jwt_algorithm)
 
 

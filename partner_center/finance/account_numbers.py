@@ -23,8 +23,12 @@ _SEPARATORS = str.maketrans("", "", " -\t\u3000")
 
 
 def _key() -> bytes:
-    # Settings refuse a missing or development key in production at start-up.
-    return get_settings().account_hash_key.encode()
+    # Settings refuse the development key in production, and the API a missing one at
+    # start-up; a function whose environment names no key holds none, and hashes nothing.
+    key = get_settings().account_hash_key
+    if not key:
+        raise RuntimeError("this function's environment names no account hash key")
+    return key.encode()
 
 
 def normalize(text: str) -> str:

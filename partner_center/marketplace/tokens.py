@@ -67,6 +67,8 @@ class SigningKeys:
 
     @classmethod
     def from_settings(cls, settings: Settings) -> SigningKeys:
+        if not settings.share_link_secret:
+            raise RuntimeError("this function's environment names no share-link keys")
         secrets = {
             key_id: secret.encode()
             for key_id, secret in settings.share_link_retired_secrets.items()
