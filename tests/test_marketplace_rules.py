@@ -16,6 +16,7 @@ from partner_center.config import (
     DEVELOPMENT_SHARE_LINK_SECRET,
     Settings,
     from_environ,
+    require_secrets,
 )
 from partner_center.core.auth import AccountType
 from partner_center.core.errors import BadInput
@@ -250,8 +251,11 @@ def test_share_link_key_is_separate_and_required_in_production(
     ):
         monkeypatch.delenv(name, raising=False)
     base = {"jwt_secret": "j" * 40, "account_hash_key": "h" * 40}
+    # A function that names no share-link keys holds none; the API, which signs and
+    # verifies links, does not start without them.
+    assert from_environ(base).share_link_secret == ""
     with pytest.raises(RuntimeError, match="PC_SHARE_LINK_KEYS_PATH"):
-        from_environ(base)
+        require_secrets(from_environ(base))
     for refused in (DEVELOPMENT_SHARE_LINK_SECRET, "j" * 40, "short"):
         with pytest.raises(RuntimeError):
             from_environ(
