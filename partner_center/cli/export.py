@@ -68,7 +68,7 @@ def consumption_details(
     run_export(
         "CONSUMPTION_DETAILS",
         "consumptionDetails",
-        {k: v for k, v in filters.items() if v is not None},
+        filters,
         fmt=fmt,
         wait=wait,
         output=output,
@@ -180,7 +180,7 @@ def marketplace_bill_details(
     run_export(
         "MARKETPLACE_BILL_DETAILS",
         "marketplaceBillDetails",
-        {k: v for k, v in filters.items() if v is not None},
+        filters,
         fmt=fmt,
         wait=wait,
         output=output,
@@ -226,7 +226,7 @@ def adjustment_records(
     run_export(
         "ADJUSTMENT_RECORDS",
         "adjustmentRecords",
-        {k: v for k, v in filters.items() if v is not None},
+        filters,
         fmt=fmt,
         wait=wait,
         output=output,
@@ -248,8 +248,10 @@ def run_export(
     token: str,
     idempotency_key: str | None,
 ) -> None:
+    # Options left unset are left out of the filter.
+    given = {k: v for k, v in filters.items() if v is not None}
     variables: dict[str, Any] = {
-        "input": {"kind": kind, "format": fmt.upper(), filter_field: filters}
+        "input": {"kind": kind, "format": fmt.upper(), filter_field: given}
     }
     if idempotency_key:
         variables["input"]["idempotencyKey"] = idempotency_key

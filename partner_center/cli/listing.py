@@ -162,6 +162,14 @@ def show_customer(
     )
 
 
+# The columns of a list of users (customer managers, staff): the ID other commands take.
+USER_COLUMNS: list[tuple[str, Callable[[dict[str, Any]], Any]]] = [
+    ("id", lambda n: n["id"]),
+    ("login", lambda n: n["login"]),
+    ("name", lambda n: n["displayName"]),
+]
+
+
 @customers.command("managers")
 def list_managers(as_json: Json = False, api: Api = DEFAULT_API, user: User = None) -> None:
     """The customer managers customers can be assigned to."""
@@ -171,11 +179,7 @@ def list_managers(as_json: Json = False, api: Api = DEFAULT_API, user: User = No
         None,
         False,
         as_json,
-        [
-            ("id", lambda n: n["id"]),
-            ("login", lambda n: n["login"]),
-            ("name", lambda n: n["displayName"]),
-        ],
+        USER_COLUMNS,
     )
 
 
@@ -245,11 +249,7 @@ def list_users(as_json: Json = False, api: Api = DEFAULT_API, user: User = None)
         None,
         False,
         as_json,
-        [
-            ("id", lambda n: n["id"]),
-            ("login", lambda n: n["login"]),
-            ("name", lambda n: n["displayName"]),
-        ],
+        USER_COLUMNS,
     )
 
 
