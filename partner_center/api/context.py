@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from strawberry.types import Info as _Info
 
-from partner_center.api.loaders import Loaders
+from partner_center.api.core.loaders import Loaders
 from partner_center.config import Settings
 from partner_center.core.auth import Principal
 from partner_center.core.errors import Unauthenticated

@@ -32,7 +32,7 @@ from graphql import (
 from graphql.type.definition import GraphQLInterfaceType
 from strawberry.extensions import SchemaExtension
 
-from partner_center.api.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
+from partner_center.api.core.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
 from partner_center.ratelimit.bucket import BudgetPolicy, BudgetStore
 
 # One query may ask for at most this many objects (100 × 100 nested pages).

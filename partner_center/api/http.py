@@ -22,8 +22,8 @@ from strawberry.types import ExecutionResult
 
 from partner_center.api import trusted_documents
 from partner_center.api.context import Context
+from partner_center.api.core.loaders import Loaders
 from partner_center.api.graphiql.page import DemoSignIn, render_page
-from partner_center.api.loaders import Loaders
 from partner_center.config import Settings, current
 
 GRAPHQL_RESPONSE = "application/graphql-response+json"

@@ -18,11 +18,11 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 
 from partner_center.api.caller import ResolveCaller
+from partner_center.api.core.pagination import MAX_PAGE_SIZE
 from partner_center.api.cost import QueryCost
 from partner_center.api.errors import log_errors
 from partner_center.api.introspection import NoIntrospectionInProduction
 from partner_center.api.masking import MaskUnexpectedErrors
-from partner_center.api.pagination import MAX_PAGE_SIZE
 from partner_center.api.types import (
     adjustments,
     audit,

@@ -5,7 +5,7 @@ catch them. Each carries a stable `code`, an optional input `field` and a messag
 people; anything else the client may act on (the menu a denial concerns) rides in
 `extensions`. The API turns them into GraphQL errors with `extensions.code`
 (`partner_center.api.errors`); mutations turn business refusals into payload errors
-(`partner_center.api.payloads`).
+(`partner_center.api.core.payloads`).
 """
 
 from __future__ import annotations

@@ -16,11 +16,11 @@ from strawberry import relay
 
 from partner_center.api import access
 from partner_center.api.context import Info
-from partner_center.api.pagination import build_connection, page_request
-from partner_center.api.payloads import UserError
-from partner_center.api.types.money import Money
-from partner_center.api.types.outcomes import Outcome, refused, run_once
-from partner_center.api.types.scoped_ids import partner_of, scoped, scoped_id_of, split
+from partner_center.api.core.ids import partner_of, scoped, scoped_id_of, split
+from partner_center.api.core.money import Money
+from partner_center.api.core.mutations import Outcome, refused, run_mutation
+from partner_center.api.core.pagination import build_connection, page_request
+from partner_center.api.core.payloads import UserError
 from partner_center.bills import service
 from partner_center.bills.bill import Adjustment, Bill, BillItem, BillStatus
 from partner_center.bills.timing import Availability
@@ -348,7 +348,7 @@ class AdjustPartnerBillInput:
 
 
 async def _payload(info: Info, outcome: Outcome) -> PartnerBillPayload:
-    partner_id, bill_id = outcome.ids.get("partner"), outcome.ids.get("bill")
+    partner_id, bill_id = (outcome.result or {}).get("partner"), (outcome.result or {}).get("bill")
     bill = None
     if partner_id and bill_id:
         bill = await service.get_bill(info.context.principal, partner_id, bill_id)
@@ -378,7 +378,7 @@ async def confirm_partner_bill(info: Info, input: ConfirmPartnerBillInput) -> Pa
 
     return await _payload(
         info,
-        await run_once(
+        await run_mutation(
             principal,
             "confirmPartnerBill",
             input.idempotency_key,
@@ -402,7 +402,7 @@ async def mark_partner_bill_paid(info: Info, input: MarkPartnerBillPaidInput) ->
 
     return await _payload(
         info,
-        await run_once(
+        await run_mutation(
             principal,
             "markPartnerBillPaid",
             input.idempotency_key,
@@ -427,7 +427,7 @@ async def adjust_partner_bill(
         )
         return {**_ids(bill), "adjustment": adjustment.adjustment_id}
 
-    outcome = await run_once(
+    outcome = await run_mutation(
         principal,
         "adjustPartnerBill",
         input.idempotency_key,
@@ -436,12 +436,12 @@ async def adjust_partner_bill(
     )
     payload = await _payload(info, outcome)
     adjustment = None
-    if payload.bill is not None and "adjustment" in outcome.ids:
+    if payload.bill is not None and "adjustment" in (outcome.result or {}):
         adjustment = next(
             (
                 PartnerBillAdjustment(adjustment=a)
                 for a in await service.bill_adjustments(principal, payload.bill.bill)
-                if a.adjustment_id == outcome.ids["adjustment"]
+                if a.adjustment_id == (outcome.result or {})["adjustment"]
             ),
             None,
         )

@@ -7,7 +7,7 @@ from typing import TypeAlias
 
 import strawberry
 
-from partner_center.api.types.money import Money
+from partner_center.api.core.money import Money
 from partner_center.consumption.summary import Figure, Status
 
 # Each domain enum is registered under its GraphQL name, and annotations use it through

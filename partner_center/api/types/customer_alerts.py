@@ -12,8 +12,9 @@ from strawberry import relay
 
 from partner_center.api import access
 from partner_center.api.context import Info
-from partner_center.api.pagination import build_connection, page_request
-from partner_center.api.payloads import UserError
+from partner_center.api.core.ids import node_id_of
+from partner_center.api.core.pagination import build_connection, page_request
+from partner_center.api.core.payloads import UserError
 from partner_center.api.types.customers import (
     WRONG_TYPE,
     CustomerNode,
@@ -23,7 +24,6 @@ from partner_center.api.types.customers import (
     run_batch,
     split_ids,
 )
-from partner_center.api.types.ids import node_id_of
 from partner_center.core.clock import from_iso, from_iso_or_none
 from partner_center.core.errors import ClientError, Forbidden, NotFound
 from partner_center.customers import alerts

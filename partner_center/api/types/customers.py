@@ -18,10 +18,10 @@ from strawberry import relay
 
 from partner_center.api import access
 from partner_center.api.context import Info
-from partner_center.api.pagination import build_connection, page_request
-from partner_center.api.payloads import UserError
+from partner_center.api.core.ids import node_id_of
+from partner_center.api.core.pagination import build_connection, page_request
+from partner_center.api.core.payloads import UserError
 from partner_center.api.types.consumption_figure import ConsumptionFigure
-from partner_center.api.types.ids import node_id_of
 from partner_center.consumption import summaries
 from partner_center.consumption.rollup import month_of
 from partner_center.consumption.scope import counting_from

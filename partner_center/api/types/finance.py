@@ -12,12 +12,11 @@ from strawberry import relay
 
 from partner_center.api import access
 from partner_center.api.context import Info
-from partner_center.api.pagination import build_connection, page_request
-from partner_center.api.payloads import UserError
-from partner_center.api.types.ids import node_id_of
-from partner_center.api.types.money import Money
-from partner_center.api.types.outcomes import Outcome, refused, run_once
-from partner_center.api.types.scoped_ids import partner_of, scoped, scoped_id_of, split
+from partner_center.api.core.ids import node_id_of, partner_of, scoped, scoped_id_of, split
+from partner_center.api.core.money import Money
+from partner_center.api.core.mutations import Outcome, refused, run_mutation
+from partner_center.api.core.pagination import build_connection, page_request
+from partner_center.api.core.payloads import UserError
 from partner_center.core.anonymize import mask_name
 from partner_center.core.clock import beijing_date, from_iso, from_iso_or_none
 from partner_center.core.errors import BadInput, Forbidden
@@ -379,7 +378,10 @@ class ReviewPaymentContractInput:
 
 
 async def _agreement_payload(info: Info, outcome: Outcome) -> PaymentAgreementPayload:
-    partner_id, agreement_id = outcome.ids.get("partner"), outcome.ids.get("agreement")
+    partner_id, agreement_id = (
+        (outcome.result or {}).get("partner"),
+        (outcome.result or {}).get("agreement"),
+    )
     found = None
     if partner_id and agreement_id:
         found = await service.get_agreement(info.context.principal, partner_id, agreement_id)
@@ -389,7 +391,10 @@ async def _agreement_payload(info: Info, outcome: Outcome) -> PaymentAgreementPa
 
 
 async def _contract_payload(info: Info, outcome: Outcome) -> PaymentContractPayload:
-    partner_id, contract_id = outcome.ids.get("partner"), outcome.ids.get("contract")
+    partner_id, contract_id = (
+        (outcome.result or {}).get("partner"),
+        (outcome.result or {}).get("contract"),
+    )
     found = None
     if partner_id and contract_id:
         found = await service.get_contract(info.context.principal, partner_id, contract_id)
@@ -432,7 +437,9 @@ async def create_payment_agreement(
 
     return await _agreement_payload(
         info,
-        await run_once(principal, "createPaymentAgreement", input.idempotency_key, request, action),
+        await run_mutation(
+            principal, "createPaymentAgreement", input.idempotency_key, request, action
+        ),
     )
 
 
@@ -465,7 +472,7 @@ async def revoke_payment_agreement(
 
     return await _agreement_payload(
         info,
-        await run_once(
+        await run_mutation(
             principal,
             "revokePaymentAgreement",
             input.idempotency_key,
@@ -492,7 +499,7 @@ async def review_payment_agreement(
 
     return await _agreement_payload(
         info,
-        await run_once(
+        await run_mutation(
             principal,
             "reviewPaymentAgreement",
             input.idempotency_key,
@@ -523,7 +530,7 @@ async def request_payment_contract(
 
     return await _contract_payload(
         info,
-        await run_once(
+        await run_mutation(
             principal,
             "requestPaymentContract",
             input.idempotency_key,
@@ -548,7 +555,7 @@ async def cancel_payment_contract(
 
     return await _contract_payload(
         info,
-        await run_once(
+        await run_mutation(
             principal,
             "cancelPaymentContract",
             input.idempotency_key,
@@ -575,7 +582,7 @@ async def review_payment_contract(
 
     return await _contract_payload(
         info,
-        await run_once(
+        await run_mutation(
             principal,
             "reviewPaymentContract",
             input.idempotency_key,

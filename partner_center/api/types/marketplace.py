@@ -15,9 +15,10 @@ from strawberry import relay
 
 from partner_center.api import access
 from partner_center.api.context import Info
-from partner_center.api.pagination import build_connection, page_request
-from partner_center.api.payloads import UserError
-from partner_center.api.types.ids import node_id_of
+from partner_center.api.core.ids import node_id_of
+from partner_center.api.core.money import Money
+from partner_center.api.core.pagination import build_connection, page_request
+from partner_center.api.core.payloads import UserError
 from partner_center.api.types.marketplace_nodes import (
     BillNode,
     InvoiceRequestConnection,
@@ -33,7 +34,6 @@ from partner_center.api.types.marketplace_nodes import (
     own_bill_id,
     parse_request_key,
 )
-from partner_center.api.types.money import Money
 from partner_center.core.auth import Menu, Principal
 from partner_center.core.clock import from_iso
 from partner_center.core.errors import BadInput, ClientError, NotFound, Refused

@@ -17,8 +17,8 @@ from strawberry import relay
 
 from partner_center.api import access
 from partner_center.api.context import Info
-from partner_center.api.types.money import Money
-from partner_center.api.types.scoped_ids import scoped, scoped_id_of, split
+from partner_center.api.core.ids import scoped, scoped_id_of, split
+from partner_center.api.core.money import Money
 from partner_center.core.anonymize import ColumnKind, mask
 from partner_center.core.auth import Menu, Principal
 from partner_center.core.clock import from_iso, from_iso_or_none, utcnow

@@ -12,8 +12,8 @@ from strawberry import relay
 
 from partner_center.api import access
 from partner_center.api.context import Info
-from partner_center.api.pagination import build_connection, page_request
-from partner_center.api.types.money import Money
+from partner_center.api.core.money import Money
+from partner_center.api.core.pagination import build_connection, page_request
 from partner_center.incentives import opportunity_service as service
 from partner_center.incentives.opportunities import (
     Deal,

@@ -16,8 +16,8 @@ from strawberry import relay
 
 from partner_center.api import access
 from partner_center.api.context import Info
-from partner_center.api.pagination import build_connection, page_request
-from partner_center.api.types.ids import node_id_of
+from partner_center.api.core.ids import node_id_of
+from partner_center.api.core.pagination import build_connection, page_request
 from partner_center.core.clock import from_iso, from_iso_or_none
 from partner_center.core.errors import ClientError, Forbidden
 from partner_center.idempotency.once import once

@@ -24,3 +24,13 @@ class UserError:
             field=extensions.get("field"),
             message=error.message,
         )
+
+
+@strawberry.type
+class Payload:
+    """The base of every mutation payload: the refusals, empty when it was done (the
+    area's payload adds what it changed)."""
+
+    errors: list[UserError] = strawberry.field(
+        default_factory=list, description="Why nothing was done; empty when it was."
+    )

@@ -1,17 +1,24 @@
-"""Node IDs of records that live under a partner: `<partner ID>:<ID within the partner>`.
+"""Reading global IDs that clients send.
 
-The partner is part of the ID so the provider's operations, who belong to no partner,
-can name any partner's bill, agreement or contract; a partner's users reach only IDs of
-their own partner (the services check `may_act_for`), so naming another partner's
-record reveals nothing.
+Most node IDs are the record's own ID. Records that live under a partner have scoped
+IDs, `<partner ID>:<ID within the partner>`: the partner is part of the ID so the
+provider's operations, who belong to no partner, can name any partner's bill, agreement
+or contract; a partner's users reach only IDs of their own partner (the services check
+`may_act_for`), so naming another partner's record reveals nothing.
 """
 
 from __future__ import annotations
 
 from strawberry import relay
 
-from partner_center.api.types.ids import node_id_of
 from partner_center.core.errors import BadInput
+
+
+def node_id_of(global_id: relay.GlobalID, type_name: str, field: str) -> str:
+    """The node ID inside a global ID, refusing one of another type."""
+    if global_id.type_name != type_name:
+        raise BadInput(f"{field} must be the ID of a {type_name}", field=field)
+    return global_id.node_id
 
 
 def scoped(partner_id: str, local_id: str) -> str:
