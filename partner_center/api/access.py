@@ -225,7 +225,7 @@ def query(key: str, resolver: Callable[..., Any], description: str | None = None
 def mutation(key: str, resolver: Callable[..., Any], description: str | None = None) -> Any:
     """A mutation: permission-checked, and audited (the audit wraps the permission check,
     so denials are recorded too)."""
-    from partner_center.api.audit import Audited
+    from partner_center.api.core.audited import Audited
 
     return strawberry.mutation(
         resolver=resolver,
