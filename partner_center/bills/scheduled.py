@@ -15,13 +15,13 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from partner_center.bills.events import bill_generated
 from partner_center.bills.generation import MonthNotEnded, generate
 from partner_center.bills.months import Month
 from partner_center.bills.timing import month_has_ended, month_to_generate
 from partner_center.core.clock import utcnow
 from partner_center.core.logs import fields, get_logger
 from partner_center.storage.models import DirectoryItem
-from partner_center.webhooks.sources import bill_generated
 
 log = get_logger(__name__)
 

@@ -20,7 +20,7 @@ from partner_center.core.logs import fields, get_logger
 from partner_center.jobs.codes import JobCode
 from partner_center.jobs.messages import JobMessage, PoisonMessage
 from partner_center.jobs.store import JobStore
-from partner_center.webhooks.sources import job_finished
+from partner_center.webhooks.job_events import job_finished
 
 if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse

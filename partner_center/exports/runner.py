@@ -30,7 +30,7 @@ from partner_center.jobs.codes import JobCode
 from partner_center.jobs.model import ExportFormat, ExportKind, Job
 from partner_center.jobs.store import Claim, JobStore
 from partner_center.storage import aws
-from partner_center.webhooks.sources import job_finished
+from partner_center.webhooks.job_events import job_finished
 
 log = get_logger(__name__)
 

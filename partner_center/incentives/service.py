@@ -30,6 +30,7 @@ from partner_center.core.permissions import (
 from partner_center.incentives import application as rule
 from partner_center.incentives.application import Decision, Refusal
 from partner_center.incentives.codes import IncentiveCode
+from partner_center.incentives.events import application_changed_safely
 from partner_center.incentives.programs import (
     Membership,
     Program,
@@ -46,7 +47,6 @@ from partner_center.incentives.statuses import (
 from partner_center.incentives.store import Conflict, IncentiveQuery, IncentiveStore
 from partner_center.incentives.validity import Validity, last_valid_day, validity
 from partner_center.storage.models import DirectoryItem
-from partner_center.webhooks.sources import application_changed_safely
 
 log = get_logger(__name__)
 

@@ -46,7 +46,7 @@ from partner_center.leads.store import (
     Transition,
 )
 from partner_center.storage import aws
-from partner_center.webhooks.sources import job_finished
+from partner_center.webhooks.job_events import job_finished
 
 log = get_logger(__name__)
 
