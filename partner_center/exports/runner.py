@@ -14,10 +14,8 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, cast
 
-from botocore.exceptions import BotoCoreError, ClientError
-
 from partner_center.config import Settings
-from partner_center.core.faults import InjectedFault, fault_point
+from partner_center.core.faults import fault_point
 from partner_center.core.logs import fields, get_logger
 from partner_center.exports import kinds
 from partner_center.exports.columns import Anonymizer
@@ -25,7 +23,7 @@ from partner_center.exports.encodings import ENCODINGS, DocumentEncoder
 from partner_center.exports.multipart import MultipartWriter
 from partner_center.exports.plan import ExportPlan
 from partner_center.exports.prefetch import prefetch
-from partner_center.jobs.attempt import LeaseLost, attempt
+from partner_center.jobs.attempt import LeaseLost, attempt, failure_code
 from partner_center.jobs.codes import JobCode
 from partner_center.jobs.model import ExportFormat, ExportKind, Job
 from partner_center.jobs.store import Claim, JobStore
@@ -41,15 +39,7 @@ PROGRESS_EVERY_SECONDS = 0.5
 
 
 def error_code(exc: BaseException) -> JobCode:
-    match exc:
-        case InjectedFault():
-            return JobCode.INJECTED_FAULT
-        case LeaseLost():
-            return JobCode.LEASE_LOST
-        case ClientError() | BotoCoreError():
-            return JobCode.STORAGE_ERROR
-        case _:
-            return JobCode.EXPORT_ERROR
+    return failure_code(exc, JobCode.EXPORT_ERROR)
 
 
 def object_key(job: Job, file_name: str) -> str:

@@ -14,7 +14,12 @@ import asyncio
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
 
+from botocore.exceptions import BotoCoreError, ClientError
+from pynamodb.exceptions import PynamoDBException
+
+from partner_center.core.faults import InjectedFault
 from partner_center.core.logs import fields, get_logger
+from partner_center.jobs.codes import JobCode
 from partner_center.jobs.store import Claim, JobStore
 
 log = get_logger(__name__)
@@ -58,3 +63,17 @@ async def attempt(
         await asyncio.to_thread(store.release, job_id, claim.token, code)
         raise
     return "completed"
+
+
+def failure_code(exc: BaseException, otherwise: JobCode) -> JobCode:
+    """Why an attempt failed, as the job records it: the causes every job shares (an
+    injected fault, a lost lease, the storage refusing), else the job's own `otherwise`."""
+    match exc:
+        case InjectedFault():
+            return JobCode.INJECTED_FAULT
+        case LeaseLost():
+            return JobCode.LEASE_LOST
+        case ClientError() | BotoCoreError() | PynamoDBException():
+            return JobCode.STORAGE_ERROR
+        case _:
+            return otherwise

@@ -23,14 +23,11 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from datetime import timedelta
 
-from botocore.exceptions import BotoCoreError, ClientError
-from pynamodb.exceptions import PynamoDBException
-
 from partner_center.config import Settings
-from partner_center.core.faults import InjectedFault, fault_point
+from partner_center.core.faults import fault_point
 from partner_center.core.logs import fields, get_logger
 from partner_center.exports.runner import PROGRESS_EVERY_SECONDS, object_key, write_export
-from partner_center.jobs.attempt import LeaseLost, attempt
+from partner_center.jobs.attempt import LeaseLost, attempt, failure_code
 from partner_center.jobs.codes import JobCode
 from partner_center.jobs.model import Job, JobKind
 from partner_center.jobs.store import Claim, JobStore
@@ -70,18 +67,12 @@ class JobInputMissing(Exception):
 
 def error_code(exc: BaseException) -> JobCode:
     match exc:
-        case InjectedFault():
-            return JobCode.INJECTED_FAULT
-        case LeaseLost():
-            return JobCode.LEASE_LOST
         case LeadContention():
             return JobCode.LEAD_CONTENTION
         case JobInputMissing():
             return JobCode.JOB_INPUT_MISSING
-        case ClientError() | BotoCoreError() | PynamoDBException():
-            return JobCode.STORAGE_ERROR
         case _:
-            return JobCode.DISPATCH_ERROR
+            return failure_code(exc, JobCode.DISPATCH_ERROR)
 
 
 async def run_dispatch(partner_id: str, job_id: str, settings: Settings) -> str:
