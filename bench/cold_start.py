@@ -10,6 +10,13 @@ at most 2x. Then, per handler, the top-level packages whose own import time is l
 (`python -X importtime`), so a regression names its cause.
 
     .venv/bin/python bench/cold_start.py [--runs 7] [--top 6] [--function NAME]
+                                         [--no-bytecode]
+
+`--no-bytecode` runs every child, the baseline too, as the packaged zip runs in Lambda:
+the zip holds no `__pycache__` (its bytecode would have to be compiled by the runtime's
+Python 3.12, which the build machine does not have) and /var/task is read-only, so each
+cold start compiles every module it imports. The children then read bytecode from an
+empty, read-only cache directory (PYTHONPYCACHEPREFIX) and compile everything.
 
 The children get a production-like environment (PC_ENV=production, an OIDC issuer), as
 in Lambda where serverless.yml sets it. Production reads its secrets from SSM at cold
@@ -26,6 +33,7 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
@@ -128,9 +136,14 @@ def handlers() -> dict[str, Function]:
     return found
 
 
+# Set by --no-bytecode: an empty directory the children may not write to.
+NO_BYTECODE: dict[str, str] = {}
+
+
 def _env(secrets: tuple[str, ...] = ()) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PC_", "AWS_"))}
     env.update(CHILD_ENV)
+    env.update(NO_BYTECODE)
     env.update({variable: SECRET_NAMES[variable] for variable in secrets})
     env["PYTHONPATH"] = str(ROOT)
     return env
@@ -180,7 +193,17 @@ def main() -> int:
     parser.add_argument("--top", type=int, default=6)
     parser.add_argument("--function", action="append", help="only these functions")
     parser.add_argument("--json", action="store_true", help="also print the results as JSON")
+    parser.add_argument(
+        "--no-bytecode",
+        action="store_true",
+        help="compile every module in every child, as the packaged zip does in Lambda",
+    )
     args = parser.parse_args()
+    if args.no_bytecode:
+        empty = Path(tempfile.mkdtemp(prefix="cold-start-no-bytecode-"))
+        empty.chmod(0o555)
+        NO_BYTECODE.update(PYTHONPYCACHEPREFIX=str(empty), PYTHONDONTWRITEBYTECODE="1")
+        print(f"no bytecode: every child compiles what it imports (cache {empty}, read-only)")
 
     functions = handlers()
     if args.function:

@@ -5,9 +5,10 @@ IDs, statuses, counts and timestamps only: never an amount or a name.
 
 from __future__ import annotations
 
+from partner_center.core.ids import global_id
 from partner_center.core.logs import fields, get_logger
 from partner_center.incentives.records import Application
-from partner_center.webhooks.publish import emit, event_id, global_id
+from partner_center.webhooks.publish import emit, event_id
 from partner_center.webhooks.topics import Topic
 
 log = get_logger(__name__)

@@ -22,10 +22,10 @@ from pynamodb.exceptions import UpdateError
 
 from partner_center.audit import log as audit_log
 from partner_center.core.clock import to_iso, utcnow
+from partner_center.core.ids import global_id
 from partner_center.core.logs import fields, get_logger
 from partner_center.webhooks.messages import AttemptMessage, PoisonMessage, decode
 from partner_center.webhooks.models import DeliveryItem
-from partner_center.webhooks.publish import global_id
 from partner_center.webhooks.settings import webhook_settings
 from partner_center.webhooks.store import IN_FLIGHT, DeliveryStatus, WebhookStore
 

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import asyncio
 
+from partner_center.core.ids import global_id
 from partner_center.jobs.model import TERMINAL, Job, JobKind, JobStatus
 from partner_center.jobs.store import JobStore
-from partner_center.webhooks.publish import emit, event_id, global_id
+from partner_center.webhooks.publish import emit, event_id
 from partner_center.webhooks.topics import Topic
 
 DISPATCH_KINDS = frozenset({JobKind.LEAD_DISPATCH, JobKind.LEAD_RECALL})

@@ -14,7 +14,6 @@ failing receiver cannot slow an export or the API.
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import json
 import os
@@ -99,8 +98,3 @@ def emit(
         extra=fields(partner_id=partner_id, event_id=event, topic=topic.value),
     )
     return True
-
-
-def global_id(type_name: str, node_id: str) -> str:
-    """The object's GraphQL ID (Relay's base64 of "Type:id")."""
-    return base64.b64encode(f"{type_name}:{node_id}".encode()).decode()
