@@ -1,10 +1,12 @@
 """Customers of one partner: filtered, sorted, keyset-paginated reads.
 
-The default order (customer ID) is the table's own key order: a page is one query with
-a filter expression, continued from the cursor. Name and creation-time orders read the
-whole scope (the partner's customers, a few thousand at most, or a manager's) and sort
-in memory, since DynamoDB keeps no index in those orders; the cursor is the last
-(value, customer ID) pair, so pages stay correct whatever is filtered out.
+Every order of the partner's customers is an index order, so a page is one query with a
+filter expression, continued from the cursor, whatever the partner's size: the
+customer ID is the table's own key, name and creation time have the by_name and
+by_created indexes (their keys "<value>\x01<customer ID>", written with the item). The
+cursor is the last (value, customer ID) pair. One manager's customers (R2, or the
+"assigned to" filter) come from the by_manager index in ID order; in name or creation
+order they are read whole and sorted in memory, a manager's book being small.
 """
 
 from __future__ import annotations
@@ -17,13 +19,14 @@ from datetime import date
 
 from pynamodb.expressions.condition import Condition
 
-from partner_center.core.clock import beijing_day_start, to_iso
+from partner_center.core.clock import beijing_day_start, from_iso, to_iso
 from partner_center.core.errors import BadInput
-from partner_center.storage.models import CustomerItem
+from partner_center.storage.models import CustomerItem, created_order, name_order
 
 ASSOCIATIONS = ("reseller", "advisory")
 MAX_SEARCH = 100
 QUERY_PAGE = 500
+BAD_CURSOR = "after is not a cursor from this connection"
 
 
 class CustomerOrder(enum.StrEnum):
@@ -98,9 +101,9 @@ def _parse_cursor(key: str, order: CustomerOrder) -> tuple[str, str]:
     try:
         value, customer_id = json.loads(key)
     except (ValueError, TypeError) as exc:
-        raise BadInput("after is not a cursor from this connection", field="after") from exc
+        raise BadInput(BAD_CURSOR, field="after") from exc
     if not isinstance(value, str) or not isinstance(customer_id, str):
-        raise BadInput("after is not a cursor from this connection", field="after")
+        raise BadInput(BAD_CURSOR, field="after")
     return value, customer_id
 
 
@@ -172,6 +175,45 @@ class CustomerStore:
             page_size=self._page_size(limit, condition),
         )
 
+    def _ordered(
+        self,
+        flt: CustomerFilter,
+        order: CustomerOrder,
+        *,
+        forward: bool,
+        after: tuple[str, str] | None,
+        limit: int,
+    ) -> Iterator[CustomerItem]:
+        """The partner's customers in name or creation order, from the order's index."""
+        condition = flt.condition()
+        index = CustomerItem.by_name if order is CustomerOrder.NAME else CustomerItem.by_created
+        start = None
+        if after is not None:
+            value, customer_id = after
+            if order is CustomerOrder.NAME:
+                key = ("name_order", name_order(value, customer_id))
+            else:
+                try:
+                    created = from_iso(value)
+                except ValueError as exc:
+                    raise BadInput(
+                        "after is not a cursor from this connection", field="after"
+                    ) from exc
+                key = ("created_order", created_order(created, customer_id))
+            start = {
+                "partner_id": {"S": self.partner_id},
+                "customer_id": {"S": customer_id},
+                key[0]: {"S": key[1]},
+            }
+        return index.query(
+            self.partner_id,
+            filter_condition=condition,
+            scan_index_forward=forward,
+            last_evaluated_key=start,
+            limit=limit,
+            page_size=self._page_size(limit, condition),
+        )
+
     @staticmethod
     def _page_size(limit: int | None, condition: Condition | None) -> int:
         # Unfiltered, read exactly what the page needs; filtered, read in larger steps
@@ -202,6 +244,12 @@ class CustomerStore:
                 self._query(
                     flt, manager_id, forward=not descending, after_id=after, limit=limit + 1
                 )
+            )
+            return items[:limit], len(items) > limit
+        if manager_id is None:
+            cursor = None if after is None else _parse_cursor(after, order)
+            items = list(
+                self._ordered(flt, order, forward=not descending, after=cursor, limit=limit + 1)
             )
             return items[:limit], len(items) > limit
         everything = sorted(

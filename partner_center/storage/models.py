@@ -7,6 +7,9 @@ the per-domain stores, which take the partner ID at construction.
 
 from __future__ import annotations
 
+from datetime import datetime
+from typing import Any
+
 from pynamodb.attributes import (
     NumberAttribute,
     UnicodeAttribute,
@@ -49,6 +52,46 @@ class ManagerIndex(GlobalSecondaryIndex["CustomerItem"]):
     customer_id = UnicodeAttribute(range_key=True)
 
 
+# Joins a sort value and the customer ID in the order indexes' keys. Below every
+# character a name can hold, so "name, then ID" is the keys' string order (DynamoDB
+# compares UTF-8 bytes, which is code point order, as Python does).
+ORDER_SEPARATOR = "\x01"
+
+
+class NameOrderIndex(GlobalSecondaryIndex["CustomerItem"]):
+    """The partner's customers by name: a page in name order is one query."""
+
+    class Meta:
+        index_name = "by_name"
+        projection = AllProjection()
+
+    partner_id = UnicodeAttribute(hash_key=True)
+    name_order = UnicodeAttribute(range_key=True)
+
+
+class CreatedOrderIndex(GlobalSecondaryIndex["CustomerItem"]):
+    """The partner's customers by creation time: a page in that order is one query."""
+
+    class Meta:
+        index_name = "by_created"
+        projection = AllProjection()
+
+    partner_id = UnicodeAttribute(hash_key=True)
+    created_order = UnicodeAttribute(range_key=True)
+
+
+def name_order(name: str, customer_id: str) -> str:
+    return f"{name}{ORDER_SEPARATOR}{customer_id}"
+
+
+def created_order(created_at: datetime, customer_id: str) -> str:
+    # As the attribute stores it: fixed-width UTC, so string order is time order.
+    return f"{_UTC_DATETIME.serialize(created_at)}{ORDER_SEPARATOR}{customer_id}"
+
+
+_UTC_DATETIME = UTCDateTimeAttribute()
+
+
 class CustomerItem(Model):
     class Meta:
         table_name = "partner-center-customers"
@@ -71,7 +114,21 @@ class CustomerItem(Model):
     # Unhandled alerts, kept in step with the alerts table by transactions, so a page of
     # customers shows its alert counts without reading a single alert.
     open_alerts = NumberAttribute(null=True)
+    # The order indexes' sort keys, derived from name and created_at whenever the whole
+    # item is written (`serialize`): no writer can forget them.
+    name_order = UnicodeAttribute(null=True)
+    created_order = UnicodeAttribute(null=True)
     by_manager = ManagerIndex()
+    by_name = NameOrderIndex()
+    by_created = CreatedOrderIndex()
+
+    def serialize(self, null_check: bool = True) -> dict[str, dict[str, Any]]:
+        # An item built only to name a key (an update's target) has no name: left alone.
+        if self.name is not None and self.customer_id is not None:
+            self.name_order = name_order(self.name, self.customer_id)
+        if self.created_at is not None and self.customer_id is not None:
+            self.created_order = created_order(self.created_at, self.customer_id)
+        return super().serialize(null_check)
 
 
 class ConsumptionLine(Model):
