@@ -21,6 +21,9 @@ from partner_center.api.audit import queries as audit
 from partner_center.api.caller import ResolveCaller
 from partner_center.api.core.pagination import MAX_PAGE_SIZE
 from partner_center.api.cost import QueryCost
+from partner_center.api.customers import mutations as customer_mutations
+from partner_center.api.customers import queries as customers
+from partner_center.api.customers.types import CustomerAlertNode, CustomerNode
 from partner_center.api.directory import queries as directory
 from partner_center.api.directory.types import PartnerNode, UserNode
 from partner_center.api.errors import log_errors
@@ -30,8 +33,6 @@ from partner_center.api.types import (
     adjustments,
     bills,
     consumption,
-    customer_alerts,
-    customers,
     finance,
     incentives,
     jobs,
@@ -42,8 +43,6 @@ from partner_center.api.types import (
 )
 from partner_center.api.types.adjustments import AdjustmentRecordNode
 from partner_center.api.types.consumption import ConsumptionLineNode
-from partner_center.api.types.customer_alerts import CustomerAlertNode
-from partner_center.api.types.customers import CustomerNode
 
 MAX_DEPTH = 12
 MAX_ALIASES = 30
@@ -60,7 +59,6 @@ Query = merge_types(
         jobs.Query,
         audit.Query,
         customers.Query,
-        customer_alerts.Query,
         consumption.Query,
         adjustments.Query,
         marketplace.Query,
@@ -76,8 +74,7 @@ Mutation = merge_types(
     "Mutation",
     (
         jobs.Mutation,
-        customers.Mutation,
-        customer_alerts.Mutation,
+        customer_mutations.Mutation,
         marketplace.Mutation,
         incentives.Mutation,
         leads.Mutation,

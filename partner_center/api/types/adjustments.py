@@ -16,7 +16,8 @@ from partner_center.api.context import Info
 from partner_center.api.core.ids import node_id_of
 from partner_center.api.core.money import Money
 from partner_center.api.core.pagination import build_connection, page_request
-from partner_center.api.types.customers import CustomerNode, customer_loader
+from partner_center.api.customers.loaders import customer_loader
+from partner_center.api.customers.types import CustomerNode
 from partner_center.core.clock import from_iso
 from partner_center.core.errors import Forbidden, NotFound
 from partner_center.customers import adjustments

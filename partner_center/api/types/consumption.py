@@ -15,8 +15,9 @@ from partner_center.api.context import Info
 from partner_center.api.core.ids import node_id_of
 from partner_center.api.core.money import Money
 from partner_center.api.core.pagination import build_connection, page_request
+from partner_center.api.customers.loaders import customer_loader
+from partner_center.api.customers.types import CustomerNode
 from partner_center.api.types.consumption_figure import ConsumptionFigure
-from partner_center.api.types.customers import CustomerNode, customer_loader
 from partner_center.api.types.jobs import ConsumptionDetailFilter, _consumption_filter
 from partner_center.consumption import details, summaries
 from partner_center.core.clock import from_iso
