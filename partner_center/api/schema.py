@@ -19,6 +19,8 @@ from strawberry.tools import merge_types
 
 from partner_center.api.audit import queries as audit
 from partner_center.api.caller import ResolveCaller
+from partner_center.api.consumption import queries as consumption
+from partner_center.api.consumption.types import AdjustmentRecordNode, ConsumptionLineNode
 from partner_center.api.core.pagination import MAX_PAGE_SIZE
 from partner_center.api.cost import QueryCost
 from partner_center.api.customers import mutations as customer_mutations
@@ -30,9 +32,7 @@ from partner_center.api.errors import log_errors
 from partner_center.api.introspection import NoIntrospectionInProduction
 from partner_center.api.masking import MaskUnexpectedErrors
 from partner_center.api.types import (
-    adjustments,
     bills,
-    consumption,
     finance,
     incentives,
     jobs,
@@ -41,8 +41,6 @@ from partner_center.api.types import (
     opportunities,
     webhooks,
 )
-from partner_center.api.types.adjustments import AdjustmentRecordNode
-from partner_center.api.types.consumption import ConsumptionLineNode
 
 MAX_DEPTH = 12
 MAX_ALIASES = 30
@@ -60,7 +58,6 @@ Query = merge_types(
         audit.Query,
         customers.Query,
         consumption.Query,
-        adjustments.Query,
         marketplace.Query,
         incentives.Query,
         opportunities.Query,

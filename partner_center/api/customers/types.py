@@ -10,6 +10,7 @@ from typing import Any
 import strawberry
 from strawberry import relay
 
+from partner_center.api.consumption.figures import ConsumptionFigure
 from partner_center.api.context import Info
 from partner_center.api.customers.enums import (
     AlertSeverity,
@@ -24,7 +25,6 @@ from partner_center.api.customers.loaders import (
     partner_user,
 )
 from partner_center.api.customers.users import PartnerUser
-from partner_center.api.types.consumption_figure import ConsumptionFigure
 from partner_center.consumption import summaries
 from partner_center.consumption.rollup import month_of
 from partner_center.consumption.scope import counting_from
