@@ -27,7 +27,7 @@ from partner_center.storage.models import ConsumptionLine
 async def _summary_customer(root: ConsumptionSummary, info: Info) -> CustomerNode | None:
     if root.customer_id is None:
         return None
-    return CustomerNode.of(await customer_loader(info).load(root.customer_id))
+    return CustomerNode.from_found(await customer_loader(info).load(root.customer_id))
 
 
 @strawberry.type(
@@ -119,7 +119,7 @@ class ConsumptionLineConnection(relay.Connection[ConsumptionLineNode]):
 
 
 async def _adjustment_customer(root: AdjustmentRecordNode, info: Info) -> CustomerNode | None:
-    return CustomerNode.of(await customer_loader(info).load(root.customer_id.node_id))
+    return CustomerNode.from_found(await customer_loader(info).load(root.customer_id.node_id))
 
 
 @strawberry.type(

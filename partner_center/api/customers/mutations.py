@@ -171,7 +171,7 @@ async def _single(info: Info, batch: Awaitable[CustomerBatchPayload]) -> Custome
         errors = [
             UserError(code=result.error.code, field="customerId", message=result.error.message)
         ]
-    return CustomerPayload(customer=CustomerNode.of(item), errors=errors)
+    return CustomerPayload(customer=CustomerNode.from_found(item), errors=errors)
 
 
 async def assign_customer(info: Info, input: AssignCustomerInput) -> CustomerPayload:

@@ -22,7 +22,7 @@ class CustomerResult:
 
     @strawberry.field(description="The customer as it is now (null if the caller may not see it).")
     async def customer(self, info: Info) -> CustomerNode | None:
-        return CustomerNode.of(await customer_loader(info).load(self.customer_id.node_id))
+        return CustomerNode.from_found(await customer_loader(info).load(self.customer_id.node_id))
 
 
 @strawberry.type(description="One result per customer given, in the same order.")

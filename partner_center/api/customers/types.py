@@ -91,7 +91,7 @@ class CustomerNode(relay.Node):
         )
 
     @classmethod
-    def of(cls, item: CustomerItem | None) -> CustomerNode | None:
+    def from_found(cls, item: CustomerItem | None) -> CustomerNode | None:
         """The node of a customer a loader found, None for one it did not."""
         return cls.from_item(item) if item else None
 
@@ -141,7 +141,7 @@ class CustomerNode(relay.Node):
             found = await customer_loader(info).load_many(ids)
         except Forbidden:
             return [None for _ in ids]  # `node` answers null rather than confirm the ID exists
-        return [cls.of(item) for item in found]
+        return [cls.from_found(item) for item in found]
 
 
 @strawberry.type(name="CustomerConnection")
@@ -150,7 +150,7 @@ class CustomerConnection(relay.Connection[CustomerNode]):
 
 
 async def _alert_customer(root: CustomerAlertNode, info: Info) -> CustomerNode | None:
-    return CustomerNode.of(await customer_loader(info).load(root.item.customer_id))
+    return CustomerNode.from_found(await customer_loader(info).load(root.item.customer_id))
 
 
 def _handled_by(root: CustomerAlertNode, info: Info) -> PartnerUser | None:
