@@ -17,20 +17,22 @@ from strawberry.extensions import (
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 
+from partner_center.api.audit import queries as audit
 from partner_center.api.caller import ResolveCaller
+from partner_center.api.consumption import queries as consumption
+from partner_center.api.consumption.types import AdjustmentRecordNode, ConsumptionLineNode
 from partner_center.api.core.pagination import MAX_PAGE_SIZE
 from partner_center.api.cost import QueryCost
+from partner_center.api.customers import mutations as customer_mutations
+from partner_center.api.customers import queries as customers
+from partner_center.api.customers.types import CustomerAlertNode, CustomerNode
+from partner_center.api.directory import queries as directory
+from partner_center.api.directory.types import PartnerNode, UserNode
 from partner_center.api.errors import log_errors
 from partner_center.api.introspection import NoIntrospectionInProduction
 from partner_center.api.masking import MaskUnexpectedErrors
 from partner_center.api.types import (
-    adjustments,
-    audit,
     bills,
-    consumption,
-    customer_alerts,
-    customers,
-    directory,
     finance,
     incentives,
     jobs,
@@ -39,11 +41,6 @@ from partner_center.api.types import (
     opportunities,
     webhooks,
 )
-from partner_center.api.types.adjustments import AdjustmentRecordNode
-from partner_center.api.types.consumption import ConsumptionLineNode
-from partner_center.api.types.customer_alerts import CustomerAlertNode
-from partner_center.api.types.customers import CustomerNode
-from partner_center.api.types.directory import PartnerNode, UserNode
 
 MAX_DEPTH = 12
 MAX_ALIASES = 30
@@ -60,9 +57,7 @@ Query = merge_types(
         jobs.Query,
         audit.Query,
         customers.Query,
-        customer_alerts.Query,
         consumption.Query,
-        adjustments.Query,
         marketplace.Query,
         incentives.Query,
         opportunities.Query,
@@ -76,8 +71,7 @@ Mutation = merge_types(
     "Mutation",
     (
         jobs.Mutation,
-        customers.Mutation,
-        customer_alerts.Mutation,
+        customer_mutations.Mutation,
         marketplace.Mutation,
         incentives.Mutation,
         leads.Mutation,

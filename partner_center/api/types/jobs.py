@@ -11,11 +11,11 @@ import strawberry
 from strawberry import relay
 
 from partner_center.api import access
+from partner_center.api.consumption.inputs import AdjustmentRecordFilter, adjustment_filter
 from partner_center.api.context import Info
 from partner_center.api.core.ids import node_id_of, scoped_id_of
 from partner_center.api.core.pagination import build_connection, page_request
 from partner_center.api.core.payloads import UserError
-from partner_center.api.types.adjustments import AdjustmentRecordFilter, adjustment_filter
 from partner_center.api.types.marketplace import (
     MarketplaceBillDetailFilter,
     bill_details_export_filter,

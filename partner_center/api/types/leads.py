@@ -17,7 +17,7 @@ from partner_center.api.context import Info
 from partner_center.api.core.ids import node_id_of
 from partner_center.api.core.pagination import build_connection, page_request
 from partner_center.api.core.payloads import UserError
-from partner_center.api.types.customers import PartnerUser
+from partner_center.api.customers.users import PartnerUser
 from partner_center.api.types.jobs import JobNode
 from partner_center.core.clock import from_iso, from_iso_or_none
 from partner_center.core.errors import ClientError, Forbidden, NotFound, Refused

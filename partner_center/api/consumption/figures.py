@@ -1,27 +1,18 @@
-"""A consumption figure of a day or a month, as R3 lets it be shown."""
+"""A consumption figure of a day or a month, as R3 lets it be shown.
+
+Its own module: a customer's month consumption (api/customers) is one, and the
+consumption area's types name customers in turn.
+"""
 
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import TypeAlias
 
 import strawberry
 
+from partner_center.api.consumption.enums import SummaryStatus
 from partner_center.api.core.money import Money
-from partner_center.consumption.summary import Figure, Status
-
-# Each domain enum is registered under its GraphQL name, and annotations use it through
-# an alias: a type checker takes no call's result as a type.
-strawberry.enum(
-    Status,
-    name="SummaryStatus",
-    description=(
-        "AVAILABLE: every day of the period is counted. PARTIAL: the amount covers the "
-        "period up to throughDate. PENDING: closed (R3) but not rolled up yet. "
-        "NOT_YET_AVAILABLE: R3, a day is shown only after 24:00 of the next day (Beijing)."
-    ),
-)
-SummaryStatus: TypeAlias = Status
+from partner_center.consumption.summary import Figure
 
 
 @strawberry.type(

@@ -1,0 +1,44 @@
+"""The customers area's enums, under their GraphQL names."""
+
+from __future__ import annotations
+
+import enum
+from typing import TypeAlias
+
+import strawberry
+
+from partner_center.customers import alerts
+
+
+@strawberry.enum
+class AssociationType(enum.Enum):
+    RESELLER = "reseller"  # 代售: billed through the partner
+    ADVISORY = "advisory"  # 顾问销售: pays the provider itself
+
+
+@strawberry.enum
+class AssignmentAction(enum.Enum):
+    ASSIGN = "assign"
+    REASSIGN = "reassign"
+    UNASSIGN = "unassign"
+
+
+@strawberry.enum
+class CustomerOrderField(enum.Enum):
+    CUSTOMER_ID = "customer_id"
+    NAME = "name"
+    CREATED_AT = "created_at"
+
+
+@strawberry.enum
+class SortDirection(enum.Enum):
+    ASC = "asc"
+    DESC = "desc"
+
+
+# Each domain enum is registered under its GraphQL name, and annotations use it through
+# an alias: a type checker takes no call's result as a type.
+strawberry.enum(alerts.AlertType, name="CustomerAlertType")
+CustomerAlertType: TypeAlias = alerts.AlertType
+strawberry.enum(alerts.Severity, name="AlertSeverity")
+AlertSeverity: TypeAlias = alerts.Severity

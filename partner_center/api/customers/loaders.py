@@ -1,0 +1,80 @@
+"""The customers area's DataLoaders: users, customers, alerts and month consumption,
+each read in one batch per tick of the request."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable
+from datetime import date
+from typing import Any
+
+from partner_center.api.consumption.figures import ConsumptionFigure
+from partner_center.api.context import Info
+from partner_center.api.customers.users import PartnerUser
+from partner_center.consumption import summaries
+from partner_center.consumption.summary import customer_items, figures_of, partner_items
+from partner_center.customers import alerts
+from partner_center.customers.models import AlertItem
+from partner_center.customers.service import users_by_id, visible_customers_by_id
+from partner_center.storage.models import CustomerItem
+
+
+def user_loader(info: Info) -> Any:
+    """The partner's users by ID (one BatchGetItem per 100)."""
+    partner_id = info.context.principal.partner_id
+
+    async def load(user_ids: list[str]) -> list[PartnerUser]:
+        found = await asyncio.to_thread(users_by_id, partner_id, user_ids)
+        return [PartnerUser.of(u, found.get(u)) for u in user_ids]
+
+    return info.context.loaders.get("partner_users", load)
+
+
+def partner_user(info: Info, user_id: str | None) -> Awaitable[PartnerUser] | None:
+    """The user, through the request's loader (a future: the resolver returns it as is,
+    sparing a coroutine per row)."""
+    if not user_id:
+        return None
+    return user_loader(info).load(user_id)
+
+
+def customer_loader(info: Info) -> Any:
+    """Customers the caller may see, by ID (R2 applied; one BatchGetItem per 100)."""
+    principal = info.context.principal
+
+    async def load(customer_ids: list[str]) -> list[CustomerItem | None]:
+        found = await asyncio.to_thread(visible_customers_by_id, principal, customer_ids)
+        return [found.get(c) for c in customer_ids]
+
+    return info.context.loaders.get("visible_customers", load)
+
+
+def alert_loader(info: Info) -> Any:
+    """Alerts the caller may see, by ID (R2 applied). Alerts are read one at a time, so
+    the IDs of one tick are read concurrently."""
+    principal = info.context.principal
+
+    async def load(alert_ids: list[str]) -> list[AlertItem | None]:
+        return await asyncio.gather(
+            *(asyncio.to_thread(alerts.get_alert, principal, a) for a in alert_ids)
+        )
+
+    return info.context.loaders.get("visible_alerts", load)
+
+
+def month_consumption_loader(info: Info) -> Any:
+    """(customer, month, first counted day) -> figure: one batch of the customers' roll-up
+    items and one read of the partner's per month, whatever the page size."""
+    partner_id = info.context.principal.partner_id
+
+    async def load(keys: list[tuple[str, str, date]]) -> list[ConsumptionFigure]:
+        # The partner's items and the customers' are independent reads: run them at once.
+        partners, items = await asyncio.gather(
+            asyncio.to_thread(partner_items, partner_id, {m for _, m, _ in keys}),
+            asyncio.to_thread(customer_items, partner_id, [(c, m) for c, m, _ in keys]),
+        )
+        return [
+            ConsumptionFigure.of(f) for f in figures_of(keys, partners, items, summaries.clock())
+        ]
+
+    return info.context.loaders.get("customer_month_consumption", load)
