@@ -23,6 +23,7 @@ from partner_center.api.cost import QueryCost
 from partner_center.api.errors import log_errors
 from partner_center.api.introspection import NoIntrospectionInProduction
 from partner_center.api.masking import MaskUnexpectedErrors
+from partner_center.api.opportunities import queries as opportunities
 from partner_center.api.types import (
     adjustments,
     audit,
@@ -36,7 +37,6 @@ from partner_center.api.types import (
     jobs,
     leads,
     marketplace,
-    opportunities,
     webhooks,
 )
 from partner_center.api.types.adjustments import AdjustmentRecordNode
