@@ -22,6 +22,8 @@ from partner_center.api.core.pagination import MAX_PAGE_SIZE
 from partner_center.api.cost import QueryCost
 from partner_center.api.errors import log_errors
 from partner_center.api.introspection import NoIntrospectionInProduction
+from partner_center.api.marketplace import mutations as marketplace_mutations
+from partner_center.api.marketplace import queries as marketplace_queries
 from partner_center.api.masking import MaskUnexpectedErrors
 from partner_center.api.opportunities import queries as opportunities
 from partner_center.api.types import (
@@ -36,7 +38,6 @@ from partner_center.api.types import (
     incentives,
     jobs,
     leads,
-    marketplace,
     webhooks,
 )
 from partner_center.api.types.adjustments import AdjustmentRecordNode
@@ -63,7 +64,7 @@ Query = merge_types(
         customer_alerts.Query,
         consumption.Query,
         adjustments.Query,
-        marketplace.Query,
+        marketplace_queries.Query,
         incentives.Query,
         opportunities.Query,
         leads.Query,
@@ -78,7 +79,7 @@ Mutation = merge_types(
         jobs.Mutation,
         customers.Mutation,
         customer_alerts.Mutation,
-        marketplace.Mutation,
+        marketplace_mutations.Mutation,
         incentives.Mutation,
         leads.Mutation,
         bills.Mutation,
