@@ -21,6 +21,8 @@ from partner_center.api.caller import ResolveCaller
 from partner_center.api.core.pagination import MAX_PAGE_SIZE
 from partner_center.api.cost import QueryCost
 from partner_center.api.errors import log_errors
+from partner_center.api.incentives import mutations as incentives_mutations
+from partner_center.api.incentives import queries as incentives_queries
 from partner_center.api.introspection import NoIntrospectionInProduction
 from partner_center.api.marketplace import mutations as marketplace_mutations
 from partner_center.api.marketplace import queries as marketplace_queries
@@ -35,7 +37,6 @@ from partner_center.api.types import (
     customers,
     directory,
     finance,
-    incentives,
     jobs,
     leads,
     webhooks,
@@ -65,7 +66,7 @@ Query = merge_types(
         consumption.Query,
         adjustments.Query,
         marketplace_queries.Query,
-        incentives.Query,
+        incentives_queries.Query,
         opportunities.Query,
         leads.Query,
         bills.Query,
@@ -80,7 +81,7 @@ Mutation = merge_types(
         customers.Mutation,
         customer_alerts.Mutation,
         marketplace_mutations.Mutation,
-        incentives.Mutation,
+        incentives_mutations.Mutation,
         leads.Mutation,
         bills.Mutation,
         finance.Mutation,
