@@ -27,7 +27,7 @@ from partner_center.api.introspection import NoIntrospectionInProduction
 from partner_center.api.marketplace import mutations as marketplace_mutations
 from partner_center.api.marketplace import queries as marketplace_queries
 from partner_center.api.masking import MaskUnexpectedErrors
-from partner_center.api.opportunities import queries as opportunities
+from partner_center.api.opportunities import queries as opportunities_queries
 from partner_center.api.types import (
     adjustments,
     audit,
@@ -67,7 +67,7 @@ Query = merge_types(
         adjustments.Query,
         marketplace_queries.Query,
         incentives_queries.Query,
-        opportunities.Query,
+        opportunities_queries.Query,
         leads.Query,
         bills.Query,
         finance.Query,

@@ -87,10 +87,6 @@ async def revoke_marketplace_share_link(
 # -- orders (the storefront) ----------------------------------------------------------
 
 
-def _encode_order(order: orders.PlacedOrder) -> dict[str, Any]:
-    return order.to_json()
-
-
 async def place_marketplace_order(
     info: Info, input: PlaceMarketplaceOrderInput
 ) -> PlaceMarketplaceOrderPayload:
@@ -115,7 +111,7 @@ async def place_marketplace_order(
         input.idempotency_key,
         request,
         place,
-        encode=_encode_order,
+        encode=orders.PlacedOrder.to_json,
         decode=orders.PlacedOrder.from_json,
     )
     return PlaceMarketplaceOrderPayload.of(outcome)
