@@ -29,16 +29,18 @@ from partner_center.api.customers.types import CustomerAlertNode, CustomerNode
 from partner_center.api.directory import queries as directory
 from partner_center.api.directory.types import PartnerNode, UserNode
 from partner_center.api.errors import log_errors
+from partner_center.api.incentives import mutations as incentives_mutations
+from partner_center.api.incentives import queries as incentives_queries
 from partner_center.api.introspection import NoIntrospectionInProduction
+from partner_center.api.marketplace import mutations as marketplace_mutations
+from partner_center.api.marketplace import queries as marketplace_queries
 from partner_center.api.masking import MaskUnexpectedErrors
+from partner_center.api.opportunities import queries as opportunities_queries
 from partner_center.api.types import (
     bills,
     finance,
-    incentives,
     jobs,
     leads,
-    marketplace,
-    opportunities,
     webhooks,
 )
 
@@ -58,9 +60,9 @@ Query = merge_types(
         audit.Query,
         customers.Query,
         consumption.Query,
-        marketplace.Query,
-        incentives.Query,
-        opportunities.Query,
+        marketplace_queries.Query,
+        incentives_queries.Query,
+        opportunities_queries.Query,
         leads.Query,
         bills.Query,
         finance.Query,
@@ -72,8 +74,8 @@ Mutation = merge_types(
     (
         jobs.Mutation,
         customer_mutations.Mutation,
-        marketplace.Mutation,
-        incentives.Mutation,
+        marketplace_mutations.Mutation,
+        incentives_mutations.Mutation,
         leads.Mutation,
         bills.Mutation,
         finance.Mutation,

@@ -16,7 +16,7 @@ from partner_center.api.context import Info
 from partner_center.api.core.ids import node_id_of, scoped_id_of
 from partner_center.api.core.pagination import build_connection, page_request
 from partner_center.api.core.payloads import UserError
-from partner_center.api.types.marketplace import (
+from partner_center.api.marketplace.inputs import (
     MarketplaceBillDetailFilter,
     bill_details_export_filter,
 )
