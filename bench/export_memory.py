@@ -43,6 +43,7 @@ from partner_center.local.environment import start_environment
 from partner_center.runtime import bootstrap
 from partner_center.storage import aws
 
+ROOT = Path(__file__).resolve().parents[1]
 PARTNER = "ptn-bench-memory"
 MIB = 1024 * 1024
 NAME_COLUMN = [c.header for c in COLUMNS].index("客户名称/Customer name")
@@ -161,8 +162,24 @@ def measure(label: str, rows: int, args: argparse.Namespace) -> dict[str, Any]:
         "--part-bytes",
         str(args.part_bytes),
     ]
-    done = subprocess.run(command, env=dict(os.environ), capture_output=True, text=True, check=True)
+    done = subprocess.run(
+        command,
+        env={**os.environ, **lambda_process_env()},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def lambda_process_env() -> dict[str, str]:
+    """What serverless.yml sets for every function's process that shapes its memory
+    (glibc's MALLOC_ARENA_MAX): the child exports as the deployed worker would."""
+    from partner_center.local import infra
+
+    config = infra.load_cfn_yaml((ROOT / "serverless.yml").read_text(encoding="utf-8"))
+    provider = config["provider"].get("environment", {})
+    return {k: str(v) for k, v in provider.items() if k.startswith("MALLOC_")}
 
 
 def main() -> int:
