@@ -22,6 +22,11 @@ from partner_center.api.core.pagination import MAX_PAGE_SIZE
 from partner_center.api.cost import QueryCost
 from partner_center.api.errors import log_errors
 from partner_center.api.introspection import NoIntrospectionInProduction
+from partner_center.api.jobs import mutations as jobs_mutations
+from partner_center.api.jobs import queries as jobs_queries
+from partner_center.api.leads import mutations as leads_mutations
+from partner_center.api.leads import queries as leads_queries
+from partner_center.api.leads.types import LeadNode
 from partner_center.api.masking import MaskUnexpectedErrors
 from partner_center.api.types import (
     adjustments,
@@ -33,8 +38,6 @@ from partner_center.api.types import (
     directory,
     finance,
     incentives,
-    jobs,
-    leads,
     marketplace,
     opportunities,
     webhooks,
@@ -57,7 +60,7 @@ Query = merge_types(
     "Query",
     (
         directory.Query,
-        jobs.Query,
+        jobs_queries.Query,
         audit.Query,
         customers.Query,
         customer_alerts.Query,
@@ -66,7 +69,7 @@ Query = merge_types(
         marketplace.Query,
         incentives.Query,
         opportunities.Query,
-        leads.Query,
+        leads_queries.Query,
         bills.Query,
         finance.Query,
         webhooks.Query,
@@ -75,12 +78,12 @@ Query = merge_types(
 Mutation = merge_types(
     "Mutation",
     (
-        jobs.Mutation,
+        jobs_mutations.Mutation,
         customers.Mutation,
         customer_alerts.Mutation,
         marketplace.Mutation,
         incentives.Mutation,
-        leads.Mutation,
+        leads_mutations.Mutation,
         bills.Mutation,
         finance.Mutation,
         webhooks.Mutation,
@@ -121,7 +124,7 @@ schema = Schema(
         CustomerAlertNode,
         ConsumptionLineNode,
         AdjustmentRecordNode,
-        leads.LeadNode,
+        LeadNode,
         webhooks.WebhookSubscriptionNode,
         webhooks.WebhookDeliveryNode,
     ],

@@ -15,9 +15,9 @@ from partner_center.api.context import Info
 from partner_center.api.core.ids import node_id_of
 from partner_center.api.core.money import Money
 from partner_center.api.core.pagination import build_connection, page_request
+from partner_center.api.jobs.inputs import ConsumptionDetailFilter, consumption_filter
 from partner_center.api.types.consumption_figure import ConsumptionFigure
 from partner_center.api.types.customers import CustomerNode, customer_loader
-from partner_center.api.types.jobs import ConsumptionDetailFilter, _consumption_filter
 from partner_center.consumption import details, summaries
 from partner_center.core.clock import from_iso
 from partner_center.core.errors import Forbidden
@@ -170,7 +170,7 @@ async def consumption_details(
     filter: ConsumptionDetailFilter | None = None,
 ) -> ConsumptionLineConnection:
     page = page_request(first, after, "consumption-line")
-    flt = await _consumption_filter(info, filter)
+    flt = await consumption_filter(info, filter)
     found, has_next = await asyncio.to_thread(
         details.list_lines, info.context.principal, flt, after=page.after, limit=page.size
     )
