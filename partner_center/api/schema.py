@@ -17,10 +17,14 @@ from strawberry.extensions import (
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 
+from partner_center.api.bills import mutations as bills_mutations
+from partner_center.api.bills import queries as bills_queries
 from partner_center.api.caller import ResolveCaller
 from partner_center.api.core.pagination import MAX_PAGE_SIZE
 from partner_center.api.cost import QueryCost
 from partner_center.api.errors import log_errors
+from partner_center.api.finance import mutations as finance_mutations
+from partner_center.api.finance import queries as finance_queries
 from partner_center.api.introspection import NoIntrospectionInProduction
 from partner_center.api.jobs import mutations as jobs_mutations
 from partner_center.api.jobs import queries as jobs_queries
@@ -31,12 +35,10 @@ from partner_center.api.masking import MaskUnexpectedErrors
 from partner_center.api.types import (
     adjustments,
     audit,
-    bills,
     consumption,
     customer_alerts,
     customers,
     directory,
-    finance,
     incentives,
     marketplace,
     opportunities,
@@ -70,8 +72,8 @@ Query = merge_types(
         incentives.Query,
         opportunities.Query,
         leads_queries.Query,
-        bills.Query,
-        finance.Query,
+        bills_queries.Query,
+        finance_queries.Query,
         webhooks.Query,
     ),
 )
@@ -84,8 +86,8 @@ Mutation = merge_types(
         marketplace.Mutation,
         incentives.Mutation,
         leads_mutations.Mutation,
-        bills.Mutation,
-        finance.Mutation,
+        bills_mutations.Mutation,
+        finance_mutations.Mutation,
         webhooks.Mutation,
     ),
 )
