@@ -42,13 +42,15 @@ from partner_center.api.types import (
     incentives,
     marketplace,
     opportunities,
-    webhooks,
 )
 from partner_center.api.types.adjustments import AdjustmentRecordNode
 from partner_center.api.types.consumption import ConsumptionLineNode
 from partner_center.api.types.customer_alerts import CustomerAlertNode
 from partner_center.api.types.customers import CustomerNode
 from partner_center.api.types.directory import PartnerNode, UserNode
+from partner_center.api.webhooks import mutations as webhooks_mutations
+from partner_center.api.webhooks import queries as webhooks_queries
+from partner_center.api.webhooks.types import WebhookDeliveryNode, WebhookSubscriptionNode
 
 MAX_DEPTH = 12
 MAX_ALIASES = 30
@@ -74,7 +76,7 @@ Query = merge_types(
         leads_queries.Query,
         bills_queries.Query,
         finance_queries.Query,
-        webhooks.Query,
+        webhooks_queries.Query,
     ),
 )
 Mutation = merge_types(
@@ -88,7 +90,7 @@ Mutation = merge_types(
         leads_mutations.Mutation,
         bills_mutations.Mutation,
         finance_mutations.Mutation,
-        webhooks.Mutation,
+        webhooks_mutations.Mutation,
     ),
 )
 
@@ -127,8 +129,8 @@ schema = Schema(
         ConsumptionLineNode,
         AdjustmentRecordNode,
         LeadNode,
-        webhooks.WebhookSubscriptionNode,
-        webhooks.WebhookDeliveryNode,
+        WebhookSubscriptionNode,
+        WebhookDeliveryNode,
     ],
     config=StrawberryConfig(relay_max_results=MAX_PAGE_SIZE),
     extensions=[
