@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from partner_center.api.types.jobs import EXPORT_FILTERS
+from partner_center.api.jobs.inputs import EXPORT_FILTERS
 from partner_center.core.anonymize import ColumnKind
 from partner_center.exports import kinds
 from partner_center.jobs.model import ExportKind, JobKind

@@ -17,32 +17,37 @@ from strawberry.extensions import (
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 
-from partner_center.api.audit import queries as audit
+from partner_center.api.audit import queries as audit_queries
+from partner_center.api.bills import mutations as bills_mutations
+from partner_center.api.bills import queries as bills_queries
 from partner_center.api.caller import ResolveCaller
-from partner_center.api.consumption import queries as consumption
+from partner_center.api.consumption import queries as consumption_queries
 from partner_center.api.consumption.types import AdjustmentRecordNode, ConsumptionLineNode
 from partner_center.api.core.pagination import MAX_PAGE_SIZE
 from partner_center.api.cost import QueryCost
-from partner_center.api.customers import mutations as customer_mutations
-from partner_center.api.customers import queries as customers
+from partner_center.api.customers import mutations as customers_mutations
+from partner_center.api.customers import queries as customers_queries
 from partner_center.api.customers.types import CustomerAlertNode, CustomerNode
-from partner_center.api.directory import queries as directory
+from partner_center.api.directory import queries as directory_queries
 from partner_center.api.directory.types import PartnerNode, UserNode
 from partner_center.api.errors import log_errors
+from partner_center.api.finance import mutations as finance_mutations
+from partner_center.api.finance import queries as finance_queries
 from partner_center.api.incentives import mutations as incentives_mutations
 from partner_center.api.incentives import queries as incentives_queries
 from partner_center.api.introspection import NoIntrospectionInProduction
+from partner_center.api.jobs import mutations as jobs_mutations
+from partner_center.api.jobs import queries as jobs_queries
+from partner_center.api.leads import mutations as leads_mutations
+from partner_center.api.leads import queries as leads_queries
+from partner_center.api.leads.types import LeadNode
 from partner_center.api.marketplace import mutations as marketplace_mutations
 from partner_center.api.marketplace import queries as marketplace_queries
 from partner_center.api.masking import MaskUnexpectedErrors
 from partner_center.api.opportunities import queries as opportunities_queries
-from partner_center.api.types import (
-    bills,
-    finance,
-    jobs,
-    leads,
-    webhooks,
-)
+from partner_center.api.webhooks import mutations as webhooks_mutations
+from partner_center.api.webhooks import queries as webhooks_queries
+from partner_center.api.webhooks.types import WebhookDeliveryNode, WebhookSubscriptionNode
 
 MAX_DEPTH = 12
 MAX_ALIASES = 30
@@ -55,31 +60,31 @@ DOCUMENT_CACHE_SIZE = 256
 Query = merge_types(
     "Query",
     (
-        directory.Query,
-        jobs.Query,
-        audit.Query,
-        customers.Query,
-        consumption.Query,
+        directory_queries.Query,
+        jobs_queries.Query,
+        audit_queries.Query,
+        customers_queries.Query,
+        consumption_queries.Query,
         marketplace_queries.Query,
         incentives_queries.Query,
         opportunities_queries.Query,
-        leads.Query,
-        bills.Query,
-        finance.Query,
-        webhooks.Query,
+        leads_queries.Query,
+        bills_queries.Query,
+        finance_queries.Query,
+        webhooks_queries.Query,
     ),
 )
 Mutation = merge_types(
     "Mutation",
     (
-        jobs.Mutation,
-        customer_mutations.Mutation,
+        jobs_mutations.Mutation,
+        customers_mutations.Mutation,
         marketplace_mutations.Mutation,
         incentives_mutations.Mutation,
-        leads.Mutation,
-        bills.Mutation,
-        finance.Mutation,
-        webhooks.Mutation,
+        leads_mutations.Mutation,
+        bills_mutations.Mutation,
+        finance_mutations.Mutation,
+        webhooks_mutations.Mutation,
     ),
 )
 
@@ -117,9 +122,9 @@ schema = Schema(
         CustomerAlertNode,
         ConsumptionLineNode,
         AdjustmentRecordNode,
-        leads.LeadNode,
-        webhooks.WebhookSubscriptionNode,
-        webhooks.WebhookDeliveryNode,
+        LeadNode,
+        WebhookSubscriptionNode,
+        WebhookDeliveryNode,
     ],
     config=StrawberryConfig(relay_max_results=MAX_PAGE_SIZE),
     extensions=[

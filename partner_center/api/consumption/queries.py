@@ -23,7 +23,7 @@ from partner_center.api.consumption.types import (
 )
 from partner_center.api.context import Info
 from partner_center.api.core.pagination import build_connection, page_request
-from partner_center.api.types.jobs import ConsumptionDetailFilter, _consumption_filter
+from partner_center.api.jobs.inputs import ConsumptionDetailFilter, consumption_filter
 from partner_center.consumption import details, summaries
 from partner_center.customers import adjustments
 from partner_center.customers.models import AdjustmentItem
@@ -64,7 +64,7 @@ async def consumption_details(
     filter: ConsumptionDetailFilter | None = None,
 ) -> ConsumptionLineConnection:
     page = page_request(first, after, "consumption-line")
-    flt = await _consumption_filter(info, filter)
+    flt = await consumption_filter(info, filter)
     found, has_next = await asyncio.to_thread(
         details.list_lines, info.context.principal, flt, after=page.after, limit=page.size
     )
