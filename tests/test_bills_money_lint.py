@@ -21,9 +21,9 @@ BILLING_CODE = sorted(
     [
         *(ROOT / "partner_center" / "bills").glob("*.py"),
         *(ROOT / "partner_center" / "finance").glob("*.py"),
-        ROOT / "partner_center" / "api" / "types" / "money.py",
-        ROOT / "partner_center" / "api" / "types" / "bills.py",
-        ROOT / "partner_center" / "api" / "types" / "finance.py",
+        ROOT / "partner_center" / "api" / "core" / "money.py",
+        *(ROOT / "partner_center" / "api" / "bills").glob("*.py"),
+        *(ROOT / "partner_center" / "api" / "finance").glob("*.py"),
     ]
 )
 
@@ -90,6 +90,8 @@ def problems(path: Path) -> list[str]:
 def test_the_lint_sees_the_billing_code() -> None:
     names = {p.name for p in BILLING_CODE}
     assert {"peak95.py", "rollup.py", "store.py", "agreements.py", "contracts.py"} <= names
+    assert {"money.py", "types.py", "inputs.py"} <= names
+    assert all(p.is_file() for p in BILLING_CODE), "a linted module was moved or renamed"
 
 
 @pytest.mark.parametrize("path", BILLING_CODE, ids=lambda p: str(p.relative_to(ROOT)))
