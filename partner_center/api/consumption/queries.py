@@ -11,7 +11,9 @@ from strawberry import relay
 from partner_center.api import access
 from partner_center.api.consumption.inputs import (
     AdjustmentRecordFilter,
+    ConsumptionDetailFilter,
     adjustment_filter,
+    consumption_filter,
     customer_id_of,
 )
 from partner_center.api.consumption.types import (
@@ -23,7 +25,6 @@ from partner_center.api.consumption.types import (
 )
 from partner_center.api.context import Info
 from partner_center.api.core.pagination import build_connection, page_request
-from partner_center.api.jobs.inputs import ConsumptionDetailFilter, consumption_filter
 from partner_center.consumption import details, summaries
 from partner_center.customers import adjustments
 from partner_center.customers.models import AdjustmentItem

@@ -10,10 +10,10 @@ import strawberry
 from strawberry import relay
 
 from partner_center.api.consumption.enums import AdjustmentType
-from partner_center.api.consumption.figures import ConsumptionFigure
 from partner_center.api.consumption.loaders import adjustment_loader, line_loader
 from partner_center.api.context import Info
 from partner_center.api.core.money import Money
+from partner_center.api.customers.figures import ConsumptionFigure
 from partner_center.api.customers.loaders import customer_loader
 from partner_center.api.customers.types import CustomerNode
 from partner_center.consumption import summaries

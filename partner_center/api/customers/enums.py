@@ -7,6 +7,7 @@ from typing import TypeAlias
 
 import strawberry
 
+from partner_center.consumption.summary import Status
 from partner_center.customers import alerts
 
 
@@ -42,3 +43,17 @@ strawberry.enum(alerts.AlertType, name="CustomerAlertType")
 CustomerAlertType: TypeAlias = alerts.AlertType
 strawberry.enum(alerts.Severity, name="AlertSeverity")
 AlertSeverity: TypeAlias = alerts.Severity
+
+
+# A consumption figure's status (R3); registered under its GraphQL name and used
+# through an alias: a type checker takes no call's result as a type.
+strawberry.enum(
+    Status,
+    name="SummaryStatus",
+    description=(
+        "AVAILABLE: every day of the period is counted. PARTIAL: the amount covers the "
+        "period up to throughDate. PENDING: closed (R3) but not rolled up yet. "
+        "NOT_YET_AVAILABLE: R3, a day is shown only after 24:00 of the next day (Beijing)."
+    ),
+)
+SummaryStatus: TypeAlias = Status

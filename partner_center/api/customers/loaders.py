@@ -8,8 +8,8 @@ from collections.abc import Awaitable
 from datetime import date
 from typing import Any
 
-from partner_center.api.consumption.figures import ConsumptionFigure
 from partner_center.api.context import Info
+from partner_center.api.customers.figures import ConsumptionFigure
 from partner_center.api.customers.users import PartnerUser
 from partner_center.consumption import summaries
 from partner_center.consumption.summary import customer_items, figures_of, partner_items

@@ -10,7 +10,6 @@ from typing import Any
 import strawberry
 from strawberry import relay
 
-from partner_center.api.consumption.figures import ConsumptionFigure
 from partner_center.api.context import Info
 from partner_center.api.customers.enums import (
     AlertSeverity,
@@ -18,6 +17,7 @@ from partner_center.api.customers.enums import (
     AssociationType,
     CustomerAlertType,
 )
+from partner_center.api.customers.figures import ConsumptionFigure
 from partner_center.api.customers.loaders import (
     alert_loader,
     customer_loader,

@@ -3,40 +3,27 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from datetime import date
-from decimal import Decimal
 from typing import Any
 
 import strawberry
 from strawberry import relay
 
-from partner_center.api.consumption.inputs import AdjustmentRecordFilter, adjustment_filter
+from partner_center.api.consumption.inputs import (
+    AdjustmentRecordFilter,
+    ConsumptionDetailFilter,
+    adjustment_filter,
+    consumption_filter,
+)
 from partner_center.api.context import Info
-from partner_center.api.core.ids import node_id_of, scoped_id_of
+from partner_center.api.core.ids import scoped_id_of
 from partner_center.api.jobs.enums import ExportFormatEnum, ExportKindEnum
 from partner_center.api.marketplace.inputs import (
     MarketplaceBillDetailFilter,
     bill_details_export_filter,
 )
 from partner_center.bills import service as bill_service
-from partner_center.consumption.filters import ConsumptionFilter
-from partner_center.core.errors import BadInput, NotFound
-from partner_center.customers.service import get_customer
+from partner_center.core.errors import BadInput
 from partner_center.jobs.model import ExportFormat, ExportKind
-
-
-@strawberry.input(
-    description="Filters of the consumption details export. Dates are "
-    "Beijing dates (UTC+8), inclusive; amounts are decimals."
-)
-class ConsumptionDetailFilter:
-    customer_id: relay.GlobalID | None = None
-    product: str | None = None
-    billing_mode: str | None = None
-    date_from: date | None = None
-    date_to: date | None = None
-    min_amount: Decimal | None = None
-    max_amount: Decimal | None = None
 
 
 @strawberry.input(
@@ -58,28 +45,6 @@ class RequestExportInput:
     idempotency_key: str | None = strawberry.field(
         default=None, description="Repeat a request with the same key to get the same job."
     )
-
-
-async def consumption_filter(
-    info: Info, given: ConsumptionDetailFilter | None
-) -> ConsumptionFilter:
-    """The domain filter of consumption details (also the `consumptionDetails` query's):
-    a customer the caller may not see is NOT_FOUND, as one that does not exist."""
-    given = given or ConsumptionDetailFilter()
-    customer_id = None
-    if given.customer_id is not None:
-        customer_id = node_id_of(given.customer_id, "Customer", "customerId")
-        if await get_customer(info.context.principal, customer_id) is None:
-            raise NotFound("no customer with this ID", field="customerId")
-    return ConsumptionFilter(
-        customer_id=customer_id,
-        product=given.product,
-        billing_mode=given.billing_mode,
-        date_from=given.date_from,
-        date_to=given.date_to,
-        min_amount=given.min_amount,
-        max_amount=given.max_amount,
-    ).validate()
 
 
 async def _partner_bill_filter(info: Info, given: PartnerBillExportFilter | None) -> dict[str, Any]:

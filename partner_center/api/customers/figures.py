@@ -1,7 +1,7 @@
 """A consumption figure of a day or a month, as R3 lets it be shown.
 
-Its own module: a customer's month consumption (api/customers) is one, and the
-consumption area's types name customers in turn.
+In the customers area: a customer's month consumption is one, and the consumption
+area, which builds on customers (R5's scope), shows its summaries with it.
 """
 
 from __future__ import annotations
@@ -10,8 +10,8 @@ from datetime import date, datetime
 
 import strawberry
 
-from partner_center.api.consumption.enums import SummaryStatus
 from partner_center.api.core.money import Money
+from partner_center.api.customers.enums import SummaryStatus
 from partner_center.consumption.summary import Figure
 
 
