@@ -417,14 +417,25 @@ def test_deployed_tables_have_the_contract_keys(
         ], output
         assert table["BillingModeSummary"]["BillingMode"] == "PAY_PER_REQUEST"
 
+    # The customers' indexes: R2's by manager, and the list's name and creation orders
+    # (one query per page at any partner's size).
     customers = dynamodb.describe_table(TableName=deployed["CustomersTableName"])["Table"]
-    (index,) = customers["GlobalSecondaryIndexes"]
-    assert index["IndexName"] == "by_manager"
-    assert index["KeySchema"] == [
-        {"AttributeName": "partner_manager", "KeyType": "HASH"},
-        {"AttributeName": "customer_id", "KeyType": "RANGE"},
-    ]
-    assert index["Projection"]["ProjectionType"] == "ALL"
+    indexes = {index["IndexName"]: index for index in customers["GlobalSecondaryIndexes"]}
+    assert {name: index["KeySchema"] for name, index in indexes.items()} == {
+        "by_manager": [
+            {"AttributeName": "partner_manager", "KeyType": "HASH"},
+            {"AttributeName": "customer_id", "KeyType": "RANGE"},
+        ],
+        "by_name": [
+            {"AttributeName": "partner_id", "KeyType": "HASH"},
+            {"AttributeName": "name_order", "KeyType": "RANGE"},
+        ],
+        "by_created": [
+            {"AttributeName": "partner_id", "KeyType": "HASH"},
+            {"AttributeName": "created_order", "KeyType": "RANGE"},
+        ],
+    }
+    assert {index["Projection"]["ProjectionType"] for index in indexes.values()} == {"ALL"}
 
 
 def test_deployed_queues_have_the_redrive_policy(
