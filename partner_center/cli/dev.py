@@ -261,14 +261,12 @@ def _banner(host: str, port: int, aws: str, state_path: Path) -> None:
     )
     console.print("[bold green]Workers[/]  " + ", ".join(f.name for f in queue_functions()))
     upcoming = Schedule(scheduled_functions(), utcnow()).next_runs()
-    console.print(
-        "[bold green]Schedule[/] "
-        + "; ".join(
-            f"{due.function.name} next {due.at:%Y-%m-%d %H:%M} UTC "
+    # One line per function: joined, the line wrapped mid-entry at 80 columns.
+    for label, due in zip(["Schedule", *[""] * len(upcoming)], upcoming, strict=False):
+        console.print(
+            f"[bold green]{label:<8}[/] {due.function.name} next {due.at:%Y-%m-%d %H:%M} UTC "
             f"({due.at.astimezone(BEIJING):%m-%d %H:%M} Beijing)"
-            for due in upcoming
         )
-    )
     console.print("          (run one now: [bold]partner-center scheduled run NAME[/])")
     console.print(
         "[bold green]Events[/]   webhooks: [bold]partner-center webhooks listen[/]; "
