@@ -174,7 +174,8 @@ def measure(label: str, rows: int, args: argparse.Namespace) -> dict[str, Any]:
 
 def lambda_process_env() -> dict[str, str]:
     """What serverless.yml sets for every function's process that shapes its memory
-    (glibc's MALLOC_ARENA_MAX): the child exports as the deployed worker would."""
+    (glibc's MALLOC_ARENA_MAX and MALLOC_MMAP_THRESHOLD_): the child exports as the
+    deployed worker would."""
     from partner_center.local import infra
 
     config = infra.load_cfn_yaml((ROOT / "serverless.yml").read_text(encoding="utf-8"))
