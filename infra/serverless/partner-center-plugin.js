@@ -1,7 +1,8 @@
 'use strict';
-// Local plugin of this service (four small jobs, each explained where it is done):
+// Local plugin of this service (five small jobs, each explained where it is done):
 // building the per-job Python layers, stripping the debug symbols of native code,
-// packaging without AWS credentials, and a template that cfn-lint passes.
+// compiling the runtime's bytecode into the zips, packaging without AWS credentials,
+// and a template that cfn-lint passes.
 //
 // Builds the Lambda layers listed in `custom.pythonLayers` before Serverless packages
 // them: layer name -> packages of requirements.txt, or -> { requirements: [...], files:
@@ -15,6 +16,7 @@
 const { execFileSync } = require('child_process');
 const crypto = require('crypto');
 const fs = require('fs');
+const os = require('os');
 const path = require('path');
 
 // What no function runs: test suites, type stubs, C sources and headers, scripts.
@@ -77,6 +79,40 @@ function stripDebug(folder, tool) {
   return saved;
 }
 
+// Bytecode: the zips hold sources only (serverless-python-requirements' slim drops every
+// __pycache__, and the read-only Lambda file system keeps none it would write), so every
+// cold start would compile each module it imports. compile_bytecode.py adds the pycs,
+// and must run under the functions' own CPython minor version: PC_BYTECODE_PYTHON, else
+// pythonX.Y on PATH, else a pyenv installation of X.Y.
+const BYTECODE_SCRIPT = path.join(__dirname, 'compile_bytecode.py');
+
+function runtimeVersion(service) {
+  const match = /^python(\d+\.\d+)$/.exec(service.provider.runtime || '');
+  return match ? match[1] : null;
+}
+
+function findBytecodePython(version) {
+  const candidates = [];
+  if (process.env.PC_BYTECODE_PYTHON) candidates.push(process.env.PC_BYTECODE_PYTHON);
+  candidates.push(`python${version}`);
+  const versions = path.join(process.env.PYENV_ROOT || path.join(os.homedir(), '.pyenv'), 'versions');
+  if (fs.existsSync(versions)) {
+    for (const installed of fs.readdirSync(versions).filter((v) => v.startsWith(`${version}.`)).sort().reverse()) {
+      candidates.push(path.join(versions, installed, 'bin', `python${version}`));
+    }
+  }
+  for (const candidate of candidates) {
+    try {
+      const found = execFileSync(candidate, ['-c', 'import sys; print("%d.%d" % sys.version_info[:2])'],
+        { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+      if (found === version) return candidate;
+    } catch (error) {
+      // absent, or a pyenv shim of a version not selected: try the next
+    }
+  }
+  return null;
+}
+
 function copyFolder(source, target) {
   fs.mkdirSync(target, { recursive: true });
   for (const entry of fs.readdirSync(source, { withFileTypes: true })) {
@@ -105,6 +141,8 @@ class PythonLayers {
       // After serverless-python-requirements installed the requirements (it is listed
       // first in `plugins`), before it puts them into the zip.
       'before:package:createDeploymentArtifacts': () => this.stripRequirements(),
+      // After serverless-python-requirements put the requirements into the zip.
+      'after:package:createDeploymentArtifacts': () => this.compileArtifacts(),
       'before:package:compileLayers': () => this.packageOffline(),
       'before:package:finalize': () => this.dropRedundantDependsOn(),
     };
@@ -160,6 +198,39 @@ class PythonLayers {
     return this.strip;
   }
 
+  bytecode() {
+    if (this.bytecodePython === undefined) {
+      const version = runtimeVersion(this.serverless.service);
+      if (!version) {
+        throw new this.serverless.classes.Error(`provider.runtime: not a pythonX.Y runtime`);
+      }
+      const python = findBytecodePython(version);
+      if (!python) {
+        throw new this.serverless.classes.Error(
+          `bytecode for python${version} needs a CPython ${version}: set PC_BYTECODE_PYTHON`);
+      }
+      this.bytecodePython = { python, version };
+    }
+    return this.bytecodePython;
+  }
+
+  compile(targets) {
+    const { python, version } = this.bytecode();
+    const out = execFileSync(python, [BYTECODE_SCRIPT, '--expect', version, ...targets],
+      { encoding: 'utf8' });
+    for (const line of out.trim().split('\n')) this.log.notice(`Bytecode: ${line}`);
+  }
+
+  // The functions' zips as the framework left them in .serverless/ (the layers' zips
+  // there hold what build() already compiled).
+  compileArtifacts() {
+    const folder = path.join(this.serverless.config.servicePath, '.serverless');
+    const layers = new Set(Object.keys(this.serverless.service.layers || {}).map((name) => `${name}.zip`));
+    const zips = fs.readdirSync(folder).filter((name) => name.endsWith('.zip') && !layers.has(name))
+      .map((name) => path.join(folder, name));
+    if (zips.length) this.compile(zips);
+  }
+
   stripRequirements() {
     const folder = path.join(this.serverless.config.servicePath, '.serverless', 'requirements');
     if (!fs.existsSync(folder)) return;
@@ -197,7 +268,8 @@ class PythonLayers {
       const root = path.join(this.serverless.config.servicePath, layer.path);
       const stampFile = path.join(root, '.built-from');
       const hash = crypto.createHash('sha256')
-        .update(JSON.stringify([pythonBin, extraArgs, wanted, SLIM_FILES.source, files, STRIP_TOOLS]));
+        .update(JSON.stringify([pythonBin, extraArgs, wanted, SLIM_FILES.source, files, STRIP_TOOLS,
+          this.bytecode().version, fs.readFileSync(BYTECODE_SCRIPT, 'utf8')]));
       const servicePath = this.serverless.config.servicePath;
       for (const source of Object.keys(files)) folderDigest(path.join(servicePath, source), hash);
       const stamp = hash.digest('hex');
@@ -218,6 +290,7 @@ class PythonLayers {
       for (const [source, into] of Object.entries(files)) {
         copyFolder(path.join(servicePath, source), path.join(target, into));
       }
+      this.compile([target]);
       fs.writeFileSync(stampFile, stamp);
     }
   }
