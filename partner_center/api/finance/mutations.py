@@ -3,7 +3,9 @@ run_mutation; the payload reloads what the action changed."""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any, Generic, Protocol, TypeVar
 
 import strawberry
 
@@ -28,32 +30,90 @@ from partner_center.api.finance.types import (
 )
 from partner_center.core.errors import BadInput
 from partner_center.finance import account_numbers, service
-from partner_center.finance.agreements import AgreementDraft, PartyType
+from partner_center.finance.agreements import Agreement, AgreementDraft, PartyType
+from partner_center.finance.contracts import Contract
+
+
+def _agreement_ids(found: Agreement) -> dict[str, str]:
+    return {"partner": found.partner_id, "agreement": found.agreement_id}
+
+
+def _contract_ids(found: Contract) -> dict[str, str]:
+    return {"partner": found.partner_id, "contract": found.contract_id}
 
 
 async def _agreement_payload(info: Info, outcome: Outcome[Any]) -> PaymentAgreementPayload:
-    partner_id, agreement_id = (
-        (outcome.result or {}).get("partner"),
-        (outcome.result or {}).get("agreement"),
-    )
+    ids = outcome.result or {}
     found = None
-    if partner_id and agreement_id:
-        found = await service.get_agreement(info.context.principal, partner_id, agreement_id)
+    if ids.get("partner") and ids.get("agreement"):
+        found = await service.get_agreement(
+            info.context.principal, ids["partner"], ids["agreement"]
+        )
     return PaymentAgreementPayload(
         agreement=PaymentAgreementNode.of(found) if found else None, errors=outcome.errors
     )
 
 
 async def _contract_payload(info: Info, outcome: Outcome[Any]) -> PaymentContractPayload:
-    partner_id, contract_id = (
-        (outcome.result or {}).get("partner"),
-        (outcome.result or {}).get("contract"),
-    )
+    ids = outcome.result or {}
     found = None
-    if partner_id and contract_id:
-        found = await service.get_contract(info.context.principal, partner_id, contract_id)
+    if ids.get("partner") and ids.get("contract"):
+        found = await service.get_contract(info.context.principal, ids["partner"], ids["contract"])
     node = (await contract_nodes(info, [found]))[0] if found else None
     return PaymentContractPayload(contract=node, errors=outcome.errors)
+
+
+P = TypeVar("P", PaymentAgreementPayload, PaymentContractPayload)
+R = TypeVar("R", Agreement, Contract)
+
+
+class _ChangeInput(Protocol):
+    idempotency_key: str | None
+
+
+@dataclass(frozen=True)
+class _Record(Generic[P, R]):
+    """An agreement or a contract, as the mutations that change one address it."""
+
+    type_name: str  # of its global ID
+    field: str  # the input field that names it
+    request_key: str  # its ID in the request the idempotency record keeps
+    ids: Callable[[R], dict[str, str]]
+    payload: Callable[[Info, Outcome[Any]], Awaitable[P]]
+
+    async def change(
+        self,
+        info: Info,
+        mutation: str,
+        input: _ChangeInput,
+        call: Callable[..., Awaitable[R]],
+        **arguments: Any,
+    ) -> P:
+        """`call(principal, partner_id, record_id, **arguments)` of the service, once per
+        idempotency key; a malformed ID is refused in the payload, which reloads the
+        record as the change left it."""
+        parsed = scoped_or_refusal(
+            getattr(input, f"{self.request_key}_id"), self.type_name, self.field
+        )
+        if isinstance(parsed, Outcome):
+            return await self.payload(info, parsed)
+        partner_id, record_id = parsed
+        principal = info.context.principal
+
+        async def action() -> dict[str, str]:
+            return self.ids(await call(principal, partner_id, record_id, **arguments))
+
+        request = {"partner": partner_id, self.request_key: record_id, **arguments}
+        outcome = await run_mutation(principal, mutation, input.idempotency_key, request, action)
+        return await self.payload(info, outcome)
+
+
+_AGREEMENT = _Record[PaymentAgreementPayload, Agreement](
+    "PaymentAgreement", "agreementId", "agreement", _agreement_ids, _agreement_payload
+)
+_CONTRACT = _Record[PaymentContractPayload, Contract](
+    "PaymentContract", "contractId", "contract", _contract_ids, _contract_payload
+)
 
 
 async def create_payment_agreement(
@@ -86,8 +146,7 @@ async def create_payment_agreement(
     }
 
     async def action() -> dict[str, str]:
-        found = await service.create_agreement(principal, draft)
-        return {"partner": found.partner_id, "agreement": found.agreement_id}
+        return _agreement_ids(await service.create_agreement(principal, draft))
 
     return await _agreement_payload(
         info,
@@ -100,57 +159,19 @@ async def create_payment_agreement(
 async def revoke_payment_agreement(
     info: Info, input: RevokePaymentAgreementInput
 ) -> PaymentAgreementPayload:
-    principal = info.context.principal
-    ids = scoped_or_refusal(input.agreement_id, "PaymentAgreement", "agreementId")
-    if isinstance(ids, Outcome):
-        return await _agreement_payload(info, ids)
-    partner_id, agreement_id = ids
-
-    async def action() -> dict[str, str]:
-        found = await service.revoke_agreement(principal, partner_id, agreement_id)
-        return {"partner": found.partner_id, "agreement": found.agreement_id}
-
-    return await _agreement_payload(
-        info,
-        await run_mutation(
-            principal,
-            "revokePaymentAgreement",
-            input.idempotency_key,
-            {"partner": partner_id, "agreement": agreement_id},
-            action,
-        ),
-    )
+    return await _AGREEMENT.change(info, "revokePaymentAgreement", input, service.revoke_agreement)
 
 
 async def review_payment_agreement(
     info: Info, input: ReviewPaymentAgreementInput
 ) -> PaymentAgreementPayload:
-    principal = info.context.principal
-    ids = scoped_or_refusal(input.agreement_id, "PaymentAgreement", "agreementId")
-    if isinstance(ids, Outcome):
-        return await _agreement_payload(info, ids)
-    partner_id, agreement_id = ids
-
-    async def action() -> dict[str, str]:
-        found = await service.review_agreement(
-            principal, partner_id, agreement_id, approve=input.approve, note=input.note
-        )
-        return {"partner": found.partner_id, "agreement": found.agreement_id}
-
-    return await _agreement_payload(
+    return await _AGREEMENT.change(
         info,
-        await run_mutation(
-            principal,
-            "reviewPaymentAgreement",
-            input.idempotency_key,
-            {
-                "partner": partner_id,
-                "agreement": agreement_id,
-                "approve": input.approve,
-                "note": input.note,
-            },
-            action,
-        ),
+        "reviewPaymentAgreement",
+        input,
+        service.review_agreement,
+        approve=input.approve,
+        note=input.note,
     )
 
 
@@ -163,10 +184,11 @@ async def request_payment_contract(
         return await _contract_payload(info, customer_id)
 
     async def action() -> dict[str, str]:
-        found = await service.request_contract(
-            principal, customer_id=customer_id, amount=input.amount, purpose=input.purpose
+        return _contract_ids(
+            await service.request_contract(
+                principal, customer_id=customer_id, amount=input.amount, purpose=input.purpose
+            )
         )
-        return {"partner": found.partner_id, "contract": found.contract_id}
 
     return await _contract_payload(
         info,
@@ -183,57 +205,19 @@ async def request_payment_contract(
 async def cancel_payment_contract(
     info: Info, input: CancelPaymentContractInput
 ) -> PaymentContractPayload:
-    principal = info.context.principal
-    ids = scoped_or_refusal(input.contract_id, "PaymentContract", "contractId")
-    if isinstance(ids, Outcome):
-        return await _contract_payload(info, ids)
-    partner_id, contract_id = ids
-
-    async def action() -> dict[str, str]:
-        found = await service.cancel_contract(principal, partner_id, contract_id)
-        return {"partner": found.partner_id, "contract": found.contract_id}
-
-    return await _contract_payload(
-        info,
-        await run_mutation(
-            principal,
-            "cancelPaymentContract",
-            input.idempotency_key,
-            {"partner": partner_id, "contract": contract_id},
-            action,
-        ),
-    )
+    return await _CONTRACT.change(info, "cancelPaymentContract", input, service.cancel_contract)
 
 
 async def review_payment_contract(
     info: Info, input: ReviewPaymentContractInput
 ) -> PaymentContractPayload:
-    principal = info.context.principal
-    ids = scoped_or_refusal(input.contract_id, "PaymentContract", "contractId")
-    if isinstance(ids, Outcome):
-        return await _contract_payload(info, ids)
-    partner_id, contract_id = ids
-
-    async def action() -> dict[str, str]:
-        found = await service.review_contract(
-            principal, partner_id, contract_id, approve=input.approve, note=input.note
-        )
-        return {"partner": found.partner_id, "contract": found.contract_id}
-
-    return await _contract_payload(
+    return await _CONTRACT.change(
         info,
-        await run_mutation(
-            principal,
-            "reviewPaymentContract",
-            input.idempotency_key,
-            {
-                "partner": partner_id,
-                "contract": contract_id,
-                "approve": input.approve,
-                "note": input.note,
-            },
-            action,
-        ),
+        "reviewPaymentContract",
+        input,
+        service.review_contract,
+        approve=input.approve,
+        note=input.note,
     )
 
 
