@@ -13,6 +13,7 @@ from partner_center.api import access
 from partner_center.api.audit.enums import AuditOutcome
 from partner_center.api.audit.loaders import event_loader
 from partner_center.api.context import Info
+from partner_center.api.core.loaders import nodes_of
 from partner_center.audit import log as audit_log
 from partner_center.core.clock import from_iso
 
@@ -50,12 +51,10 @@ class AuditEvent(relay.Node):
     async def resolve_nodes(
         cls, *, info: Info, node_ids: Iterable[str], required: bool = False
     ) -> list[Any]:
-        keys = list(node_ids)
         if not access.permits("Query.auditEvents", info.context.principal):
             # Who may not read the log gets null, as for any object it may not see.
-            return [None for _ in keys]
-        found = await event_loader(info).load_many(keys)
-        return [cls.of(e) if e else None for e in found]
+            return [None for _ in node_ids]
+        return await nodes_of(event_loader(info), node_ids, cls.of)
 
 
 @strawberry.type(name="AuditEventConnection")

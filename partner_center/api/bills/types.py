@@ -13,6 +13,7 @@ from partner_center.api.bills.enums import PartnerBillAvailability, PartnerBillS
 from partner_center.api.bills.loaders import bill_item_loader, bill_loader
 from partner_center.api.context import Info
 from partner_center.api.core.ids import scoped, split
+from partner_center.api.core.loaders import nodes_of
 from partner_center.api.core.money import Money
 from partner_center.api.core.pagination import build_connection, page_request
 from partner_center.api.core.payloads import Payload
@@ -21,6 +22,13 @@ from partner_center.bills.bill import Adjustment, Bill, BillItem
 from partner_center.core.anonymize import mask_name
 from partner_center.core.clock import from_iso, from_iso_or_none
 from partner_center.core.errors import BadInput
+
+
+def _item_key(node_id: str) -> tuple[str, str, int] | None:
+    """(partner, bill, line number) of a bill item's node ID; None for any other ID."""
+    partner_id, local = split(node_id) or ("", "")
+    bill_id, _, seq = local.partition(":")
+    return (partner_id, bill_id, int(seq)) if seq.isdigit() else None
 
 
 @strawberry.type(
@@ -71,18 +79,7 @@ class PartnerBillItemNode(relay.Node):
     async def resolve_nodes(
         cls, *, info: Info, node_ids: Iterable[str], required: bool = False
     ) -> list[Any]:
-        keys: list[tuple[str, str, int] | None] = []
-        for node_id in node_ids:
-            partner_id, local = split(node_id) or ("", "")
-            bill_id, _, seq = local.partition(":")
-            keys.append((partner_id, bill_id, int(seq)) if seq.isdigit() else None)
-        found = await bill_item_loader(info).load_many([k for k in keys if k is not None])
-        items = iter(found)
-        results: list[Any] = []
-        for key in keys:
-            pair = next(items) if key is not None else None
-            results.append(cls.of(*pair) if pair else None)
-        return results
+        return await nodes_of(bill_item_loader(info), node_ids, lambda p: cls.of(*p), _item_key)
 
 
 @strawberry.type(name="PartnerBillItemConnection")
@@ -187,9 +184,7 @@ class PartnerBillNode(relay.Node):
     async def resolve_nodes(
         cls, *, info: Info, node_ids: Iterable[str], required: bool = False
     ) -> list[Any]:
-        keys = [split(node_id) or ("", "") for node_id in node_ids]
-        bills = await bill_loader(info).load_many(keys)
-        return [cls.of(bill) if bill else None for bill in bills]
+        return await nodes_of(bill_loader(info), node_ids, cls.of, split)
 
 
 @strawberry.type(name="PartnerBillConnection")

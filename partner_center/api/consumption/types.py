@@ -12,13 +12,13 @@ from strawberry import relay
 from partner_center.api.consumption.enums import AdjustmentType
 from partner_center.api.consumption.loaders import adjustment_loader, line_loader
 from partner_center.api.context import Info
+from partner_center.api.core.loaders import nodes_of
 from partner_center.api.core.money import Money
 from partner_center.api.customers.figures import ConsumptionFigure
 from partner_center.api.customers.loaders import customer_loader
 from partner_center.api.customers.types import CustomerNode
 from partner_center.consumption import summaries
 from partner_center.core.clock import from_iso
-from partner_center.core.errors import Forbidden
 from partner_center.customers import adjustments
 from partner_center.customers.models import AdjustmentItem
 from partner_center.storage.models import ConsumptionLine
@@ -105,12 +105,7 @@ class ConsumptionLineNode(relay.Node):
     async def resolve_nodes(
         cls, *, info: Info, node_ids: Iterable[str], required: bool = False
     ) -> list[Any]:
-        keys = list(node_ids)
-        try:
-            found = await line_loader(info).load_many(keys)
-        except Forbidden:
-            return [None for _ in keys]  # null, as for a line that does not exist
-        return [cls.of(line) if line else None for line in found]
+        return await nodes_of(line_loader(info), node_ids, cls.of)
 
 
 @strawberry.type(name="ConsumptionLineConnection")
@@ -165,12 +160,7 @@ class AdjustmentRecordNode(relay.Node):
     async def resolve_nodes(
         cls, *, info: Info, node_ids: Iterable[str], required: bool = False
     ) -> list[Any]:
-        keys = list(node_ids)
-        try:
-            found = await adjustment_loader(info).load_many(keys)
-        except Forbidden:
-            return [None for _ in keys]  # null, as for a record that does not exist
-        return [cls.of(item) if item else None for item in found]
+        return await nodes_of(adjustment_loader(info), node_ids, cls.of)
 
 
 @strawberry.type(name="AdjustmentRecordConnection")

@@ -9,12 +9,17 @@ Loaders live for one request only, so nothing cached outlives the caller's permi
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Hashable, Sequence
-from typing import Any
+from collections.abc import Awaitable, Callable, Hashable, Iterable, Sequence
+from typing import Any, TypeVar
 
 from strawberry.dataloader import DataLoader
 
+from partner_center.core.errors import Forbidden
+
 LoadFn = Callable[[list[Any]], Awaitable[Sequence[Any]]]
+K = TypeVar("K")
+V = TypeVar("V")
+N = TypeVar("N")
 
 
 class Loaders:
@@ -31,3 +36,26 @@ class Loaders:
 
     def __contains__(self, name: Hashable) -> bool:
         return name in self._made
+
+
+def _same_key(node_id: str) -> Any:
+    return node_id
+
+
+async def nodes_of(
+    loader: DataLoader[K, V | None],
+    node_ids: Iterable[str],
+    make: Callable[[V], N],
+    key: Callable[[str], K | None] = _same_key,
+) -> list[N | None]:
+    """What a type's `resolve_nodes` answers for `node`/`nodes`: the node of each ID, in
+    order, read in one batch. Null for an ID that does not decode to a key (`key` returns
+    None), for a record that does not exist, and for every ID when the loader refuses
+    the caller (Forbidden): `node` never tells that someone else's ID exists (R2)."""
+    keys = [key(node_id) for node_id in node_ids]
+    try:
+        found = iter(await loader.load_many([k for k in keys if k is not None]))
+    except Forbidden:
+        return [None for _ in keys]
+    records = [None if k is None else next(found) for k in keys]
+    return [None if record is None else make(record) for record in records]

@@ -11,6 +11,7 @@ import strawberry
 from strawberry import relay
 
 from partner_center.api.context import Info
+from partner_center.api.core.loaders import nodes_of
 from partner_center.api.customers.enums import (
     AlertSeverity,
     AssignmentAction,
@@ -30,7 +31,6 @@ from partner_center.consumption.rollup import month_of
 from partner_center.consumption.scope import counting_from
 from partner_center.consumption.summary import parse_month
 from partner_center.core.clock import beijing_date, from_iso, from_iso_or_none
-from partner_center.core.errors import Forbidden
 from partner_center.core.permissions import managed_customer_scope
 from partner_center.customers import alerts, assignment
 from partner_center.customers.models import AlertItem
@@ -136,12 +136,7 @@ class CustomerNode(relay.Node):
     async def resolve_nodes(
         cls, *, info: Info, node_ids: Iterable[str], required: bool = False
     ) -> list[Any]:
-        ids = list(node_ids)
-        try:
-            found = await customer_loader(info).load_many(ids)
-        except Forbidden:
-            return [None for _ in ids]  # `node` answers null rather than confirm the ID exists
-        return [cls.from_found(item) for item in found]
+        return await nodes_of(customer_loader(info), node_ids, cls.from_item)
 
 
 @strawberry.type(name="CustomerConnection")
@@ -197,12 +192,7 @@ class CustomerAlertNode(relay.Node):
     async def resolve_nodes(
         cls, *, info: Info, node_ids: Iterable[str], required: bool = False
     ) -> list[Any]:
-        ids = list(node_ids)
-        try:
-            found = await alert_loader(info).load_many(ids)
-        except Forbidden:
-            return [None for _ in ids]  # null, as for an alert that does not exist
-        return [cls.of(item) if item else None for item in found]
+        return await nodes_of(alert_loader(info), node_ids, cls.of)
 
 
 @strawberry.type(name="CustomerAlertConnection")

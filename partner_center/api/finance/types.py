@@ -11,6 +11,7 @@ from strawberry import relay
 
 from partner_center.api.context import Info
 from partner_center.api.core.ids import scoped, split
+from partner_center.api.core.loaders import nodes_of
 from partner_center.api.core.money import Money
 from partner_center.api.core.payloads import Payload
 from partner_center.api.finance.enums import (
@@ -78,9 +79,7 @@ class PaymentAgreementNode(relay.Node):
     async def resolve_nodes(
         cls, *, info: Info, node_ids: Iterable[str], required: bool = False
     ) -> list[Any]:
-        keys = [split(node_id) or ("", "") for node_id in node_ids]
-        found = await agreement_loader(info).load_many(keys)
-        return [cls.of(a) if a else None for a in found]
+        return await nodes_of(agreement_loader(info), node_ids, cls.of, split)
 
 
 @strawberry.type(name="PaymentAgreementConnection")

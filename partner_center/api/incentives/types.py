@@ -11,6 +11,7 @@ import strawberry
 from strawberry import relay
 
 from partner_center.api.context import Info
+from partner_center.api.core.loaders import nodes_of
 from partner_center.api.core.money import Money
 from partner_center.api.incentives.enums import (
     IncentiveActor,
@@ -127,8 +128,7 @@ class IncentiveNode(relay.Node):
     async def resolve_nodes(
         cls, *, info: Info, node_ids: Iterable[str], required: bool = False
     ) -> list[Any]:
-        found = await incentive_loader(info).load_many(list(node_ids))
-        return [cls.of(view) if view else None for view in found]
+        return await nodes_of(incentive_loader(info), node_ids, cls.of)
 
 
 @strawberry.type(
@@ -177,8 +177,7 @@ class IncentiveApplicationNode(relay.Node):
     async def resolve_nodes(
         cls, *, info: Info, node_ids: Iterable[str], required: bool = False
     ) -> list[Any]:
-        found = await application_loader(info).load_many(list(node_ids))
-        return [cls.of(application) if application else None for application in found]
+        return await nodes_of(application_loader(info), node_ids, cls.of)
 
 
 @strawberry.type(name="IncentiveConnection")

@@ -10,6 +10,7 @@ import strawberry
 from strawberry import relay
 
 from partner_center.api.context import Info
+from partner_center.api.core.loaders import nodes_of
 from partner_center.api.core.payloads import Payload
 from partner_center.api.jobs.enums import ExportFormatEnum, JobKindEnum, JobStatusEnum
 from partner_center.api.jobs.loaders import job_loader
@@ -101,8 +102,7 @@ class JobNode(relay.Node):
     async def resolve_nodes(
         cls, *, info: Info, node_ids: Iterable[str], required: bool = False
     ) -> list[Any]:
-        jobs = await job_loader(info).load_many(list(node_ids))
-        return [cls.of(job) if job else None for job in jobs]
+        return await nodes_of(job_loader(info), node_ids, cls.of)
 
 
 @strawberry.type(name="JobConnection")

@@ -11,6 +11,7 @@ from strawberry import relay
 
 from partner_center.api import access
 from partner_center.api.context import Info
+from partner_center.api.core.loaders import nodes_of
 from partner_center.api.core.payloads import Payload
 from partner_center.api.jobs.types import JobNode
 from partner_center.api.leads.enums import DispatchActionEnum, LeadStatusEnum
@@ -107,8 +108,7 @@ class LeadNode(relay.Node):
     async def resolve_nodes(
         cls, *, info: Info, node_ids: Iterable[str], required: bool = False
     ) -> list[Any]:
-        leads = await lead_loader(info).load_many(list(node_ids))
-        return [cls.of(lead) if lead else None for lead in leads]
+        return await nodes_of(lead_loader(info), node_ids, cls.of)
 
 
 @strawberry.type(name="LeadConnection")

@@ -14,6 +14,7 @@ from strawberry import relay
 from partner_center.api import access
 from partner_center.api.context import Info
 from partner_center.api.core.ids import scoped
+from partner_center.api.core.loaders import nodes_of
 from partner_center.api.core.money import Money
 from partner_center.api.marketplace.enums import (
     BillStatusEnum,
@@ -131,8 +132,7 @@ class TransactionNode(relay.Node):
     ) -> list[Any]:
         if not has_menu(info.context.principal, Menu.MARKETPLACE):
             return [None for _ in node_ids]
-        found = await transaction_loader(info).load_many(list(node_ids))
-        return [cls.of(txn) if txn else None for txn in found]
+        return await nodes_of(transaction_loader(info), node_ids, cls.of)
 
 
 @strawberry.type(name="MarketplaceTransactionConnection")
@@ -185,8 +185,7 @@ class InvoiceRequestNode(relay.Node):
     async def resolve_nodes(
         cls, *, info: Info, node_ids: Iterable[str], required: bool = False
     ) -> list[Any]:
-        found = await invoice_request_loader(info).load_many(list(node_ids))
-        return [cls.of(request) if request else None for request in found]
+        return await nodes_of(invoice_request_loader(info), node_ids, cls.of)
 
 
 @strawberry.type(name="MarketplaceInvoiceRequestConnection")
@@ -261,8 +260,7 @@ class BillNode(relay.Node):
     async def resolve_nodes(
         cls, *, info: Info, node_ids: Iterable[str], required: bool = False
     ) -> list[Any]:
-        found = await bill_loader(info).load_many(list(node_ids))
-        return [cls.of(bill) if bill else None for bill in found]
+        return await nodes_of(bill_loader(info), node_ids, cls.of)
 
 
 @strawberry.type(name="MarketplaceBillConnection")

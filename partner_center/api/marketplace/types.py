@@ -11,6 +11,7 @@ import strawberry
 from strawberry import relay
 
 from partner_center.api.context import Info
+from partner_center.api.core.loaders import nodes_of
 from partner_center.api.core.money import Money
 from partner_center.api.marketplace.enums import (
     BillingPeriodEnum,
@@ -182,8 +183,7 @@ class ShareLinkNode(relay.Node):
     async def resolve_nodes(
         cls, *, info: Info, node_ids: Iterable[str], required: bool = False
     ) -> list[Any]:
-        found = await share_link_loader(info).load_many(list(node_ids))
-        return [cls.of(link) if link else None for link in found]
+        return await nodes_of(share_link_loader(info), node_ids, cls.of)
 
 
 @strawberry.type(name="MarketplaceShareLinkConnection")

@@ -10,6 +10,7 @@ import strawberry
 from strawberry import relay
 
 from partner_center.api.context import Info
+from partner_center.api.core.loaders import nodes_of
 from partner_center.api.core.money import Money
 from partner_center.api.opportunities.enums import OpportunityStatusEnum, TransactionMethodEnum
 from partner_center.api.opportunities.loaders import opportunity_loader
@@ -69,8 +70,7 @@ class OpportunityNode(relay.Node):
     async def resolve_nodes(
         cls, *, info: Info, node_ids: Iterable[str], required: bool = False
     ) -> list[Any]:
-        found = await opportunity_loader(info).load_many(list(node_ids))
-        return [cls.of(o) if o else None for o in found]
+        return await nodes_of(opportunity_loader(info), node_ids, cls.of)
 
 
 @strawberry.type(name="OpportunityConnection")

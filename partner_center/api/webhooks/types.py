@@ -10,6 +10,7 @@ import strawberry
 from strawberry import relay
 
 from partner_center.api.context import Info
+from partner_center.api.core.loaders import nodes_of
 from partner_center.api.core.pagination import build_connection, page_request
 from partner_center.api.core.payloads import UserError
 from partner_center.api.webhooks.enums import (
@@ -53,6 +54,12 @@ class WebhookError:
             field=error.field,
             message=error.message,
         )
+
+
+def _delivery_key(node_id: str) -> tuple[str, str] | None:
+    """(subscription, delivery) of a delivery's node ID; None for any other ID."""
+    subscription_id, _, delivery_id = node_id.partition(DELIVERY_SEPARATOR)
+    return (subscription_id, delivery_id) if delivery_id else None
 
 
 @strawberry.type(
@@ -112,16 +119,7 @@ class WebhookDeliveryNode(relay.Node):
     async def resolve_nodes(
         cls, *, info: Info, node_ids: Iterable[str], required: bool = False
     ) -> list[Any]:
-        keys: list[tuple[str, str] | None] = []
-        for node_id in node_ids:
-            subscription_id, _, delivery_id = node_id.partition(DELIVERY_SEPARATOR)
-            keys.append((subscription_id, delivery_id) if delivery_id else None)
-        found = iter(await delivery_loader(info).load_many([k for k in keys if k is not None]))
-        results: list[Any] = []
-        for key in keys:
-            item = next(found) if key is not None else None
-            results.append(cls.of(item) if item else None)
-        return results
+        return await nodes_of(delivery_loader(info), node_ids, cls.of, _delivery_key)
 
 
 @strawberry.type(name="WebhookDeliveryConnection")
@@ -188,8 +186,7 @@ class WebhookSubscriptionNode(relay.Node):
     async def resolve_nodes(
         cls, *, info: Info, node_ids: Iterable[str], required: bool = False
     ) -> list[Any]:
-        found = await subscription_loader(info).load_many(list(node_ids))
-        return [cls.of(item) if item else None for item in found]
+        return await nodes_of(subscription_loader(info), node_ids, cls.of)
 
 
 @strawberry.type(name="WebhookSubscriptionConnection")
