@@ -23,6 +23,15 @@ def customer_id_of(gid: relay.GlobalID | None) -> str | None:
     return node_id_of(gid, "Customer", "customerId") if gid is not None else None
 
 
+async def visible_customer_id(info: Info, gid: relay.GlobalID | None) -> str | None:
+    """The customer a filter names (None: all of the caller's); one the caller may not
+    see is NOT_FOUND, as one that does not exist (R2)."""
+    customer_id = customer_id_of(gid)
+    if customer_id is not None and await get_customer(info.context.principal, customer_id) is None:
+        raise NotFound("no customer with this ID", field="customerId")
+    return customer_id
+
+
 @strawberry.input(
     description="Filters of the consumption details export. Dates are "
     "Beijing dates (UTC+8), inclusive; amounts are decimals."
@@ -43,11 +52,7 @@ async def consumption_filter(
     """The domain filter of consumption details (also the `consumptionDetails` query's):
     a customer the caller may not see is NOT_FOUND, as one that does not exist."""
     given = given or ConsumptionDetailFilter()
-    customer_id = None
-    if given.customer_id is not None:
-        customer_id = node_id_of(given.customer_id, "Customer", "customerId")
-        if await get_customer(info.context.principal, customer_id) is None:
-            raise NotFound("no customer with this ID", field="customerId")
+    customer_id = await visible_customer_id(info, given.customer_id)
     return ConsumptionFilter(
         customer_id=customer_id,
         product=given.product,
@@ -78,11 +83,7 @@ async def adjustment_filter(
 ) -> adjustments.AdjustmentFilter:
     """Validated filters; a customer the caller may not see is NOT_FOUND (R2)."""
     given = given or AdjustmentRecordFilter()
-    customer_id = None
-    if given.customer_id is not None:
-        customer_id = node_id_of(given.customer_id, "Customer", "customerId")
-        if await get_customer(info.context.principal, customer_id) is None:
-            raise NotFound("no customer with this ID", field="customerId")
+    customer_id = await visible_customer_id(info, given.customer_id)
     operator_id = (
         node_id_of(given.operator_id, "User", "operatorId")
         if given.operator_id is not None
