@@ -262,12 +262,13 @@ def _banner(host: str, port: int, aws: str, state_path: Path) -> None:
     console.print("[bold green]Workers[/]  " + ", ".join(f.name for f in queue_functions()))
     upcoming = Schedule(scheduled_functions(), utcnow()).next_runs()
     # One line per function: joined, the line wrapped mid-entry at 80 columns.
-    for label, due in zip(["Schedule", *[""] * len(upcoming)], upcoming, strict=False):
+    for index, due in enumerate(upcoming):
+        label = "" if index else "Schedule"
         console.print(
             f"[bold green]{label:<8}[/] {due.function.name} next {due.at:%Y-%m-%d %H:%M} UTC "
             f"({due.at.astimezone(BEIJING):%m-%d %H:%M} Beijing)"
         )
-    console.print("          (run one now: [bold]partner-center scheduled run NAME[/])")
+    console.print("         (run one now: [bold]partner-center scheduled run NAME[/])")
     console.print(
         "[bold green]Events[/]   webhooks: [bold]partner-center webhooks listen[/]; "
         f"EventBridge bus: [bold]partner-center events tail --aws {aws}[/]"
