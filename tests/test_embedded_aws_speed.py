@@ -17,11 +17,17 @@ import pytest
 from moto.core.responses import ActionContext
 from moto.core.serialize import BaseJSONSerializer, get_serializer_class
 from moto.core.utils import get_service_model
-from moto.dynamodb.exceptions import ItemSizeTooLarge, MockValidationException
+from moto.dynamodb.comparisons import ConditionExpressionParser
+from moto.dynamodb.exceptions import (
+    DuplicateUpdateExpression,
+    ItemSizeTooLarge,
+    MockValidationException,
+    UpdateHashRangeKeyException,
+)
 from moto.dynamodb.models import DynamoDBBackend
 from moto.dynamodb.models.dynamo_type import DynamoType, Item
 from moto.dynamodb.parsing import validators
-from moto.dynamodb.parsing.ast_nodes import Node
+from moto.dynamodb.parsing.ast_nodes import DepthFirstTraverser, Node
 from moto.dynamodb.parsing.expressions import UpdateExpressionParser
 from moto.dynamodb.responses import DynamoResult
 
@@ -197,6 +203,168 @@ def test_updates_leave_the_same_items_with_the_parse_cache_and_the_tree_clone(
     monkeypatch.setattr(UpdateExpressionParser, "make", moto_server.parse_update_expression)
     monkeypatch.setattr(validators, "deepcopy", moto_server.validator_deepcopy)
     assert _apply_every_update() == expected
+
+
+def _motos_own_validation(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(UpdateExpressionParser, "make", moto_server._moto_parse_update_expression)
+    monkeypatch.setattr(
+        DepthFirstTraverser,
+        "traverse_node_recursively",
+        moto_server._moto_traverse_node_recursively,
+    )
+    monkeypatch.setattr(Node, "find_clauses", moto_server._moto_find_clauses)
+    monkeypatch.setattr(validators.Validator, "__init__", moto_server._moto_validator_init)
+    monkeypatch.setattr(validators.Validator, "validate", moto_server._moto_validate)
+
+
+def _fast_validation(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The parse cache too: structure is remembered per parsed tree."""
+    monkeypatch.setattr(UpdateExpressionParser, "make", moto_server.parse_update_expression)
+    monkeypatch.setattr(
+        DepthFirstTraverser, "traverse_node_recursively", moto_server.traverse_node_recursively
+    )
+    monkeypatch.setattr(Node, "find_clauses", moto_server.find_clauses)
+    monkeypatch.setattr(validators.Validator, "__init__", moto_server.validator_init)
+    monkeypatch.setattr(validators.Validator, "validate", moto_server.validate)
+
+
+def test_updates_leave_the_same_items_with_processors_by_type_and_structure_checked_once(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    _motos_own_validation(monkeypatch)
+    expected = _apply_every_update()
+    _fast_validation(monkeypatch)
+    assert _apply_every_update() == expected
+
+
+# Updates moto refuses, one per validator that can refuse, with the item of EVERY_TYPE.
+REFUSED: list[tuple[str, dict[str, str], dict[str, Any]]] = [
+    ("SET #k = :v", {"#k": "pk"}, {":v": {"S": "other"}}),  # a key attribute
+    ("SET #n = #s + :one", {"#n": "n", "#s": "s"}, {":one": {"N": "1"}}),  # text + number
+    ("SET #q = #gone + :one", {"#q": "q", "#gone": "missing"}, {":one": {"N": "1"}}),
+    ("SET #a = :v, #a = :w", {"#a": "s"}, {":v": {"S": "x"}, ":w": {"S": "y"}}),  # overlap
+    ("SET #a = :undefined", {"#a": "s"}, {":v": {"S": "x"}}),  # no such value
+    ("SET #a = list_append(#s, :v)", {"#a": "x", "#s": "s"}, {":v": {"L": []}}),  # not a list
+    ("ADD #s :one", {"#s": "s"}, {":one": {"N": "1"}}),  # ADD to a string
+    ("SET #a = :empty", {"#a": "s"}, {":empty": {"S": ""}}),  # fine: not a key
+    ("SET #a = :v SET #b = :v", {"#a": "s", "#b": "n"}, {":v": {"S": "x"}}),  # two SETs
+]
+
+
+def _refusals() -> list[tuple[str, str]]:
+    backend = _backend()
+    key = {"pk": {"S": "p"}, "sk": {"S": "s"}}
+    outcomes = []
+    for expression, names, values in REFUSED:
+        backend.put_item("t", {**copy.deepcopy(EVERY_TYPE), **key})
+        try:
+            item = backend.update_item("t", key, expression, names, values)
+        except Exception as refused:  # the refusal is what is compared
+            outcomes.append((type(refused).__name__, str(refused)))
+        else:
+            outcomes.append(("updated", json.dumps(item.to_json(), sort_keys=True, default=str)))
+    return outcomes
+
+
+def test_refused_updates_are_refused_alike_with_processors_by_type_and_structure_checked_once(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    _motos_own_validation(monkeypatch)
+    expected = _refusals()
+    assert sum(kind != "updated" for kind, _ in expected) >= 7  # the list refuses
+    _fast_validation(monkeypatch)
+    assert _refusals() == expected
+    assert _refusals() == expected  # again, every tree now parsed and checked before
+
+
+def test_a_structure_that_passed_with_some_names_is_checked_again_with_others(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    _fast_validation(monkeypatch)
+    backend = _backend()
+    key = {"pk": {"S": "p"}, "sk": {"S": "s"}}
+    backend.put_item("t", {**copy.deepcopy(EVERY_TYPE), **key})
+    for _ in range(2):
+        backend.update_item("t", key, "SET #k = :v, #j = :w", {"#k": "s", "#j": "n"}, VALUES)
+        with pytest.raises(UpdateHashRangeKeyException):  # the same tree on a key
+            backend.update_item("t", key, "SET #k = :v, #j = :w", {"#k": "sk", "#j": "n"}, VALUES)
+        with pytest.raises(DuplicateUpdateExpression):  # on one attribute twice
+            backend.update_item("t", key, "SET #k = :v, #j = :w", {"#k": "s", "#j": "s"}, VALUES)
+
+
+VALUES = {":v": {"S": "x"}, ":w": {"N": "2"}}
+
+
+# Conditions of every kind, and ones moto refuses, with the names and values they use.
+CONDITIONS: list[tuple[str, dict[str, str], dict[str, Any]]] = [
+    ("#s = :v", {"#s": "s"}, {":v": {"S": "text 中文"}}),
+    ("attribute_not_exists(#k)", {"#k": "pk"}, {}),
+    ("attribute_exists(#k) AND #n > :n", {"#k": "pk", "#n": "n"}, {":n": {"N": "-20"}}),
+    (
+        "begins_with(#s, :p) OR #yes = :t",
+        {"#s": "s", "#yes": "yes"},
+        {":p": {"S": "te"}, ":t": {"BOOL": False}},
+    ),
+    ("#n BETWEEN :a AND :b", {"#n": "n"}, {":a": {"N": "-13"}, ":b": {"N": "0"}}),
+    ("#s IN (:v, :w)", {"#s": "s"}, {":v": {"S": "x"}, ":w": {"S": "text 中文"}}),
+    (
+        "contains(#ss, :c) AND size(#l) > :n",
+        {"#ss": "ss", "#l": "list"},
+        {":c": {"S": "a"}, ":n": {"N": "3"}},
+    ),
+    ("NOT (#m.#i[1] = :null)", {"#m": "map", "#i": "inner"}, {":null": {"NULL": True}}),
+    ("#l = :l", {"#l": "list"}, {":l": {"L": [{"S": "x"}, {"N": "1"}]}}),
+    ("#s = ", {"#s": "s"}, {}),  # malformed
+    ("#gone = :v", {"#s": "s"}, {":v": {"S": "x"}}),  # a name it does not define
+    ("#s = :gone", {"#s": "s"}, {":v": {"S": "x"}}),  # a value it does not define
+]
+
+
+def _conditions(parser: type, item: Any) -> list[tuple[Any, ...]]:
+    outcomes: list[tuple[Any, ...]] = []
+    for expression, names, values in CONDITIONS:
+        for repeat in range(3):  # the same values again (from the cache), then others
+            varied = _vary(values, repeat) if repeat == 2 else values
+            condition = parser(expression, names, varied)
+            try:
+                parsed = condition.parse()
+            except Exception as refused:  # the refusal is what is compared
+                outcomes.append((type(refused).__name__, str(refused)))
+                continue
+            outcomes.append(
+                (
+                    parsed.expr(item),
+                    parsed.expr(None),
+                    condition.expr_attr_names_found,
+                    condition.expr_attr_values_found,
+                )
+            )
+    return outcomes
+
+
+def test_conditions_remembered_evaluate_and_refuse_as_motos_own() -> None:
+    backend = _backend()
+    backend.put_item("t", copy.deepcopy(EVERY_TYPE))
+    item = backend.get_item("t", {"pk": {"S": "p"}, "sk": {"S": "s"}})
+    expected = _conditions(ConditionExpressionParser, item)
+    assert sum(len(outcome) == 2 for outcome in expected) == 9  # three refused, thrice
+    assert {outcome[0] for outcome in expected if len(outcome) == 4} == {True, False}
+    assert _conditions(moto_server.RememberedConditionParser, item) == expected
+
+
+def test_a_remembered_condition_shares_nothing_with_the_requests_that_sent_it() -> None:
+    values = {":l": {"L": [{"S": "x"}]}}
+    first = moto_server.RememberedConditionParser("#l = :l", {"#l": "list"}, values)
+    parsed = first.parse()
+    first.expr_attr_names_found.append("#changed")  # moto's callers extend these lists
+    values[":l"]["L"].append({"S": "changed"})  # and what a request sent is its own
+    again = moto_server.RememberedConditionParser(
+        "#l = :l", {"#l": "list"}, {":l": {"L": [{"S": "x"}]}}
+    )
+    assert again.parse() is parsed  # from the cache
+    assert again.expr_attr_names_found == ["#l"]
+    assert parsed.expr(None) is False or parsed.expr(None) is None
+    assert parsed.rhs.expr(None) == ["x"]
 
 
 def test_a_bad_update_expression_is_still_refused_and_not_cached(

@@ -43,6 +43,30 @@ The speed fixes (tests/test_embedded_aws_speed.py runs each against moto's own p
    a million such comparisons. Sorting on the converted values, computed once per item,
    gives the same order: a table's (or index's) key attributes have one type each, so
    moto's comparison of two keys is the comparison of their values.
+8. **A validator finds each node's processor once per node type.** Each of an update's
+   ten validators walks the whole tree, and for every node rebuilt its table of
+   processors twice (one dict and one tuple) and matched the node against it with
+   `isinstance` on abstract classes: about 40% of a transaction's time. Which processor
+   a node gets depends only on the validator's class and the node's type (moto's
+   tables are fixed dicts and its node classes register no virtual subclasses), so the
+   answer is kept by those two. `find_clauses` (three whole-tree searches per update,
+   for the count of each clause) tests each child's class the same way, once per class.
+9. **A condition is parsed once.** moto parses a request's condition expression up to
+   three times (the handler, for the placeholders it uses; the transaction, to check
+   it; the write, to check it again), and a transaction of 50 leads and their 50
+   history entries sends the same two conditions with the same values 50 times. Parsed
+   conditions are kept by their text, names and values. moto's parsed conditions are
+   only evaluated, never changed (no method but a constructor assigns to them), and
+   each is parsed from its own copy of the names and values, so no request's data is
+   shared with a later one; the placeholders found are handed out as new lists, as
+   moto's callers extend them.
+10. **An update's structure is checked once.** The first three of moto's ten update
+   validators (at most one clause of each kind, no overlapping paths, no key attribute
+   set) read only the parsed tree, the attribute names and the table's key attributes,
+   and change nothing in the tree; yet each runs at every one of the tree's nodes (every
+   clause and action is an UpdateExpression), counting clauses under each: a quarter of
+   an update's time. A tree that passed them with the same names and keys is not checked
+   again; every other validator runs on every update, as it depends on the item.
 
 **Saved state**: the routes of `partner_center.local.moto_state` save the items of
 named tables to a file and load them back in the server (the demo snapshot).
@@ -73,6 +97,8 @@ from typing import Any
 import moto.dynamodb.models as dynamodb_models
 from moto import server
 from moto.core.serialize import BaseJSONSerializer
+from moto.dynamodb import comparisons as dynamodb_comparisons
+from moto.dynamodb.comparisons import ConditionExpressionParser
 from moto.dynamodb.exceptions import ItemSizeTooLarge
 from moto.dynamodb.models import DynamoDBBackend
 from moto.dynamodb.models.dynamo_type import DynamoType, Item, LimitedSizeDict
@@ -81,8 +107,19 @@ from moto.dynamodb.models.utilities import bytesize
 from moto.dynamodb.parsing import validators as dynamodb_validators
 
 # moto's expression parser internals, which the patches below replace (not exported).
-from moto.dynamodb.parsing.ast_nodes import Node  # type: ignore[attr-defined]
+from moto.dynamodb.parsing.ast_nodes import (  # type: ignore[attr-defined]
+    DepthFirstTraverser,
+    Expression,
+    Node,
+    UpdateExpressionFunction,
+)
 from moto.dynamodb.parsing.expressions import UpdateExpressionParser  # type: ignore[attr-defined]
+from moto.dynamodb.parsing.validators import (
+    ActionCountValidator,
+    OverlappingPathsValidator,
+    UpdateHashRangeKeyValidator,
+    Validator,
+)
 
 from partner_center.local import moto_state
 
@@ -238,6 +275,7 @@ def validator_deepcopy(value: Any, memo: dict[int, Any] | None = None) -> Any:
     return copy.deepcopy(value, memo)
 
 
+_moto_parse_update_expression = UpdateExpressionParser.make
 parse_update_expression = staticmethod(
     functools.lru_cache(maxsize=1024)(UpdateExpressionParser.make)
 )
@@ -291,6 +329,155 @@ def build_item(
     dict.update(self.attrs, values)  # dict's own update: no per-attribute re-check
 
 
+# Validator class -> node type -> the function processing that node, or None.
+_PROCESSORS: dict[type, dict[type, Callable[[Any, Node], Node] | None]] = {}
+_IS_NODE: dict[type, bool] = {}
+
+
+def _ask_process(traverser: DepthFirstTraverser, node: Node) -> Node:
+    return traverser.process(node)
+
+
+def _processor_of(traverser: DepthFirstTraverser, kind: type) -> Callable[[Any, Node], Node] | None:
+    table = _PROCESSORS.get(type(traverser))
+    if table is None:
+        table = _PROCESSORS[type(traverser)] = {}
+    if kind not in table:
+        found = None
+        # moto's `process`: the first entry whose class the node is an instance of.
+        for node_class, method in traverser._processing_map().items():
+            if issubclass(kind, node_class):
+                # Bound methods of the validator, in moto's tables; anything else is
+                # asked of the validator itself each time.
+                found = getattr(method, "__func__", None) or _ask_process
+                break
+        table[kind] = found
+    return table[kind]
+
+
+def traverse_node_recursively(self: DepthFirstTraverser, node: Any, child_id: int = -1) -> Any:
+    """`DepthFirstTraverser.traverse_node_recursively`, finding processors by type."""
+    kind = type(node)
+    is_node = _IS_NODE.get(kind)
+    if is_node is None:
+        is_node = _IS_NODE[kind] = issubclass(kind, Node)
+    if not is_node:
+        return node
+    parent_node = node.parent
+    if node.children is not None:
+        for i, child_node in enumerate(node.children):
+            self.pre_processing_of_child(node, i)
+            self.traverse_node_recursively(child_node, i)
+    try:
+        processor = _PROCESSORS[type(self)][kind]
+    except KeyError:
+        processor = _processor_of(self, kind)
+    if processor is not None:
+        node = processor(self, node)
+        node.parent = parent_node
+        if parent_node:
+            parent_node.children[child_id] = node
+    return node
+
+
+_moto_traverse_node_recursively = DepthFirstTraverser.traverse_node_recursively
+# Node type -> whether `find_clauses` looks inside it (moto: Expression or function).
+_SEARCHED: dict[type, bool] = {}
+
+
+def find_clauses(self: Node, clause_types: list[type]) -> list[Node]:
+    """`Node.find_clauses`, with each child's class tested once per class."""
+    clauses = []
+    for child in self.children or []:
+        kind = type(child)
+        if kind in clause_types:
+            clauses.append(child)
+            continue
+        searched = _SEARCHED.get(kind)
+        if searched is None:
+            searched = _SEARCHED[kind] = issubclass(kind, (Expression, UpdateExpressionFunction))
+        if searched:
+            clauses.extend(child.find_clauses(clause_types))
+    return clauses
+
+
+_moto_find_clauses = Node.find_clauses
+
+
+# The validators that read only the tree, the names and the key attributes, in moto's order.
+_STRUCTURAL = (ActionCountValidator, OverlappingPathsValidator, UpdateHashRangeKeyValidator)
+# id(parsed tree) -> the tree (held, so its id is not reused) and the (names, key
+# attributes) it passed the structural validators with.
+_STRUCTURE_PASSED: dict[int, tuple[Node, set[tuple[str, tuple[str, ...]]]]] = {}
+_STRUCTURE_PASSED_LIMIT = 4096
+_moto_validator_init = Validator.__init__
+_moto_validate = Validator.validate
+
+
+def validator_init(self: Validator, expression: Node, *args: Any, **kwargs: Any) -> None:
+    """`Validator.__init__`, keeping the parsed tree it copies (the parse cache's)."""
+    _moto_validator_init(self, expression, *args, **kwargs)
+    self.parsed_tree = expression  # type: ignore[attr-defined]
+
+
+def validate(self: Validator) -> Node:
+    """`Validator.validate`, leaving out the structural validators for a tree that passed
+    them with the same names and key attributes."""
+    processors = self.processors
+    parsed = getattr(self, "parsed_tree", None)
+    if parsed is None or tuple(type(p) for p in processors[:3]) != _STRUCTURAL:
+        return _moto_validate(self)
+    key = (
+        json.dumps(self.expression_attribute_names, sort_keys=True),
+        tuple(self.table.table_key_attrs),
+    )
+    known = _STRUCTURE_PASSED.get(id(parsed))
+    passed = known is not None and known[0] is parsed and key in known[1]
+    node = self.node_to_validate
+    for index, processor in enumerate(processors):
+        if passed and index < len(_STRUCTURAL):
+            continue
+        node = processor.traverse(node)
+        if index == len(_STRUCTURAL) - 1:
+            _remember_structure(parsed, key)
+    return node
+
+
+def _remember_structure(parsed: Node, key: tuple[str, tuple[str, ...]]) -> None:
+    if len(_STRUCTURE_PASSED) >= _STRUCTURE_PASSED_LIMIT:
+        _STRUCTURE_PASSED.clear()
+    entry = _STRUCTURE_PASSED.get(id(parsed))
+    if entry is None or entry[0] is not parsed:
+        entry = _STRUCTURE_PASSED[id(parsed)] = (parsed, set())
+    entry[1].add(key)
+
+
+@functools.lru_cache(maxsize=4096)
+def _parsed_condition(
+    expression: str | None, names: str, values: str
+) -> tuple[Any, tuple[str, ...], tuple[str, ...]]:
+    parser = ConditionExpressionParser(expression, json.loads(names), json.loads(values))
+    parsed = parser.parse()
+    return parsed, tuple(parser.expr_attr_names_found), tuple(parser.expr_attr_values_found)
+
+
+class RememberedConditionParser(ConditionExpressionParser):
+    """moto's condition parser, parsing each (expression, names, values) once."""
+
+    def parse(self) -> Any:
+        try:
+            key = (
+                json.dumps(self.expression_attribute_names, sort_keys=True),
+                json.dumps(self.expression_attribute_values, sort_keys=True),
+            )
+        except (TypeError, ValueError):  # not what a request's JSON holds: moto's own way
+            return super().parse()
+        parsed, names_found, values_found = _parsed_condition(self.condition_expression, *key)
+        self.expr_attr_names_found.extend(names_found)
+        self.expr_attr_values_found.extend(values_found)
+        return parsed
+
+
 class SerializedDynamoDB:
     """WSGI middleware: DynamoDB requests one at a time per table (after the latency
     model's wait, if any), the saved-state routes (moto_state) under the same locks,
@@ -332,6 +519,11 @@ def install(latency_ms: float = 0.0) -> None:
     Item.__init__ = build_item  # type: ignore[method-assign]
     Table.all_items = all_items  # type: ignore[method-assign]
     Table.sorted_items = sorted_items  # type: ignore[method-assign]
+    DepthFirstTraverser.traverse_node_recursively = traverse_node_recursively
+    Node.find_clauses = find_clauses
+    dynamodb_comparisons.ConditionExpressionParser = RememberedConditionParser  # type: ignore[misc]
+    Validator.__init__ = validator_init  # type: ignore[method-assign]
+    Validator.validate = validate  # type: ignore[method-assign]
     original_dispatcher = server.DomainDispatcherApplication
 
     def dispatcher(*args: Any, **kwargs: Any) -> SerializedDynamoDB:
