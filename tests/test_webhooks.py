@@ -448,6 +448,30 @@ async def test_topics_and_ids_are_checked(api: Api) -> None:
     )
 
 
+async def test_an_id_refused_under_an_idempotency_key_is_refused_again_on_replay(
+    api: Api,
+) -> None:
+    """As in every area: the ID is read inside the mutation's run, so its refusal is the
+    key's outcome, and a replay answers it without running anything."""
+    lead_id = base64.b64encode(b"Lead:x").decode()
+    for document, field, variables in [
+        ("RotateWebhookSecret", "rotateWebhookSecret", {"subscriptionId": lead_id}),
+        ("SendWebhookTestEvent", "sendWebhookTestEvent", {"subscriptionId": lead_id}),
+        ("RedeliverWebhookDelivery", "redeliverWebhookDelivery", {"deliveryId": lead_id}),
+    ]:
+        key = f"bad-id-{field}"
+        answers = [
+            await api.gql(ADMIN, DOCS[document], {"input": {**variables, "idempotencyKey": key}})
+            for _ in range(2)
+        ]
+        first, replay = (a["data"][field]["errors"] for a in answers)
+        assert first == replay and first[0]["code"] == "BAD_USER_INPUT", answers
+        # The key now holds that request: another ID under it is a reuse, not a new run.
+        other = {k: base64.b64encode(b"WebhookSubscription:other").decode() for k in variables}
+        reused = await api.gql(ADMIN, DOCS[document], {"input": {**other, "idempotencyKey": key}})
+        assert reused["data"][field]["errors"][0]["code"] == "IDEMPOTENCY_KEY_REUSED", reused
+
+
 # ------------------------------------------------------------------ secrets
 
 

@@ -7,15 +7,15 @@ and a replay whose subscription (or delivery) has since gone answers a NOT_FOUND
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any, TypeAlias
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeAlias, TypeVar
 
 import strawberry
 from strawberry import relay
 
 from partner_center.api import access
 from partner_center.api.context import Info
-from partner_center.api.core.mutations import Outcome, refused, run_mutation
+from partner_center.api.core.mutations import Outcome, run_mutation
 from partner_center.api.webhooks.inputs import (
     CreateWebhookSubscriptionInput,
     RedeliverWebhookDeliveryInput,
@@ -38,7 +38,6 @@ from partner_center.api.webhooks.types import (
     delivery_ref,
 )
 from partner_center.core.auth import Principal
-from partner_center.core.errors import ClientError
 from partner_center.webhooks import service
 from partner_center.webhooks.models import DeliveryItem, SubscriptionItem
 from partner_center.webhooks.service import ErrorCode, WithSecret
@@ -48,14 +47,11 @@ from partner_center.webhooks.topics import Topic
 # What a create or rotate gives: the first call its secret, a replay the subscription
 # read again (None when it has since been deleted).
 Secreted: TypeAlias = WithSecret | SubscriptionItem | None
+T = TypeVar("T")
 
 
 def _errors(outcome: Outcome[Any]) -> list[WebhookError]:
     return [WebhookError.of(e) for e in outcome.errors]
-
-
-def _bad(error: ClientError) -> list[WebhookError]:
-    return _errors(refused(error))
 
 
 def _gone(what: str, code: ErrorCode) -> WebhookError:
@@ -135,26 +131,43 @@ async def create_webhook_subscription(
     return _secret_payload(outcome)
 
 
+async def _on_subscription(
+    info: Info,
+    input: WebhookSubscriptionIdInput,
+    operation: str,
+    act: Callable[[Principal, str], Awaitable[T]],
+    *,
+    encode: Callable[[T], Any],
+    decode: Callable[[Any], T],
+) -> Outcome[T]:
+    """`act` on the input's subscription, once per idempotency key (the ID is read inside
+    the run, so a malformed one is the key's refusal, as in every area)."""
+    principal = info.context.principal
+
+    async def run() -> T:
+        return await act(principal, subscription_id_of(input.subscription_id))
+
+    return await run_mutation(
+        principal,
+        operation,
+        input.idempotency_key,
+        {"id": str(input.subscription_id)},
+        run,
+        encode=encode,
+        decode=decode,
+    )
+
+
 async def rotate_webhook_secret(
     info: Info, input: WebhookSubscriptionIdInput
 ) -> WebhookSecretPayload:
-    principal = info.context.principal
-    try:
-        subscription_id = subscription_id_of(input.subscription_id)
-    except ClientError as bad:
-        return WebhookSecretPayload(errors=_bad(bad))
-
-    async def rotate() -> Secreted:
-        return await service.rotate(principal, subscription_id)
-
-    outcome = await run_mutation(
-        principal,
+    outcome: Outcome[Secreted] = await _on_subscription(
+        info,
+        input,
         "rotateWebhookSecret",
-        input.idempotency_key,
-        {"id": subscription_id},
-        rotate,
+        service.rotate,
         encode=_ref,
-        decode=_reload(principal),
+        decode=_reload(info.context.principal),
     )
     return _secret_payload(outcome)
 
@@ -163,15 +176,15 @@ async def update_webhook_subscription(
     info: Info, input: UpdateWebhookSubscriptionInput
 ) -> WebhookSubscriptionPayload:
     principal = info.context.principal
-    try:
-        subscription_id = subscription_id_of(input.subscription_id)
-    except ClientError as bad:
-        return WebhookSubscriptionPayload(errors=_bad(bad))
     topics = [Topic(t) for t in input.topics] if input.topics is not None else None
 
     async def update() -> SubscriptionItem | None:
         return await service.update(
-            principal, subscription_id, url=input.url, topics=topics, enabled=input.enabled
+            principal,
+            subscription_id_of(input.subscription_id),
+            url=input.url,
+            topics=topics,
+            enabled=input.enabled,
         )
 
     outcome = await run_mutation(
@@ -179,7 +192,7 @@ async def update_webhook_subscription(
         "updateWebhookSubscription",
         input.idempotency_key,
         {
-            "id": subscription_id,
+            "id": str(input.subscription_id),
             "url": input.url,
             "enabled": input.enabled,
             "topics": sorted(t.value for t in topics) if topics is not None else None,
@@ -200,22 +213,8 @@ async def update_webhook_subscription(
 async def delete_webhook_subscription(
     info: Info, input: WebhookSubscriptionIdInput
 ) -> DeleteWebhookSubscriptionPayload:
-    principal = info.context.principal
-    try:
-        subscription_id = subscription_id_of(input.subscription_id)
-    except ClientError as bad:
-        return DeleteWebhookSubscriptionPayload(errors=_bad(bad))
-
-    async def delete() -> str:
-        return await service.delete(principal, subscription_id)
-
-    outcome = await run_mutation(
-        principal,
-        "deleteWebhookSubscription",
-        input.idempotency_key,
-        {"id": subscription_id},
-        delete,
-        decode=str,
+    outcome = await _on_subscription(
+        info, input, "deleteWebhookSubscription", service.delete, encode=str, decode=str
     )
     if outcome.result is None:
         return DeleteWebhookSubscriptionPayload(errors=_errors(outcome))
@@ -227,23 +226,13 @@ async def delete_webhook_subscription(
 async def send_webhook_test_event(
     info: Info, input: WebhookSubscriptionIdInput
 ) -> WebhookDeliveryPayload:
-    principal = info.context.principal
-    try:
-        subscription_id = subscription_id_of(input.subscription_id)
-    except ClientError as bad:
-        return WebhookDeliveryPayload(errors=_bad(bad))
-
-    async def send() -> DeliveryItem | None:
-        return await service.send_test(principal, subscription_id)
-
-    outcome = await run_mutation(
-        principal,
+    outcome: Outcome[DeliveryItem | None] = await _on_subscription(
+        info,
+        input,
         "sendWebhookTestEvent",
-        input.idempotency_key,
-        {"id": subscription_id},
-        send,
+        service.send_test,
         encode=_delivery_ref,
-        decode=_reload_delivery(principal),
+        decode=_reload_delivery(info.context.principal),
     )
     return _delivery_payload(outcome)
 
@@ -252,19 +241,18 @@ async def redeliver_webhook_delivery(
     info: Info, input: RedeliverWebhookDeliveryInput
 ) -> WebhookDeliveryPayload:
     principal = info.context.principal
-    try:
-        ref, subscription_id, delivery_id = delivery_id_of(input.delivery_id)
-    except ClientError as bad:  # a WebhookRefused too: it is a Refused
-        return WebhookDeliveryPayload(errors=_bad(bad))
 
     async def redeliver() -> DeliveryItem | None:
+        # A malformed ID, or one naming no delivery, is refused here (WebhookRefused is a
+        # Refused), inside the run: like any refusal, what a retry with the key gets.
+        _, subscription_id, delivery_id = delivery_id_of(input.delivery_id)
         return await service.redeliver(principal, subscription_id, delivery_id)
 
     outcome = await run_mutation(
         principal,
         "redeliverWebhookDelivery",
         input.idempotency_key,
-        {"id": ref},
+        {"id": str(input.delivery_id)},
         redeliver,
         encode=_delivery_ref,
         decode=_reload_delivery(principal),
