@@ -55,3 +55,44 @@ async def test_r2_a_refused_caller_gets_null_for_every_id(node_ids: list[str]) -
 
     found = await nodes_of(DataLoader(load_fn=refuse), node_ids, str.upper, _decoded)
     assert found == [None] * len(node_ids)
+
+
+def _loaded_node_types() -> list[type]:
+    from partner_center.api.core.nodes import LoadedNode
+    from partner_center.api.schema import schema
+
+    origins = []
+    for definition in schema.schema_converter.type_map.values():
+        origin = getattr(definition.definition, "origin", None)
+        if isinstance(origin, type) and issubclass(origin, LoadedNode):
+            origins.append(origin)
+    return origins
+
+
+def test_every_loaded_node_type_names_its_loader_and_answers_of_its_records() -> None:
+    """A type on LoadedNode that forgot its loader would fail every `node` query on it."""
+    origins = _loaded_node_types()
+    assert len(origins) >= 17
+    for origin in origins:
+        assert callable(origin.__dict__.get("node_loader")), origin
+        assert callable(origin.loader_key), origin
+        assert callable(getattr(origin, "of", None) or getattr(origin, "from_item", None))
+
+
+async def test_a_loaded_node_reads_through_its_loader_with_its_key() -> None:
+    from partner_center.api.core.nodes import LoadedNode
+
+    asked: list[list[str]] = []
+    loader = _loader({"rec:1": "one", "rec:2": "two"}, asked)
+
+    class Thing(LoadedNode):
+        node_loader = staticmethod(lambda info: loader)
+        loader_key = staticmethod(_decoded)
+
+        @classmethod
+        def of(cls, record: str) -> str:
+            return record.upper()
+
+    found = await Thing.resolve_nodes(info=None, node_ids=["rec:2", "bad", "rec:9"])  # type: ignore[arg-type]
+    assert found == ["TWO", None, None]
+    assert asked == [["rec:2", "rec:9"]]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
@@ -13,8 +12,8 @@ from partner_center.api.bills.enums import PartnerBillAvailability, PartnerBillS
 from partner_center.api.bills.loaders import bill_item_loader, bill_loader
 from partner_center.api.context import Info
 from partner_center.api.core.ids import scoped, split
-from partner_center.api.core.loaders import nodes_of
 from partner_center.api.core.money import Money
+from partner_center.api.core.nodes import LoadedNode
 from partner_center.api.core.pagination import build_connection, page_request
 from partner_center.api.core.payloads import Payload
 from partner_center.bills import service
@@ -36,7 +35,7 @@ def _item_key(node_id: str) -> tuple[str, str, int] | None:
     description="One line of a partner bill: a "
     "customer's consumption of one product in one billing mode.",
 )
-class PartnerBillItemNode(relay.Node):
+class PartnerBillItemNode(LoadedNode, relay.Node):
     item_id: relay.NodeID[str]
     item: strawberry.Private[BillItem]
     # Plain fields (read from the record, no resolver per row), filled by `of`.
@@ -75,11 +74,12 @@ class PartnerBillItemNode(relay.Node):
             detail_count=item.detail_count,
         )
 
+    node_loader = bill_item_loader
+    loader_key = _item_key
+
     @classmethod
-    async def resolve_nodes(
-        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
-    ) -> list[Any]:
-        return await nodes_of(bill_item_loader(info), node_ids, lambda p: cls.of(*p), _item_key)
+    def node_of(cls, record: Any) -> Any:
+        return cls.of(*record)
 
 
 @strawberry.type(name="PartnerBillItemConnection")
@@ -109,7 +109,7 @@ class PartnerBillAdjustment:
     description="The partner's bill of one month (Beijing "
     "time), rolled up from its reseller customers' consumption details.",
 )
-class PartnerBillNode(relay.Node):
+class PartnerBillNode(LoadedNode, relay.Node):
     bill_id: relay.NodeID[str]
     bill: strawberry.Private[Bill]
     # Plain fields (read from the record, no resolver per row), filled by `of`.
@@ -180,11 +180,8 @@ class PartnerBillNode(relay.Node):
         found = await service.bill_adjustments(info.context.principal, self.bill)
         return [PartnerBillAdjustment.of(a) for a in found]
 
-    @classmethod
-    async def resolve_nodes(
-        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
-    ) -> list[Any]:
-        return await nodes_of(bill_loader(info), node_ids, cls.of, split)
+    node_loader = bill_loader
+    loader_key = split
 
 
 @strawberry.type(name="PartnerBillConnection")

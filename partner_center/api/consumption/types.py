@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from datetime import date, datetime
-from typing import Any
 
 import strawberry
 from strawberry import relay
@@ -12,8 +10,8 @@ from strawberry import relay
 from partner_center.api.consumption.enums import AdjustmentType
 from partner_center.api.consumption.loaders import adjustment_loader, line_loader
 from partner_center.api.context import Info
-from partner_center.api.core.loaders import nodes_of
 from partner_center.api.core.money import Money
+from partner_center.api.core.nodes import LoadedNode
 from partner_center.api.customers.figures import ConsumptionFigure
 from partner_center.api.customers.loaders import customer_loader
 from partner_center.api.customers.types import CustomerNode
@@ -67,7 +65,7 @@ class ConsumptionSummary:
     name="ConsumptionLine",
     description="One consumption detail line (R4: the final word on what was consumed).",
 )
-class ConsumptionLineNode(relay.Node):
+class ConsumptionLineNode(LoadedNode, relay.Node):
     line_key: relay.NodeID[str]
     # Plain fields, filled by `of`.
     line_id: str
@@ -101,11 +99,7 @@ class ConsumptionLineNode(relay.Node):
             bill_date=date.fromisoformat(line.bill_date),
         )
 
-    @classmethod
-    async def resolve_nodes(
-        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
-    ) -> list[Any]:
-        return await nodes_of(line_loader(info), node_ids, cls.of)
+    node_loader = line_loader
 
 
 @strawberry.type(name="ConsumptionLineConnection")
@@ -121,7 +115,7 @@ async def _adjustment_customer(root: AdjustmentRecordNode, info: Info) -> Custom
     name="AdjustmentRecord",
     description="A credit or debit applied to a customer's bill (调账记录).",
 )
-class AdjustmentRecordNode(relay.Node):
+class AdjustmentRecordNode(LoadedNode, relay.Node):
     adjustment_key: relay.NodeID[str]
     # Plain fields, filled by `of`; only the customer is read per row.
     adjustment_id: str
@@ -156,11 +150,7 @@ class AdjustmentRecordNode(relay.Node):
             bill_date=date.fromisoformat(item.bill_date),
         )
 
-    @classmethod
-    async def resolve_nodes(
-        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
-    ) -> list[Any]:
-        return await nodes_of(adjustment_loader(info), node_ids, cls.of)
+    node_loader = adjustment_loader
 
 
 @strawberry.type(name="AdjustmentRecordConnection")

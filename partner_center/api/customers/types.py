@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterable
 from datetime import date, datetime
 from typing import Any
 
@@ -11,7 +10,7 @@ import strawberry
 from strawberry import relay
 
 from partner_center.api.context import Info
-from partner_center.api.core.loaders import nodes_of
+from partner_center.api.core.nodes import LoadedNode
 from partner_center.api.customers.enums import (
     AlertSeverity,
     AssignmentAction,
@@ -69,7 +68,7 @@ def _customer_manager(root: CustomerNode, info: Info) -> PartnerUser | None:
 
 
 @strawberry.type(name="Customer")
-class CustomerNode(relay.Node):
+class CustomerNode(LoadedNode, relay.Node):
     customer_id: relay.NodeID[str]
     name: str
     account_name: str
@@ -132,11 +131,11 @@ class CustomerNode(relay.Node):
         )
         return [CustomerAssignment.of(c) for c in changes]
 
+    node_loader = customer_loader
+
     @classmethod
-    async def resolve_nodes(
-        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
-    ) -> list[Any]:
-        return await nodes_of(customer_loader(info), node_ids, cls.from_item)
+    def node_of(cls, record: Any) -> Any:
+        return cls.from_item(record)
 
 
 @strawberry.type(name="CustomerConnection")
@@ -156,7 +155,7 @@ def _handled_by(root: CustomerAlertNode, info: Info) -> PartnerUser | None:
     name="CustomerAlert",
     description="An alert raised on a customer; handling records who, when and a remark.",
 )
-class CustomerAlertNode(relay.Node):
+class CustomerAlertNode(LoadedNode, relay.Node):
     alert_id: relay.NodeID[str]
     item: strawberry.Private[AlertItem]
     # Plain fields, filled by `of`; only the customer and the handler are read per row.
@@ -188,11 +187,7 @@ class CustomerAlertNode(relay.Node):
             remark=item.remark,
         )
 
-    @classmethod
-    async def resolve_nodes(
-        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
-    ) -> list[Any]:
-        return await nodes_of(alert_loader(info), node_ids, cls.of)
+    node_loader = alert_loader
 
 
 @strawberry.type(name="CustomerAlertConnection")

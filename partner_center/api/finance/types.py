@@ -11,8 +11,8 @@ from strawberry import relay
 
 from partner_center.api.context import Info
 from partner_center.api.core.ids import scoped, split
-from partner_center.api.core.loaders import nodes_of
 from partner_center.api.core.money import Money
+from partner_center.api.core.nodes import LoadedNode
 from partner_center.api.core.payloads import Payload
 from partner_center.api.finance.enums import (
     EntrustedPartyType,
@@ -32,7 +32,7 @@ from partner_center.finance.contracts import Contract
     description="A third-party payment agreement "
     "(代付): who pays the partner's bills from an account in another name.",
 )
-class PaymentAgreementNode(relay.Node):
+class PaymentAgreementNode(LoadedNode, relay.Node):
     agreement_id: relay.NodeID[str]
     agreement: strawberry.Private[Agreement]
     # Plain fields (read from the record, no resolver per row), filled by `of`.
@@ -75,11 +75,8 @@ class PaymentAgreementNode(relay.Node):
             revoked_at=from_iso_or_none(agreement.revoked_at),
         )
 
-    @classmethod
-    async def resolve_nodes(
-        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
-    ) -> list[Any]:
-        return await nodes_of(agreement_loader(info), node_ids, cls.of, split)
+    node_loader = agreement_loader
+    loader_key = split
 
 
 @strawberry.type(name="PaymentAgreementConnection")

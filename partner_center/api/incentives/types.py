@@ -3,16 +3,14 @@ their connections."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from datetime import date, datetime
-from typing import Any
 
 import strawberry
 from strawberry import relay
 
 from partner_center.api.context import Info
-from partner_center.api.core.loaders import nodes_of
 from partner_center.api.core.money import Money
+from partner_center.api.core.nodes import LoadedNode
 from partner_center.api.incentives.enums import (
     IncentiveActor,
     IncentiveApplicationStatus,
@@ -73,7 +71,7 @@ async def _application(root: IncentiveNode, info: Info) -> IncentiveApplicationN
 
 
 @strawberry.type(name="Incentive", description="A positive or negative incentive item.")
-class IncentiveNode(relay.Node):
+class IncentiveNode(LoadedNode, relay.Node):
     incentive_id: relay.NodeID[str]
     view: strawberry.Private[service.IncentiveView]
     program: PartnerProgram
@@ -124,11 +122,7 @@ class IncentiveNode(relay.Node):
             history=[IncentiveTransition.of(t) for t in incentive.history],
         )
 
-    @classmethod
-    async def resolve_nodes(
-        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
-    ) -> list[Any]:
-        return await nodes_of(incentive_loader(info), node_ids, cls.of)
+    node_loader = incentive_loader
 
 
 @strawberry.type(
@@ -136,7 +130,7 @@ class IncentiveNode(relay.Node):
     description="An application for "
     "disbursement: chosen positive incentives and every negative one, netted.",
 )
-class IncentiveApplicationNode(relay.Node):
+class IncentiveApplicationNode(LoadedNode, relay.Node):
     application_id: relay.NodeID[str]
     application: strawberry.Private[Application]
     status: IncentiveApplicationStatus
@@ -173,11 +167,7 @@ class IncentiveApplicationNode(relay.Node):
         found = await incentive_loader(info).load_many(list(self.application.incentive_ids))
         return [IncentiveNode.of(view) for view in found if view]
 
-    @classmethod
-    async def resolve_nodes(
-        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
-    ) -> list[Any]:
-        return await nodes_of(application_loader(info), node_ids, cls.of)
+    node_loader = application_loader
 
 
 @strawberry.type(name="IncentiveConnection")

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from datetime import datetime, timedelta
-from typing import Any
 
 import strawberry
 from strawberry import relay
 
 from partner_center.api.context import Info
-from partner_center.api.core.loaders import nodes_of
+from partner_center.api.core.nodes import LoadedNode
 from partner_center.api.core.payloads import Payload
 from partner_center.api.jobs.enums import ExportFormatEnum, JobKindEnum, JobStatusEnum
 from partner_center.api.jobs.loaders import job_loader
@@ -22,7 +20,7 @@ from partner_center.jobs.model import Job, JobStatus
 @strawberry.type(
     name="Job", description="An asynchronous export (or other slow work) and its outcome."
 )
-class JobNode(relay.Node):
+class JobNode(LoadedNode, relay.Node):
     job_id: relay.NodeID[str]
     job: strawberry.Private[Job]
     # Plain fields (read from the attribute, no resolver per row), filled by `of`.
@@ -98,11 +96,7 @@ class JobNode(relay.Node):
             return None
         return utcnow() + timedelta(seconds=info.context.settings.download_url_seconds)
 
-    @classmethod
-    async def resolve_nodes(
-        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
-    ) -> list[Any]:
-        return await nodes_of(job_loader(info), node_ids, cls.of)
+    node_loader = job_loader
 
 
 @strawberry.type(name="JobConnection")

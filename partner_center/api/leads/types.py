@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from datetime import datetime
-from typing import Any
 
 import strawberry
 from strawberry import relay
 
 from partner_center.api import access
 from partner_center.api.context import Info
-from partner_center.api.core.loaders import nodes_of
+from partner_center.api.core.nodes import LoadedNode
 from partner_center.api.core.payloads import Payload
 from partner_center.api.jobs.types import JobNode
 from partner_center.api.leads.enums import DispatchActionEnum, LeadStatusEnum
@@ -62,7 +60,7 @@ def _contact_phone(root: LeadNode) -> str | None:
 
 
 @strawberry.type(name="Lead", description="A sales prospect handed to the partner.")
-class LeadNode(relay.Node):
+class LeadNode(LoadedNode, relay.Node):
     lead_id: relay.NodeID[str]
     lead: strawberry.Private[LeadItem]
     # The contact is guarded (R1), so it keeps its resolver and permission; the rest are
@@ -104,11 +102,7 @@ class LeadNode(relay.Node):
         entries = await service.lead_history(info.context.principal, self.lead.lead_id)
         return [LeadHistoryEntry.of(e) for e in entries]
 
-    @classmethod
-    async def resolve_nodes(
-        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
-    ) -> list[Any]:
-        return await nodes_of(lead_loader(info), node_ids, cls.of)
+    node_loader = lead_loader
 
 
 @strawberry.type(name="LeadConnection")

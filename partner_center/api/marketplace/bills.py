@@ -16,6 +16,7 @@ from partner_center.api.context import Info
 from partner_center.api.core.ids import scoped
 from partner_center.api.core.loaders import nodes_of
 from partner_center.api.core.money import Money
+from partner_center.api.core.nodes import LoadedNode
 from partner_center.api.marketplace.enums import (
     BillStatusEnum,
     InvoiceStatusEnum,
@@ -144,7 +145,7 @@ class TransactionConnection(relay.Connection[TransactionNode]):
 
 
 @strawberry.type(name="MarketplaceInvoiceRequest")
-class InvoiceRequestNode(relay.Node):
+class InvoiceRequestNode(LoadedNode, relay.Node):
     # "<partner_id>:<bill_id>#<request_id>": the provider's operations review requests
     # of every partner, so the ID says whose it is (and the rules say who may read it).
     node_key: relay.NodeID[str]
@@ -181,11 +182,7 @@ class InvoiceRequestNode(relay.Node):
             rejection_reason=request.rejection_reason,
         )
 
-    @classmethod
-    async def resolve_nodes(
-        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
-    ) -> list[Any]:
-        return await nodes_of(invoice_request_loader(info), node_ids, cls.of)
+    node_loader = invoice_request_loader
 
 
 @strawberry.type(name="MarketplaceInvoiceRequestConnection")
@@ -207,7 +204,7 @@ def _bill_status(root: BillNode) -> BillStatusEnum:
     "Beijing month and product category; its totals are the sums of its "
     "transactions.",
 )
-class BillNode(relay.Node):
+class BillNode(LoadedNode, relay.Node):
     node_key: relay.NodeID[str]  # "<partner ID>:<month>.<category>"
     bill: strawberry.Private[bills.Bill]
     month: str = strawberry.field(description="The Beijing month, YYYY-MM.")
@@ -256,11 +253,7 @@ class BillNode(relay.Node):
         )
         return [InvoiceRequestNode.of(r) for r in found]
 
-    @classmethod
-    async def resolve_nodes(
-        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
-    ) -> list[Any]:
-        return await nodes_of(bill_loader(info), node_ids, cls.of)
+    node_loader = bill_loader
 
 
 @strawberry.type(name="MarketplaceBillConnection")

@@ -11,8 +11,8 @@ import strawberry
 from strawberry import relay
 
 from partner_center.api.context import Info
-from partner_center.api.core.loaders import nodes_of
 from partner_center.api.core.money import Money
+from partner_center.api.core.nodes import LoadedNode
 from partner_center.api.marketplace.enums import (
     BillingPeriodEnum,
     ProductCategoryEnum,
@@ -143,7 +143,7 @@ def _share_link_status(root: ShareLinkNode) -> ShareLinkStatus:
     name="MarketplaceShareLink",
     description="A product page link that attributes orders placed through it to the partner (R8).",
 )
-class ShareLinkNode(relay.Node):
+class ShareLinkNode(LoadedNode, relay.Node):
     link_id: relay.NodeID[str]
     link: strawberry.Private[links.ShareLink]
     product: relay.GlobalID
@@ -179,11 +179,7 @@ class ShareLinkNode(relay.Node):
             created_by=relay.GlobalID("User", link.created_by),
         )
 
-    @classmethod
-    async def resolve_nodes(
-        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
-    ) -> list[Any]:
-        return await nodes_of(share_link_loader(info), node_ids, cls.of)
+    node_loader = share_link_loader
 
 
 @strawberry.type(name="MarketplaceShareLinkConnection")

@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from datetime import date
-from typing import Any
 
 import strawberry
 from strawberry import relay
 
-from partner_center.api.context import Info
-from partner_center.api.core.loaders import nodes_of
 from partner_center.api.core.money import Money
+from partner_center.api.core.nodes import LoadedNode
 from partner_center.api.opportunities.enums import OpportunityStatusEnum, TransactionMethodEnum
 from partner_center.api.opportunities.loaders import opportunity_loader
 from partner_center.incentives.opportunities import Deal, Gmv, Opportunity, counts_toward_gmv
@@ -37,7 +34,7 @@ class OpportunityTransaction:
 
 
 @strawberry.type(name="Opportunity", description="An opportunity (商机) shared with the partner.")
-class OpportunityNode(relay.Node):
+class OpportunityNode(LoadedNode, relay.Node):
     opportunity_id: relay.NodeID[str]
     title: str
     customer_name: str
@@ -66,11 +63,7 @@ class OpportunityNode(relay.Node):
             transaction=OpportunityTransaction.of(deal) if deal else None,
         )
 
-    @classmethod
-    async def resolve_nodes(
-        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
-    ) -> list[Any]:
-        return await nodes_of(opportunity_loader(info), node_ids, cls.of)
+    node_loader = opportunity_loader
 
 
 @strawberry.type(name="OpportunityConnection")

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from datetime import datetime
-from typing import Any
 
 import strawberry
 from strawberry import relay
 
 from partner_center.api.context import Info
-from partner_center.api.core.loaders import nodes_of
+from partner_center.api.core.nodes import LoadedNode
 from partner_center.api.core.pagination import build_connection, page_request
 from partner_center.api.core.payloads import UserError
 from partner_center.api.webhooks.enums import (
@@ -66,7 +64,7 @@ def _delivery_key(node_id: str) -> tuple[str, str] | None:
     name="WebhookDelivery",
     description="One event sent to one subscription, with all its attempts under one webhook-id.",
 )
-class WebhookDeliveryNode(relay.Node):
+class WebhookDeliveryNode(LoadedNode, relay.Node):
     delivery_node_id: relay.NodeID[str]
     item: strawberry.Private[DeliveryItem]
     # Plain fields (read from the record, no resolver per row), filled by `of`.
@@ -115,11 +113,8 @@ class WebhookDeliveryNode(relay.Node):
             finished_at=from_iso_or_none(item.finished_at),
         )
 
-    @classmethod
-    async def resolve_nodes(
-        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
-    ) -> list[Any]:
-        return await nodes_of(delivery_loader(info), node_ids, cls.of, _delivery_key)
+    node_loader = delivery_loader
+    loader_key = _delivery_key
 
 
 @strawberry.type(name="WebhookDeliveryConnection")
@@ -132,7 +127,7 @@ class WebhookDeliveryConnection(relay.Connection[WebhookDeliveryNode]):
     description="Where the partner's events are "
     "sent, signed by the Standard Webhooks scheme (docs/webhooks.md).",
 )
-class WebhookSubscriptionNode(relay.Node):
+class WebhookSubscriptionNode(LoadedNode, relay.Node):
     subscription_id: relay.NodeID[str]
     item: strawberry.Private[SubscriptionItem]
     # Plain fields (read from the record, no resolver per row), filled by `of`.
@@ -182,11 +177,7 @@ class WebhookSubscriptionNode(relay.Node):
             WebhookDeliveryConnection, nodes, has_next, kind, lambda n: n.item.delivery_id, after
         )
 
-    @classmethod
-    async def resolve_nodes(
-        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
-    ) -> list[Any]:
-        return await nodes_of(subscription_loader(info), node_ids, cls.of)
+    node_loader = subscription_loader
 
 
 @strawberry.type(name="WebhookSubscriptionConnection")
