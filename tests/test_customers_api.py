@@ -1270,6 +1270,41 @@ async def test_a_page_of_100_costs_the_requests_of_a_page_of_10(api: Api, login:
     assert counts[100]["Query"] == 1 and counts[100]["BatchGetItem"] == 2, counts[100]
 
 
+ROWS = """fragment Row on Customer {
+  id manager { id displayName }
+  september: monthConsumption(month: "2026-09") { status amount { amount } }
+  ... on Customer { october: monthConsumption(month: "2026-10") { status amount { amount } } }
+}"""
+
+
+@pytest.mark.parametrize("login", ["sp-admin", "sp-manager-1"])
+async def test_a_pages_prefetched_rows_answer_as_rows_read_on_their_own(
+    api: Api, login: str
+) -> None:
+    """The page asks its loaders for its rows' managers and months up front (through
+    fragments and aliases); `node` reads the same customers row by row (9 of them: the
+    query may hold 30 aliases). R5 for a manager: the same figures either way."""
+    page = await api.gql(
+        login, ROWS + "query { customers(first: 9) { edges { node { ...Row } } } }"
+    )
+    rows = [e["node"] for e in page["data"]["customers"]["edges"]]
+    assert rows and any(r["manager"] for r in rows) and all(r["october"] for r in rows)
+    one_by_one = " ".join(f'n{i}: node(id: "{r["id"]}") {{ ...Row }}' for i, r in enumerate(rows))
+    alone = await api.gql(login, ROWS + f"query {{ {one_by_one} }}")
+    assert "errors" not in alone, alone["errors"]
+    assert [alone["data"][f"n{i}"] for i in range(len(rows))] == rows
+
+
+async def test_a_skipped_row_field_is_not_read_for_the_page(api: Api) -> None:
+    await api.gql("sp-admin", PAGE, {"first": 5})
+    skipped = PAGE.replace("manager { id displayName }", "manager @skip(if: true) { id }")
+    with DynamoDBCalls() as counter:
+        body = await api.gql("sp-admin", skipped, {"first": 20})
+    assert all("manager" not in e["node"] for e in body["data"]["customers"]["edges"])
+    # The rows' month roll-ups only: no BatchGetItem of the managers.
+    assert counter.calls["BatchGetItem"] == 1, counter.calls
+
+
 # -- races: conditional writes decide -----------------------------------------------------
 
 

@@ -38,6 +38,15 @@ class Loaders:
         return name in self._made
 
 
+def loaded(loader: DataLoader[K, V], key: K) -> V | Awaitable[V]:
+    """The loader's value for `key` when its read is already done (a page prefetched it),
+    else the awaitable load: a row whose field answers a value completes without a task."""
+    future = loader.cache_map.get(key)
+    if future is None or not future.done() or future.cancelled() or future.exception():
+        return loader.load(key)
+    return future.result()
+
+
 def _same_key(node_id: str) -> Any:
     return node_id
 

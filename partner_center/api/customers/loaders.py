@@ -9,10 +9,20 @@ from datetime import date
 from typing import Any
 
 from partner_center.api.context import Info
+from partner_center.api.core.loaders import loaded
 from partner_center.api.customers.figures import ConsumptionFigure
 from partner_center.api.customers.users import PartnerUser
 from partner_center.consumption import summaries
-from partner_center.consumption.summary import customer_items, figures_of, partner_items
+from partner_center.consumption.rollup import month_of
+from partner_center.consumption.scope import counting_from
+from partner_center.consumption.summary import (
+    customer_items,
+    figures_of,
+    parse_month,
+    partner_items,
+)
+from partner_center.core.clock import beijing_date
+from partner_center.core.permissions import managed_customer_scope
 from partner_center.customers import alerts
 from partner_center.customers.models import AlertItem
 from partner_center.customers.service import users_by_id, visible_customers_by_id
@@ -30,12 +40,12 @@ def user_loader(info: Info) -> Any:
     return info.context.loaders.get("partner_users", load)
 
 
-def partner_user(info: Info, user_id: str | None) -> Awaitable[PartnerUser] | None:
-    """The user, through the request's loader (a future: the resolver returns it as is,
-    sparing a coroutine per row)."""
+def partner_user(info: Info, user_id: str | None) -> PartnerUser | Awaitable[PartnerUser] | None:
+    """The user, through the request's loader: its value when a page prefetched it, else
+    the loader's future (the resolver returns it as is, sparing a coroutine per row)."""
     if not user_id:
         return None
-    return user_loader(info).load(user_id)
+    return loaded(user_loader(info), user_id)
 
 
 def customer_loader(info: Info) -> Any:
@@ -60,6 +70,25 @@ def alert_loader(info: Info) -> Any:
         )
 
     return info.context.loaders.get("visible_alerts", load)
+
+
+MonthKey = tuple[str, str, date]
+
+
+def month_key(
+    info: Info, customer_id: str, item: CustomerItem | None, month: str | None
+) -> MonthKey:
+    """The month consumption loader's key of a customer's `monthConsumption(month)`:
+    the month (default: the current one, Beijing), and the first day counted, which for
+    a customer manager is the day after the customer's assignment to it (R5)."""
+    if month is None:
+        month = month_of(beijing_date(summaries.clock()))
+    else:
+        parse_month(month, "month")
+    since = date.min
+    if managed_customer_scope(info.context.principal) is not None and item:
+        since = counting_from(item.assigned_at)
+    return (customer_id, month, since)
 
 
 def month_consumption_loader(info: Info) -> Any:

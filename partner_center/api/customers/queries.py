@@ -19,6 +19,7 @@ from partner_center.api.customers.inputs import (
     alert_filter,
     customer_filter,
 )
+from partner_center.api.customers.prefetch import prefetch_rows
 from partner_center.api.customers.types import (
     CustomerAlertConnection,
     CustomerAlertNode,
@@ -54,6 +55,7 @@ async def customers(
         limit=page.size,
     )
     nodes = [CustomerNode.from_item(i) for i in found]
+    await prefetch_rows(info, nodes)
     by_id = {i.customer_id: i for i in found}
     return build_connection(
         CustomerConnection,

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 import strawberry
 from strawberry import relay
 
 from partner_center.api.context import Info
+from partner_center.api.core.loaders import loaded
 from partner_center.api.core.nodes import LoadedNode
 from partner_center.api.customers.enums import (
     AlertSeverity,
@@ -22,15 +23,11 @@ from partner_center.api.customers.loaders import (
     alert_loader,
     customer_loader,
     month_consumption_loader,
+    month_key,
     partner_user,
 )
 from partner_center.api.customers.users import PartnerUser
-from partner_center.consumption import summaries
-from partner_center.consumption.rollup import month_of
-from partner_center.consumption.scope import counting_from
-from partner_center.consumption.summary import parse_month
-from partner_center.core.clock import beijing_date, from_iso, from_iso_or_none
-from partner_center.core.permissions import managed_customer_scope
+from partner_center.core.clock import from_iso, from_iso_or_none
 from partner_center.customers import alerts, assignment
 from partner_center.customers.models import AlertItem
 from partner_center.storage.models import CustomerItem
@@ -113,14 +110,8 @@ class CustomerNode(LoadedNode, relay.Node):
         "the customer's assignment to it (R5)."
     )
     def month_consumption(self, info: Info, month: str | None = None) -> ConsumptionFigure:
-        if month is None:
-            month = month_of(beijing_date(summaries.clock()))
-        else:
-            parse_month(month, "month")
-        since = date.min
-        if managed_customer_scope(info.context.principal) is not None and self.item:
-            since = counting_from(self.item.assigned_at)
-        return month_consumption_loader(info).load((self.customer_id, month, since))
+        key = month_key(info, self.customer_id, self.item, month)
+        return loaded(month_consumption_loader(info), key)  # type: ignore[return-value]
 
     @strawberry.field(
         description="Every change of the customer's manager, newest first (at most 100)."
