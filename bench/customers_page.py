@@ -13,8 +13,10 @@ two answers are checked to be the same customers with the same amounts.
 
 The DynamoDB requests of one page are counted on each side (botocore's event hooks) and
 printed next to the ratio: the API's include the query budget's take and give-back
-(api/cost.py), which the baseline does not make. `--latency-ms N` starts the embedded AWS
-with its latency model (every DynamoDB request waits N ms, outside the table locks).
+(api/cost.py), which the baseline does not make. So is this process's CPU per page on
+each side (its threads included; the embedded AWS is another process). `--latency-ms N`
+starts the embedded AWS with its latency model (every DynamoDB request waits N ms,
+outside the table locks).
 """
 
 from __future__ import annotations
@@ -138,6 +140,8 @@ class Requests:
 
 
 COUNTED: dict[str, Requests] = {}
+# Seconds of this process's CPU (all its threads; the embedded AWS is another process).
+CPU = {"api": 0.0, "baseline": 0.0}
 
 
 async def measure(args: argparse.Namespace) -> tuple[list[float], list[float]]:
@@ -165,14 +169,16 @@ async def measure(args: argparse.Namespace) -> tuple[list[float], list[float]]:
         COUNTED.update(api=api, baseline=base)
         api_rates, base_rates = [], []
         for _ in range(args.rounds):
-            started = time.perf_counter()
+            started, cpu = time.perf_counter(), time.process_time()
             for _ in range(args.per_round):
                 baseline_page(dynamodb, tables)
             base_rates.append(args.per_round / (time.perf_counter() - started))
-            started = time.perf_counter()
+            CPU["baseline"] += time.process_time() - cpu
+            started, cpu = time.perf_counter(), time.process_time()
             for _ in range(args.per_round):
                 await api_page(client, token)
             api_rates.append(args.per_round / (time.perf_counter() - started))
+            CPU["api"] += time.process_time() - cpu
     return api_rates, base_rates
 
 
@@ -209,6 +215,11 @@ def main() -> int:
     print(
         f"DynamoDB requests per page: API {COUNTED['api'].line()}; "
         f"baseline {COUNTED['baseline'].line()}"
+    )
+    pages = args.rounds * args.per_round
+    print(
+        f"this process's CPU per page: API {CPU['api'] / pages * 1000:.1f} ms, "
+        f"baseline {CPU['baseline'] / pages * 1000:.1f} ms"
     )
     print("baseline req/s per round: " + " ".join(f"{r:.1f}" for r in base_rates))
     print("API      req/s per round: " + " ".join(f"{r:.1f}" for r in api_rates))
