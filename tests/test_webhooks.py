@@ -451,8 +451,8 @@ async def test_topics_and_ids_are_checked(api: Api) -> None:
 async def test_an_id_refused_under_an_idempotency_key_is_refused_again_on_replay(
     api: Api,
 ) -> None:
-    """As in every area: the ID is read inside the mutation's run, so its refusal is the
-    key's outcome, and a replay answers it without running anything."""
+    """As in the marketplace mutations: the ID is read inside the mutation's run, so its
+    refusal is the key's outcome, and a replay answers it without running anything."""
     lead_id = base64.b64encode(b"Lead:x").decode()
     for document, field, variables in [
         ("RotateWebhookSecret", "rotateWebhookSecret", {"subscriptionId": lead_id}),

@@ -47,7 +47,8 @@ def loaded(loader: DataLoader[K, V], key: K) -> V | Awaitable[V]:
     return future.result()
 
 
-def _same_key(node_id: str) -> Any:
+def same_key(node_id: str) -> Any:
+    """A node ID that is its loader's key as it stands."""
     return node_id
 
 
@@ -55,7 +56,7 @@ async def nodes_of(
     loader: DataLoader[K, V | None],
     node_ids: Iterable[str],
     make: Callable[[V], N],
-    key: Callable[[str], K | None] = _same_key,
+    key: Callable[[str], K | None] = same_key,
 ) -> list[N | None]:
     """What a type's `resolve_nodes` answers for `node`/`nodes`: the node of each ID, in
     order, read in one batch. Null for an ID that does not decode to a key (`key` returns

@@ -8,11 +8,7 @@ from typing import Any, ClassVar
 from strawberry.dataloader import DataLoader
 
 from partner_center.api.context import Info
-from partner_center.api.core.loaders import nodes_of
-
-
-def _same_key(node_id: str) -> Any:
-    return node_id
+from partner_center.api.core.loaders import nodes_of, same_key
 
 
 class LoadedNode:
@@ -25,7 +21,7 @@ class LoadedNode:
     overrides `node_of`."""
 
     node_loader: ClassVar[Callable[[Info], DataLoader[Any, Any]]]
-    loader_key: ClassVar[Callable[[str], Any]] = _same_key
+    loader_key: ClassVar[Callable[[str], Any]] = same_key
 
     @classmethod
     def node_of(cls, record: Any) -> Any:

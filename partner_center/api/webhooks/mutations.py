@@ -141,7 +141,7 @@ async def _on_subscription(
     decode: Callable[[Any], T],
 ) -> Outcome[T]:
     """`act` on the input's subscription, once per idempotency key (the ID is read inside
-    the run, so a malformed one is the key's refusal, as in every area)."""
+    the run, so a malformed one is the key's refusal, as in the marketplace mutations)."""
     principal = info.context.principal
 
     async def run() -> T:
