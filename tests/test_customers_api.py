@@ -1278,7 +1278,7 @@ ROWS = """fragment Row on Customer {
 
 
 @pytest.mark.parametrize("login", ["sp-admin", "sp-manager-1"])
-async def test_a_pages_prefetched_rows_answer_as_rows_read_on_their_own(
+async def test_r2_r5_a_pages_prefetched_rows_answer_as_rows_read_on_their_own(
     api: Api, login: str
 ) -> None:
     """The page asks its loaders for its rows' managers and months up front (through
